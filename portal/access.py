@@ -1,0 +1,161 @@
+"""Who may do what: every access decision of the portal, in one place.
+
+Each rule answers "may this user do X (to this object)?" from role, region subtree and ownership.
+Routes declare the rule they need with ``@access.route("name")``; a request to a route that
+declares none is refused (and a test walks the URL map so such a route never ships). Routes and
+rules that act on one object call ``require(user, name, obj)`` once they have loaded it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+
+from portal.accounts.roles import STAFF_ROLES, Role, role_for_level
+from portal.errors import NotAllowed
+from portal.regions.models import Region
+from portal.regions.rules import level_of_code, level_rank, prefix_of
+
+RuleFn = Callable[[Any, Any], bool]
+_RULES: dict[str, RuleFn] = {}
+PUBLIC = "public"
+
+
+def rule(name: str) -> Callable[[RuleFn], RuleFn]:
+    def register(fn: RuleFn) -> RuleFn:
+        _RULES[name] = fn
+        return fn
+
+    return register
+
+
+def rule_names() -> list[str]:
+    return sorted(_RULES)
+
+
+def allowed(user, name: str, obj: Any = None) -> bool:
+    return bool(_RULES[name](user, obj))
+
+
+def require(user, name: str, obj: Any = None) -> None:
+    """Raise ``NotAllowed`` unless ``user`` passes rule ``name`` for ``obj``."""
+    if not allowed(user, name, obj):
+        raise NotAllowed(_l("You do not have permission to do this."))
+
+
+def route(name: str):
+    """Declare the rule a view needs; checked before the view runs."""
+    if name not in _RULES:
+        raise KeyError(f"no access rule named {name!r}")
+
+    def declare(view):
+        view.access_rule = name
+        return view
+
+    return declare
+
+
+def rule_of(view) -> str | None:
+    return getattr(view, "access_rule", None)
+
+
+# --- regions of users --------------------------------------------------------------------------
+
+
+def scope_prefix(code: str) -> str:
+    """The leading digits every region inside ``code``'s subtree starts with."""
+    return prefix_of(code, level_of_code(code))
+
+
+def within_scope(user, code: str | None) -> bool:
+    """Region ``code`` lies inside the subtree of the region ``user`` works in."""
+    return bool(code and user.region_code and code.startswith(scope_prefix(user.region_code)))
+
+
+def strictly_below(user, code: str) -> bool:
+    """Region ``code`` is inside ``user``'s subtree and at a lower level than ``user``'s region."""
+    return within_scope(user, code) and level_rank(level_of_code(code)) > level_rank(level_of_code(user.region_code))
+
+
+def _signed_in(user) -> bool:
+    return bool(user is not None and user.is_authenticated and getattr(user, "is_active", False))
+
+
+def _staff(user) -> bool:
+    return _signed_in(user) and user.role in STAFF_ROLES and user.region_code is not None
+
+
+def _admin(user) -> bool:
+    return _signed_in(user) and user.role == Role.admin
+
+
+# --- the rules ---------------------------------------------------------------------------------
+
+
+@rule(PUBLIC)
+def _public(user, obj) -> bool:
+    return True
+
+
+@rule("signed_in")
+def _rule_signed_in(user, obj) -> bool:
+    return _signed_in(user)
+
+
+@rule("staff")
+def _rule_staff(user, obj) -> bool:
+    return _staff(user)
+
+
+@rule("accounts.manage")
+def _accounts_manage(user, target) -> bool:
+    """Town staff and above manage accounts strictly below them in their subtree; admins all."""
+    if _admin(user):
+        return True
+    if not _staff(user) or user.role == Role.child_director:
+        return False
+    if target is None:
+        return True
+    return target.region_code is not None and strictly_below(user, target.region_code)
+
+
+def may_grant(user, role: Role, region_code: str | None) -> bool:
+    """May ``user`` create (or turn an account into) ``role`` working in ``region_code``?
+
+    Never a role or a region above the granting user's own: staff grant only staff roles, in
+    regions strictly below their own and inside their subtree, with the role that region's level
+    calls for. Administrators grant any role.
+    """
+    if _admin(user):
+        return True
+    if not _staff(user) or user.role == Role.child_director:
+        return False
+    if role not in STAFF_ROLES or not region_code:
+        return False
+    if not strictly_below(user, region_code):
+        return False
+    return role_for_level(level_of_code(region_code)) == role
+
+
+@rule("regions.view")
+def _regions_view(user, region: Region | None) -> bool:
+    if _admin(user):
+        return True
+    if not _staff(user):
+        return False
+    return region is None or within_scope(user, region.code)
+
+
+@rule("regions.import")
+def _regions_import(user, obj) -> bool:
+    return _admin(user)
+
+
+@rule("audit.search")
+def _audit_search(user, obj) -> bool:
+    """County-level civil-affairs staff and above (their subtree), and administrators."""
+    if _admin(user):
+        return True
+    return _staff(user) and user.role == Role.civil_affairs

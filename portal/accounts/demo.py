@@ -1,0 +1,53 @@
+"""The demo accounts: fixed user names, one password, placed in real Linyi regions."""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from portal.accounts.models import User
+from portal.accounts.passwords import hash_password
+from portal.accounts.roles import Role
+from portal.regions.rules import get_region
+
+DEMO_PASSWORD = "tongxin-demo"
+
+# user name, role, region (Linyi city; Lanshan district; Yitang town and two of its villages;
+# Luozhuang district next door), display name
+DEMO_ACCOUNTS = [
+    ("demo-admin", Role.admin, None, "系统管理员"),
+    ("demo-city", Role.civil_affairs, "371300000000", "临沂市民政局 王敏"),
+    ("demo-county", Role.civil_affairs, "371302000000", "兰山区民政局 李静"),
+    ("demo-county2", Role.civil_affairs, "371311000000", "罗庄区民政局 赵刚"),
+    ("demo-town", Role.child_supervisor, "371302105000", "义堂镇儿童督导员 刘芳"),
+    ("demo-village", Role.child_director, "371302105259", "屠苏村儿童主任 张秀英"),
+    ("demo-village2", Role.child_director, "371302105260", "颐顺园村儿童主任 陈丽"),
+    ("demo-org", Role.org_member, None, "山青社工 孙伟"),
+    ("demo-volunteer", Role.volunteer, None, "志愿者 周洋"),
+    ("demo-donor", Role.donor, None, "爱心人士 吴磊"),
+]
+
+
+def load(session: Session, scale: str, rng) -> list[str]:
+    password_hash = hash_password(DEMO_PASSWORD)  # one hash: ten argon2 runs would only cost time
+    for username, role, region_code, name in DEMO_ACCOUNTS:
+        if region_code:
+            get_region(session, region_code)
+        session.add(
+            User(
+                username=username,
+                display_name=name,
+                password_hash=password_hash,
+                role=role,
+                region_code=region_code,
+                email=f"{username}@example.org",
+            )
+        )
+    session.flush()
+    return [f"accounts: {len(DEMO_ACCOUNTS)} demo accounts"]
+
+
+def logins_table() -> str:
+    lines = [f"Demo accounts (password for all: {DEMO_PASSWORD})", ""]
+    for username, role, region_code, name in DEMO_ACCOUNTS:
+        lines.append(f"  {username:<15} {role.value:<17} {region_code or '':<13} {name}")
+    return "\n".join(lines)

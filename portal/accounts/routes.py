@@ -1,0 +1,288 @@
+"""Sign-in, one's own account, and the accounts a staff member manages. Thin: rules decide."""
+
+from __future__ import annotations
+
+import time
+
+from flask import current_app, flash, g, redirect, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from portal import access, db
+from portal.accounts import bp, rules
+from portal.accounts.forms import (
+    AccountForm,
+    ChangePasswordForm,
+    EmptyForm,
+    ForgotPasswordForm,
+    LoginForm,
+    NewPasswordForm,
+    TemporaryPasswordForm,
+)
+from portal.accounts.models import User
+from portal.accounts.roles import LEVEL_LABELS, ROLE_LABELS, Role
+from portal.errors import DomainError, NotFound
+from portal.extensions import limiter
+from portal.mail import send_mail
+from portal.regions.models import Region
+from portal.web import Page, page_args, render, safe_next
+
+
+def _login_account_key() -> str:
+    return "login-account:" + rules.normalise_username(request.form.get("username", ""))
+
+
+def _login_failed(_response) -> bool:
+    return bool(g.get("login_failed"))
+
+
+def _field_error(form, error: DomainError) -> None:
+    """Show a rule's refusal next to the field it concerns (or above the form)."""
+    field = getattr(form, error.details.get("field", ""), None)
+    if field is not None:
+        field.errors = [*field.errors, str(error.message)]
+    else:
+        flash(str(error.message), "error")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@access.route(access.PUBLIC)
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
+    key_func=_login_account_key,
+    methods=["POST"],
+    deduct_when=_login_failed,
+)
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"], deduct_when=_login_failed
+)
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    form = LoginForm(next=request.args.get("next", ""))
+    if form.validate_on_submit():
+        try:
+            user = rules.authenticate(db.session(), form.username.data, form.password.data)
+        except DomainError as error:
+            g.login_failed = True
+            db.session().rollback()
+            flash(str(error.message), "error")
+            return render("accounts/login.html", form=form), 200
+        db.session().commit()
+        # A fresh session at sign-in: nothing chosen before (or planted by someone else) survives.
+        session.clear()
+        login_user(user)
+        session.permanent = True
+        session["seen_at"] = int(time.time())
+        return redirect(safe_next(form.next.data, url_for("main.home")))
+    return render("accounts/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+@access.route(access.PUBLIC)
+def logout():
+    if EmptyForm().validate_on_submit():
+        logout_user()
+        session.clear()
+        flash(_("You have signed out."), "info")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.route("/account", methods=["GET"])
+@access.route("signed_in")
+def me():
+    return render("accounts/me.html", form=ChangePasswordForm(), region=_region_of(current_user))
+
+
+@bp.route("/account/password", methods=["POST"])
+@access.route("signed_in")
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            rules.change_password(db.session(), current_user, form.current.data, form.password.data, form.confirm.data)
+        except DomainError as error:
+            _field_error(form, error)
+        else:
+            db.session().commit()
+            # The session's fingerprint follows the new hash; keep this session, end the others.
+            login_user(current_user)
+            flash(_("Your password has been changed."), "success")
+            return redirect(url_for("accounts.me"))
+    return render("accounts/me.html", form=form, region=_region_of(current_user)), 400
+
+
+def _region_of(user: User) -> Region | None:
+    return db.session().get(Region, user.region_code) if user.region_code else None
+
+
+# --- password reset by mail ---------------------------------------------------------------------
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@access.route(access.PUBLIC)
+@limiter.limit("5 per hour", methods=["POST"])
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        user = rules.user_for_reset_request(db.session(), form.identifier.data)
+        if user is not None:
+            token = rules.reset_token(user, current_app.config["SECRET_KEY"])
+            link = url_for("accounts.reset_password_with_token", token=token, _external=True)
+            send_mail(
+                user.email,
+                _("Tongxin: reset your password"),
+                _(
+                    "Someone asked to reset the password of %(name)s. If it was you, open this link within "
+                    "%(hours)d hours:\n\n%(link)s\n\nIf it was not you, ignore this message.",
+                    name=user.username,
+                    hours=current_app.config["PASSWORD_RESET_HOURS"],
+                    link=link,
+                ),
+            )
+        # The same answer whether or not the account exists.
+        flash(_("If an account with an e-mail address matches, a reset link has been sent to it."), "info")
+        return redirect(url_for("accounts.login"))
+    return render("accounts/forgot.html", form=form)
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@access.route(access.PUBLIC)
+def reset_password_with_token(token: str):
+    max_age = current_app.config["PASSWORD_RESET_HOURS"] * 3600
+    try:
+        user = rules.user_for_reset_token(db.session(), token, current_app.config["SECRET_KEY"], max_age)
+    except DomainError as error:
+        flash(str(error.message), "error")
+        return redirect(url_for("accounts.forgot_password"))
+    form = NewPasswordForm()
+    if form.validate_on_submit():
+        try:
+            rules.reset_with_token(db.session(), user, form.password.data, form.confirm.data)
+        except DomainError as error:
+            _field_error(form, error)
+        else:
+            db.session().commit()
+            flash(_("Your password has been set. Sign in with it."), "success")
+            return redirect(url_for("accounts.login"))
+    return render("accounts/reset.html", form=form)
+
+
+# --- accounts managed by staff ------------------------------------------------------------------
+
+
+@bp.route("/accounts/")
+@access.route("accounts.manage")
+def index():
+    number, per_page = page_args()
+    query = request.args.get("q", "")
+    users, total = rules.manageable_accounts(db.session(), current_user, query=query, page=number, per_page=per_page)
+    return render(
+        "accounts/list.html",
+        block="results",
+        users=users,
+        page=Page(number, per_page, total),
+        q=query,
+        role_labels=ROLE_LABELS,
+    )
+
+
+def _role_choices(user: User) -> list[tuple[str, str]]:
+    if user.role == Role.admin:
+        roles = list(Role)
+    else:
+        roles = [Role.child_director, Role.child_supervisor, Role.civil_affairs]
+    return [(r.value, str(ROLE_LABELS[r])) for r in roles]
+
+
+@bp.route("/accounts/new", methods=["GET", "POST"])
+@access.route("accounts.manage")
+def create():
+    form = AccountForm()
+    form.role.choices = _role_choices(current_user)
+    if form.validate_on_submit():
+        try:
+            user = rules.create_account(
+                db.session(),
+                current_user,
+                username=form.username.data,
+                display_name=form.display_name.data,
+                role=form.role.data,
+                region_code=form.region_code.data,
+                password=form.password.data,
+                email=form.email.data,
+            )
+        except DomainError as error:
+            db.session().rollback()
+            _field_error(form, error)
+        else:
+            db.session().commit()
+            flash(_("Account %(name)s created. Give them the temporary password; they must change it.",
+                    name=user.username), "success")
+            return redirect(url_for("accounts.detail", user_id=user.id))
+    status = 400 if request.method == "POST" else 200
+    return render("accounts/form.html", form=form, level_labels=LEVEL_LABELS), status
+
+
+def _managed_user(user_id: int) -> User:
+    target = db.session().get(User, user_id)
+    if target is None:
+        raise NotFound(_("This account does not exist."))
+    access.require(current_user, "accounts.manage", target)
+    return target
+
+
+@bp.route("/accounts/<int:user_id>")
+@access.route("accounts.manage")
+def detail(user_id: int):
+    target = _managed_user(user_id)
+    return render(
+        "accounts/detail.html",
+        target=target,
+        region=_region_of(target),
+        reset_form=TemporaryPasswordForm(),
+        toggle_form=EmptyForm(),
+        role_labels=ROLE_LABELS,
+    )
+
+
+@bp.route("/accounts/<int:user_id>/password", methods=["POST"])
+@access.route("accounts.manage")
+def reset_password(user_id: int):
+    target = _managed_user(user_id)
+    form = TemporaryPasswordForm()
+    if form.validate_on_submit():
+        try:
+            rules.reset_password(db.session(), current_user, target, form.password.data)
+        except DomainError as error:
+            db.session().rollback()
+            _field_error(form, error)
+        else:
+            db.session().commit()
+            flash(_("Temporary password set for %(name)s.", name=target.username), "success")
+            return redirect(url_for("accounts.detail", user_id=target.id))
+    return render(
+        "accounts/detail.html",
+        target=target,
+        region=_region_of(target),
+        reset_form=form,
+        toggle_form=EmptyForm(),
+        role_labels=ROLE_LABELS,
+    ), 400
+
+
+@bp.route("/accounts/<int:user_id>/active", methods=["POST"])
+@access.route("accounts.manage")
+def set_active(user_id: int):
+    target = _managed_user(user_id)
+    if EmptyForm().validate_on_submit():
+        active = request.form.get("active") == "1"
+        try:
+            rules.set_active(db.session(), current_user, target, active)
+        except DomainError as error:
+            db.session().rollback()
+            flash(str(error.message), "error")
+        else:
+            db.session().commit()
+            flash(_("Account reactivated.") if active else _("Account deactivated."), "success")
+    return redirect(url_for("accounts.detail", user_id=target.id))

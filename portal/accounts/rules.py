@@ -1,0 +1,223 @@
+"""Account rules: signing in, creating accounts within one's subtree, passwords, deactivation."""
+
+from __future__ import annotations
+
+import re
+
+from flask_babel import lazy_gettext as _l
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import func, or_, select
+from sqlmodel import Session
+
+from portal import access
+from portal.accounts.models import User
+from portal.accounts.passwords import hash_password, needs_rehash, password_problem, verify_password
+from portal.accounts.roles import STAFF_ROLE_LEVELS, STAFF_ROLES, Role
+from portal.audit.rules import record
+from portal.errors import Conflict, DomainError, NotAllowed
+from portal.regions.models import Region
+from portal.regions.rules import level_of_code, subtree_bounds
+from portal.types import utcnow
+
+USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
+LOCALES = ("zh", "en")
+
+
+class LoginFailed(DomainError):
+    """Wrong user name or password: one message for both, so accounts cannot be enumerated."""
+
+    status = 401
+
+    def __init__(self):
+        super().__init__(_l("Wrong user name or password."))
+
+
+class AccountDeactivated(DomainError):
+    status = 403
+
+    def __init__(self):
+        super().__init__(_l("This account has been deactivated. Ask the staff who manage your account."))
+
+
+def normalise_username(username: str) -> str:
+    return (username or "").strip().lower()
+
+
+def find_user(session: Session, username: str) -> User | None:
+    return session.scalar(select(User).where(User.username == normalise_username(username)))
+
+
+def authenticate(session: Session, username: str, password: str) -> User:
+    """The user with these credentials; refuses unknown users and wrong passwords alike, and
+    deactivated accounts (only once the password has proven who is asking)."""
+    user = find_user(session, username)
+    if not verify_password(user.password_hash if user else None, password):
+        raise LoginFailed()
+    if not user.is_active:
+        raise AccountDeactivated()
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.last_login_at = utcnow()
+    record(session, user, "login", "user", user.id, region_code=user.region_code)
+    return user
+
+
+def check_new_password(password: str, username: str, confirm: str | None = None) -> None:
+    problem = password_problem(password, username)
+    if problem:
+        raise DomainError(problem, field="password")
+    if confirm is not None and confirm != password:
+        raise DomainError(_l("The two passwords differ."), field="confirm")
+
+
+def create_account(
+    session: Session,
+    actor: User,
+    *,
+    username: str,
+    display_name: str,
+    role: Role,
+    region_code: str | None,
+    password: str,
+    email: str | None = None,
+) -> User:
+    """Create an account that ``actor`` is allowed to grant (see ``access.may_grant``).
+
+    Refuses a role or region above the actor's own or outside their subtree, a region that does
+    not exist or whose level does not fit the role, a taken user name and a weak password.
+    """
+    username = normalise_username(username)
+    role = Role(role)
+    region_code = (region_code or "").strip() or None
+    if not USERNAME_RE.match(username):
+        raise DomainError(
+            _l("User name: 3 to 64 lower-case letters, digits, dots, dashes or underscores."), field="username"
+        )
+    if role in STAFF_ROLES:
+        region = session.get(Region, region_code) if region_code else None
+        if region is None:
+            raise DomainError(_l("Region %(code)s does not exist.", code=region_code or ""), field="region_code")
+        if region.level not in STAFF_ROLE_LEVELS[role]:
+            raise DomainError(_l("This role does not work at this region's level."), field="region_code")
+    elif region_code:
+        raise DomainError(_l("Only staff accounts belong to a region."), field="region_code")
+    if not access.may_grant(actor, role, region_code):
+        raise NotAllowed(_l("You may only create accounts below your own level, inside your own region."))
+    if find_user(session, username) is not None:
+        raise Conflict(_l("User name %(name)s is taken.", name=username), field="username")
+    check_new_password(password, username)
+    user = User(
+        username=username,
+        display_name=display_name.strip(),
+        email=(email or "").strip() or None,
+        password_hash=hash_password(password),
+        role=role,
+        region_code=region_code,
+        created_by_id=actor.id,
+        must_change_password=True,
+    )
+    session.add(user)
+    session.flush()
+    record(session, actor, "user.create", "user", user.id, region_code=region_code, detail={"role": role.value})
+    return user
+
+
+def change_password(session: Session, user: User, current: str, new: str, confirm: str) -> None:
+    """Change one's own password: the current one must be right, the new one acceptable."""
+    if not verify_password(user.password_hash, current):
+        raise DomainError(_l("The current password is wrong."), field="current")
+    if new == current:
+        raise DomainError(_l("The new password must differ from the current one."), field="password")
+    check_new_password(new, user.username, confirm)
+    _set_password(user, new, must_change=False)
+    record(session, user, "user.password_change", "user", user.id, region_code=user.region_code)
+
+
+def reset_password(session: Session, actor: User, target: User, new: str) -> None:
+    """A higher-level staff member (or an administrator) sets a temporary password for ``target``,
+    who must change it at next login."""
+    access.require(actor, "accounts.manage", target)
+    check_new_password(new, target.username)
+    _set_password(target, new, must_change=True)
+    record(session, actor, "user.password_reset", "user", target.id, region_code=target.region_code)
+
+
+def _set_password(user: User, password: str, must_change: bool) -> None:
+    user.password_hash = hash_password(password)
+    user.password_changed_at = utcnow()
+    user.must_change_password = must_change
+
+
+def set_active(session: Session, actor: User, target: User, active: bool) -> None:
+    """Deactivate or reactivate ``target``; nobody deactivates themselves."""
+    access.require(actor, "accounts.manage", target)
+    if target.id == actor.id:
+        raise DomainError(_l("You cannot deactivate your own account."))
+    if target.is_active == active:
+        return
+    target.is_active = active
+    action = "user.activate" if active else "user.deactivate"
+    record(session, actor, action, "user", target.id, region_code=target.region_code)
+
+
+def set_locale(session: Session, user: User, locale: str) -> None:
+    if locale not in LOCALES:
+        raise DomainError(_l("Unknown language."))
+    user.locale = locale
+
+
+def manageable_accounts(
+    session: Session, actor: User, *, query: str = "", page: int = 1, per_page: int = 50
+) -> tuple[list[User], int]:
+    """Accounts ``actor`` manages (strictly below them in their subtree; all for admins), by name."""
+    stmt = select(User)
+    if actor.role != Role.admin:
+        low, high = subtree_bounds(actor.region_code, level_of_code(actor.region_code))
+        stmt = stmt.where(User.region_code.between(low, high), User.region_code != actor.region_code)
+    if query:
+        like = f"%{query.strip().lower()}%"
+        stmt = stmt.where(or_(User.username.like(like), func.lower(User.display_name).like(like)))
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = session.scalars(stmt.order_by(User.username).offset((page - 1) * per_page).limit(per_page))
+    return list(rows), total
+
+
+# --- password reset by mail ----------------------------------------------------------------------
+
+
+def _serializer(secret_key: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret_key, salt="password-reset")
+
+
+def reset_token(user: User, secret_key: str) -> str:
+    # Bound to the current hash: the link stops working once it has been used.
+    return _serializer(secret_key).dumps({"id": user.id, "h": user.password_hash[-16:]})
+
+
+def user_for_reset_token(session: Session, token: str, secret_key: str, max_age_seconds: int) -> User:
+    invalid = DomainError(_l("This reset link is invalid or has expired. Ask for a new one."))
+    try:
+        data = _serializer(secret_key).loads(token, max_age=max_age_seconds)
+    except (SignatureExpired, BadSignature):
+        raise invalid from None
+    user = session.get(User, data.get("id"))
+    if user is None or not user.is_active or user.password_hash[-16:] != data.get("h"):
+        raise invalid
+    return user
+
+
+def reset_with_token(session: Session, user: User, new: str, confirm: str) -> None:
+    check_new_password(new, user.username, confirm)
+    _set_password(user, new, must_change=False)
+    record(session, user, "user.password_reset_by_mail", "user", user.id, region_code=user.region_code)
+
+
+def user_for_reset_request(session: Session, identifier: str) -> User | None:
+    """The active user with this user name or e-mail address who has an address to write to."""
+    ident = (identifier or "").strip().lower()
+    if not ident:
+        return None
+    user = session.scalar(select(User).where(or_(User.username == ident, func.lower(User.email) == ident)))
+    if user is None or not user.is_active or not user.email:
+        return None
+    return user

@@ -1,0 +1,46 @@
+"""Searching the audit log (county-level staff and above, within their subtree; administrators)."""
+
+from __future__ import annotations
+
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from flask import current_app, request
+from flask_login import current_user
+
+from portal import access, db
+from portal.audit import bp
+from portal.audit.rules import AuditFilter
+from portal.audit.rules import search as search_entries
+from portal.web import Page, page_args, render
+
+
+def _date(name: str) -> date | None:
+    try:
+        return date.fromisoformat(request.args.get(name, ""))
+    except ValueError:
+        return None
+
+
+@bp.route("/")
+@access.route("audit.search")
+def search():
+    filters = AuditFilter(
+        actor=request.args.get("actor", ""),
+        action=request.args.get("action", ""),
+        object_type=request.args.get("object_type", ""),
+        object_id=request.args.get("object_id", ""),
+        date_from=_date("from"),
+        date_to=_date("to"),
+    )
+    number, per_page = page_args()
+    tz = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    entries, total = search_entries(db.session(), current_user, filters, number, per_page, tz)
+    return render(
+        "audit/search.html",
+        block="results",
+        entries=entries,
+        filters=filters,
+        page=Page(number, per_page, total),
+        params={k: v for k, v in request.args.items() if k != "page" and v},
+    )

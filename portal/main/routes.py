@@ -1,0 +1,43 @@
+from flask import current_app, jsonify, redirect, request, session
+from flask_login import current_user
+
+from portal import access, db, migrate
+from portal.accounts import rules as account_rules
+from portal.accounts.roles import ROLE_LABELS
+from portal.main import bp
+from portal.main.rules import health, navigation_for
+from portal.regions.models import Region
+from portal.web import render, safe_next
+
+
+@bp.app_context_processor
+def navigation_context():
+    return {"navigation": navigation_for(current_user), "role_labels": ROLE_LABELS}
+
+
+@bp.route("/")
+@access.route(access.PUBLIC)
+def home():
+    region = None
+    if current_user.is_authenticated and current_user.region_code:
+        region = db.session().get(Region, current_user.region_code)
+    return render("main/home.html", region=region)
+
+
+@bp.route("/healthz")
+@access.route(access.PUBLIC)
+def healthz():
+    report, ok = health(db.session(), migrate.schema_problem(db.engine()))
+    return jsonify(report), 200 if ok else 503
+
+
+@bp.route("/language", methods=["POST"])
+@access.route(access.PUBLIC)
+def set_language():
+    lang = request.form.get("lang", "")
+    if lang in current_app.config["LANGUAGES"]:
+        session["lang"] = lang
+        if current_user.is_authenticated:
+            account_rules.set_locale(db.session(), current_user, lang)
+            db.session().commit()
+    return redirect(safe_next(request.form.get("next"), "/"))

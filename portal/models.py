@@ -1,0 +1,10 @@
+"""Every area's tables, imported in one place so Alembic and the tests see the whole schema."""
+
+from sqlmodel import SQLModel
+
+from portal.accounts.models import User  # noqa: F401
+from portal.audit.models import AuditEntry  # noqa: F401
+from portal.main.models import WorkerHeartbeat  # noqa: F401
+from portal.regions.models import Region  # noqa: F401
+
+metadata = SQLModel.metadata

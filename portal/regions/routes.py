@@ -1,0 +1,95 @@
+"""Browsing the region tree (inside one's own subtree), exporting it, and importing it (admins)."""
+
+from __future__ import annotations
+
+from flask import Response, flash, redirect, request, stream_with_context, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from portal import access, db
+from portal.accounts.roles import LEVEL_LABELS
+from portal.audit.rules import record
+from portal.errors import DomainError
+from portal.regions import bp, rules
+from portal.regions.forms import ImportForm
+from portal.web import render
+
+MAX_IMPORT_BYTES = 50 * 1024 * 1024
+
+
+def _visible_region(code: str | None):
+    """The region asked for, or the user's own; refused outside the user's subtree."""
+    code = code or current_user.region_code
+    if not code:
+        return None  # administrators start above the provinces
+    region = rules.get_region(db.session(), code)
+    access.require(current_user, "regions.view", region)
+    return region
+
+
+@bp.route("/")
+@access.route("regions.view")
+def browse():
+    session = db.session()
+    region = _visible_region(request.args.get("code"))
+    children = rules.children_of(session, region.code if region else None)
+    counts = rules.child_counts(session, [c.code for c in children])
+    crumbs = rules.breadcrumbs(session, region) if region else []
+    return render(
+        "regions/browse.html",
+        block="tree",
+        region=region,
+        children=children,
+        counts=counts,
+        crumbs=[c for c in crumbs if access.allowed(current_user, "regions.view", c)],
+        level_labels=LEVEL_LABELS,
+    )
+
+
+@bp.route("/export.csv")
+@access.route("regions.view")
+def export():
+    region = _visible_region(request.args.get("code"))
+    session = db.session()
+    lines = rules.to_csv_lines(rules.export_rows(session, region))
+    filename = f"regions-{region.code if region else 'all'}.csv"
+    return Response(
+        stream_with_context(lines),
+        mimetype="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@access.route("regions.import")
+def import_csv():
+    form = ImportForm()
+    errors = []
+    if form.validate_on_submit():
+        raw = form.file.data.read(MAX_IMPORT_BYTES + 1)
+        session = db.session()
+        try:
+            if len(raw) > MAX_IMPORT_BYTES:
+                raise DomainError(_("The file is larger than %(mb)d MB.", mb=MAX_IMPORT_BYTES // 1024 // 1024))
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                raise DomainError(_("The file must be saved as UTF-8 CSV.")) from None
+            result = rules.import_regions(session, rules.read_csv(text))
+        except rules.ImportRejected as rejected:
+            session.rollback()
+            flash(str(rejected.message), "error")
+            errors = rejected.errors
+        except DomainError as error:
+            session.rollback()
+            flash(str(error.message), "error")
+        else:
+            record(session, current_user, "regions.import", "region", "*", detail=result)
+            session.commit()
+            flash(
+                _("Imported: %(added)d added, %(renamed)d renamed, %(unchanged)d unchanged.", **result),
+                "success",
+            )
+            return redirect(url_for("regions.import_csv"))
+    status = 400 if request.method == "POST" else 200
+    return render("regions/import.html", form=form, errors=errors), status

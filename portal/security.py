@@ -1,0 +1,90 @@
+"""Request-wide protections: security headers, the staff idle timeout, route rules enforced."""
+
+from __future__ import annotations
+
+import time
+
+from flask import Flask, abort, current_app, flash, redirect, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, logout_user
+
+from portal import access
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+    "base-uri 'self'; object-src 'none'"
+)
+
+
+def init_app(app: Flask) -> None:
+    app.before_request(enforce_idle_timeout)
+    app.before_request(enforce_route_rule)
+    app.before_request(enforce_password_change)
+    app.after_request(add_security_headers)
+
+
+def add_security_headers(response):
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CSP)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("Permissions-Policy", "geolocation=(), microphone=(), camera=(self)")
+    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    if current_app.config["SESSION_COOKIE_SECURE"]:
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    if current_user.is_authenticated:
+        headers.setdefault("Cache-Control", "no-store")
+    # Pages differ between full loads and htmx fragments.
+    headers.add("Vary", "HX-Request")
+    return response
+
+
+def enforce_idle_timeout():
+    """Staff sessions end after STAFF_IDLE_MINUTES without a request (children's data is open)."""
+    if request.endpoint in (None, "static"):
+        return None
+    now = int(time.time())
+    if current_user.is_authenticated and current_user.is_staff:
+        last = session.get("seen_at")
+        if last is not None and now - last > current_app.config["STAFF_IDLE_MINUTES"] * 60:
+            logout_user()
+            session.clear()
+            flash(_("You were signed out after %(n)d minutes without activity.", n=current_app.config["STAFF_IDLE_MINUTES"]), "info")
+            return redirect(url_for("accounts.login", next=request.full_path if request.method == "GET" else None))
+    if current_user.is_authenticated:
+        session["seen_at"] = now
+    return None
+
+
+def enforce_route_rule():
+    """Every route declares an access rule; a route without one is refused, never left open."""
+    if request.endpoint is None:
+        return None  # routing failed: the 404/405 handler answers
+    if request.endpoint == "static":
+        return None
+    view = current_app.view_functions[request.endpoint]
+    name = access.rule_of(view)
+    if name is None:
+        current_app.logger.error("route %s declares no access rule; refused", request.endpoint)
+        abort(403)
+    if access.allowed(current_user, name):
+        return None
+    if not current_user.is_authenticated:
+        return current_app.login_manager.unauthorized()
+    abort(403)
+
+
+# Routes a user who must change a temporary password can still reach.
+PASSWORD_CHANGE_ENDPOINTS = frozenset({"accounts.me", "accounts.change_password", "accounts.logout", "main.set_language", "main.healthz"})
+
+
+def enforce_password_change():
+    """A temporary password (new account, reset by staff) must be replaced before anything else."""
+    if request.endpoint in (None, "static") or request.endpoint in PASSWORD_CHANGE_ENDPOINTS:
+        return None
+    if current_user.is_authenticated and current_user.must_change_password:
+        flash(_("Choose your own password before you continue."), "info")
+        return redirect(url_for("accounts.me"))
+    return None

@@ -1,0 +1,62 @@
+"""Helpers for thin routes: full page or htmx fragment, pagination, domain errors to flashes."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from flask import current_app, render_template, request
+from jinja2_fragments.flask import render_block
+
+
+def wants_fragment() -> bool:
+    """An htmx request that swaps part of a page (not a boosted navigation or history restore)."""
+    hx = getattr(request, "htmx", None)
+    return bool(hx) and not hx.boosted and not hx.history_restore_request
+
+
+def render(template: str, block: str | None = None, **context):
+    """Render the whole page, or only ``block`` of it when htmx asked for a fragment."""
+    if block and wants_fragment():
+        return render_block(template, block, **context)
+    return render_template(template, **context)
+
+
+@dataclass
+class Page:
+    number: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.pages
+
+
+def page_args() -> tuple[int, int]:
+    """The requested page number (from ``?page=``) and the page size."""
+    try:
+        number = max(1, int(request.args.get("page", 1)))
+    except ValueError:
+        number = 1
+    per_page = current_app.config["PAGE_SIZE"]
+    try:
+        per_page = min(200, max(1, int(request.args.get("per_page", per_page))))
+    except ValueError:
+        pass
+    return number, per_page
+
+
+def safe_next(target: str | None, default: str) -> str:
+    """``target`` when it is a path on this site, else ``default`` (no open redirects)."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return default

@@ -1,0 +1,139 @@
+"""Signing in and out: one answer for unknown users and wrong passwords, deactivated accounts,
+throttling per account and per address, CSRF, session renewal and the staff idle timeout."""
+
+import time
+
+from portal import db
+from portal.accounts.models import User
+from tests.conftest import PASSWORD, csrf_token, login, post
+
+
+def test_login_with_right_password_opens_home_in_chinese(client, users):
+    response = login(client, "county")
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/")
+    page = client.get("/").get_data(as_text=True)
+    assert "Test county" in page
+    assert 'lang="zh-CN"' in page
+    assert "退出" in page  # "Sign out" in Chinese
+
+
+def test_logout_ends_the_session(client, users):
+    login(client, "county")
+    response = post(client, "/logout")
+    assert response.status_code == 302
+    assert client.get("/accounts/").status_code == 302  # back to sign-in
+
+
+def test_unknown_user_and_wrong_password_get_the_same_answer(client, users):
+    wrong_password = login(client, "county", "not the password at all").get_data(as_text=True)
+    unknown_user = login(client, "nobody-here", "not the password at all").get_data(as_text=True)
+    assert "用户名或密码错误" in wrong_password
+    assert "用户名或密码错误" in unknown_user
+
+
+def test_login_keeps_the_typed_user_name_after_a_failure(client, users):
+    page = login(client, "county", "wrong wrong wrong").get_data(as_text=True)
+    assert 'value="county"' in page
+
+
+def test_deactivated_user_cannot_log_in(app, client, users):
+    with app.app_context(), db.write_session() as s:
+        s.get(User, users["village"].id).is_active = False
+    page = login(client, "village").get_data(as_text=True)
+    assert "已停用" in page
+    assert client.get("/account").status_code == 302
+
+
+def test_deactivating_ends_an_open_session(app, client, users):
+    assert login(client, "village").status_code == 302
+    with app.app_context(), db.write_session() as s:
+        s.get(User, users["village"].id).is_active = False
+    assert client.get("/account").status_code == 302
+
+
+def test_login_is_throttled_per_account(app, client, users):
+    for _ in range(5):
+        assert login(client, "county", "wrong password here").status_code == 200
+    page = login(client, "county", PASSWORD)
+    assert page.status_code == 429
+    assert "尝试次数过多" in page.get_data(as_text=True)
+    # another account from the same address is not locked out by this one
+    assert login(client, "town").status_code == 302
+
+
+def test_login_is_throttled_per_address(app, client, users):
+    app.config["LOGIN_LIMIT_PER_ADDRESS"] = "3 per 15 minutes"
+    for name in ("a-user", "b-user", "c-user"):
+        login(client, name, "wrong password here")
+    assert login(client, "county").status_code == 429
+    other_address = app.test_client()
+    token = csrf_token(other_address, "/login")
+    response = other_address.post(
+        "/login", data={"username": "county", "password": PASSWORD, "csrf_token": token},
+        environ_base={"REMOTE_ADDR": "10.9.8.7"},
+    )
+    assert response.status_code == 302
+
+
+def test_login_without_csrf_token_is_refused(client, users):
+    response = client.post("/login", data={"username": "county", "password": PASSWORD})
+    assert response.status_code == 400
+    assert "安全" in response.get_data(as_text=True)
+    assert client.get("/account").status_code == 302
+
+
+def test_htmx_post_without_csrf_header_is_refused(as_user, client):
+    as_user("county")
+    response = client.post("/language", data={"lang": "en"}, headers={"HX-Request": "true"})
+    assert response.status_code == 400
+
+
+def test_htmx_post_with_csrf_header_is_accepted(as_user, client):
+    as_user("county")
+    token = csrf_token(client)
+    response = client.post("/language", data={"lang": "en"}, headers={"HX-Request": "true", "X-CSRFToken": token})
+    assert response.status_code == 302
+
+
+def test_session_is_renewed_at_login(client, users):
+    with client.session_transaction() as s:
+        s["planted"] = "by an attacker"
+    login(client, "county")
+    with client.session_transaction() as s:
+        assert "planted" not in s
+
+
+def test_staff_session_ends_after_30_idle_minutes(client, users):
+    login(client, "county")
+    assert client.get("/account").status_code == 200
+    with client.session_transaction() as s:
+        s["seen_at"] = int(time.time()) - 31 * 60
+    response = client.get("/account")
+    assert response.status_code == 302
+    assert "/login" in response.headers["Location"]
+    assert client.get("/account").status_code == 302
+
+
+def test_staff_session_survives_29_idle_minutes(client, users):
+    login(client, "county")
+    with client.session_transaction() as s:
+        s["seen_at"] = int(time.time()) - 29 * 60
+    assert client.get("/account").status_code == 200
+
+
+def test_session_cookie_flags(app, users):
+    app.config["SESSION_COOKIE_SECURE"] = True
+    client = app.test_client()
+    response = login(client, "county")
+    cookie = response.headers.get("Set-Cookie")
+    assert "HttpOnly" in cookie and "Secure" in cookie and "SameSite=Lax" in cookie
+
+
+def test_open_redirect_after_login_is_ignored(client, users):
+    token = csrf_token(client, "/login")
+    response = client.post(
+        "/login", data={"username": "county", "password": PASSWORD, "csrf_token": token, "next": "//evil.example/"}
+    )
+    assert response.headers["Location"].endswith("/")
+    assert "evil" not in response.headers["Location"]

@@ -1,0 +1,215 @@
+"""Fixtures every test builds on: a migrated database (SQLite, or PostgreSQL when
+TONGXIN_TEST_DATABASE_URL is set), the app, a client, a small region tree, one user per role."""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from contextlib import contextmanager
+
+# Before anything imports the portal: tests never touch a developer's instance folder.
+_INSTANCE = tempfile.mkdtemp(prefix="tongxin-test-")
+os.environ["TONGXIN_INSTANCE"] = _INSTANCE
+os.environ["TONGXIN_ENV"] = "testing"
+os.environ["HUEY_IMMEDIATE"] = "1"
+
+import pytest  # noqa: E402
+from sqlalchemy import create_engine, event, text  # noqa: E402
+
+from portal import create_app, migrate  # noqa: E402
+from portal.accounts.models import User  # noqa: E402
+from portal.accounts.passwords import hash_password  # noqa: E402
+from portal.accounts.roles import Role  # noqa: E402
+from portal.config import Config  # noqa: E402
+from portal.extensions import limiter  # noqa: E402
+from portal.models import metadata  # noqa: E402
+from portal.regions.models import Level, Region  # noqa: E402
+
+PASSWORD = "correct horse battery"
+
+
+def pytest_report_header(config):
+    return f"database: {_database_url().split('?')[0]}"
+
+
+def _database_url() -> str:
+    return os.environ.get("TONGXIN_TEST_DATABASE_URL") or f"sqlite:///{_INSTANCE}/test.db"
+
+
+@pytest.fixture(scope="session")
+def database_url() -> str:
+    url = _database_url()
+    migrate.upgrade(url)
+    return url
+
+
+def make_config(database_url: str, **overrides) -> Config:
+    settings = dict(
+        SQLALCHEMY_DATABASE_URI=database_url,
+        HUEY_IMMEDIATE=True,
+        SECRET_KEY="test-secret-key-" + "x" * 32,
+        SESSION_COOKIE_SECURE=False,
+        MAIL_SERVER=None,
+        SERVER_NAME="portal.test",
+    )
+    settings.update(overrides)
+    return Config(**settings)
+
+
+@pytest.fixture
+def app(database_url):
+    app = create_app(make_config(database_url))
+    limiter.reset()
+    yield app
+    _empty_tables(app.extensions["db_engine"])
+    app.extensions["db_engine"].dispose()
+
+
+def _empty_tables(engine) -> None:
+    tables = [t.name for t in reversed(metadata.sorted_tables)]
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                conn.execute(text(f'DELETE FROM "{table}"'))
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def session(app):
+    """A database session outside any request, as rules are called from tests."""
+    from portal import db
+
+    with app.app_context():
+        s = db.new_session(write=True)
+        yield s
+        s.close()
+
+
+# --- a small region tree -------------------------------------------------------------------------
+
+TREE = [
+    ("370000000000", None, Level.province, "山东省"),
+    ("371300000000", "370000000000", Level.city, "临沂市"),
+    ("371302000000", "371300000000", Level.county, "兰山区"),
+    ("371302105000", "371302000000", Level.town, "义堂镇"),
+    ("371302105259", "371302105000", Level.village, "屠苏村村民委员会"),
+    ("371302105260", "371302105000", Level.village, "颐顺园村村民委员会"),
+    ("371302101000", "371302000000", Level.town, "白沙埠镇"),
+    ("371302101201", "371302101000", Level.village, "白沙埠村村民委员会"),
+    ("371311000000", "371300000000", Level.county, "罗庄区"),
+    ("371311001000", "371311000000", Level.town, "罗庄街道"),
+    ("371311001001", "371311001000", Level.village, "罗庄社区居民委员会"),
+    ("410000000000", None, Level.province, "河南省"),
+]
+
+ROLE_USERS = {
+    "admin": (Role.admin, None),
+    "city": (Role.civil_affairs, "371300000000"),
+    "county": (Role.civil_affairs, "371302000000"),
+    "county2": (Role.civil_affairs, "371311000000"),
+    "town": (Role.child_supervisor, "371302105000"),
+    "village": (Role.child_director, "371302105259"),
+    "village2": (Role.child_director, "371302105260"),
+    "org": (Role.org_member, None),
+    "volunteer": (Role.volunteer, None),
+    "donor": (Role.donor, None),
+}
+
+
+@pytest.fixture(scope="session")
+def password_hash() -> str:
+    return hash_password(PASSWORD)  # argon2 is slow on purpose: hash once for all test users
+
+
+@pytest.fixture
+def regions(app):
+    from portal import db
+
+    with app.app_context(), db.write_session() as s:
+        for code, parent, level, name in TREE:
+            s.add(Region(code=code, parent_code=parent, level=level, name=name))
+    return {code: name for code, *_rest, name in TREE}
+
+
+@pytest.fixture
+def users(app, regions, password_hash) -> dict[str, User]:
+    """One active user per role, named by the keys of ROLE_USERS, all with password PASSWORD."""
+    from portal import db
+
+    made = {}
+    with app.app_context(), db.write_session() as s:
+        for key, (role, region) in ROLE_USERS.items():
+            user = User(username=key, display_name=f"Test {key}", password_hash=password_hash, role=role,
+                        region_code=region, email=f"{key}@example.org")
+            s.add(user)
+            made[key] = user
+    return made
+
+
+# --- helpers for requests ----------------------------------------------------------------------
+
+CSRF_RE = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
+
+
+def csrf_token(client, path: str = "/") -> str:
+    page = client.get(path).get_data(as_text=True)
+    match = CSRF_RE.search(page)
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+def login(client, username: str, password: str = PASSWORD):
+    token = csrf_token(client, "/login")
+    return client.post("/login", data={"username": username, "password": password, "csrf_token": token})
+
+
+def post(client, path: str, data: dict | None = None, **kwargs):
+    """POST a form the way a browser does: with the CSRF token of the current session."""
+    data = dict(data or {})
+    data.setdefault("csrf_token", csrf_token(client))
+    return client.post(path, data=data, **kwargs)
+
+
+@pytest.fixture
+def as_user(client, users):
+    """Sign the test client in as one of the role users: ``as_user("county")``."""
+
+    def sign_in(key: str):
+        response = login(client, key)
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return client
+
+    return sign_in
+
+
+@contextmanager
+def count_statements(app):
+    """Count the SQL statements run inside the block (to prove list pages have no N+1)."""
+    engine = app.extensions["db_engine"]
+    statements: list[str] = []
+
+    def before(conn, cursor, statement, parameters, context, executemany):
+        if not statement.lstrip().upper().startswith(("BEGIN", "PRAGMA", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")):
+            statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", before)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", before)
+
+
+@pytest.fixture
+def statement_counter(app):
+    return lambda: count_statements(app)
+
+
+def fresh_engine(url: str):
+    return create_engine(url)
