@@ -70,6 +70,8 @@ def _empty_tables(engine) -> None:
     tables = [t.name for t in reversed(metadata.sorted_tables)]
     with engine.begin() as conn:
         if engine.dialect.name == "postgresql":
+            # A test that leaks an open transaction would make TRUNCATE wait for ever: fail instead.
+            conn.execute(text("SET LOCAL lock_timeout = '10s'"))
             conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
         else:
             for table in tables:
@@ -159,7 +161,7 @@ CSRF_RE = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
 
 
 def csrf_token(client, path: str = "/") -> str:
-    page = client.get(path).get_data(as_text=True)
+    page = client.get(path, follow_redirects=True).get_data(as_text=True)
     match = CSRF_RE.search(page)
     assert match, f"no CSRF token on {path}"
     return match.group(1)
@@ -213,3 +215,36 @@ def statement_counter(app):
 
 def fresh_engine(url: str):
     return create_engine(url)
+
+
+@pytest.fixture
+def fresh_database_url(database_url):
+    """The URL of a new, empty database on the same backend as the suite; dropped afterwards."""
+    import uuid
+
+    from sqlalchemy.engine import make_url
+
+    made: list[str] = []
+
+    def make() -> str:
+        name = f"tongxin_fresh_{uuid.uuid4().hex[:10]}"
+        url = make_url(database_url)
+        if url.get_backend_name() == "sqlite":
+            new = f"sqlite:///{_INSTANCE}/{name}.db"
+        else:
+            admin = create_engine(url, isolation_level="AUTOCOMMIT")
+            with admin.connect() as conn:
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+            admin.dispose()
+            new = url.set(database=name).render_as_string(hide_password=False)
+        made.append(new)
+        return new
+
+    yield make
+    for new in made:
+        url = make_url(new)
+        if url.get_backend_name() != "sqlite":
+            admin = create_engine(make_url(database_url), isolation_level="AUTOCOMMIT")
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
+            admin.dispose()

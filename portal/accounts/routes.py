@@ -106,7 +106,7 @@ def change_password():
         else:
             db.session().commit()
             # The session's fingerprint follows the new hash; keep this session, end the others.
-            login_user(current_user)
+            login_user(current_user._get_current_object())
             flash(_("Your password has been changed."), "success")
             return redirect(url_for("accounts.me"))
     return render("accounts/me.html", form=form, region=_region_of(current_user)), 400

@@ -7,6 +7,7 @@ import time
 
 import click
 from flask import current_app
+from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
 from portal import db
@@ -21,6 +22,7 @@ LOADERS = [accounts_demo.load]
 @click.command("demo-data")
 @click.option("--scale", type=click.Choice(sorted(SCALES)), default="small", show_default=True)
 @click.option("--if-empty", is_flag=True, help="Do nothing (successfully) when the database has accounts.")
+@with_appcontext
 def demo_data(scale: str, if_empty: bool) -> None:
     """Load the deterministic demo data set for SCALE."""
     with db.write_session() as session:
@@ -40,6 +42,7 @@ def demo_data(scale: str, if_empty: bool) -> None:
 
 
 @click.command("demo-logins")
+@with_appcontext
 def demo_logins() -> None:
     """Print the demo accounts and their password."""
     click.echo(accounts_demo.logins_table())

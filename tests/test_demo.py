@@ -1,0 +1,55 @@
+"""The demo data set: real division codes, fixed accounts, the same result every run."""
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from portal import create_app, migrate
+from portal.accounts.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
+from tests.conftest import csrf_token, make_config
+
+pytestmark = pytest.mark.slow
+
+
+def _load(url: str) -> list:
+    migrate.upgrade(url)
+    app = create_app(make_config(url))
+    result = app.test_cli_runner().invoke(args=["demo-data", "--scale", "small"])
+    assert result.exit_code == 0, result.output
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        regions = conn.execute(text("SELECT code, parent_code, level, name FROM region ORDER BY code")).all()
+        users = conn.execute(
+            text("SELECT id, username, display_name, role, region_code, email, is_active FROM user_account ORDER BY id")
+        ).all()
+    engine.dispose()
+    app.extensions["db_engine"].dispose()
+    return [tuple(r) for r in regions], [tuple(u) for u in users]
+
+
+def test_demo_data_is_deterministic_and_real(fresh_database_url):
+    first = _load(fresh_database_url())
+    second = _load(fresh_database_url())
+    assert first == second
+    regions, users = first
+    levels = [r[2] for r in regions]
+    assert (levels.count("town"), levels.count("village")) == (156, 4186)
+    assert ("371302000000", "371300000000", "county", "兰山区") in regions
+    assert [u[1] for u in users] == [a[0] for a in DEMO_ACCOUNTS]
+
+
+def test_demo_logins_work_and_demo_data_refuses_a_full_database(fresh_database_url):
+    url = fresh_database_url()
+    _load(url)
+    app = create_app(make_config(url))
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["demo-data", "--scale", "small"]).exit_code != 0
+    skipped = runner.invoke(args=["demo-data", "--scale", "small", "--if-empty"])
+    assert skipped.exit_code == 0 and "not loaded" in skipped.output
+    assert "demo-village2" in runner.invoke(args=["demo-logins"]).output
+    client = app.test_client()
+    for username, *_ in DEMO_ACCOUNTS:
+        token = csrf_token(client, "/login")
+        response = client.post("/login", data={"username": username, "password": DEMO_PASSWORD, "csrf_token": token})
+        assert response.status_code == 302, username
+        client.post("/logout", data={"csrf_token": csrf_token(client)})
+    app.extensions["db_engine"].dispose()
