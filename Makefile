@@ -9,7 +9,7 @@ PORT ?= 5000
 APT_GET := $(shell command -v apt-get 2>/dev/null)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test install install-test frontend catalogs lint pytest pytest-sqlite pytest-postgres migrate demo worker serve audit clean
+.PHONY: run test install install-test browser frontend catalogs messages lint pytest pytest-sqlite pytest-postgres migrate demo worker serve audit clean
 
 run: export TONGXIN_ENV ?= development
 run: install
@@ -58,7 +58,13 @@ messages: $(VENV)/.installed
 	$(BIN)/pybabel -q extract -F babel.cfg -k _l -o translations/messages.pot --no-location --sort-output portal templates
 	$(BIN)/pybabel -q update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
 
-test: install-test lint pytest-sqlite pytest-postgres
+test: install-test browser lint pytest-sqlite pytest-postgres
+
+# Browser journeys drive Debian's Chromium (never a browser download); a CJK font makes the
+# screenshots in test-artifacts/ readable.
+browser:
+	@command -v chromium >/dev/null || { $(SUDO) $(APT_GET) update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) $(APT_GET) install -y -qq chromium fonts-wqy-zenhei >/dev/null; }
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .

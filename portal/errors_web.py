@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+from flask import Flask, flash, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
@@ -41,7 +41,15 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(429)
     def too_many(_e):
-        return _page(429, _("Too many attempts"), _("Too many attempts. Wait a few minutes and try again."))
+        message = _("Too many attempts. Wait a few minutes and try again.")
+        if request.endpoint == "accounts.login":
+            # Keep the sign-in form (and the typed user name) on the page, with the reason above it.
+            from portal.accounts.forms import LoginForm
+
+            flash(message, "error")
+            form = LoginForm(formdata=None, username=request.form.get("username", ""), next=request.form.get("next", ""))
+            return render_template("accounts/login.html", form=form), 429
+        return _page(429, _("Too many attempts"), message)
 
     @app.errorhandler(500)
     def server_error(_e):

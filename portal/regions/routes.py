@@ -46,6 +46,15 @@ def browse():
     )
 
 
+@bp.route("/options")
+@access.route("regions.view")
+def options():
+    """Suggestions for a region-code field (htmx fills a <datalist>): regions below the user."""
+    text = request.args.get("region_code") or request.args.get("q", "")
+    found = rules.search_below(db.session(), current_user.region_code, text)
+    return render("regions/_options.html", regions=found, level_labels=LEVEL_LABELS)
+
+
 @bp.route("/export.csv")
 @access.route("regions.view")
 def export():

@@ -113,6 +113,20 @@ def descendants(session: Session, region: Region, level: Level | None = None) ->
     return list(session.scalars(stmt.order_by(Region.code)))
 
 
+def search_below(session: Session, scope_code: str | None, text: str, limit: int = 20) -> list[Region]:
+    """Regions inside ``scope_code``'s subtree (everywhere when None) whose name contains ``text``
+    or whose code starts with it, nearest levels first."""
+    text = text.strip()
+    if not text:
+        return []
+    stmt = select(Region)
+    if scope_code:
+        low, high = subtree_bounds(scope_code, level_of_code(scope_code))
+        stmt = stmt.where(Region.code > low, Region.code <= high)
+    condition = Region.code.startswith(text) if text.isdigit() else Region.name.contains(text, autoescape=True)
+    return list(session.scalars(stmt.where(condition).order_by(Region.code).limit(limit)))
+
+
 def count_below(session: Session, region: Region, level: Level) -> int:
     low, high = subtree_bounds(region.code, region.level)
     stmt = select(func.count()).select_from(Region).where(Region.code.between(low, high), Region.level == level)
