@@ -35,7 +35,7 @@ def init_app(app: Flask) -> None:
     huey.immediate = bool(app.config["HUEY_IMMEDIATE"])
     app.extensions["huey"] = huey
     global _worker_app
-    _worker_app = _worker_app or app
+    _worker_app = app  # the worker process builds exactly one app; tests the newest
     # Importing the task modules registers their tasks with the queue.
     from portal.main import tasks as _main_tasks  # noqa: F401
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, flash, redirect, request, stream_with_context, url_for
+from flask import Response, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -59,11 +59,16 @@ def options():
 @access.route("regions.view")
 def export():
     region = _visible_region(request.args.get("code"))
-    session = db.session()
-    lines = rules.to_csv_lines(rules.export_rows(session, region))
     filename = f"regions-{region.code if region else 'all'}.csv"
+    engine = db.engine()
+
+    def lines():
+        # Streamed after the request's own session has closed: the stream owns its session.
+        with db.new_session(bind=engine) as session:
+            yield from rules.to_csv_lines(rules.export_rows(session, region))
+
     return Response(
-        stream_with_context(lines),
+        lines(),
         mimetype="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )

@@ -143,53 +143,69 @@ class RowError:
 
 
 class ImportRejected(DomainError):
-    """The file was refused as a whole; ``errors`` says which lines and why."""
+    """The file was refused as a whole; ``errors`` says which lines and why (the first few, when
+    there are many; ``total`` counts them all)."""
 
-    def __init__(self, errors: list[RowError]):
-        super().__init__(_l("The file was not imported: %(count)d problem(s) found.", count=len(errors)))
+    def __init__(self, errors: list[RowError], total: int | None = None):
+        total = len(errors) if total is None else total
+        super().__init__(_l("The file was not imported: %(count)d problem(s) found.", count=total))
         self.errors = errors
+        self.total = total
 
 
 MAX_REPORTED_ERRORS = 50
 
 
-def validate_rows(session: Session, rows: Iterable[dict], start_line: int = 2) -> tuple[list[dict], list[RowError]]:
-    """Check every row of a region CSV; return the clean rows and every problem found.
+@dataclass
+class Row:
+    """One row of a region file, with the line of the file it came from."""
 
-    A row needs a 12-digit code whose zeros match its level, a name, and a parent that exists
-    (in the file or already in the database) one level up whose code is a prefix of the row's code.
+    line: int
+    code: str
+    parent_code: str | None
+    level: Level
+    name: str
+
+    def values(self) -> dict:
+        return {"code": self.code, "parent_code": self.parent_code, "level": self.level, "name": self.name}
+
+
+def read_csv(text: str) -> list[tuple[int, dict]]:
+    """Parse region CSV text into (line number, row) pairs; a missing column refuses the file."""
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    missing = [c for c in CSV_COLUMNS if c not in (reader.fieldnames or [])]
+    if missing:
+        raise ImportRejected([RowError(1, _l("Missing column(s): %(columns)s.", columns=", ".join(missing)))])
+    # reader.line_num is the file's line after reading the row, so blank lines keep their count.
+    return [(reader.line_num, row) for row in reader]
+
+
+def validate_rows(session: Session, numbered: Iterable[tuple[int, dict]]) -> tuple[list[Row], list[RowError]]:
+    """Check every row of a region file; return the clean rows and every problem found.
+
+    A row needs a 12-digit code whose zeros match its level, a name, and a parent one level up
+    whose code is the row's own code cut to that level, which exists in the file or the database.
     """
     errors: list[RowError] = []
-    clean: list[dict] = []
-    seen: dict[str, str] = {}
-    for line, row in enumerate(rows, start=start_line):
-        problem = _row_problem(row, seen)
+    clean: list[Row] = []
+    seen: set[str] = set()
+    for line, raw in numbered:
+        problem = _row_problem(raw, seen)
         if problem:
             errors.append(RowError(line, problem))
             continue
-        seen[row["region_code"]] = row["level"]
-        clean.append(
-            {
-                "code": row["region_code"],
-                "parent_code": row["parent_code"] or None,
-                "level": Level(row["level"]),
-                "name": row["name"],
-            }
-        )
-    missing_parents = {r["parent_code"] for r in clean if r["parent_code"] and r["parent_code"] not in seen}
-    known = _existing_levels(session, missing_parents)
-    for line, row in enumerate(clean, start=start_line):
-        parent = row["parent_code"]
-        if parent and parent not in seen:
-            if parent not in known:
-                errors.append(RowError(line, _l("Parent region %(code)s does not exist.", code=parent)))
-            elif level_rank(known[parent]) != level_rank(row["level"]) - 1:
-                errors.append(RowError(line, _l("Parent region %(code)s is not one level up.", code=parent)))
+        seen.add(raw["region_code"])
+        clean.append(Row(line, raw["region_code"], raw["parent_code"] or None, Level(raw["level"]), raw["name"]))
+    outside = {r.parent_code for r in clean if r.parent_code and r.parent_code not in seen}
+    known = _existing_codes(session, outside)
+    for row in clean:
+        if row.parent_code and row.parent_code not in seen and row.parent_code not in known:
+            errors.append(RowError(row.line, _l("Parent region %(code)s does not exist.", code=row.parent_code)))
     errors.sort(key=lambda e: e.line)
     return clean, errors
 
 
-def _row_problem(row: dict, seen: dict[str, str]):
+def _row_problem(row: dict, seen: set[str]):
     code = (row.get("region_code") or "").strip()
     parent = (row.get("parent_code") or "").strip()
     level = (row.get("level") or "").strip()
@@ -206,78 +222,58 @@ def _row_problem(row: dict, seen: dict[str, str]):
     if code in seen:
         return _l("Region code %(code)s appears twice in the file.", code=code)
     if Level(level) == Level.province:
-        if parent:
-            return _l("A province has no parent region.")
-        return None
+        return _l("A province has no parent region.") if parent else None
     if not parent:
         return _l("Region %(code)s needs a parent region.", code=code)
     upper = LEVEL_ORDER[level_rank(level) - 1]
+    if len(parent) != CODE_LENGTH or not parent.isdigit() or level_of_code(parent) != upper:
+        # The parent's level follows from its own code, so this holds whatever the file's order.
+        return _l("Parent region %(code)s is not one level up.", code=parent)
     if parent != prefix_of(code, upper).ljust(CODE_LENGTH, "0"):
         return _l("Parent region %(parent)s does not contain region %(code)s.", parent=parent, code=code)
-    if parent in seen and level_rank(seen[parent]) != level_rank(level) - 1:
-        return _l("Parent region %(code)s is not one level up.", code=parent)
     return None
 
 
-def _existing_levels(session: Session, codes: set[str]) -> dict[str, Level]:
-    found: dict[str, Level] = {}
-    codes_list = sorted(codes)
-    for i in range(0, len(codes_list), 500):
-        chunk = codes_list[i : i + 500]
-        for code, level in session.execute(select(Region.code, Region.level).where(Region.code.in_(chunk))):
-            found[code] = Level(level)
+def _existing_codes(session: Session, codes: Iterable[str]) -> set[str]:
+    codes = sorted(codes)
+    found: set[str] = set()
+    for i in range(0, len(codes), 500):
+        found.update(session.scalars(select(Region.code).where(Region.code.in_(codes[i : i + 500]))))
     return found
 
 
-def read_csv(text: str) -> list[dict]:
-    """Parse region CSV text; a missing column refuses the whole file."""
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    missing = [c for c in CSV_COLUMNS if c not in (reader.fieldnames or [])]
-    if missing:
-        raise ImportRejected([RowError(1, _l("Missing column(s): %(columns)s.", columns=", ".join(missing)))])
-    return list(reader)
-
-
-def import_regions(session: Session, rows: list[dict]) -> dict:
+def import_regions(session: Session, numbered: list[tuple[int, dict]]) -> dict:
     """Validate then upsert every row in one transaction: all rows land, or none does.
 
     Existing regions keep their code and get the new name; a region may not move to another parent
     or level (that would silently move every file below it).
     """
-    clean, errors = validate_rows(session, rows)
-    moved = _moved(session, clean)
-    errors.extend(moved)
+    clean, errors = validate_rows(session, numbered)
+    existing = _existing(session, [r.code for r in clean])
+    errors.extend(
+        RowError(r.line, _l("Region %(code)s cannot move to another parent.", code=r.code))
+        for r in clean
+        if r.code in existing and existing[r.code][0] != r.parent_code
+    )
     if errors:
-        raise ImportRejected(sorted(errors, key=lambda e: e.line)[:MAX_REPORTED_ERRORS])
-    existing = _existing_names(session, [r["code"] for r in clean])
-    new_rows = [r for r in clean if r["code"] not in existing]
-    renamed = [r for r in clean if r["code"] in existing and existing[r["code"]] != r["name"]]
+        errors.sort(key=lambda e: e.line)
+        raise ImportRejected(errors[:MAX_REPORTED_ERRORS], total=len(errors))
+    new_rows = [r.values() for r in clean if r.code not in existing]
+    renamed = [r for r in clean if r.code in existing and existing[r.code][1] != r.name]
     insert_regions(session, new_rows)
     for row in renamed:
-        session.get(Region, row["code"]).name = row["name"]
+        session.get(Region, row.code).name = row.name
     session.flush()
     return {"added": len(new_rows), "renamed": len(renamed), "unchanged": len(clean) - len(new_rows) - len(renamed)}
 
 
-def _moved(session: Session, clean: list[dict]) -> list[RowError]:
-    errors = []
-    codes = [r["code"] for r in clean]
-    current = {}
+def _existing(session: Session, codes: list[str]) -> dict[str, tuple[str | None, str]]:
+    """(parent code, name) of each of ``codes`` already in the database."""
+    found: dict[str, tuple[str | None, str]] = {}
     for i in range(0, len(codes), 500):
-        stmt = select(Region.code, Region.parent_code).where(Region.code.in_(codes[i : i + 500]))
-        current.update(dict(session.execute(stmt).all()))
-    for line, row in enumerate(clean, start=2):
-        if row["code"] in current and current[row["code"]] != row["parent_code"]:
-            errors.append(RowError(line, _l("Region %(code)s cannot move to another parent.", code=row["code"])))
-    return errors
-
-
-def _existing_names(session: Session, codes: list[str]) -> dict[str, str]:
-    names: dict[str, str] = {}
-    for i in range(0, len(codes), 500):
-        stmt = select(Region.code, Region.name).where(Region.code.in_(codes[i : i + 500]))
-        names.update(dict(session.execute(stmt).all()))
-    return names
+        stmt = select(Region.code, Region.parent_code, Region.name).where(Region.code.in_(codes[i : i + 500]))
+        found.update({code: (parent, name) for code, parent, name in session.execute(stmt)})
+    return found
 
 
 def insert_regions(session: Session, rows: list[dict], batch: int = 5000) -> None:

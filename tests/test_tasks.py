@@ -1,0 +1,41 @@
+"""The task queue: a real consumer picks up what the web process enqueues."""
+
+import threading
+
+from huey.signals import SIGNAL_COMPLETE, SIGNAL_ERROR
+from sqlmodel import select
+
+from portal import db, tasks
+from portal.main.models import WorkerHeartbeat
+from portal.main.tasks import worker_heartbeat
+
+
+def test_consumer_runs_an_enqueued_task_in_the_apps_context(app):
+    queue = tasks.huey
+    queue.immediate = False  # as in production: the web process only enqueues
+    finished = threading.Event()
+    outcome: list[str] = []
+
+    def on_done(signal, task, *args):
+        outcome.append(signal)
+        finished.set()
+
+    queue.signal(SIGNAL_COMPLETE, SIGNAL_ERROR)(on_done)
+    try:
+        queue.flush()
+        worker_heartbeat()
+        with app.app_context(), db.new_session() as s:
+            assert s.scalars(select(WorkerHeartbeat)).first() is None  # enqueued, not run
+        consumer = queue.create_consumer(workers=1, worker_type="thread", periodic=False)
+        consumer.start()
+        try:
+            assert finished.wait(timeout=30), "the consumer did not run the task"
+        finally:
+            consumer.stop(graceful=True)
+        assert outcome == [SIGNAL_COMPLETE]
+        with app.app_context(), db.new_session() as s:
+            assert s.scalars(select(WorkerHeartbeat)).first() is not None
+    finally:
+        queue.disconnect_signal(on_done)
+        queue.immediate = True
+
