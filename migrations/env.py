@@ -2,10 +2,19 @@
 
 from alembic import context
 from sqlalchemy import create_engine
+from sqlalchemy.types import TypeDecorator
 
 from portal.models import metadata
 
 config = context.config
+
+
+def render_item(type_, obj, autogen_context):
+    """Write our column types (encrypted text, UTC timestamps) as the plain types they store, so
+    migrations never import application code."""
+    if type_ == "type" and isinstance(obj, TypeDecorator):
+        return f"sa.{obj.impl!r}"
+    return False
 
 
 def run_migrations_offline() -> None:
@@ -23,6 +32,7 @@ def run_migrations_online() -> None:
             target_metadata=metadata,
             render_as_batch=url.startswith("sqlite"),
             compare_type=True,
+            render_item=render_item,
         )
         with context.begin_transaction():
             context.run_migrations()

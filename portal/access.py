@@ -159,3 +159,36 @@ def _audit_search(user, obj) -> bool:
     if _admin(user):
         return True
     return _staff(user) and user.role == Role.civil_affairs
+
+
+# --- children's files: staff inside the child's region subtree only ------------------------------
+# Organizations, volunteers, donors and the administrator never see a child's file (DESIGN.md §2).
+
+
+@rule("children.list")
+def _children_list(user, obj) -> bool:
+    return _staff(user)
+
+
+@rule("children.view")
+def _children_view(user, child) -> bool:
+    if not _staff(user):
+        return False
+    return child is None or within_scope(user, child.region_code)
+
+
+@rule("children.edit")
+def _children_edit(user, child) -> bool:
+    """Change a file or record a visit: staff in the child's subtree, while the file is active."""
+    if not _staff(user):
+        return False
+    if child is None:
+        return True
+    return within_scope(user, child.region_code) and child.status == "active"
+
+
+@rule("children.register")
+def _children_register(user, region_code) -> bool:
+    if not _staff(user):
+        return False
+    return region_code is None or within_scope(user, region_code)

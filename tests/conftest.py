@@ -248,3 +248,36 @@ def fresh_database_url(database_url):
             with admin.connect() as conn:
                 conn.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
             admin.dispose()
+
+
+# --- children ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def make_child(app, regions, users):
+    """Register a child through the rules, as the given staff user: ``make_child("village", name=…)``."""
+    from datetime import date
+
+    from portal import db
+    from portal.children import idnumber
+    from portal.children.rules import ChildValues, register_child
+
+    counter = iter(range(1, 1000))
+
+    def make(actor_key: str = "village", **values):
+        n = next(counter)
+        born = values.pop("birth_date", date(2015, 1, 1 + n % 27))
+        gender = values.pop("gender", "male" if n % 2 else "female")
+        region = values.pop("region_code", "371302105259")
+        number = values.pop(
+            "id_number", idnumber.make(region[:6], born, 2 * n + (1 if gender == "male" else 0))
+        )
+        fields = dict(name=f"测试儿童{n}", gender=gender, birth_date=born, region_code=region,
+                      id_number=number, categories=["left_behind"])
+        fields.update(values)
+        with app.app_context(), db.write_session() as s:
+            actor = s.get(User, users[actor_key].id)
+            child = register_child(s, actor, ChildValues(**fields), confirmed_not_duplicate=True)
+        return child
+
+    return make

@@ -26,6 +26,8 @@ class NavItem:
 # navigation and permissions can never disagree. Later areas add their entries here.
 NAVIGATION = [
     NavItem("main.home", _l("Home"), "signed_in"),
+    NavItem("children.index", _l("Children"), "children.list"),
+    NavItem("visits.overdue", _l("Overdue visits"), "children.list"),
     NavItem("regions.browse", _l("Regions"), "regions.view"),
     NavItem("accounts.index", _l("Accounts"), "accounts.manage"),
     NavItem("audit.search", _l("Audit log"), "audit.search"),

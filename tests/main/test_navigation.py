@@ -6,12 +6,12 @@ from tests.conftest import ROLE_USERS
 
 EXPECTED = {
     "admin": {"/", "/regions/", "/accounts/", "/audit/", "/account"},
-    "city": {"/", "/regions/", "/accounts/", "/audit/", "/account"},
-    "county": {"/", "/regions/", "/accounts/", "/audit/", "/account"},
-    "county2": {"/", "/regions/", "/accounts/", "/audit/", "/account"},
-    "town": {"/", "/regions/", "/accounts/", "/account"},
-    "village": {"/", "/regions/", "/account"},
-    "village2": {"/", "/regions/", "/account"},
+    "city": {"/", "/children/", "/visits/overdue", "/regions/", "/accounts/", "/audit/", "/account"},
+    "county": {"/", "/children/", "/visits/overdue", "/regions/", "/accounts/", "/audit/", "/account"},
+    "county2": {"/", "/children/", "/visits/overdue", "/regions/", "/accounts/", "/audit/", "/account"},
+    "town": {"/", "/children/", "/visits/overdue", "/regions/", "/accounts/", "/account"},
+    "village": {"/", "/children/", "/visits/overdue", "/regions/", "/account"},
+    "village2": {"/", "/children/", "/visits/overdue", "/regions/", "/account"},
     "org": {"/", "/account"},
     "volunteer": {"/", "/account"},
     "donor": {"/", "/account"},

@@ -1,0 +1,3 @@
+from flask import Blueprint
+
+bp = Blueprint("children", __name__, url_prefix="/children")

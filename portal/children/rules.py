@@ -1,0 +1,324 @@
+"""The child registry: registering and updating files, finding them, and who may see them.
+
+Every rule takes the acting user and refuses what DESIGN.md §2 forbids: files outside the actor's
+region subtree, and any file for organizations, volunteers, donors and the administrator.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from rapidfuzz import fuzz
+from sqlalchemy import Text, case, cast, func, select
+from sqlmodel import Session
+
+from portal import access, crypto
+from portal.audit.rules import record
+from portal.children import idnumber
+from portal.children.grading import SEVERITY, grade
+from portal.children.models import Assessment, Category, Child, ChildStatus, Gender, Guardian
+from portal.errors import Conflict, DomainError, NotFound
+from portal.regions.models import Level, Region
+from portal.regions.rules import level_of_code, subtree_bounds
+from portal.types import utcnow
+from portal.visits.rules import next_due
+
+NEAR_DUPLICATE_SCORE = 85
+
+
+class DuplicateIdNumber(Conflict):
+    """A file with this identity number exists; ``child_id`` names it."""
+
+    def __init__(self, child_id: int):
+        super().__init__(_l("A file with this identity number already exists."), field="id_number")
+        self.child_id = child_id
+
+
+class PossibleDuplicates(DomainError):
+    """Files that look like the same child; registering needs an explicit confirmation."""
+
+    def __init__(self, candidates: list[Child]):
+        super().__init__(_l("Files that may be the same child exist. Check them, then confirm."))
+        self.candidates = candidates
+
+
+@dataclass
+class ChildValues:
+    """What a form or a spreadsheet row says about a child."""
+
+    name: str
+    gender: Gender
+    birth_date: date
+    region_code: str
+    id_number: str = ""
+    ethnicity: str = ""
+    household_registration: str = ""
+    address: str = ""
+    categories: list[str] = field(default_factory=list)
+    school: str = ""
+    grade: str = ""
+    disability_category: str = ""
+    disability_level: str = ""
+    chronic_illness: str = ""
+    benefits: list[str] = field(default_factory=list)
+
+
+def new_qr_token() -> str:
+    return secrets.token_urlsafe(18)
+
+
+def check_values(session: Session, values: ChildValues, today: date | None = None) -> str | None:
+    """Validate ``values``; return the normalised identity number (or None). Raises DomainError
+    naming the field at fault."""
+    today = today or date.today()
+    if not values.name.strip():
+        raise DomainError(_l("The child's name is required."), field="name")
+    if values.birth_date > today:
+        raise DomainError(_l("The birth date cannot be in the future."), field="birth_date")
+    if (today.year - values.birth_date.year) > 18:
+        raise DomainError(_l("The registry is for children under 18."), field="birth_date")
+    unknown = [c for c in values.categories if c not in Category.__members__]
+    if unknown or not values.categories:
+        raise DomainError(_l("Choose at least one category."), field="categories")
+    region = session.get(Region, values.region_code)
+    if region is None or region.level != Level.village:
+        raise DomainError(_l("A child's file belongs to a village or community."), field="region_code")
+    if not values.id_number.strip():
+        return None
+    try:
+        number = idnumber.parse(values.id_number, today)
+    except ValueError as exc:
+        raise DomainError(exc.args[0], field="id_number") from None
+    if number.birth_date != values.birth_date:
+        raise DomainError(_l("The birth date differs from the one in the identity number."), field="birth_date")
+    if number.gender != Gender(values.gender):
+        raise DomainError(_l("The gender differs from the one in the identity number."), field="gender")
+    return number.value
+
+
+def find_by_id_number(session: Session, number: str) -> Child | None:
+    return session.scalar(select(Child).where(Child.id_number_hash == crypto.blind_index(number)))
+
+
+def near_duplicates(session: Session, values: ChildValues, exclude_id: int | None = None) -> list[Child]:
+    """Files in the same county with the same birth date and a similar name."""
+    low, high = subtree_bounds(values.region_code, Level.county)
+    stmt = select(Child).where(Child.birth_date == values.birth_date, Child.region_code.between(low, high))
+    if exclude_id:
+        stmt = stmt.where(Child.id != exclude_id)
+    return [c for c in session.scalars(stmt) if fuzz.ratio(c.name, values.name.strip()) >= NEAR_DUPLICATE_SCORE]
+
+
+def register_child(
+    session: Session, actor, values: ChildValues, *, confirmed_not_duplicate: bool = False, today: date | None = None
+) -> Child:
+    """Open a file for a child in a village inside the actor's region.
+
+    Refuses a region outside the actor's subtree, invalid values, an identity number already on
+    file (``DuplicateIdNumber``), and files that look like the same child unless the actor has
+    confirmed it is another child (``PossibleDuplicates``).
+    """
+    access.require(actor, "children.register", values.region_code)
+    number = check_values(session, values, today)
+    if number:
+        existing = find_by_id_number(session, number)
+        if existing is not None:
+            raise DuplicateIdNumber(existing.id)
+    if not confirmed_not_duplicate:
+        candidates = near_duplicates(session, values)
+        if candidates:
+            raise PossibleDuplicates(candidates)
+    child = Child(
+        **_columns(values),
+        id_number=number,
+        id_number_hash=crypto.blind_index(number) if number else None,
+        qr_token=new_qr_token(),
+        created_by_id=actor.id,
+    )
+    session.add(child)
+    session.flush()
+    child.next_visit_due = next_due(session, child, today or date.today())
+    record(session, actor, "child.create", "child", child.id, region_code=child.region_code)
+    return child
+
+
+def update_child(session: Session, actor, child: Child, values: ChildValues, today: date | None = None) -> Child:
+    """Change a file's details (not its village: a move is ``move_child``)."""
+    access.require(actor, "children.edit", child)
+    if values.region_code != child.region_code:
+        raise DomainError(_l("To change the village, record a move."), field="region_code")
+    number = check_values(session, values, today)
+    if number:
+        existing = find_by_id_number(session, number)
+        if existing is not None and existing.id != child.id:
+            raise DuplicateIdNumber(existing.id)
+    for key, value in _columns(values).items():
+        setattr(child, key, value)
+    child.id_number = number
+    child.id_number_hash = crypto.blind_index(number) if number else None
+    child.updated_at = utcnow()
+    record(session, actor, "child.update", "child", child.id, region_code=child.region_code)
+    return child
+
+
+def _columns(values: ChildValues) -> dict:
+    return {
+        "region_code": values.region_code,
+        "name": values.name.strip(),
+        "gender": Gender(values.gender),
+        "birth_date": values.birth_date,
+        "ethnicity": values.ethnicity.strip(),
+        "household_registration": values.household_registration.strip() or None,
+        "address": values.address.strip() or None,
+        "categories": sorted(set(values.categories)),
+        "school": values.school.strip(),
+        "grade": values.grade.strip(),
+        "disability_category": values.disability_category.strip(),
+        "disability_level": values.disability_level.strip(),
+        "chronic_illness": values.chronic_illness.strip(),
+        "benefits": [b.strip() for b in values.benefits if b.strip()],
+    }
+
+
+def set_guardians(session: Session, actor, child: Child, guardians: list[dict]) -> None:
+    """Replace the child's guardians (relation, name, phone, situation)."""
+    access.require(actor, "children.edit", child)
+    for old in session.scalars(select(Guardian).where(Guardian.child_id == child.id)):
+        session.delete(old)
+    for g in guardians:
+        if not (g.get("name") or "").strip():
+            continue
+        session.add(Guardian(child_id=child.id, relation=g.get("relation", "").strip(), name=g["name"].strip(),
+                             phone=(g.get("phone") or "").strip() or None, situation=(g.get("situation") or "").strip()))
+    record(session, actor, "child.guardians", "child", child.id, region_code=child.region_code)
+
+
+def load_child(session: Session, viewer, child_id: int, rule: str = "children.view") -> Child:
+    """The child with ``child_id`` if ``viewer`` may see it; NotFound otherwise.
+
+    A file outside the viewer's reach answers exactly like a file that does not exist, so ids
+    cannot be probed.
+    """
+    child = session.get(Child, child_id)
+    if child is None or not access.allowed(viewer, rule, child):
+        raise NotFound(_l("This file does not exist or is outside your region."))
+    return child
+
+
+def read_file(session: Session, viewer, child_id: int) -> Child:
+    """Load a child's file for display, after writing the read to the audit log.
+
+    Fail closed: if the audit entry cannot be written, the exception propagates and the file is
+    not shown.
+    """
+    from portal.audit.rules import record_read
+
+    child = load_child(session, viewer, child_id)
+    record_read(viewer, "child", child.id, region_code=child.region_code)
+    return child
+
+
+@dataclass
+class ChildFilter:
+    risk_level: str = ""
+    category: str = ""
+    status: str = ChildStatus.active.value
+    region_code: str = ""
+    overdue: bool = False
+    text: str = ""
+
+
+RISK_ORDER = case({level.value: rank for rank, level in enumerate(SEVERITY)}, value=Child.risk_level, else_=1)
+
+
+def list_children(
+    session: Session, viewer, filters: ChildFilter, page: int, per_page: int, today: date | None = None
+) -> tuple[list[Child], int]:
+    """Children in ``viewer``'s subtree matching ``filters``: red first, then by next due date."""
+    access.require(viewer, "children.list")
+    scope = filters.region_code if filters.region_code and access.within_scope(viewer, filters.region_code) else viewer.region_code
+    low, high = subtree_bounds(scope, level_of_code(scope))
+    stmt = select(Child).where(Child.region_code.between(low, high))
+    if filters.status:
+        stmt = stmt.where(Child.status == filters.status)
+    if filters.risk_level == "none":
+        stmt = stmt.where(Child.risk_level.is_(None))
+    elif filters.risk_level:
+        stmt = stmt.where(Child.risk_level == filters.risk_level)
+    if filters.category:
+        # JSON arrays are matched as text: '"orphan"' inside '["left_behind", "orphan"]'.
+        stmt = stmt.where(cast(Child.categories, Text).contains(f'"{filters.category}"'))
+    if filters.overdue:
+        stmt = stmt.where(Child.next_visit_due < (today or date.today()))
+    if filters.text.strip():
+        stmt = stmt.where(Child.name.contains(filters.text.strip(), autoescape=True))
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = session.scalars(
+        stmt.order_by(RISK_ORDER, Child.next_visit_due.is_(None), Child.next_visit_due, Child.id)
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    )
+    return list(rows), total
+
+
+def record_assessment(
+    session: Session, actor, child: Child, *, indicators: list[str], assessed_on: date, team: str = "",
+    notes: str = "", today: date | None = None,
+) -> Assessment:
+    """Grade ``child`` from the ticked indicators; the file takes the overall level, and the next
+    visit is due by that level's interval."""
+    access.require(actor, "children.edit", child)
+    today = today or date.today()
+    if assessed_on > today:
+        raise DomainError(_l("The assessment date cannot be in the future."), field="assessed_on")
+    try:
+        result = grade(indicators)
+    except KeyError:
+        raise DomainError(_l("Unknown indicator.")) from None
+    assessment = Assessment(
+        child_id=child.id, assessed_on=assessed_on, assessor_id=actor.id, team=team.strip(),
+        indicators=sorted(set(indicators)), overall=result.overall, notes=notes.strip(),
+        **{d.value: level for d, level in result.dimensions.items()},
+    )
+    session.add(assessment)
+    previous = child.risk_level
+    child.risk_level = result.overall
+    child.next_visit_due = next_due(session, child, today)
+    session.flush()
+    record(session, actor, "child.assess", "child", child.id, region_code=child.region_code,
+           detail={"from": previous, "to": result.overall.value})
+    return assessment
+
+
+def assessments_of(session: Session, child: Child) -> list[Assessment]:
+    return list(session.scalars(
+        select(Assessment).where(Assessment.child_id == child.id).order_by(Assessment.assessed_on.desc(), Assessment.id.desc())
+    ))
+
+
+def guardians_of(session: Session, child: Child) -> list[Guardian]:
+    return list(session.scalars(select(Guardian).where(Guardian.child_id == child.id).order_by(Guardian.id)))
+
+
+def reissue_qr(session: Session, actor, child: Child) -> str:
+    """Revoke the child's QR card and issue a new one (a lost or copied card stops working)."""
+    access.require(actor, "children.edit", child)
+    child.qr_token = new_qr_token()
+    record(session, actor, "child.qr_reissue", "child", child.id, region_code=child.region_code)
+    return child.qr_token
+
+
+def child_for_qr(session: Session, viewer, token: str) -> Child:
+    """The child whose card carries ``token``, if ``viewer`` may record its visits."""
+    child = session.scalar(select(Child).where(Child.qr_token == token)) if token else None
+    if child is None or not access.allowed(viewer, "children.edit", child):
+        raise NotFound(_l("This QR card is not valid (it may have been replaced) or the child is outside your region."))
+    return child
+
+
+def age_on(born: date, day: date) -> int:
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+

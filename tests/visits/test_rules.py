@@ -1,0 +1,70 @@
+"""Visits: intervals by risk level and county, due dates, overdue lists."""
+
+from datetime import date, timedelta
+
+import pytest
+
+from portal.accounts.models import User
+from portal.children import rules as child_rules
+from portal.children.models import Child
+from portal.errors import DomainError, NotAllowed
+from portal.visits import rules
+from portal.visits.models import VisitPolicy
+
+TODAY = date(2026, 11, 26)
+
+
+def _user(session, users, key) -> User:
+    return session.get(User, users[key].id)
+
+
+def test_default_intervals():
+    assert rules.DEFAULT_DAYS == {"red": 7, "yellow": 15, "blue": 30, "green": 90}
+
+
+def test_a_county_sets_its_own_intervals(session, regions):
+    session.add(VisitPolicy(county_code="371302000000", red_days=5))
+    session.flush()
+    assert rules.visit_interval(session, "371302105259", "red") == 5
+    assert rules.visit_interval(session, "371311001001", "red") == 7  # the neighbour keeps the default
+
+
+def test_a_visit_moves_the_due_date_by_the_childs_interval(session, users, make_child):
+    child = session.get(Child, make_child("village").id)
+    village = _user(session, users, "village")
+    child_rules.record_assessment(session, village, child, indicators=["neglect"], assessed_on=TODAY, today=TODAY)
+    rules.record_visit(session, village, child, visited_on=TODAY - timedelta(days=2), mode="home", today=TODAY)
+    assert child.last_visited_on == TODAY - timedelta(days=2)
+    assert child.next_visit_due == TODAY + timedelta(days=5)
+
+
+def test_an_older_visit_entered_late_does_not_move_the_due_date_back(session, users, make_child):
+    child = session.get(Child, make_child("village").id)
+    village = _user(session, users, "village")
+    rules.record_visit(session, village, child, visited_on=TODAY, mode="home", today=TODAY)
+    due = child.next_visit_due
+    rules.record_visit(session, village, child, visited_on=TODAY - timedelta(days=20), mode="phone", today=TODAY)
+    assert child.next_visit_due == due and child.last_visited_on == TODAY
+
+
+def test_future_visits_and_other_regions_are_refused(session, users, make_child):
+    child = session.get(Child, make_child("village").id)
+    with pytest.raises(DomainError):
+        rules.record_visit(session, _user(session, users, "village"), child, visited_on=TODAY + timedelta(days=1),
+                           mode="home", today=TODAY)
+    for key in ("village2", "county2", "org", "admin"):
+        with pytest.raises(NotAllowed):
+            rules.record_visit(session, _user(session, users, key), child, visited_on=TODAY, mode="home", today=TODAY)
+
+
+def test_overdue_list_holds_exactly_the_late_children(session, users, make_child):
+    late_id, on_time_id = make_child("village").id, make_child("village").id
+    late, on_time = session.get(Child, late_id), session.get(Child, on_time_id)
+    late.next_visit_due = TODAY - timedelta(days=3)
+    on_time.next_visit_due = TODAY + timedelta(days=3)
+    session.commit()
+    listed, total = child_rules.list_children(
+        session, _user(session, users, "town"), child_rules.ChildFilter(overdue=True), 1, 50, today=TODAY
+    )
+    assert [c.id for c in listed] == [late.id] and total == 1
+    assert rules.days_overdue(late, TODAY) == 3 and rules.days_overdue(on_time, TODAY) == 0
