@@ -21,20 +21,30 @@ def _load(url: str) -> list:
         users = conn.execute(
             text("SELECT id, username, display_name, role, region_code, email, is_active FROM user_account ORDER BY id")
         ).all()
+        children = conn.execute(text(
+            "SELECT id, region_code, name, birth_date, id_number_hash, risk_level, next_visit_due, qr_token"
+            " FROM child ORDER BY id"
+        )).all()
+        visits = conn.execute(text("SELECT child_id, visited_on, mode, findings FROM visit ORDER BY id")).all()
     engine.dispose()
     app.extensions["db_engine"].dispose()
-    return [tuple(r) for r in regions], [tuple(u) for u in users]
+    return [tuple(r) for r in regions], [tuple(u) for u in users], [tuple(c) for c in children], [tuple(v) for v in visits]
 
 
 def test_demo_data_is_deterministic_and_real(fresh_database_url):
     first = _load(fresh_database_url())
     second = _load(fresh_database_url())
     assert first == second
-    regions, users = first
+    regions, users, children, visits = first
     levels = [r[2] for r in regions]
     assert (levels.count("town"), levels.count("village")) == (156, 4186)
     assert ("371302000000", "371300000000", "county", "兰山区") in regions
     assert [u[1] for u in users] == [a[0] for a in DEMO_ACCOUNTS]
+    assert len(children) > 1000 and len(visits) == 3 * len(children)
+    assert all(c[1].startswith("371302") for c in children)  # Lanshan district's villages
+    demo_village = [c for c in children if c[1] == "371302105259"]
+    assert len(demo_village) == 12
+    assert {c[5] for c in children} >= {"red", "yellow", "green"}
 
 
 def test_demo_logins_work_and_demo_data_refuses_a_full_database(fresh_database_url):

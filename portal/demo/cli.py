@@ -12,11 +12,12 @@ from sqlalchemy import func, select
 
 from portal import db
 from portal.accounts import demo as accounts_demo
+from portal.children import demo as children_demo
 from portal.accounts.models import User
 from portal.demo import SCALES, SEED
 from portal.regions import division
 
-LOADERS = [accounts_demo.load]
+LOADERS = [accounts_demo.load, children_demo.load]
 
 
 @click.command("demo-data")
