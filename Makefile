@@ -9,9 +9,10 @@ PORT ?= 5000
 APT_GET := $(shell command -v apt-get 2>/dev/null)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test install install-test browser frontend catalogs messages lint pytest pytest-sqlite pytest-postgres migrate demo worker serve audit clean
+.PHONY: run test install install-test browser frontend catalogs messages lint pytest pytest-sqlite pytest-postgres migrate worker clean
 
 run: export TONGXIN_ENV ?= development
+run: export PUBLIC_URL ?= http://127.0.0.1:$(PORT)
 run: install
 	$(FLASK) db upgrade
 	$(FLASK) demo-data --scale small --if-empty
@@ -80,9 +81,6 @@ migrate: install
 
 worker: install
 	$(FLASK) worker
-
-audit: install-test
-	scripts/audit-deps
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor instance translations/*/LC_MESSAGES/*.mo

@@ -100,6 +100,11 @@ class Config:
         self.PERMANENT_SESSION_LIFETIME = timedelta(hours=_env_int("SESSION_HOURS", 12))
         self.STAFF_IDLE_MINUTES = _env_int("STAFF_IDLE_MINUTES", 30)
         self.PREFERRED_URL_SCHEME = "https" if production else "http"
+        # Links that leave the site (reset mail, QR cards) are built on this address, never on the
+        # Host header a request happens to carry.
+        self.PUBLIC_URL = (_env("PUBLIC_URL", None if production else "http://127.0.0.1:5000") or "").rstrip("/")
+        hosts = _env("TRUSTED_HOSTS")
+        self.TRUSTED_HOSTS = [h.strip() for h in hosts.split(",") if h.strip()] if hosts else None
         # Number of reverse proxies in front of the app whose X-Forwarded-For we trust.
         self.PROXY_COUNT = _env_int("PROXY_COUNT", 0)
 
@@ -153,6 +158,7 @@ class Config:
                 ("SECRET_KEY", self.SECRET_KEY),
                 ("FIELD_ENCRYPTION_KEYS", self.FIELD_ENCRYPTION_KEYS),
                 ("BLIND_INDEX_KEY", self.BLIND_INDEX_KEY),
+                ("PUBLIC_URL", self.PUBLIC_URL),
             )
             if not value
         ]

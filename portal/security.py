@@ -42,11 +42,12 @@ def add_security_headers(response):
 
 
 def enforce_idle_timeout():
-    """Staff sessions end after STAFF_IDLE_MINUTES without a request (children's data is open)."""
+    """Staff and administrator sessions end after STAFF_IDLE_MINUTES without a request: one holds
+    children's files, the other can reset anyone's password."""
     if request.endpoint in (None, "static"):
         return None
     now = int(time.time())
-    if current_user.is_authenticated and current_user.is_staff:
+    if current_user.is_authenticated and (current_user.is_staff or current_user.is_admin):
         last = session.get("seen_at")
         if last is not None and now - last > current_app.config["STAFF_IDLE_MINUTES"] * 60:
             logout_user()

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
-from flask import current_app, render_template, request
+from flask import current_app, render_template, request, url_for
 from jinja2_fragments.flask import render_block
 
 
@@ -41,10 +42,13 @@ class Page:
         return self.number < self.pages
 
 
+MAX_PAGE = 100_000
+
+
 def page_args() -> tuple[int, int]:
     """The requested page number (from ``?page=``) and the page size."""
     try:
-        number = max(1, int(request.args.get("page", 1)))
+        number = min(MAX_PAGE, max(1, int(request.args.get("page", 1))))
     except ValueError:
         number = 1
     per_page = current_app.config["PAGE_SIZE"]
@@ -56,7 +60,22 @@ def page_args() -> tuple[int, int]:
 
 
 def safe_next(target: str | None, default: str) -> str:
-    """``target`` when it is a path on this site, else ``default`` (no open redirects)."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return default
+    """``target`` when it is a path on this site, else ``default`` (no open redirects).
+
+    Browsers drop tabs and newlines and read backslashes as slashes, so "/\t/evil.example" would
+    leave the site: any control character or backslash, or anything naming a scheme or a host,
+    is refused.
+    """
+    if not target or not target.startswith("/") or "\\" in target:
+        return default
+    if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in target):
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or target.startswith("//"):
+        return default
+    return target
+
+
+def public_url(endpoint: str, **values) -> str:
+    """An absolute link for mail and print, on the configured PUBLIC_URL (not the request's Host)."""
+    return current_app.config["PUBLIC_URL"] + url_for(endpoint, _external=False, **values)

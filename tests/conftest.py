@@ -51,7 +51,7 @@ def make_config(database_url: str, **overrides) -> Config:
         SECRET_KEY="test-secret-key-" + "x" * 32,
         SESSION_COOKIE_SECURE=False,
         MAIL_SERVER=None,
-        SERVER_NAME="portal.test",
+        PUBLIC_URL="https://portal.test",
     )
     settings.update(overrides)
     return Config(**settings)

@@ -24,7 +24,18 @@ def test_production_with_a_short_secret_refuses_to_start(monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "short")
     monkeypatch.setenv("FIELD_ENCRYPTION_KEYS", "x")
     monkeypatch.setenv("BLIND_INDEX_KEY", "y")
+    monkeypatch.setenv("PUBLIC_URL", "https://tongxin.example.org")
     with pytest.raises(ConfigurationError, match="32"):
+        create_app(Config())
+
+
+def test_production_needs_the_public_address_for_links(monkeypatch):
+    monkeypatch.setenv("TONGXIN_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", "s" * 40)
+    monkeypatch.setenv("FIELD_ENCRYPTION_KEYS", "x")
+    monkeypatch.setenv("BLIND_INDEX_KEY", "y")
+    monkeypatch.delenv("PUBLIC_URL", raising=False)
+    with pytest.raises(ConfigurationError, match="PUBLIC_URL"):
         create_app(Config())
 
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import time
 
-from flask import current_app, flash, g, redirect, request, session, url_for
+from flask import abort, current_app, flash, g, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from portal import access, db
-from portal.accounts import bp, rules
+from portal.accounts import bp, rules, throttle
 from portal.accounts.forms import (
     AccountForm,
     ChangePasswordForm,
@@ -25,11 +25,7 @@ from portal.errors import DomainError, NotFound
 from portal.extensions import limiter
 from portal.mail import send_mail
 from portal.regions.models import Region
-from portal.web import Page, page_args, render, safe_next
-
-
-def _login_account_key() -> str:
-    return "login-account:" + rules.normalise_username(request.form.get("username", ""))
+from portal.web import Page, page_args, public_url, render, safe_next
 
 
 def _login_failed(_response) -> bool:
@@ -48,12 +44,6 @@ def _field_error(form, error: DomainError) -> None:
 @bp.route("/login", methods=["GET", "POST"])
 @access.route(access.PUBLIC)
 @limiter.limit(
-    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
-    key_func=_login_account_key,
-    methods=["POST"],
-    deduct_when=_login_failed,
-)
-@limiter.limit(
     lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"], deduct_when=_login_failed
 )
 def login():
@@ -61,13 +51,20 @@ def login():
         return redirect(url_for("main.home"))
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
+        username = rules.normalise_username(form.username.data)
+        if not throttle.attempt_allowed(username):
+            g.login_failed = True
+            abort(429)
         try:
-            user = rules.authenticate(db.session(), form.username.data, form.password.data)
+            with db.new_session() as reading:  # no write lock while argon2 works
+                user_id = rules.verify_credentials(reading, username, form.password.data).id
         except DomainError as error:
             g.login_failed = True
-            db.session().rollback()
             flash(str(error.message), "error")
             return render("accounts/login.html", form=form), 200
+        throttle.clear(username)
+        user = db.session().get(User, user_id)
+        rules.record_login(db.session(), user, form.password.data)
         db.session().commit()
         # A fresh session at sign-in: nothing chosen before (or planted by someone else) survives.
         session.clear()
@@ -125,10 +122,9 @@ def _region_of(user: User) -> Region | None:
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        user = rules.user_for_reset_request(db.session(), form.identifier.data)
-        if user is not None:
+        for user in rules.users_for_reset_request(db.session(), form.identifier.data):
             token = rules.reset_token(user, current_app.config["SECRET_KEY"])
-            link = url_for("accounts.reset_password_with_token", token=token, _external=True)
+            link = public_url("accounts.reset_password_with_token", token=token)
             send_mail(
                 user.email,
                 _("Tongxin: reset your password"),

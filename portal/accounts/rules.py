@@ -7,6 +7,7 @@ import re
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from portal import access
@@ -47,18 +48,30 @@ def find_user(session: Session, username: str) -> User | None:
     return session.scalar(select(User).where(User.username == normalise_username(username)))
 
 
-def authenticate(session: Session, username: str, password: str) -> User:
+def verify_credentials(session: Session, username: str, password: str) -> User:
     """The user with these credentials; refuses unknown users and wrong passwords alike, and
-    deactivated accounts (only once the password has proven who is asking)."""
+    deactivated accounts (only once the password has proven who is asking). Only reads: call it
+    on a read session, so the slow password check never holds the database's write lock."""
     user = find_user(session, username)
     if not verify_password(user.password_hash if user else None, password):
         raise LoginFailed()
     if not user.is_active:
         raise AccountDeactivated()
+    return user
+
+
+def record_login(session: Session, user: User, password: str) -> None:
+    """Note a successful sign-in (and upgrade the stored hash if the parameters have risen)."""
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.last_login_at = utcnow()
     record(session, user, "login", "user", user.id, region_code=user.region_code)
+
+
+def authenticate(session: Session, username: str, password: str) -> User:
+    """``verify_credentials`` then ``record_login`` on one session (command line, tests)."""
+    user = verify_credentials(session, username, password)
+    record_login(session, user, password)
     return user
 
 
@@ -117,7 +130,11 @@ def create_account(
         must_change_password=True,
     )
     session.add(user)
-    session.flush()
+    try:
+        with session.begin_nested():  # a savepoint: a lost race leaves the transaction usable
+            session.flush()
+    except IntegrityError:
+        raise Conflict(_l("User name %(name)s is taken.", name=username), field="username") from None
     record(session, actor, "user.create", "user", user.id, region_code=region_code, detail={"role": role.value})
     return user
 
@@ -212,12 +229,13 @@ def reset_with_token(session: Session, user: User, new: str, confirm: str) -> No
     record(session, user, "user.password_reset_by_mail", "user", user.id, region_code=user.region_code)
 
 
-def user_for_reset_request(session: Session, identifier: str) -> User | None:
-    """The active user with this user name or e-mail address who has an address to write to."""
+def users_for_reset_request(session: Session, identifier: str) -> list[User]:
+    """The active users with this user name or e-mail address who have an address to write to
+    (several accounts may share one address: each gets its own link)."""
     ident = (identifier or "").strip().lower()
     if not ident:
-        return None
-    user = session.scalar(select(User).where(or_(User.username == ident, func.lower(User.email) == ident)))
-    if user is None or not user.is_active or not user.email:
-        return None
-    return user
+        return []
+    stmt = select(User).where(
+        or_(User.username == ident, func.lower(User.email) == ident), User.is_active, User.email.is_not(None)
+    )
+    return list(session.scalars(stmt.order_by(User.id)))

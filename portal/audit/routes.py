@@ -14,12 +14,16 @@ from portal.audit.rules import AuditFilter
 from portal.audit.rules import search as search_entries
 from portal.web import Page, page_args, render
 
+EARLIEST, LATEST = date(1970, 1, 1), date(9000, 1, 1)
+
 
 def _date(name: str) -> date | None:
+    """A date filter from the query string; absurd dates (which would overflow) are ignored."""
     try:
-        return date.fromisoformat(request.args.get(name, ""))
+        day = date.fromisoformat(request.args.get(name, ""))
     except ValueError:
         return None
+    return day if EARLIEST <= day <= LATEST else None
 
 
 @bp.route("/")

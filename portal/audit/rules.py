@@ -51,13 +51,20 @@ def record(
 
 
 def record_read(actor, object_type: str, object_id, *, region_code: str | None = None, detail=None) -> None:
-    """Log a read in its own committed transaction, before the data is shown.
+    """Log a read before the data is shown; if the entry cannot be written, this raises.
 
-    A read of a child's file is logged even when the page itself only reads, so it must not wait
-    for (or depend on) the request's own transaction.
+    On a page that only reads, the entry commits in its own short transaction at once. In a
+    request that writes, the request's session already holds the write lock (SQLite): a second
+    writer would wait for it for ever, so the entry goes into that session and is flushed now.
     """
-    from portal.db import write_session
+    from flask import g
 
+    from portal.db import READ_METHODS, write_session
+
+    if has_request_context() and request.method not in READ_METHODS and g.get("db_session") is not None:
+        record(g.db_session, actor, "read", object_type, object_id, region_code=region_code, detail=detail)
+        g.db_session.flush()
+        return
     with write_session() as s:
         record(s, actor, "read", object_type, object_id, region_code=region_code, detail=detail)
 

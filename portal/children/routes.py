@@ -21,7 +21,7 @@ from portal.regions.models import Level, Region
 from portal.regions.rules import level_of_code
 from portal.visits.forms import MODE_LABELS
 from portal.visits.rules import days_overdue
-from portal.web import Page, page_args, render
+from portal.web import Page, page_args, public_url, render
 
 LABELS = dict(
     category_labels=CATEGORY_LABELS, gender_labels=GENDER_LABELS, status_labels=STATUS_LABELS,
@@ -205,7 +205,7 @@ def reissue_qr(child_id: int):
 
 def qr_svg(token: str) -> Markup:
     """The QR code of a check-in link as inline SVG (drawn on the server, nothing loaded)."""
-    url = url_for("visits.check_in", token=token, _external=True)
+    url = public_url("visits.check_in", token=token)
     svg = segno.make(url, error="m").svg_inline(scale=4, border=2)
     return Markup(svg)  # noqa: S704 - segno's own markup of a URL we built
 

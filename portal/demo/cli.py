@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 
 from portal import db
 from portal.accounts import demo as accounts_demo
-from portal.children import demo as children_demo
 from portal.accounts.models import User
+from portal.children import demo as children_demo
 from portal.demo import SCALES, SEED
 from portal.regions import division
 

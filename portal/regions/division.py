@@ -15,7 +15,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlmodel import Session
 
-from portal.regions.models import Level, Region
+from portal.regions.models import LEVEL_DIGITS, Level, Region
 from portal.regions.rules import insert_regions
 
 # file, the column holding the parent's short code (None for provinces), level
@@ -50,6 +50,8 @@ def rows_for(directory: str | Path, prefix: str) -> Iterator[dict]:
                 code = record["code"]
                 if not (code.startswith(prefix) or prefix.startswith(code)):
                     continue
+                if len(code) != LEVEL_DIGITS[level]:
+                    continue  # a handful of placeholder rows sit in the wrong file
                 yield {
                     "code": _full(code),
                     "parent_code": _full(record[parent_column]) if parent_column else None,
@@ -66,7 +68,8 @@ def load_division(session: Session, directory: str | Path, prefix: str, batch: i
     added = 0
     for row in rows_for(directory, prefix):
         if row["code"] in existing:
-            continue
+            continue  # already loaded, or listed twice in the data (Dongguan, Danzhou, …)
+        existing.add(row["code"])
         pending.append(row)
         if len(pending) >= batch:
             insert_regions(session, pending)

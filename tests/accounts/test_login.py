@@ -138,3 +138,71 @@ def test_open_redirect_after_login_is_ignored(client, users):
     )
     assert response.headers["Location"].endswith("/")
     assert "evil" not in response.headers["Location"]
+
+
+def test_a_json_body_cannot_slip_past_the_account_limit(client, users):
+    for _ in range(5):
+        login(client, "county", "wrong password here")
+    token = csrf_token(client, "/login")
+    response = client.post("/login", json={"username": "county", "password": PASSWORD},
+                           headers={"X-CSRFToken": token})
+    assert response.status_code == 429
+
+
+def test_parallel_guesses_cannot_exceed_the_account_limit(app, users):
+    import threading
+
+    outcomes: list[int] = []
+    barrier = threading.Barrier(12)
+
+    def guess():
+        client = app.test_client()
+        token = csrf_token(client, "/login")
+        barrier.wait()
+        response = client.post("/login", data={"username": "county", "password": "wrong password here",
+                                               "csrf_token": token})
+        outcomes.append(response.status_code)
+
+    threads = [threading.Thread(target=guess) for _ in range(12)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert outcomes.count(200) == 5 and outcomes.count(429) == 7
+
+
+def test_a_successful_sign_in_clears_the_account_count(client, users):
+    for _ in range(4):
+        login(client, "county", "wrong password here")
+    assert login(client, "county").status_code == 302
+    post(client, "/logout")
+    for _ in range(4):
+        assert login(client, "county", "wrong password here").status_code == 200
+
+
+def test_administrator_session_also_ends_after_30_idle_minutes(client, users):
+    login(client, "admin")
+    with client.session_transaction() as s:
+        s["seen_at"] = int(time.time()) - 31 * 60
+    assert client.get("/accounts/").status_code == 302
+
+
+def test_helper_session_has_no_idle_timeout(client, users):
+    login(client, "donor")
+    with client.session_transaction() as s:
+        s["seen_at"] = int(time.time()) - 3 * 3600
+    assert client.get("/account").status_code == 200
+
+
+import pytest  # noqa: E402
+
+
+@pytest.mark.parametrize("target", ["//evil.example/", "/\t/evil.example/", "/\n/evil.example/", "/\\evil.example",
+                                    "https://evil.example/", "/%0d%0aSet-Cookie:x"])
+def test_next_never_leaves_the_site(client, users, target):
+    token = csrf_token(client, "/login")
+    response = client.post("/login", data={"username": "county", "password": PASSWORD, "csrf_token": token,
+                                           "next": target})
+    assert response.status_code == 302
+    location = response.headers["Location"]
+    assert "evil" not in location.replace("%0d%0aSet-Cookie:x", "") and "\n" not in location

@@ -9,7 +9,6 @@ from sqlmodel import select
 
 from portal import db
 from portal.accounts.models import User
-from portal.accounts.passwords import hash_password
 from portal.accounts.roles import Role
 from tests.conftest import PASSWORD, login, post
 
@@ -172,7 +171,7 @@ def test_password_reset_by_mail_link(app, client, users, smtp_server):
     assert len(smtp_server) == 1
     mail = smtp_server[0]
     assert mail["To"] == "village@example.org"
-    link = re.search(r"http://portal\.test(/password/reset/\S+)", mail.get_payload(decode=True).decode()).group(1)
+    link = re.search(r"https://portal\.test(/password/reset/\S+)", mail.get_payload(decode=True).decode()).group(1)
     assert post(client, link, {"password": NEW, "confirm": NEW}).status_code == 302
     assert login(app.test_client(), "village", NEW).status_code == 302
     # the link works once
@@ -196,4 +195,53 @@ def test_hash_is_upgraded_when_parameters_rise(app, client, users):
     with app.app_context(), db.new_session() as s:
         stored = s.get(User, users["donor"].id).password_hash
     assert stored != weak and "m=19456" in stored
-    assert hash_password  # the module's hasher is the one that rehashed
+
+
+def test_reset_link_ignores_the_requests_host_header(client, users, smtp_server):
+    from tests.conftest import CSRF_RE
+
+    evil = "http://evil.example"
+    token = CSRF_RE.search(client.get("/password/forgot", base_url=evil).get_data(as_text=True)).group(1)
+    response = client.post("/password/forgot", base_url=evil, data={"identifier": "village", "csrf_token": token})
+    assert response.status_code == 302
+    body = smtp_server[0].get_payload(decode=True).decode()
+    assert "evil.example" not in body and "https://portal.test/password/reset/" in body
+
+
+def test_every_account_sharing_an_address_gets_its_own_link(app, client, users, smtp_server):
+    with app.app_context(), db.write_session() as s:
+        s.get(User, users["village2"].id).email = "village@example.org"
+    post(client, "/password/forgot", {"identifier": "village@example.org"})
+    assert sorted(m["To"] for m in smtp_server) == ["village@example.org", "village@example.org"]
+    bodies = " ".join(m.get_payload(decode=True).decode() for m in smtp_server)
+    assert "village2" in bodies and "village " in bodies.replace("village2", "")
+
+
+def test_simultaneous_creation_of_one_user_name_gives_one_account_and_clear_refusals(app, users):
+    import threading
+
+    from portal.accounts import rules
+    from portal.errors import Conflict
+
+    outcomes: list[str] = []
+    barrier = threading.Barrier(4)
+
+    def create():
+        barrier.wait()  # all start together (before any of them holds SQLite's write lock)
+        with app.app_context(), db.new_session(write=True) as s:
+            actor = s.get(User, users["town"].id)
+            try:
+                rules.create_account(s, actor, username="same-name", display_name="同名", role=Role.child_director,
+                                     region_code="371302105260", password=NEW)
+                s.commit()
+                outcomes.append("created")
+            except Conflict:
+                s.rollback()
+                outcomes.append("conflict")
+
+    threads = [threading.Thread(target=create) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) == ["conflict", "conflict", "conflict", "created"]

