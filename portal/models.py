@@ -4,7 +4,14 @@ from sqlmodel import SQLModel
 
 from portal.accounts.models import User  # noqa: F401
 from portal.audit.models import AuditEntry  # noqa: F401
-from portal.children.models import Assessment, Child, ChildMove, Guardian, GuardianshipAgreement  # noqa: F401
+from portal.children.models import (  # noqa: F401
+    Assessment,
+    Child,
+    ChildImport,
+    ChildMove,
+    Guardian,
+    GuardianshipAgreement,
+)
 from portal.main.models import WorkerHeartbeat  # noqa: F401
 from portal.regions.models import Region  # noqa: F401
 from portal.visits.models import Visit, VisitPhoto, VisitPolicy  # noqa: F401

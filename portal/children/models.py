@@ -127,3 +127,21 @@ class Assessment(SQLModel, table=True):
     overall: RiskLevel = Field(sa_type=enum_column(RiskLevel, 8))
     notes: str = Field(default="", max_length=1000)
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class ChildImport(SQLModel, table=True):
+    """An uploaded ledger between its preview and its import. The file itself is kept encrypted
+    (it holds identity numbers) and dropped once imported or abandoned."""
+
+    __tablename__ = "child_import"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token: str = Field(max_length=40, unique=True)
+    created_by_id: int = Field(foreign_key="user_account.id", index=True)
+    filename: str = Field(max_length=200)
+    data: str | None = Field(default=None, sa_column=Column(EncryptedText, nullable=True))
+    status: str = Field(default="previewed", max_length=12)  # previewed, queued, done, failed
+    rows: int = 0
+    update_lines: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    result: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))

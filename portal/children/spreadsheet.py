@@ -1,0 +1,364 @@
+"""Ledgers (台账) in and out of spreadsheets: the template, validating an upload row by row, the
+all-or-nothing import, and exports (identity data only in a password-encrypted file).
+
+An upload is validated completely before anything is written; the preview lists every problem by
+row and field in the user's language; only a file with no problem can be imported, in one
+transaction. Rows whose identity number is already on file are updated only where the user chose
+to update them.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from flask_babel import lazy_gettext as _l
+from openpyxl import Workbook, load_workbook
+from sqlalchemy import select
+from sqlmodel import Session
+
+from portal import access, crypto
+from portal.children import idnumber
+from portal.children.labels import CATEGORY_LABELS, GENDER_LABELS
+from portal.children.models import Category, Child, Gender
+from portal.children.rules import ChildValues, check_values, register_child, set_guardians, update_child
+from portal.errors import DomainError
+
+# (key, header in the template); uploads may use either.
+COLUMNS = [
+    ("name", "姓名"),
+    ("gender", "性别"),
+    ("birth_date", "出生日期"),
+    ("id_number", "身份证号"),
+    ("ethnicity", "民族"),
+    ("region_code", "所在村（社区）代码"),
+    ("household_registration", "户籍地址"),
+    ("address", "现住址"),
+    ("categories", "儿童类别"),
+    ("school", "学校"),
+    ("grade", "年级"),
+    ("disability_category", "残疾类别"),
+    ("disability_level", "残疾等级"),
+    ("chronic_illness", "慢性病"),
+    ("benefits", "享受待遇"),
+    ("guardian_relation", "监护人关系"),
+    ("guardian_name", "监护人姓名"),
+    ("guardian_phone", "监护人电话"),
+    ("guardian_situation", "监护人情况"),
+]
+REQUIRED = ("name", "gender", "birth_date", "region_code", "categories")
+MAX_ROWS = 20_000
+LIST_SEPARATORS = ("，", "、", ";", "；", "|")
+
+
+class FileRejected(DomainError):
+    """The file cannot be read as a ledger at all (not a spreadsheet, no header, too many rows)."""
+
+
+@dataclass
+class RowResult:
+    line: int
+    raw: dict
+    values: ChildValues | None = None
+    guardian: dict = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+    existing_id: int | None = None  # a file with this identity number exists (in the user's scope)
+
+
+@dataclass
+class Preview:
+    rows: list[RowResult]
+
+    @property
+    def error_rows(self) -> list[RowResult]:
+        return [r for r in self.rows if r.errors]
+
+    @property
+    def existing_rows(self) -> list[RowResult]:
+        return [r for r in self.rows if r.existing_id and not r.errors]
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.rows) and not self.error_rows
+
+
+# --- reading -------------------------------------------------------------------------------------
+
+
+def _header_keys(header: list) -> list[str | None]:
+    by_label = {label: key for key, label in COLUMNS} | {key: key for key, _ in COLUMNS}
+    return [by_label.get(str(h or "").strip()) for h in header]
+
+
+def read_rows(filename: str, data: bytes) -> list[tuple[int, dict]]:
+    """(line, {key: text}) for each non-empty row of an .xlsx or .csv ledger."""
+    name = filename.lower()
+    if name.endswith(".xlsx"):
+        table = _xlsx_rows(data)
+    elif name.endswith(".csv"):
+        table = _csv_rows(data)
+    else:
+        raise FileRejected(_l("Upload an .xlsx or .csv file."))
+    if not table:
+        raise FileRejected(_l("The file is empty."))
+    keys = _header_keys(table[0])
+    missing = [label for key, label in COLUMNS if key in REQUIRED and key not in keys]
+    if missing:
+        raise FileRejected(_l("Missing column(s): %(columns)s.", columns="、".join(missing)))
+    rows = []
+    for line, cells in enumerate(table[1:], start=2):
+        if not any(str(c or "").strip() for c in cells):
+            continue
+        rows.append((line, {k: _text(c) for k, c in zip(keys, cells, strict=False) if k}))
+    if len(rows) > MAX_ROWS:
+        raise FileRejected(_l("At most %(n)d rows per file.", n=MAX_ROWS))
+    return rows
+
+
+def _xlsx_rows(data: bytes) -> list[list]:
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many kinds for a file that is not a workbook
+        raise FileRejected(_l("This is not a readable .xlsx file.")) from None
+    sheet = book.worksheets[0]
+    return [list(row) for row in sheet.iter_rows(values_only=True)]
+
+
+def _csv_rows(data: bytes) -> list[list]:
+    for encoding in ("utf-8-sig", "gb18030"):  # Excel in China saves CSV as GBK
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise FileRejected(_l("The file must be saved as UTF-8 CSV."))
+    return list(csv.reader(io.StringIO(text)))
+
+
+def _text(cell) -> str:
+    if cell is None:
+        return ""
+    if isinstance(cell, datetime):
+        return cell.date().isoformat()
+    if isinstance(cell, date):
+        return cell.isoformat()
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))
+    return str(cell).strip()
+
+
+# --- validating ----------------------------------------------------------------------------------
+
+
+def _split(text: str) -> list[str]:
+    for sep in LIST_SEPARATORS:
+        text = text.replace(sep, ",")
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def _gender(text: str) -> str | None:
+    lookup = {str(label): g.value for g, label in GENDER_LABELS.items()} | {"男": "male", "女": "female"}
+    return lookup.get(text) or (text if text in Gender.__members__ else None)
+
+
+def _categories(text: str) -> tuple[list[str], list[str]]:
+    lookup = {}
+    for key, label in CATEGORY_LABELS.items():
+        lookup[key.value] = key.value
+        lookup[str(label)] = key.value
+    lookup.update(ZH_CATEGORY_WORDS)
+    found, unknown = [], []
+    for part in _split(text):
+        (found if part in lookup else unknown).append(lookup.get(part, part))
+    return found, unknown
+
+
+# The words bureaus write in their ledgers, whatever the interface language.
+ZH_CATEGORY_WORDS = {
+    "孤儿": Category.orphan.value,
+    "事实无人抚养儿童": Category.unsupported.value,
+    "事实无人抚养": Category.unsupported.value,
+    "留守儿童": Category.left_behind.value,
+    "流动儿童": Category.migrant.value,
+    "低保": Category.low_income.value,
+    "特困": Category.low_income.value,
+    "低保或特困家庭儿童": Category.low_income.value,
+    "重病或残疾儿童": Category.illness_disability.value,
+    "残疾儿童": Category.illness_disability.value,
+    "重病儿童": Category.illness_disability.value,
+    "父母服刑或强制戒毒": Category.parent_imprisoned.value,
+    "其他困境儿童": Category.other.value,
+}
+
+
+def validate(session: Session, actor, numbered: list[tuple[int, dict]], today: date | None = None) -> Preview:
+    """Check every row; nothing is written. Each row gets its problems by field, in words."""
+    today = today or date.today()
+    results = [_validate_row(session, actor, line, raw, today) for line, raw in numbered]
+    _mark_existing_and_repeats(session, actor, results)
+    return Preview(results)
+
+
+def _validate_row(session: Session, actor, line: int, raw: dict, today: date) -> RowResult:
+    result = RowResult(line, raw)
+    errors = result.errors
+    for key in REQUIRED:
+        if not raw.get(key):
+            errors[key] = str(_l("This field is required."))
+    gender = _gender(raw.get("gender", ""))
+    if raw.get("gender") and gender is None:
+        errors["gender"] = str(_l("Gender must be 男 or 女."))
+    born = None
+    if raw.get("birth_date"):
+        try:
+            born = date.fromisoformat(raw["birth_date"].replace("/", "-").replace(".", "-")[:10])
+        except ValueError:
+            errors["birth_date"] = str(_l("Enter a date as YYYY-MM-DD."))
+    categories, unknown = _categories(raw.get("categories", ""))
+    if unknown:
+        errors["categories"] = str(_l("Unknown category: %(names)s.", names="、".join(unknown)))
+    region = raw.get("region_code", "")
+    if region and not access.allowed(actor, "children.register", region):
+        errors["region_code"] = str(_l("Village %(code)s is not inside your region.", code=region))
+    if errors:
+        return result
+    values = ChildValues(
+        name=raw["name"], gender=gender, birth_date=born, region_code=region, id_number=raw.get("id_number", ""),
+        ethnicity=raw.get("ethnicity", ""), household_registration=raw.get("household_registration", ""),
+        address=raw.get("address", ""), categories=categories, school=raw.get("school", ""),
+        grade=raw.get("grade", ""), disability_category=raw.get("disability_category", ""),
+        disability_level=raw.get("disability_level", ""), chronic_illness=raw.get("chronic_illness", ""),
+        benefits=_split(raw.get("benefits", "")),
+    )
+    try:
+        number = check_values(session, values, today)
+    except DomainError as error:
+        errors[error.details.get("field", "name")] = str(error.message)
+        return result
+    values.id_number = number or ""
+    result.values = values
+    result.guardian = {
+        "relation": raw.get("guardian_relation", ""), "name": raw.get("guardian_name", ""),
+        "phone": raw.get("guardian_phone", ""), "situation": raw.get("guardian_situation", ""),
+    }
+    return result
+
+
+def _mark_existing_and_repeats(session: Session, actor, results: list[RowResult]) -> None:
+    """Identity numbers repeated in the file are errors; ones already on file become updates
+    (or errors, when the file lies outside the user's region)."""
+    first_line: dict[str, int] = {}
+    for r in results:
+        if r.values and r.values.id_number:
+            number = r.values.id_number
+            if number in first_line:
+                r.errors["id_number"] = str(_l("The same identity number is on line %(line)d.", line=first_line[number]))
+            else:
+                first_line[number] = r.line
+    hashes = {crypto.blind_index(n): n for n in first_line}
+    found: dict[str, Child] = {}
+    keys = list(hashes)
+    for i in range(0, len(keys), 500):
+        for child in session.scalars(select(Child).where(Child.id_number_hash.in_(keys[i : i + 500]))):
+            found[hashes[child.id_number_hash]] = child
+    for r in results:
+        if r.errors or not r.values or r.values.id_number not in found:
+            continue
+        child = found[r.values.id_number]
+        if not access.allowed(actor, "children.edit", child):
+            r.errors["id_number"] = str(_l("A file with this identity number exists outside your region."))
+        elif child.region_code != r.values.region_code:
+            r.errors["region_code"] = str(_l("This child's file is in another village: record a move instead."))
+        else:
+            r.existing_id = child.id
+
+
+# --- importing -----------------------------------------------------------------------------------
+
+
+def import_rows(session: Session, actor, preview: Preview, update_lines: set[int], progress=None) -> dict:
+    """Write every row of a clean preview in the caller's transaction: new files are opened,
+    existing ones updated only on the lines in ``update_lines``. Raises if the preview has errors."""
+    if not preview.ok:
+        raise DomainError(_l("Correct the errors in the file first; nothing was imported."))
+    added = updated = skipped = 0
+    for done, row in enumerate(preview.rows, start=1):
+        if row.existing_id:
+            if row.line in update_lines:
+                child = session.get(Child, row.existing_id)
+                update_child(session, actor, child, row.values)
+                set_guardians(session, actor, child, [row.guardian])
+                updated += 1
+            else:
+                skipped += 1
+        else:
+            child = register_child(session, actor, row.values, confirmed_not_duplicate=True)
+            set_guardians(session, actor, child, [row.guardian])
+            added += 1
+        if progress and done % 200 == 0:
+            progress(done, len(preview.rows))
+    return {"added": added, "updated": updated, "skipped": skipped}
+
+
+# --- template and export -------------------------------------------------------------------------
+
+
+def template_workbook() -> bytes:
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "儿童台账"
+    sheet.append([label for _key, label in COLUMNS])
+    born = date(2015, 3, 8)
+    sheet.append(["张小明", "男", born.isoformat(), idnumber.make("371302", born, 11), "汉族", "371302105259",
+                  "山东省临沂市兰山区义堂镇屠苏村", "屠苏村 12 号", "留守儿童、低保", "屠苏小学", "四年级",
+                  "", "", "", "低保金", "祖母", "王秀兰", "13800000000", "在家务农"])
+    for column in sheet.columns:
+        sheet.column_dimensions[column[0].column_letter].width = 16
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+LIST_COLUMNS = ["编号", "年龄段", "村（社区）", "儿童类别", "风险等级", "下次走访截止"]
+
+
+def export_workbook(children: list[Child], villages: dict[str, str], with_identity: bool, today: date) -> bytes:
+    """The children as a workbook: without identity data, a list fit for planning; with it, the
+    full ledger (to be encrypted by ``encrypt_workbook`` before it leaves the server)."""
+    from portal.children.rules import age_on
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("儿童台账" if with_identity else "儿童名单")
+    if with_identity:
+        sheet.append([label for _key, label in COLUMNS[:15]] + ["风险等级", "下次走访截止"])
+    else:
+        sheet.append(LIST_COLUMNS)
+    zh_categories = {v: k for k, v in ZH_CATEGORY_WORDS.items() if k.endswith("儿童") or k in ("孤儿",)}
+    for c in children:
+        categories = "、".join(zh_categories.get(cat, cat) for cat in c.categories)
+        due = c.next_visit_due.isoformat() if c.next_visit_due else ""
+        if with_identity:
+            sheet.append([c.name, "男" if c.gender == "male" else "女", c.birth_date.isoformat(), c.id_number or "",
+                          c.ethnicity, c.region_code, c.household_registration or "", c.address or "", categories,
+                          c.school, c.grade, c.disability_category, c.disability_level, c.chronic_illness,
+                          "、".join(c.benefits), c.risk_level or "", due])
+        else:
+            age = age_on(c.birth_date, today)
+            band = f"{age // 3 * 3}-{age // 3 * 3 + 2}"
+            sheet.append([c.id, band, villages.get(c.region_code, c.region_code), categories, c.risk_level or "", due])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def encrypt_workbook(data: bytes, password: str) -> bytes:
+    """The workbook encrypted with ``password`` (Excel's agile encryption, AES)."""
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    source = OOXMLFile(io.BytesIO(data))
+    out = io.BytesIO()
+    source.encrypt(password, out)
+    return out.getvalue()
