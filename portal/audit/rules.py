@@ -17,6 +17,7 @@ from sqlmodel import Session
 from portal.accounts.roles import Role
 from portal.audit.models import AuditEntry
 from portal.regions.rules import level_of_code, subtree_bounds
+from portal.types import utcnow
 
 
 def _address() -> str:
@@ -48,6 +49,21 @@ def record(
     )
     session.add(entry)
     return entry
+
+
+def record_many(session: Session, actor, action: str, object_type: str, objects: list[tuple[object, str | None]]) -> None:
+    """One entry per (object id, region code), in one statement (bulk imports)."""
+    from sqlalchemy import insert
+
+    if not objects:
+        return
+    now, address = utcnow(), _address()[:64]
+    actor_id, actor_name = getattr(actor, "id", None), getattr(actor, "username", None) or "system"
+    session.execute(insert(AuditEntry), [
+        {"at": now, "actor_id": actor_id, "actor_name": actor_name, "action": action, "object_type": object_type,
+         "object_id": str(object_id), "region_code": region_code, "address": address, "detail": {}}
+        for object_id, region_code in objects
+    ])
 
 
 def record_read(actor, object_type: str, object_id, *, region_code: str | None = None, detail=None) -> None:

@@ -12,19 +12,20 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook, load_workbook
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlmodel import Session
 
 from portal import access, crypto
 from portal.children import idnumber
 from portal.children.labels import CATEGORY_LABELS, GENDER_LABELS
-from portal.children.models import Category, Child, Gender
-from portal.children.rules import ChildValues, check_values, register_child, set_guardians, update_child
+from portal.children.models import Category, Child, Gender, Guardian
+from portal.children.rules import ChildValues, check_values, set_guardians, update_child
 from portal.errors import DomainError
+from portal.regions.models import Region
 
 # (key, header in the template); uploads may use either.
 COLUMNS = [
@@ -159,21 +160,27 @@ def _split(text: str) -> list[str]:
     return [part.strip() for part in text.split(",") if part.strip()]
 
 
-def _gender(text: str) -> str | None:
-    lookup = {str(label): g.value for g, label in GENDER_LABELS.items()} | {"男": "male", "女": "female"}
-    return lookup.get(text) or (text if text in Gender.__members__ else None)
+@dataclass
+class _Words:
+    """What a ledger may write for genders and categories: codes, labels in the current
+    language, and the words bureaus use. Built once per file (labels are lazy translations)."""
 
+    genders: dict[str, str]
+    categories: dict[str, str]
 
-def _categories(text: str) -> tuple[list[str], list[str]]:
-    lookup = {}
-    for key, label in CATEGORY_LABELS.items():
-        lookup[key.value] = key.value
-        lookup[str(label)] = key.value
-    lookup.update(ZH_CATEGORY_WORDS)
-    found, unknown = [], []
-    for part in _split(text):
-        (found if part in lookup else unknown).append(lookup.get(part, part))
-    return found, unknown
+    @classmethod
+    def build(cls) -> _Words:
+        genders = {str(label): g.value for g, label in GENDER_LABELS.items()} | {"男": "male", "女": "female"}
+        genders |= {g.value: g.value for g in Gender}
+        categories = {key.value: key.value for key in CATEGORY_LABELS} | ZH_CATEGORY_WORDS
+        categories |= {str(label): key.value for key, label in CATEGORY_LABELS.items()}
+        return cls(genders, categories)
+
+    def split_categories(self, text: str) -> tuple[list[str], list[str]]:
+        found, unknown = [], []
+        for part in _split(text):
+            (found if part in self.categories else unknown).append(self.categories.get(part, part))
+        return found, unknown
 
 
 # The words bureaus write in their ledgers, whatever the interface language.
@@ -197,18 +204,25 @@ ZH_CATEGORY_WORDS = {
 def validate(session: Session, actor, numbered: list[tuple[int, dict]], today: date | None = None) -> Preview:
     """Check every row; nothing is written. Each row gets its problems by field, in words."""
     today = today or date.today()
-    results = [_validate_row(session, actor, line, raw, today) for line, raw in numbered]
+    words = _Words.build()
+    # Keep the villages the file names in memory: the session's identity map holds objects only
+    # while something refers to them, and each row's check looks its village up.
+    codes = sorted({raw.get("region_code", "") for _line, raw in numbered} - {""})
+    villages = [v for i in range(0, len(codes), 500)
+                for v in session.scalars(select(Region).where(Region.code.in_(codes[i : i + 500])))]
+    results = [_validate_row(session, actor, line, raw, today, words) for line, raw in numbered]
+    del villages
     _mark_existing_and_repeats(session, actor, results)
     return Preview(results)
 
 
-def _validate_row(session: Session, actor, line: int, raw: dict, today: date) -> RowResult:
+def _validate_row(session: Session, actor, line: int, raw: dict, today: date, words: _Words) -> RowResult:
     result = RowResult(line, raw)
     errors = result.errors
     for key in REQUIRED:
         if not raw.get(key):
             errors[key] = str(_l("This field is required."))
-    gender = _gender(raw.get("gender", ""))
+    gender = words.genders.get(raw.get("gender", ""))
     if raw.get("gender") and gender is None:
         errors["gender"] = str(_l("Gender must be 男 or 女."))
     born = None
@@ -217,7 +231,7 @@ def _validate_row(session: Session, actor, line: int, raw: dict, today: date) ->
             born = date.fromisoformat(raw["birth_date"].replace("/", "-").replace(".", "-")[:10])
         except ValueError:
             errors["birth_date"] = str(_l("Enter a date as YYYY-MM-DD."))
-    categories, unknown = _categories(raw.get("categories", ""))
+    categories, unknown = words.split_categories(raw.get("categories", ""))
     if unknown:
         errors["categories"] = str(_l("Unknown category: %(names)s.", names="、".join(unknown)))
     region = raw.get("region_code", "")
@@ -279,28 +293,70 @@ def _mark_existing_and_repeats(session: Session, actor, results: list[RowResult]
 # --- importing -----------------------------------------------------------------------------------
 
 
-def import_rows(session: Session, actor, preview: Preview, update_lines: set[int], progress=None) -> dict:
+def import_rows(session: Session, actor, preview: Preview, update_lines: set[int], progress=None,
+                today: date | None = None) -> dict:
     """Write every row of a clean preview in the caller's transaction: new files are opened,
-    existing ones updated only on the lines in ``update_lines``. Raises if the preview has errors."""
+    existing ones updated only on the lines in ``update_lines``. Raises if the preview has errors.
+
+    New files go in a batch at a time (a statement per batch, not per row): the rows were fully
+    checked by ``validate`` against the same actor, so only the write remains.
+    """
     if not preview.ok:
         raise DomainError(_l("Correct the errors in the file first; nothing was imported."))
-    added = updated = skipped = 0
-    for done, row in enumerate(preview.rows, start=1):
-        if row.existing_id:
-            if row.line in update_lines:
-                child = session.get(Child, row.existing_id)
-                update_child(session, actor, child, row.values)
-                set_guardians(session, actor, child, [row.guardian])
-                updated += 1
-            else:
-                skipped += 1
-        else:
-            child = register_child(session, actor, row.values, confirmed_not_duplicate=True)
+    today = today or date.today()
+    updated = skipped = 0
+    new_rows = [r for r in preview.rows if not r.existing_id]
+    for row in preview.rows:
+        if row.existing_id and row.line in update_lines:
+            child = session.get(Child, row.existing_id)
+            update_child(session, actor, child, row.values, today)
             set_guardians(session, actor, child, [row.guardian])
-            added += 1
-        if progress and done % 200 == 0:
-            progress(done, len(preview.rows))
-    return {"added": added, "updated": updated, "skipped": skipped}
+            updated += 1
+        elif row.existing_id:
+            skipped += 1
+    intervals: dict[str, int] = {}
+    for start in range(0, len(new_rows), IMPORT_BATCH):
+        _insert_new(session, actor, new_rows[start : start + IMPORT_BATCH], intervals, today)
+        if progress:
+            progress(updated + skipped + min(start + IMPORT_BATCH, len(new_rows)), len(preview.rows))
+    return {"added": len(new_rows), "updated": updated, "skipped": skipped}
+
+
+IMPORT_BATCH = 1000
+
+
+def _insert_new(session: Session, actor, rows: list[RowResult], intervals: dict[str, int], today: date) -> None:
+    from portal.audit.rules import record_many
+    from portal.children.rules import _columns, new_qr_token
+    from portal.types import utcnow
+    from portal.visits.rules import visit_interval
+
+    for row in rows:
+        access.require(actor, "children.register", row.values.region_code)  # belt and braces
+    now = utcnow()
+    records = []
+    for row in rows:
+        values = row.values
+        county = values.region_code[:6]
+        if county not in intervals:
+            intervals[county] = visit_interval(session, values.region_code, None)
+        number = values.id_number or None
+        records.append(dict(
+            _columns(values), id_number=number, id_number_hash=crypto.blind_index(number) if number else None,
+            qr_token=new_qr_token(), created_by_id=actor.id, created_at=now, updated_at=now, status="active",
+            status_reason="", risk_level=None, next_visit_due=today + timedelta(days=intervals[county]),
+            last_visited_on=None,
+        ))
+    ids = session.execute(insert(Child).returning(Child.id, sort_by_parameter_order=True), records).scalars().all()
+    guardians = [
+        {"child_id": child_id, "relation": row.guardian.get("relation", "").strip(), "name": row.guardian["name"].strip(),
+         "phone": (row.guardian.get("phone") or "").strip() or None, "situation": (row.guardian.get("situation") or "").strip()}
+        for child_id, row in zip(ids, rows, strict=True)
+        if (row.guardian.get("name") or "").strip()
+    ]
+    if guardians:
+        session.execute(insert(Guardian), guardians)
+    record_many(session, actor, "child.create", "child", [(i, r.values.region_code) for i, r in zip(ids, rows, strict=True)])
 
 
 # --- template and export -------------------------------------------------------------------------
