@@ -44,7 +44,7 @@ def create_app(config: Config | None = None) -> Flask:
     return app
 
 
-AREAS = ["main", "accounts", "regions", "audit", "children", "visits"]
+AREAS = ["main", "accounts", "regions", "audit", "children", "visits", "notifications"]
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -13,6 +13,7 @@ from portal.children.models import (  # noqa: F401
     GuardianshipAgreement,
 )
 from portal.main.models import WorkerHeartbeat  # noqa: F401
+from portal.notifications.models import Notification  # noqa: F401
 from portal.regions.models import Region  # noqa: F401
 from portal.visits.models import Visit, VisitPhoto, VisitPolicy  # noqa: F401
 

@@ -19,9 +19,14 @@ def navigation_context():
 @access.route(access.PUBLIC)
 def home():
     region = None
-    if current_user.is_authenticated and current_user.region_code:
-        region = db.session().get(Region, current_user.region_code)
-    return render("main/home.html", region=region)
+    unread = 0
+    if current_user.is_authenticated:
+        from portal.notifications.rules import unread_count
+
+        unread = unread_count(db.session(), current_user)
+        if current_user.region_code:
+            region = db.session().get(Region, current_user.region_code)
+    return render("main/home.html", region=region, unread=unread)
 
 
 @bp.route("/healthz")

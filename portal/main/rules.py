@@ -31,6 +31,7 @@ NAVIGATION = [
     NavItem("regions.browse", _l("Regions"), "regions.view"),
     NavItem("accounts.index", _l("Accounts"), "accounts.manage"),
     NavItem("audit.search", _l("Audit log"), "audit.search"),
+    NavItem("notifications.index", _l("Notices"), "signed_in"),
     NavItem("accounts.me", _l("My account"), "signed_in"),
 ]
 

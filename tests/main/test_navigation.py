@@ -5,16 +5,16 @@ import pytest
 from tests.conftest import ROLE_USERS
 
 EXPECTED = {
-    "admin": {"/", "/regions/", "/accounts/", "/audit/", "/account"},
-    "city": {"/", "/children/", "/visits/overdue", "/regions/", "/accounts/", "/audit/", "/account"},
-    "county": {"/", "/children/", "/visits/overdue", "/regions/", "/accounts/", "/audit/", "/account"},
-    "county2": {"/", "/children/", "/visits/overdue", "/regions/", "/accounts/", "/audit/", "/account"},
-    "town": {"/", "/children/", "/visits/overdue", "/regions/", "/accounts/", "/account"},
-    "village": {"/", "/children/", "/visits/overdue", "/regions/", "/account"},
-    "village2": {"/", "/children/", "/visits/overdue", "/regions/", "/account"},
-    "org": {"/", "/account"},
-    "volunteer": {"/", "/account"},
-    "donor": {"/", "/account"},
+    "admin": {"/", "/regions/", "/accounts/", "/audit/", "/notifications/", "/account"},
+    "city": {"/", "/children/", "/visits/overdue", "/regions/", "/accounts/", "/audit/", "/notifications/", "/account"},
+    "county": {"/", "/children/", "/visits/overdue", "/regions/", "/accounts/", "/audit/", "/notifications/", "/account"},
+    "county2": {"/", "/children/", "/visits/overdue", "/regions/", "/accounts/", "/audit/", "/notifications/", "/account"},
+    "town": {"/", "/children/", "/visits/overdue", "/regions/", "/accounts/", "/notifications/", "/account"},
+    "village": {"/", "/children/", "/visits/overdue", "/regions/", "/notifications/", "/account"},
+    "village2": {"/", "/children/", "/visits/overdue", "/regions/", "/notifications/", "/account"},
+    "org": {"/", "/notifications/", "/account"},
+    "volunteer": {"/", "/notifications/", "/account"},
+    "donor": {"/", "/notifications/", "/account"},
 }
 ALL = set().union(*EXPECTED.values())
 

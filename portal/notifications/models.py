@@ -1,0 +1,25 @@
+"""Messages the portal leaves for a user: overdue visits, alerts to supervisors, …"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import UniqueConstraint
+from sqlmodel import JSON, Column, Field, SQLModel
+
+from portal.types import UTCDateTime, utcnow
+
+
+class Notification(SQLModel, table=True):
+    # One notice of a kind per user per day about one subject: a daily task run twice adds nothing.
+    __table_args__ = (UniqueConstraint("user_id", "kind", "subject", "day"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True)
+    kind: str = Field(max_length=32)
+    subject: str = Field(max_length=40)  # what it is about, e.g. a village code
+    day: date
+    params: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    link: str = Field(default="", max_length=200)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    read_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
