@@ -234,4 +234,5 @@ def qr_image(child_id: int):
     child = rules.load_child(db.session(), current_user, child_id)
     return Response(str(qr_svg(child.qr_token)), mimetype="image/svg+xml")
 
-from portal.children import ledger_routes  # noqa: E402,F401  (the ledger pages share this blueprint)
+# The ledger and status pages share this blueprint.
+from portal.children import ledger_routes, status_routes  # noqa: E402,F401

@@ -19,7 +19,7 @@ from portal import access, crypto
 from portal.audit.rules import record
 from portal.children import idnumber
 from portal.children.grading import SEVERITY, grade
-from portal.children.models import Assessment, Category, Child, ChildStatus, Gender, Guardian
+from portal.children.models import Assessment, Category, Child, ChildMove, ChildStatus, Gender, Guardian
 from portal.errors import Conflict, DomainError, NotFound
 from portal.regions.models import Level, Region
 from portal.regions.rules import level_of_code, subtree_bounds
@@ -322,3 +322,85 @@ def child_for_qr(session: Session, viewer, token: str) -> Child:
 def age_on(born: date, day: date) -> int:
     return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
+
+
+# --- moves and status ----------------------------------------------------------------------------
+
+
+def move_child(session: Session, actor, child: Child, to_region_code: str, today: date | None = None) -> ChildMove:
+    """The file follows the child to another village (anywhere in the registry): the new
+    village's staff take it over; the old village keeps read access to the history before the move."""
+    access.require(actor, "children.edit", child)
+    target = session.get(Region, (to_region_code or "").strip())
+    if target is None or target.level != Level.village:
+        raise DomainError(_l("Choose the village or community the child moved to."), field="to_region_code")
+    if target.code == child.region_code:
+        raise DomainError(_l("The child already lives in this village."), field="to_region_code")
+    move = ChildMove(child_id=child.id, from_region_code=child.region_code, to_region_code=target.code,
+                     moved_by_id=actor.id)
+    session.add(move)
+    record(session, actor, "child.move", "child", child.id, region_code=child.region_code,
+           detail={"from": child.region_code, "to": target.code})
+    child.region_code = target.code
+    child.updated_at = utcnow()
+    child.next_visit_due = next_due(session, child, today or date.today())
+    session.flush()
+    return move
+
+
+CLOSING_STATUSES = (ChildStatus.moved, ChildStatus.aged_out, ChildStatus.closed)
+
+
+def set_status(session: Session, actor, child: Child, status: str, reason: str) -> None:
+    """Close a file (moved out of the registry's reach, aged out, closed) with a reason, or reopen
+    it. Files are never deleted."""
+    status = ChildStatus(status)
+    reason = (reason or "").strip()
+    if not access.allowed(actor, "children.view", child) or not access.allowed(actor, "children.list"):
+        raise NotFound(_l("This file does not exist or is outside your region."))
+    if status != ChildStatus.active and not reason:
+        raise DomainError(_l("Give the reason."), field="reason")
+    if status == child.status:
+        return
+    previous = child.status
+    child.status = status
+    child.status_reason = reason[:200]
+    child.updated_at = utcnow()
+    record(session, actor, "child.status", "child", child.id, region_code=child.region_code,
+           detail={"from": previous, "to": status.value, "reason": reason[:200]})
+
+
+def age_out(session: Session, today: date) -> int:
+    """Mark active files of children who have turned 18 as aged out (a daily task)."""
+    try:
+        cutoff = today.replace(year=today.year - 18)
+    except ValueError:  # 29 February
+        cutoff = today.replace(year=today.year - 18, day=28)
+    children = list(session.scalars(select(Child).where(Child.status == ChildStatus.active, Child.birth_date <= cutoff)))
+    for child in children:
+        child.status = ChildStatus.aged_out
+        child.status_reason = "18"
+        record(session, None, "child.status", "child", child.id, region_code=child.region_code,
+               detail={"from": "active", "to": "aged_out"})
+    return len(children)
+
+
+def history_cutoff(session: Session, viewer, child: Child):
+    """When ``viewer`` may see only the history of a child who moved out of their region: the
+    moment the child left it. None when the viewer may not see even that."""
+    moves = session.scalars(select(ChildMove).where(ChildMove.child_id == child.id).order_by(ChildMove.moved_at))
+    left = [m.moved_at for m in moves if access.within_scope(viewer, m.from_region_code)]
+    if not left or not access.allowed(viewer, "children.list"):
+        return None
+    return left[-1]
+
+
+def moved_away(session: Session, viewer, limit: int = 200) -> list[tuple[Child, ChildMove]]:
+    """Children who moved out of ``viewer``'s region, most recent first."""
+    low, high = subtree_bounds(viewer.region_code, level_of_code(viewer.region_code))
+    stmt = (
+        select(Child, ChildMove).join(ChildMove, ChildMove.child_id == Child.id)
+        .where(ChildMove.from_region_code.between(low, high), ~Child.region_code.between(low, high))
+        .order_by(ChildMove.moved_at.desc()).limit(limit)
+    )
+    return [(c, m) for c, m in session.execute(stmt).all()]

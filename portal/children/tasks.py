@@ -52,3 +52,15 @@ def import_children(job_id: int) -> None:
 def purge_stale_imports() -> None:
     with db.write_session() as session:
         imports.purge_stale(session)
+
+
+@huey.periodic_task(crontab(hour="6", minute="5"))
+@in_app_context
+def age_out_children() -> None:
+    """Every morning: files of children who turned 18 are marked aged out."""
+    from datetime import date
+
+    from portal.children.rules import age_out
+
+    with db.write_session() as session:
+        age_out(session, date.today())

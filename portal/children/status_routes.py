@@ -1,0 +1,99 @@
+"""A file's moves and status, and the history an old village keeps of a child who moved away."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import SelectField, StringField
+from wtforms.validators import DataRequired, Length, Optional
+
+from portal import access, db
+from portal.audit.rules import record_read
+from portal.children import bp, rules
+from portal.children.grading import LEVEL_LABELS
+from portal.children.labels import STATUS_LABELS
+from portal.children.models import Assessment, Child
+from portal.errors import DomainError, NotFound
+from portal.regions.models import Region
+from portal.visits.models import Visit
+from portal.web import render
+
+
+class MoveForm(FlaskForm):
+    to_region_code = StringField(_l("New village or community (code)"),
+                                 validators=[DataRequired(_l("This field is required.")), Length(min=12, max=12)])
+
+
+class StatusForm(FlaskForm):
+    status = SelectField(_l("Status"), choices=[(k.value, v) for k, v in STATUS_LABELS.items()])
+    reason = StringField(_l("Reason"), validators=[Optional(), Length(max=200)])
+
+
+def _page(child, move_form, status_form, code=200):
+    region = db.session().get(Region, child.region_code)
+    return render("children/status.html", child=child, region=region, move_form=move_form,
+                  status_form=status_form, status_labels=STATUS_LABELS), code
+
+
+@bp.route("/<int:child_id>/status", methods=["GET", "POST"])
+@access.route("children.list")
+def status(child_id: int):
+    session = db.session()
+    child = rules.load_child(session, current_user, child_id)
+    move_form, status_form = MoveForm(prefix="move"), StatusForm(prefix="status")
+    if request.method == "GET":
+        status_form.status.data = child.status
+        return _page(child, move_form, status_form)
+    form = move_form if "move-to_region_code" in request.form else status_form
+    if form.validate_on_submit():
+        try:
+            if form is move_form:
+                rules.move_child(session, current_user, child, move_form.to_region_code.data)
+                message = _("The file moved with the child.")
+            else:
+                rules.set_status(session, current_user, child, status_form.status.data, status_form.reason.data)
+                message = _("Status saved.")
+        except DomainError as error:
+            session.rollback()
+            field = getattr(form, error.details.get("field", ""), None)
+            if field is not None:
+                field.errors = [*field.errors, str(error.message)]
+            else:
+                flash(str(error.message), "error")
+        else:
+            session.commit()
+            flash(message, "success")
+            if form is move_form and not access.allowed(current_user, "children.view", child):
+                return redirect(url_for("children.moved"))
+            return redirect(url_for("children.detail", child_id=child.id))
+    return _page(child, move_form, status_form, 400)
+
+
+@bp.route("/moved")
+@access.route("children.list")
+def moved():
+    rows = rules.moved_away(db.session(), current_user)
+    return render("children/moved.html", rows=rows)
+
+
+@bp.route("/<int:child_id>/history")
+@access.route("children.list")
+def history(child_id: int):
+    """What an old village may still read: the child's name and the record up to the move."""
+    session = db.session()
+    child = session.get(Child, child_id)
+    cutoff = rules.history_cutoff(session, current_user, child) if child else None
+    if cutoff is None:
+        raise NotFound(_("This file does not exist or is outside your region."))
+    record_read(current_user, "child_history", child.id, region_code=child.region_code)
+    assessments = session.scalars(select(Assessment).where(Assessment.child_id == child.id,
+                                                           Assessment.created_at <= cutoff)
+                                  .order_by(Assessment.assessed_on.desc()))
+    visits = session.scalars(select(Visit).where(Visit.child_id == child.id, Visit.created_at <= cutoff)
+                             .order_by(Visit.visited_on.desc()))
+    return render("children/history.html", child=child, cutoff=cutoff, assessments=list(assessments),
+                  visits=list(visits), level_labels=LEVEL_LABELS)
