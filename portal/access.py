@@ -192,3 +192,11 @@ def _children_register(user, region_code) -> bool:
     if not _staff(user):
         return False
     return region_code is None or within_scope(user, region_code)
+
+
+@rule("children.readers")
+def _children_readers(user, child) -> bool:
+    """Who read a file: supervisors and civil-affairs staff over the child's village."""
+    if not _staff(user) or user.role == Role.child_director:
+        return False
+    return child is None or within_scope(user, child.region_code)

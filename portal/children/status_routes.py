@@ -97,3 +97,19 @@ def history(child_id: int):
                              .order_by(Visit.visited_on.desc()))
     return render("children/history.html", child=child, cutoff=cutoff, assessments=list(assessments),
                   visits=list(visits), level_labels=LEVEL_LABELS)
+
+
+@bp.route("/<int:child_id>/readers")
+@access.route("children.readers")
+def readers(child_id: int):
+    """Who has read this file, and when: supervisors watch over the directors' access."""
+    from portal.audit.models import AuditEntry
+
+    session = db.session()
+    child = rules.load_child(session, current_user, child_id, "children.readers")
+    entries = session.scalars(
+        select(AuditEntry).where(AuditEntry.object_type.in_(("child", "child_history", "visit_photo")),
+                                 AuditEntry.object_id == str(child.id))
+        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(200)
+    )
+    return render("children/readers.html", child=child, entries=list(entries))

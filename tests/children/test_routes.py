@@ -156,3 +156,23 @@ def test_child_list_answers_htmx_with_the_fragment(as_user, client, make_child):
     as_user("town")
     body = client.get("/children/?q=小红", headers={"HX-Request": "true"}).get_data(as_text=True)
     assert "<html" not in body and "王小红" in body
+
+
+def test_supervisor_sees_the_list_of_readers_and_directors_do_not(app, as_user, client, make_child):
+    child = make_child("village")
+    village = app.test_client()
+    from tests.conftest import login
+
+    login(village, "village")
+    village.get(f"/children/{child.id}")
+    assert village.get(f"/children/{child.id}/readers").status_code == 403
+    as_user("town")
+    page = client.get(f"/children/{child.id}/readers").get_data(as_text=True)
+    assert "village" in page and "read" in page
+
+
+@pytest.mark.parametrize("viewer", ["county2", "org", "admin"])
+def test_strangers_cannot_see_who_read_a_file(as_user, client, make_child, viewer):
+    child = make_child("village")
+    as_user(viewer)
+    assert client.get(f"/children/{child.id}/readers").status_code in (403, 404)
