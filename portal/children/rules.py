@@ -19,7 +19,16 @@ from portal import access, crypto
 from portal.audit.rules import record
 from portal.children import idnumber
 from portal.children.grading import SEVERITY, grade
-from portal.children.models import Assessment, Category, Child, ChildMove, ChildStatus, Gender, Guardian
+from portal.children.models import (
+    Assessment,
+    Category,
+    Child,
+    ChildMove,
+    ChildStatus,
+    Gender,
+    Guardian,
+    GuardianshipAgreement,
+)
 from portal.errors import Conflict, DomainError, NotFound
 from portal.regions.models import Level, Region
 from portal.regions.rules import level_of_code, subtree_bounds
@@ -404,3 +413,45 @@ def moved_away(session: Session, viewer, limit: int = 200) -> list[tuple[Child, 
         .order_by(ChildMove.moved_at.desc()).limit(limit)
     )
     return [(c, m) for c, m in session.execute(stmt).all()]
+
+
+# --- temporary guardianship agreements (农村留守儿童临时监护责任书) ----------------------------------
+
+AGREEMENT_YEARS = 1
+
+
+def record_agreement(session: Session, actor, child: Child, *, guardian_name: str, signed_on: date,
+                     renewal_due: date | None = None, scan_path: str | None = None,
+                     today: date | None = None) -> GuardianshipAgreement:
+    """Record the temporary guardianship agreement of a left-behind child; it is renewed yearly
+    unless another renewal date is given."""
+    access.require(actor, "children.edit", child)
+    today = today or date.today()
+    if Category.left_behind.value not in child.categories:
+        raise DomainError(_l("Temporary guardianship agreements are for left-behind children."))
+    if not guardian_name.strip():
+        raise DomainError(_l("Name the temporary guardian."), field="guardian_name")
+    if signed_on > today:
+        raise DomainError(_l("The signing date cannot be in the future."), field="signed_on")
+    renewal_due = renewal_due or _years_after(signed_on, AGREEMENT_YEARS)
+    if renewal_due <= signed_on:
+        raise DomainError(_l("The renewal date must come after the signing date."), field="renewal_due")
+    agreement = GuardianshipAgreement(child_id=child.id, guardian_name=guardian_name.strip(), signed_on=signed_on,
+                                      renewal_due=renewal_due, scan_path=scan_path)
+    session.add(agreement)
+    session.flush()
+    record(session, actor, "child.agreement", "child", child.id, region_code=child.region_code,
+           detail={"agreement": agreement.id, "renewal_due": renewal_due.isoformat()})
+    return agreement
+
+
+def _years_after(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def agreements_of(session: Session, child: Child) -> list[GuardianshipAgreement]:
+    stmt = select(GuardianshipAgreement).where(GuardianshipAgreement.child_id == child.id)
+    return list(session.scalars(stmt.order_by(GuardianshipAgreement.signed_on.desc())))

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import SelectField, StringField
+from wtforms import DateField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from portal import access, db
@@ -113,3 +115,37 @@ def readers(child_id: int):
         .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(200)
     )
     return render("children/readers.html", child=child, entries=list(entries))
+
+
+class AgreementForm(FlaskForm):
+    guardian_name = StringField(_l("Temporary guardian"), validators=[DataRequired(_l("This field is required.")),
+                                                                       Length(max=50)])
+    signed_on = DateField(_l("Signed on"), validators=[DataRequired(_l("Enter a date as YYYY-MM-DD."))])
+    renewal_due = DateField(_l("Renew by (default: one year later)"), validators=[Optional()])
+
+
+@bp.route("/<int:child_id>/agreement", methods=["GET", "POST"])
+@access.route("children.edit")
+def agreement(child_id: int):
+    """The temporary guardianship agreement of a left-behind child (农村留守儿童临时监护责任书)."""
+    session = db.session()
+    child = rules.load_child(session, current_user, child_id, "children.edit")
+    form = AgreementForm()
+    if form.validate_on_submit():
+        try:
+            rules.record_agreement(session, current_user, child, guardian_name=form.guardian_name.data,
+                                   signed_on=form.signed_on.data, renewal_due=form.renewal_due.data)
+        except DomainError as error:
+            session.rollback()
+            field = getattr(form, error.details.get("field", ""), None)
+            if field is not None:
+                field.errors = [*field.errors, str(error.message)]
+            else:
+                flash(str(error.message), "error")
+        else:
+            session.commit()
+            flash(_("Agreement recorded."), "success")
+            return redirect(url_for("children.agreement", child_id=child.id))
+    status = 400 if request.method == "POST" else 200
+    return render("children/agreement.html", child=child, form=form, today=date.today(),
+                  agreements=rules.agreements_of(session, child)), status

@@ -88,3 +88,27 @@ def test_strangers_see_neither_status_page_nor_history(as_user, client, make_chi
     as_user(viewer)
     for path in (f"/children/{child.id}/status", f"/children/{child.id}/history"):
         assert client.get(path).status_code in (403, 404), path
+
+
+def test_left_behind_child_gets_a_temporary_guardianship_agreement(app, as_user, client, make_child):
+    child = make_child("village", categories=["left_behind"])
+    as_user("village")
+    response = post(client, f"/children/{child.id}/agreement", {"guardian_name": "王秀兰", "signed_on": "2026-03-01"})
+    assert response.status_code == 302
+    page = client.get(f"/children/{child.id}/agreement").get_data(as_text=True)
+    assert "王秀兰" in page and "2027-03-01" in page
+
+
+def test_agreement_is_refused_for_other_children_and_bad_dates(session, users, make_child):
+    orphan_id = make_child("village", categories=["orphan"]).id
+    left_id = make_child("village", categories=["left_behind"]).id
+    orphan, left = session.get(Child, orphan_id), session.get(Child, left_id)
+    village = session.get(User, users["village"].id)
+    with pytest.raises(DomainError):
+        rules.record_agreement(session, village, orphan, guardian_name="王秀兰", signed_on=date(2026, 3, 1))
+    with pytest.raises(DomainError):
+        rules.record_agreement(session, village, left, guardian_name="王秀兰", signed_on=date(2026, 3, 1),
+                               renewal_due=date(2026, 2, 1))
+    with pytest.raises(NotAllowed):
+        rules.record_agreement(session, session.get(User, users["county2"].id), left, guardian_name="王秀兰",
+                               signed_on=date(2026, 3, 1))
