@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from flask import current_app, render_template, request, url_for
+from flask import current_app, flash, render_template, request, url_for
 from jinja2_fragments.flask import render_block
 
 
@@ -79,3 +79,12 @@ def safe_next(target: str | None, default: str) -> str:
 def public_url(endpoint: str, **values) -> str:
     """An absolute link for mail and print, on the configured PUBLIC_URL (not the request's Host)."""
     return current_app.config["PUBLIC_URL"] + url_for(endpoint, _external=False, **values)
+
+
+def show_error(form, error) -> None:
+    """Show a rule's refusal next to the form field it names, or above the form."""
+    field = getattr(form, error.details.get("field", ""), None)
+    if field is not None:
+        field.errors = [*field.errors, str(error.message)]
+    else:
+        flash(str(error.message), "error")

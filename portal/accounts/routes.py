@@ -25,20 +25,11 @@ from portal.errors import DomainError, NotFound
 from portal.extensions import limiter
 from portal.mail import send_mail
 from portal.regions.models import Region
-from portal.web import Page, page_args, public_url, render, safe_next
+from portal.web import Page, page_args, public_url, render, safe_next, show_error
 
 
 def _login_failed(_response) -> bool:
     return bool(g.get("login_failed"))
-
-
-def _field_error(form, error: DomainError) -> None:
-    """Show a rule's refusal next to the field it concerns (or above the form)."""
-    field = getattr(form, error.details.get("field", ""), None)
-    if field is not None:
-        field.errors = [*field.errors, str(error.message)]
-    else:
-        flash(str(error.message), "error")
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -99,7 +90,7 @@ def change_password():
         try:
             rules.change_password(db.session(), current_user, form.current.data, form.password.data, form.confirm.data)
         except DomainError as error:
-            _field_error(form, error)
+            show_error(form, error)
         else:
             db.session().commit()
             # The session's fingerprint follows the new hash; keep this session, end the others.
@@ -156,7 +147,7 @@ def reset_password_with_token(token: str):
         try:
             rules.reset_with_token(db.session(), user, form.password.data, form.confirm.data)
         except DomainError as error:
-            _field_error(form, error)
+            show_error(form, error)
         else:
             db.session().commit()
             flash(_("Your password has been set. Sign in with it."), "success")
@@ -210,7 +201,7 @@ def create():
             )
         except DomainError as error:
             db.session().rollback()
-            _field_error(form, error)
+            show_error(form, error)
         else:
             db.session().commit()
             flash(_("Account %(name)s created. Give them the temporary password; they must change it.",
@@ -252,7 +243,7 @@ def reset_password(user_id: int):
             rules.reset_password(db.session(), current_user, target, form.password.data)
         except DomainError as error:
             db.session().rollback()
-            _field_error(form, error)
+            show_error(form, error)
         else:
             db.session().commit()
             flash(_("Temporary password set for %(name)s.", name=target.username), "success")

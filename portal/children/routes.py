@@ -21,20 +21,12 @@ from portal.regions.models import Level, Region
 from portal.regions.rules import level_of_code
 from portal.visits.forms import MODE_LABELS
 from portal.visits.rules import days_overdue
-from portal.web import Page, page_args, public_url, render
+from portal.web import Page, page_args, public_url, render, show_error
 
 LABELS = dict(
     category_labels=CATEGORY_LABELS, gender_labels=GENDER_LABELS, status_labels=STATUS_LABELS,
     level_labels=LEVEL_LABELS, dimension_labels=DIMENSION_LABELS, severity=SEVERITY, mode_labels=MODE_LABELS,
 )
-
-
-def _field_error(form, error: DomainError) -> None:
-    field = getattr(form, error.details.get("field", ""), None)
-    if field is not None:
-        field.errors = [*field.errors, str(error.message)]
-    else:
-        flash(str(error.message), "error")
 
 
 @bp.route("/")
@@ -101,7 +93,7 @@ def create():
             rules.set_guardians(session, current_user, child, [g.data for g in form.guardians])
         except rules.DuplicateIdNumber as error:
             session.rollback()
-            _field_error(form, error)
+            show_error(form, error)
             existing = session.get(Child, error.child_id)
             if existing is not None and access.allowed(current_user, "children.view", existing):
                 flash(Markup('<a href="{}">{}</a>').format(url_for("children.detail", child_id=existing.id),
@@ -112,7 +104,7 @@ def create():
             candidates = [c for c in error.candidates if access.allowed(current_user, "children.view", c)]
         except DomainError as error:
             session.rollback()
-            _field_error(form, error)
+            show_error(form, error)
         else:
             session.commit()
             flash(_("File opened for %(name)s.", name=child.name), "success")
@@ -155,7 +147,7 @@ def edit(child_id: int):
             rules.set_guardians(session, current_user, child, [g.data for g in form.guardians])
         except DomainError as error:
             session.rollback()
-            _field_error(form, error)
+            show_error(form, error)
         else:
             session.commit()
             flash(_("File updated."), "success")
@@ -180,7 +172,7 @@ def assess(child_id: int):
             )
         except DomainError as error:
             session.rollback()
-            _field_error(form, error)
+            show_error(form, error)
         else:
             session.commit()
             flash(_("Assessed: %(level)s.", level=LEVEL_LABELS[assessment.overall]), "success")

@@ -22,7 +22,7 @@ from portal.children.models import Assessment, Child
 from portal.errors import DomainError, NotFound
 from portal.regions.models import Region
 from portal.visits.models import Visit
-from portal.web import render
+from portal.web import render, show_error
 
 
 class MoveForm(FlaskForm):
@@ -61,11 +61,7 @@ def status(child_id: int):
                 message = _("Status saved.")
         except DomainError as error:
             session.rollback()
-            field = getattr(form, error.details.get("field", ""), None)
-            if field is not None:
-                field.errors = [*field.errors, str(error.message)]
-            else:
-                flash(str(error.message), "error")
+            show_error(form, error)
         else:
             session.commit()
             flash(message, "success")
@@ -137,11 +133,7 @@ def agreement(child_id: int):
                                    signed_on=form.signed_on.data, renewal_due=form.renewal_due.data)
         except DomainError as error:
             session.rollback()
-            field = getattr(form, error.details.get("field", ""), None)
-            if field is not None:
-                field.errors = [*field.errors, str(error.message)]
-            else:
-                flash(str(error.message), "error")
+            show_error(form, error)
         else:
             session.commit()
             flash(_("Agreement recorded."), "success")
