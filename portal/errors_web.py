@@ -39,6 +39,10 @@ def init_app(app: Flask) -> None:
     def method_not_allowed(_e):
         return _page(405, _("Not allowed"), _("This action is not available here."))
 
+    @app.errorhandler(413)
+    def too_large(_e):
+        return _page(413, _("Upload too large"), _("The file is too large. Nothing was saved."))
+
     @app.errorhandler(429)
     def too_many(_e):
         message = _("Too many attempts. Wait a few minutes and try again.")

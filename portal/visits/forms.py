@@ -1,5 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import MultipleFileField
 from wtforms import DateField, HiddenField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -13,4 +14,7 @@ class VisitForm(FlaskForm):
     seen = StringField(_l("Who was seen"), validators=[Optional(), Length(max=200)])
     findings = TextAreaField(_l("What you found"), validators=[Optional(), Length(max=2000)])
     follow_up = TextAreaField(_l("Follow-up actions"), validators=[Optional(), Length(max=1000)])
+    # What a file really is, is decided by its content (portal.visits.photos); ``accept`` only
+    # narrows the browser's file picker.
+    photos = MultipleFileField(_l("Photos"), render_kw={"accept": "image/jpeg,image/png,image/webp"})
     via = HiddenField()

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlmodel import Column, Field, SQLModel
+from sqlalchemy.orm import relationship
+from sqlmodel import Column, Field, Relationship, SQLModel
 
 from portal.types import UTCDateTime, enum_column, utcnow
 
@@ -28,8 +29,17 @@ class Visit(SQLModel, table=True):
     via_qr: bool = Field(default=False)  # checked in by scanning the child's QR card
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
 
+    # Target and collection named explicitly: a postponed ``list[...]`` annotation is only a string
+    # to SQLModel and SQLAlchemy, which would take the relationship for a single object.
+    photos: list[VisitPhoto] = Relationship(
+        sa_relationship=relationship("VisitPhoto", order_by="VisitPhoto.id", collection_class=list)
+    )
+
 
 class VisitPhoto(SQLModel, table=True):
+    """An evidence photo of a visit, re-encoded without metadata (``portal.visits.photos``);
+    ``path`` is relative to the upload folder and never the name the file was uploaded with."""
+
     __tablename__ = "visit_photo"
 
     id: int | None = Field(default=None, primary_key=True)

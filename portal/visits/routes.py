@@ -1,20 +1,21 @@
-"""Recording visits, the QR check-in, and the overdue list."""
+"""Recording visits with their photos, the QR check-in, the overdue list, and serving photos."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from flask import flash, redirect, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from portal import access, db
 from portal.children import rules as child_rules
 from portal.children.grading import LEVEL_LABELS
 from portal.errors import DomainError
-from portal.visits import bp, rules
+from portal.visits import bp, photos, rules
 from portal.visits.forms import MODE_LABELS, VisitForm
-from portal.web import Page, page_args, render
+from portal.web import Page, page_args, render, show_error
 
 
 @bp.route("/q/<token>")
@@ -35,21 +36,56 @@ def create(child_id: int):
         form.visited_on.data = date.today()
         form.via.data = request.args.get("via", "")
     if form.validate_on_submit():
+        uploads = [photos.Upload(f.filename or "", f.stream) for f in form.photos.data or []]
         try:
-            rules.record_visit(
-                session, current_user, child, visited_on=form.visited_on.data, mode=form.mode.data,
-                seen=form.seen.data or "", findings=form.findings.data or "", follow_up=form.follow_up.data or "",
-                via_qr=form.via.data == "qr",
-            )
+            cleaned = photos.clean_photos(uploads)  # all checked before anything is written
+            with photos.photo_store(current_app.config["UPLOAD_FOLDER"]) as store:
+                rules.record_visit(
+                    session, current_user, child, visited_on=form.visited_on.data, mode=form.mode.data,
+                    seen=form.seen.data or "", findings=form.findings.data or "",
+                    follow_up=form.follow_up.data or "", via_qr=form.via.data == "qr", photos=cleaned, store=store,
+                )
+                session.commit()  # last in the block: if it fails, the files written go again
         except DomainError as error:
             session.rollback()
-            flash(str(error.message), "error")
+            show_error(form, error)
         else:
-            session.commit()
             flash(_("Visit recorded. Next visit due by %(day)s.", day=child.next_visit_due.isoformat()), "success")
             return redirect(url_for("children.detail", child_id=child.id))
     status = 400 if request.method == "POST" else 200
-    return render("visits/form.html", form=form, child=child, modes=MODE_LABELS), status
+    return render("visits/form.html", form=form, child=child, modes=MODE_LABELS, **_photo_limits()), status
+
+
+def _photo_limits() -> dict:
+    return {"max_photos": photos.MAX_PHOTOS, "max_photo_mb": photos.MAX_BYTES // photos.MB}
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def upload_too_large(_error):
+    """A request over MAX_CONTENT_LENGTH cannot even be read: say why instead of a bare 413."""
+    limit = (current_app.config.get("MAX_CONTENT_LENGTH") or 0) // photos.MB
+    message = _("The photos together are larger than %(mb)d MB. Nothing was saved: go back and choose fewer or "
+                "smaller photos.", mb=limit)
+    return render_template("errors/error.html", status=413, title=_("Upload too large"), message=message), 413
+
+
+@bp.route("/visits/photos/<int:photo_id>")
+# Signed in is only the gate: the photo answers to its child's file rule (children.view) inside
+# read_photo, and anyone else — other regions, organizations, helpers, the administrator — gets the
+# same 404 as for a photo that does not exist.
+@access.route("signed_in")
+def photo(photo_id: int):
+    found = rules.read_photo(db.session(), current_user, photo_id)  # audited before it is sent
+    path = photos.file_path(current_app.config["UPLOAD_FOLDER"], found.path)
+    if path is None or not path.is_file():
+        current_app.logger.error("visit photo %s: file %s is missing", found.id, found.path)
+        abort(404)
+    response = send_file(path, mimetype=found.content_type, download_name=f"visit-photo-{found.id}.jpg",
+                         conditional=False, etag=False)
+    # A child's photo must not stay in a shared browser's or a proxy's cache.
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @bp.route("/visits/overdue")

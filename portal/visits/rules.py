@@ -1,18 +1,23 @@
-"""Visit rules: how often each child must be visited, recording visits, what is overdue."""
+"""Visit rules: how often each child must be visited, recording visits and their photos, what
+is overdue, and who may see a visit's photos."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 from sqlmodel import Session
 
 from portal import access
 from portal.audit.rules import record
 from portal.children.grading import RiskLevel
 from portal.children.models import Child, ChildStatus
-from portal.errors import DomainError
-from portal.visits.models import Visit, VisitMode, VisitPolicy
+from portal.errors import DomainError, NotFound
+from portal.visits.models import Visit, VisitMode, VisitPhoto, VisitPolicy
+from portal.visits.photos import MAX_PHOTOS, CleanPhoto, PhotoRefused, PhotoStore
 
 DEFAULT_DAYS = {RiskLevel.red: 7, RiskLevel.yellow: 15, RiskLevel.blue: 30, RiskLevel.green: 90}
 # A child not yet assessed is visited as often as a yellow one until someone grades them.
@@ -50,12 +55,16 @@ def record_visit(
     findings: str = "",
     follow_up: str = "",
     via_qr: bool = False,
+    photos: Sequence[CleanPhoto] = (),
+    store: PhotoStore | None = None,
     today: date | None = None,
 ) -> Visit:
-    """Record a visit to ``child`` by ``actor`` and move the child's next due date.
+    """Record a visit to ``child`` by ``actor``, with its photos, and move the child's next due date.
 
-    Refuses a child outside the actor's region, a file that is no longer active, and a date in
-    the future.
+    Refuses a child outside the actor's region, a file that is no longer active, a date in the
+    future, and more than ``MAX_PHOTOS`` photos. The photos (already cleaned by
+    ``photos.clean_photos``) are written through ``store`` only once the visit passes these checks;
+    the caller commits inside ``photos.photo_store`` so that a failed commit removes them.
     """
     access.require(actor, "children.edit", child)
     today = today or date.today()
@@ -63,6 +72,10 @@ def record_visit(
         raise DomainError(_l("Visits are recorded only for active files."))
     if visited_on > today:
         raise DomainError(_l("The visit date cannot be in the future."), field="visited_on")
+    if len(photos) > MAX_PHOTOS:
+        raise PhotoRefused(_l("Attach at most %(n)d photos to one visit. Nothing was saved.", n=MAX_PHOTOS))
+    if photos and store is None:
+        raise ValueError("photos need a store to be written to")
     visit = Visit(
         child_id=child.id, visited_on=visited_on, visitor_id=actor.id, mode=VisitMode(mode),
         seen=seen.strip(), findings=findings.strip(), follow_up=follow_up.strip(), via_qr=via_qr,
@@ -72,8 +85,14 @@ def record_visit(
         child.last_visited_on = visited_on
         child.next_visit_due = next_due(session, child, today)
     session.flush()
+    for photo in photos:
+        session.add(VisitPhoto(
+            visit_id=visit.id, path=store.write(photo), content_type=photo.content_type, size=len(photo.data),
+            width=photo.width, height=photo.height,
+        ))
+    session.flush()
     record(session, actor, "visit.create", "child", child.id, region_code=child.region_code,
-           detail={"visit": visit.id, "via_qr": via_qr})
+           detail={"visit": visit.id, "via_qr": via_qr, "photos": len(photos)})
     return visit
 
 
@@ -84,7 +103,33 @@ def days_overdue(child: Child, today: date) -> int:
 
 
 def visits_of(session: Session, child: Child, limit: int = 50) -> list[Visit]:
-    from sqlalchemy import select
-
-    stmt = select(Visit).where(Visit.child_id == child.id).order_by(Visit.visited_on.desc(), Visit.id.desc())
+    """The child's latest visits, newest first, with their photos (loaded in one more query)."""
+    stmt = (
+        select(Visit).where(Visit.child_id == child.id).options(selectinload(Visit.photos))
+        .order_by(Visit.visited_on.desc(), Visit.id.desc())
+    )
     return list(session.scalars(stmt.limit(limit)))
+
+
+def read_photo(session: Session, viewer, photo_id: int) -> VisitPhoto:
+    """The visit photo ``photo_id``, if ``viewer`` may see the child's file, after auditing the read.
+
+    Same rule as the file itself (``children.view``, as ``load_child`` applies it): a photo of a
+    file outside the viewer's reach answers exactly like one that does not exist. Fail closed: if
+    the audit entry cannot be written, the exception propagates and the photo is not shown.
+    """
+    from portal.audit.rules import record_read
+    from portal.children.rules import load_child  # children.rules imports this module
+
+    photo = session.get(VisitPhoto, photo_id)
+    visit = session.get(Visit, photo.visit_id) if photo is not None else None
+    try:
+        child = load_child(session, viewer, visit.child_id) if visit is not None else None
+    except NotFound:
+        child = None
+    if child is None:
+        raise NotFound(_l("This photo does not exist or is outside your region."))
+    # Keyed by the child, as every read of a file is, so "who read this file" lists photo views too.
+    record_read(viewer, "visit_photo", child.id, region_code=child.region_code,
+                detail={"photo": photo.id, "visit": visit.id})
+    return photo
