@@ -124,7 +124,8 @@ def detail(child_id: int):
         "children/detail.html", child=child, region=session.get(Region, child.region_code),
         guardians=rules.guardians_of(session, child), assessments=rules.assessments_of(session, child),
         visits=visits_of(session, child), indicators=INDICATORS_BY_KEY, today=date.today(),
-        age=rules.age_on(child.birth_date, date.today()), days_overdue=days_overdue(child, date.today()), **LABELS,
+        age=rules.age_on(child.birth_date, date.today()), days_overdue=days_overdue(child, date.today()),
+        can_see_readers=access.allowed(current_user, "children.readers", child), **LABELS,
     )
 
 

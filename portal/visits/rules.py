@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, timedelta
 
+from blinker import Namespace
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -18,6 +19,11 @@ from portal.children.models import Child, ChildStatus
 from portal.errors import DomainError, NotFound
 from portal.visits.models import Visit, VisitMode, VisitPhoto, VisitPolicy
 from portal.visits.photos import MAX_PHOTOS, CleanPhoto, PhotoRefused, PhotoStore
+
+signals = Namespace()
+# Sent after a visit is recorded (in the same transaction): sender is the Visit; keyword
+# arguments actor, child and session. Receivers must not commit.
+visit_recorded = signals.signal("visit-recorded")
 
 DEFAULT_DAYS = {RiskLevel.red: 7, RiskLevel.yellow: 15, RiskLevel.blue: 30, RiskLevel.green: 90}
 # A child not yet assessed is visited as often as a yellow one until someone grades them.
@@ -93,6 +99,8 @@ def record_visit(
     session.flush()
     record(session, actor, "visit.create", "child", child.id, region_code=child.region_code,
            detail={"visit": visit.id, "via_qr": via_qr, "photos": len(photos)})
+    # The hook for "a visit can start a need": the needs area listens and offers to report one.
+    visit_recorded.send(visit, actor=actor, child=child, session=session)
     return visit
 
 

@@ -68,3 +68,19 @@ def test_overdue_list_holds_exactly_the_late_children(session, users, make_child
     )
     assert [c.id for c in listed] == [late.id] and total == 1
     assert rules.days_overdue(late, TODAY) == 3 and rules.days_overdue(on_time, TODAY) == 0
+
+
+def test_recording_a_visit_announces_it_for_the_needs_area(session, users, make_child):
+    received = []
+
+    def listener(visit, actor, child, session):
+        received.append((visit.id, actor.username, child.id))
+
+    rules.visit_recorded.connect(listener)
+    try:
+        child = session.get(Child, make_child("village").id)
+        visit = rules.record_visit(session, _user(session, users, "village"), child, visited_on=TODAY, mode="home",
+                                   today=TODAY)
+    finally:
+        rules.visit_recorded.disconnect(listener)
+    assert received == [(visit.id, "village", child.id)]
