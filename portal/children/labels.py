@@ -18,7 +18,7 @@ CATEGORY_LABELS = {
 GENDER_LABELS = {Gender.male: _l("Boy"), Gender.female: _l("Girl")}
 
 STATUS_LABELS = {
-    ChildStatus.active: _l("Active"),
+    ChildStatus.active: _l("Active file"),
     ChildStatus.moved: _l("Moved away"),
     ChildStatus.aged_out: _l("Aged out (18)"),
     ChildStatus.closed: _l("Closed"),
