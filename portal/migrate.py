@@ -6,6 +6,8 @@ database would fail later in confusing ways, so requests get a clear 503 and the
 
 from __future__ import annotations
 
+import functools
+
 import click
 from alembic import command
 from alembic.config import Config as AlembicConfig
@@ -33,6 +35,7 @@ def upgrade(url: str, revision: str = "head") -> None:
     command.upgrade(alembic_config(url), revision)
 
 
+@functools.cache  # the migration files do not change while the app runs; /healthz asks each time
 def head_revision() -> str | None:
     return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
 

@@ -63,6 +63,14 @@ class _Batches:
         self.session = session
         self.rows: dict = {Child: [], Guardian: [], Assessment: [], Visit: []}
         self.counts = dict.fromkeys(self.rows, 0)
+        self.orders: dict[tuple, int] = {}
+
+    def next_order(self, county: str, born: date, gender: str) -> int:
+        """The next order code for this county, birth date and gender: identity numbers never repeat."""
+        key = (county, born, gender)
+        order = self.orders.get(key, 0)
+        self.orders[key] = order + 1
+        return order
 
     def add(self, model, row: dict) -> None:
         self.rows[model].append(row)
@@ -84,11 +92,9 @@ def load(session: Session, scale: str, rng) -> list[str]:
     _county, _count, per_village, visits_per_child = PLANS[scale]
     next_id = (session.scalar(select(func.max(Child.id))) or 0) + 1
     batches = _Batches(session)
-    sequence = 0
     for village in _villages(session, scale, prefix):
         for _ in range(DEMO_VILLAGES.get(village, rng.randint(1, 2 * per_village - 1))):
-            sequence += 1
-            _child(batches, rng, next_id, village, sequence, visits_per_child)
+            _child(batches, rng, next_id, village, visits_per_child)
             next_id += 1
     batches.flush()
     if session.get_bind().dialect.name == "postgresql":
@@ -98,11 +104,12 @@ def load(session: Session, scale: str, rng) -> list[str]:
     return [f"children: {counts[Child]} children, {counts[Assessment]} assessments, {counts[Visit]} visits"]
 
 
-def _child(batches: _Batches, rng, child_id: int, village: str, sequence: int, visits_per_child: int) -> None:
+def _child(batches: _Batches, rng, child_id: int, village: str, visits_per_child: int) -> None:
     age_days = rng.randint(365, 17 * 365)
     born = TODAY - timedelta(days=age_days)
     gender = rng.choice(("male", "female"))
-    number = idnumber.make(village[:6], born, 2 * (sequence % 500) + (1 if gender == "male" else 0))
+    order = batches.next_order(village[:6], born, gender)
+    number = idnumber.make(village[:6], born, 2 * order + (1 if gender == "male" else 0))
     categories = sorted(set(rng.sample([c.value for c in Category], rng.choice((1, 1, 2)))))
     ticked = [i.key for i in INDICATORS if rng.random() < 0.06]
     result = grade(ticked)

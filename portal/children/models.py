@@ -44,6 +44,9 @@ class Child(SQLModel, table=True):
     __table_args__ = (
         Index("ix_child_region_risk", "region_code", "risk_level"),
         Index("ix_child_region_due", "region_code", "next_visit_due"),
+        # Lists filter on status and a region range: with status alone, SQLite (without statistics)
+        # walked every active child of the province for each page.
+        Index("ix_child_status_region", "status", "region_code"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -63,7 +66,7 @@ class Child(SQLModel, table=True):
     disability_level: str = Field(default="", max_length=10)
     chronic_illness: str = Field(default="", max_length=200)
     benefits: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    status: ChildStatus = Field(default=ChildStatus.active, sa_type=enum_column(ChildStatus, 10), index=True)
+    status: ChildStatus = Field(default=ChildStatus.active, sa_type=enum_column(ChildStatus, 10))
     status_reason: str = Field(default="", max_length=200)
     # The latest assessment's overall level (None until first assessed) and when the next visit is due.
     risk_level: RiskLevel | None = Field(default=None, sa_type=enum_column(RiskLevel, 8), nullable=True)
