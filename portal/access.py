@@ -200,3 +200,11 @@ def _children_readers(user, child) -> bool:
     if not _staff(user) or user.role == Role.child_director:
         return False
     return child is None or within_scope(user, child.region_code)
+
+
+@rule("visits.policy")
+def _visits_policy(user, county_code) -> bool:
+    """A county's visit intervals are set by civil-affairs staff of that county (or above)."""
+    if not _staff(user) or user.role != Role.civil_affairs:
+        return False
+    return county_code is None or within_scope(user, county_code)

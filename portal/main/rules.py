@@ -28,6 +28,7 @@ NAVIGATION = [
     NavItem("main.home", _l("Home"), "signed_in"),
     NavItem("children.index", _l("Children"), "children.list"),
     NavItem("visits.overdue", _l("Overdue visits"), "children.list"),
+    NavItem("visits.policy", _l("Visit intervals"), "visits.policy"),
     NavItem("regions.browse", _l("Regions"), "regions.view"),
     NavItem("accounts.index", _l("Accounts"), "accounts.manage"),
     NavItem("audit.search", _l("Audit log"), "audit.search"),

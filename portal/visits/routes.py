@@ -98,3 +98,34 @@ def overdue():
         "visits/overdue.html", block="results", children=children, page=Page(number, per_page, total),
         today=date.today(), days_overdue=rules.days_overdue, level_labels=LEVEL_LABELS,
     )
+
+
+@bp.route("/visits/policy", methods=["GET", "POST"])
+@access.route("visits.policy")
+def policy():
+    """A county's visit intervals (county staff; city staff choose one of their counties)."""
+    from portal.children.grading import SEVERITY
+
+    session = db.session()
+    county = request.values.get("county") or rules.county_of(current_user.region_code)
+    access.require(current_user, "visits.policy", county)  # another county's page: 403
+    days = rules.policy_days(session, county)
+    status = 200
+    if request.method == "POST":
+        try:
+            submitted = {level.value: int(request.form.get(level.value, "0") or 0) for level in SEVERITY}
+        except ValueError:
+            submitted = None
+        try:
+            if submitted is None:
+                raise DomainError(_("Each interval is between 1 and 365 days."))
+            rules.set_policy(session, current_user, county, submitted)
+        except DomainError as error:
+            session.rollback()
+            flash(str(error.message), "error")
+            days, status = submitted or days, 400
+        else:
+            session.commit()
+            flash(_("Visit intervals saved."), "success")
+            return redirect(url_for("visits.policy", county=county))
+    return render("visits/policy.html", county=county, days=days, levels=SEVERITY, level_labels=LEVEL_LABELS), status

@@ -141,3 +141,33 @@ def read_photo(session: Session, viewer, photo_id: int) -> VisitPhoto:
     record_read(viewer, "visit_photo", child.id, region_code=child.region_code,
                 detail={"photo": photo.id, "visit": visit.id})
     return photo
+
+
+MIN_DAYS, MAX_DAYS = 1, 365
+
+
+def set_policy(session: Session, actor, county_code: str, days: dict[str, int]) -> VisitPolicy:
+    """Set a county's visit interval per risk level. More severe levels may not wait longer than
+    milder ones (red ≤ yellow ≤ blue ≤ green), and each lies between 1 and 365 days."""
+    from portal.regions.models import Level, Region
+
+    county = session.get(Region, county_code)
+    if county is None or county.level != Level.county:
+        raise NotFound(_l("Region %(code)s does not exist.", code=county_code))
+    access.require(actor, "visits.policy", county_code)
+    values = [int(days[level.value]) for level in (RiskLevel.red, RiskLevel.yellow, RiskLevel.blue, RiskLevel.green)]
+    if any(v < MIN_DAYS or v > MAX_DAYS for v in values):
+        raise DomainError(_l("Each interval is between 1 and 365 days."))
+    if values != sorted(values):
+        raise DomainError(_l("A more serious level cannot be visited less often than a milder one."))
+    policy = session.get(VisitPolicy, county_code) or VisitPolicy(county_code=county_code)
+    policy.red_days, policy.yellow_days, policy.blue_days, policy.green_days = values
+    policy.updated_by_id = actor.id
+    session.add(policy)
+    record(session, actor, "visits.policy", "region", county_code, region_code=county_code,
+           detail=dict(zip(("red", "yellow", "blue", "green"), values, strict=True)))
+    return policy
+
+
+def policy_days(session: Session, county_code: str) -> dict[str, int]:
+    return {level.value: visit_interval(session, county_code, level) for level in RiskLevel}

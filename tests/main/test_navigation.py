@@ -6,9 +6,9 @@ from tests.conftest import ROLE_USERS
 
 EXPECTED = {
     "admin": {"/", "/regions/", "/accounts/", "/audit/", "/notifications/", "/account"},
-    "city": {"/", "/children/", "/visits/overdue", "/regions/", "/accounts/", "/audit/", "/notifications/", "/account"},
-    "county": {"/", "/children/", "/visits/overdue", "/regions/", "/accounts/", "/audit/", "/notifications/", "/account"},
-    "county2": {"/", "/children/", "/visits/overdue", "/regions/", "/accounts/", "/audit/", "/notifications/", "/account"},
+    "city": {"/", "/children/", "/visits/overdue", "/visits/policy", "/regions/", "/accounts/", "/audit/", "/notifications/", "/account"},
+    "county": {"/", "/children/", "/visits/overdue", "/visits/policy", "/regions/", "/accounts/", "/audit/", "/notifications/", "/account"},
+    "county2": {"/", "/children/", "/visits/overdue", "/visits/policy", "/regions/", "/accounts/", "/audit/", "/notifications/", "/account"},
     "town": {"/", "/children/", "/visits/overdue", "/regions/", "/accounts/", "/notifications/", "/account"},
     "village": {"/", "/children/", "/visits/overdue", "/regions/", "/notifications/", "/account"},
     "village2": {"/", "/children/", "/visits/overdue", "/regions/", "/notifications/", "/account"},

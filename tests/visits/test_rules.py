@@ -4,6 +4,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from portal import db
 from portal.accounts.models import User
 from portal.children import rules as child_rules
 from portal.children.models import Child
@@ -84,3 +85,42 @@ def test_recording_a_visit_announces_it_for_the_needs_area(session, users, make_
     finally:
         rules.visit_recorded.disconnect(listener)
     assert received == [(visit.id, "village", child.id)]
+
+
+def test_county_staff_set_their_intervals_and_due_dates_follow(app, as_user, client, make_child):
+    from tests.conftest import post
+
+    child = make_child("village")
+    as_user("county")
+    response = post(client, "/visits/policy", {"red": "5", "yellow": "10", "blue": "20", "green": "60"})
+    assert response.status_code == 302
+    with app.app_context(), db.new_session() as s:
+        assert rules.visit_interval(s, "371302105259", "yellow") == 10
+        assert rules.visit_interval(s, "371311001001", "yellow") == 15
+    assert child.id
+
+
+def test_intervals_must_be_ordered_and_bounded(app, as_user, client):
+    from tests.conftest import post
+
+    as_user("county")
+    for values in ({"red": "30", "yellow": "10", "blue": "20", "green": "60"},
+                   {"red": "0", "yellow": "10", "blue": "20", "green": "60"},
+                   {"red": "x", "yellow": "10", "blue": "20", "green": "60"}):
+        response = post(client, "/visits/policy", values)
+        assert response.status_code == 400
+    with app.app_context(), db.new_session() as s:
+        assert s.get(VisitPolicy, "371302000000") is None
+
+
+def test_only_the_countys_own_staff_set_its_intervals(app, as_user, client):
+    from tests.conftest import login, post
+
+    as_user("county2")
+    assert post(client, "/visits/policy?county=371302000000",
+                {"red": "5", "yellow": "10", "blue": "20", "green": "60"}).status_code == 403
+    assert client.get("/visits/policy?county=371302000000").status_code == 403
+    for role in ("town", "village", "org", "admin"):
+        other = app.test_client()
+        login(other, role)
+        assert other.get("/visits/policy").status_code == 403, role
