@@ -66,6 +66,7 @@ class RowResult:
     guardian: dict = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
     existing_id: int | None = None  # a file with this identity number exists (in the user's scope)
+    similar: list[str] = field(default_factory=list)  # names of files that may be the same child
 
 
 @dataclass
@@ -79,6 +80,10 @@ class Preview:
     @property
     def existing_rows(self) -> list[RowResult]:
         return [r for r in self.rows if r.existing_id and not r.errors]
+
+    @property
+    def similar_rows(self) -> list[RowResult]:
+        return [r for r in self.rows if r.similar and not r.errors]
 
     @property
     def ok(self) -> bool:
@@ -213,7 +218,27 @@ def validate(session: Session, actor, numbered: list[tuple[int, dict]], today: d
     results = [_validate_row(session, actor, line, raw, today, words) for line, raw in numbered]
     del villages
     _mark_existing_and_repeats(session, actor, results)
+    _flag_near_duplicates(session, results)
     return Preview(results)
+
+
+def _flag_near_duplicates(session: Session, results: list[RowResult]) -> None:
+    """New rows that look like a file on record (same county and birth date, similar name) are
+    flagged for the user to review; they do not stop the import."""
+    from rapidfuzz import fuzz
+
+    from portal.children.rules import NEAR_DUPLICATE_SCORE
+
+    new = [r for r in results if r.values and not r.errors and not r.existing_id]
+    dates = sorted({r.values.birth_date for r in new})
+    on_file: dict[tuple[str, date], list[str]] = {}
+    for i in range(0, len(dates), 500):
+        stmt = select(Child.region_code, Child.birth_date, Child.name).where(Child.birth_date.in_(dates[i : i + 500]))
+        for region, born, name in session.execute(stmt):
+            on_file.setdefault((region[:6], born), []).append(name)
+    for r in new:
+        names = on_file.get((r.values.region_code[:6], r.values.birth_date), [])
+        r.similar = [n for n in names if fuzz.ratio(n, r.values.name.strip()) >= NEAR_DUPLICATE_SCORE]
 
 
 def _validate_row(session: Session, actor, line: int, raw: dict, today: date, words: _Words) -> RowResult:

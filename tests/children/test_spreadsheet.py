@@ -189,3 +189,15 @@ def test_export_with_identity_needs_a_password_and_is_encrypted(app, as_user, cl
     encrypted.decrypt(plain)
     text = " ".join(str(c.value) for row in load_workbook(plain).active.iter_rows() for c in row)
     assert "王小红" in text
+
+
+def test_rows_that_look_like_files_on_record_are_flagged_not_refused(app, as_user, client, make_child):
+    rows = _rows(1)
+    born = date.fromisoformat(rows[0][2])
+    make_child("village", name="导入儿童000", birth_date=born, id_number="")
+    as_user("county")
+    job_url = _upload(client, _xlsx(rows)).headers["Location"]
+    preview = client.get(job_url).get_data(as_text=True)
+    assert "请核对" in preview and "导入儿童000 ≈ 导入儿童000" in preview
+    assert post(client, job_url, {}).status_code == 302
+    assert _count(app) == 2
