@@ -14,11 +14,16 @@ def load_user(session_id: str) -> User | None:
     user_id, _sep, fingerprint = session_id.partition(":")
     if not user_id.isdigit():
         return None
-    user = db.session().get(User, int(user_id))
-    # A changed password or a deactivated account ends every existing session.
-    if user is None or not user.is_active or user.password_hash[-16:] != fingerprint:
-        return None
-    return user
+    # Loaded on a short read session of its own, then attached to the request's session without a
+    # query: a request that writes must not take SQLite's write lock just to learn who is asking,
+    # before its view has audited the reads it makes in their own transactions.
+    with db.new_session() as reading:
+        user = reading.get(User, int(user_id))
+        # A changed password or a deactivated account ends every existing session.
+        if user is None or not user.is_active or user.password_hash[-16:] != fingerprint:
+            return None
+        reading.expunge(user)
+    return db.session().merge(user, load=False)
 
 
 def init_app(app: Flask) -> None:

@@ -8,7 +8,7 @@ import secrets
 from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete
+from sqlalchemy import delete, update
 from sqlmodel import Session
 
 from portal.audit.rules import record
@@ -51,8 +51,21 @@ def preview_of(session: Session, actor, job: ChildImport) -> spreadsheet.Preview
     return spreadsheet.validate(session, actor, rows)
 
 
+def claim(session: Session, job: ChildImport, status: str, update_lines: list[int]) -> bool:
+    """Move a previewed job to ``status`` unless another request got there first (a form sent
+    twice must not import twice): one conditional UPDATE decides."""
+    result = session.execute(
+        update(ChildImport).where(ChildImport.id == job.id, ChildImport.status == "previewed")
+        .values(status=status, update_lines=update_lines)
+    )
+    session.refresh(job)
+    return result.rowcount == 1
+
+
 def run(session: Session, actor, job: ChildImport, progress=None) -> dict:
     """Import the job's file in ``session``'s transaction: every row or none."""
+    if job.status not in ("running", "queued"):
+        raise DomainError(_l("This import has already been started."))
     preview = preview_of(session, actor, job)
     result = spreadsheet.import_rows(session, actor, preview, set(job.update_lines), progress)
     job.status = "done"
@@ -64,6 +77,9 @@ def run(session: Session, actor, job: ChildImport, progress=None) -> dict:
 
 
 def purge_stale(session: Session) -> int:
-    """Drop previews nobody confirmed within a day (their files hold identity numbers)."""
-    stmt = delete(ChildImport).where(ChildImport.status == "previewed", ChildImport.created_at < utcnow() - KEEP_PREVIEWS)
-    return session.execute(stmt).rowcount or 0
+    """Drop the kept file of every job older than a day, whatever became of it (their files hold
+    identity numbers); previews nobody confirmed go entirely."""
+    old = ChildImport.created_at < utcnow() - KEEP_PREVIEWS
+    dropped = session.execute(delete(ChildImport).where(ChildImport.status == "previewed", old)).rowcount or 0
+    session.execute(update(ChildImport).where(ChildImport.data.is_not(None), old).values(data=None))
+    return dropped

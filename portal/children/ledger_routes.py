@@ -13,7 +13,7 @@ from wtforms import BooleanField, PasswordField
 from wtforms.validators import Length, Optional
 
 from portal import access, db
-from portal.audit.rules import record
+from portal.audit.rules import record, record_many
 from portal.children import bp, imports, rules, spreadsheet
 from portal.children.tasks import import_children, read_progress
 from portal.errors import DomainError
@@ -82,9 +82,12 @@ def import_job(token: str):
         if not preview.ok:
             flash(_("Correct the errors in the file first; nothing was imported."), "error")
         else:
-            job.update_lines = sorted(int(x) for x in request.form.getlist("update") if x.isdigit())
-            if job.rows > imports.BACKGROUND_ROWS:
-                job.status = "queued"
+            update_lines = sorted(int(x) for x in request.form.getlist("update") if x.isdigit())
+            background = job.rows > imports.BACKGROUND_ROWS
+            if not imports.claim(session, job, "queued" if background else "running", update_lines):
+                flash(_("This import has already been started."), "info")
+                return redirect(url_for("children.import_job", token=job.token))
+            if background:
                 session.commit()
                 import_children(job.id)
                 return redirect(url_for("children.import_job", token=job.token))
@@ -102,14 +105,13 @@ def import_job(token: str):
     return render("children/import_preview.html", job=job, preview=preview, columns=dict(spreadsheet.COLUMNS)), status
 
 
-def _export_children(filters: rules.ChildFilter):
-    session = db.session()
+def _export_children(session, filters: rules.ChildFilter):
     children, total = rules.list_children(session, current_user, filters, 1, EXPORT_LIMIT)
     codes = {c.region_code for c in children}
     from sqlalchemy import select
 
     villages = dict(session.execute(select(Region.code, Region.name).where(Region.code.in_(codes))).all()) if codes else {}
-    return children, villages
+    return children, total, villages
 
 
 def _filters() -> rules.ChildFilter:
@@ -132,14 +134,25 @@ def export():
         if with_identity and not form.password.data:
             form.password.errors = [_("Set a password of at least 8 characters: the file holds identity data.")]
         else:
-            children, villages = _export_children(_filters())
-            data = spreadsheet.export_workbook(children, villages, with_identity, date.today())
+            # Built on a read session: a large export must not hold SQLite's write lock (file
+            # reads, which are audited, would fail meanwhile). The audit entries go in one short
+            # write afterwards, before the file is sent.
+            with db.new_session() as reading:
+                children, total, villages = _export_children(reading, _filters())
+                if total > EXPORT_LIMIT:
+                    flash(_("More than %(n)d children match: narrow the filters and export in parts.",
+                            n=EXPORT_LIMIT), "error")
+                    return render("children/export.html", form=form, params=request.args), 400
+                data = spreadsheet.export_workbook(children, villages, with_identity, date.today())
             if with_identity:
                 data = spreadsheet.encrypt_workbook(data, form.password.data)
-            record(db.session(), current_user, "children.export", "child", "*", region_code=current_user.region_code,
-                   detail={"rows": len(children), "identity": with_identity,
-                           "filters": {k: v for k, v in request.values.items() if k in ("risk", "category", "status", "region", "overdue", "q") and v}})
-            db.session().commit()
+            filters = {k: v for k, v in request.values.items()
+                       if k in ("risk", "category", "status", "region", "overdue", "q") and v}
+            with db.write_session() as audit:
+                record(audit, current_user, "children.export", "child", "*", region_code=current_user.region_code,
+                       detail={"rows": len(children), "identity": with_identity, "filters": filters})
+                if with_identity:  # each child whose identity left the portal, on that child's record
+                    record_many(audit, current_user, "read", "child", [(c.id, c.region_code) for c in children])
             name = "children-ledger.xlsx" if with_identity else "children-list.xlsx"
             return Response(data, mimetype=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'})
     status = 400 if request.method == "POST" else 200

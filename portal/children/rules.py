@@ -137,7 +137,9 @@ def register_child(
         if existing is not None:
             raise DuplicateIdNumber(existing.id)
     if not confirmed_not_duplicate:
-        candidates = near_duplicates(session, values)
+        # Only files the actor may read count: others would reveal a child elsewhere, and would
+        # block a registration the actor could never confirm.
+        candidates = [c for c in near_duplicates(session, values) if access.allowed(actor, "children.view", c)]
         if candidates:
             raise PossibleDuplicates(candidates)
     child = Child(
@@ -217,17 +219,20 @@ def load_child(session: Session, viewer, child_id: int, rule: str = "children.vi
     return child
 
 
-def read_file(session: Session, viewer, child_id: int) -> Child:
-    """Load a child's file for display, after writing the read to the audit log.
+def read_file(session: Session, viewer, child_id: int, rule: str = "children.view") -> Child:
+    """Load a child's file for a page that shows it, after writing the read to the audit log.
 
-    Fail closed: if the audit entry cannot be written, the exception propagates and the file is
-    not shown.
+    The read is checked and recorded in its own short transaction, committed before ``session``
+    (the page's) is touched: so it is kept even if the page's own change fails and is rolled
+    back, and on SQLite it never waits for the page's write lock. Fail closed: if the entry
+    cannot be written, the exception propagates and nothing of the file is shown.
     """
-    from portal.audit.rules import record_read
+    from portal.db import write_session
 
-    child = load_child(session, viewer, child_id)
-    record_read(viewer, "child", child.id, region_code=child.region_code)
-    return child
+    with write_session() as audit:
+        found = load_child(audit, viewer, child_id, rule)
+        record(audit, viewer, "read", "child", found.id, region_code=found.region_code)
+    return load_child(session, viewer, child_id, rule)
 
 
 @dataclass

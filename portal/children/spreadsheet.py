@@ -334,8 +334,9 @@ def import_rows(session: Session, actor, preview: Preview, update_lines: set[int
     for row in preview.rows:
         if row.existing_id and row.line in update_lines:
             child = session.get(Child, row.existing_id)
-            update_child(session, actor, child, row.values, today)
-            set_guardians(session, actor, child, [row.guardian])
+            update_child(session, actor, child, _merged(child, row), today)
+            if (row.guardian.get("name") or "").strip():  # a row without a guardian keeps the file's
+                set_guardians(session, actor, child, [row.guardian])
             updated += 1
         elif row.existing_id:
             skipped += 1
@@ -348,6 +349,20 @@ def import_rows(session: Session, actor, preview: Preview, update_lines: set[int
 
 
 IMPORT_BATCH = 1000
+# Cells a ledger may leave empty on an update: the file keeps what it has.
+KEEP_WHEN_EMPTY = ("id_number", "ethnicity", "household_registration", "address", "school", "grade",
+                   "disability_category", "disability_level", "chronic_illness", "benefits")
+
+
+def _merged(child: Child, row: RowResult) -> ChildValues:
+    """The row's values, with the file's own where the ledger's cell is empty: an update never
+    blanks what the ledger does not mention."""
+    values = ChildValues(**vars(row.values))
+    for key in KEEP_WHEN_EMPTY:
+        if not (row.raw.get(key) or "").strip():
+            current = getattr(child, key)
+            setattr(values, key, current if current is not None else ("" if key != "benefits" else []))
+    return values
 
 
 def _insert_new(session: Session, actor, rows: list[RowResult], intervals: dict[str, int], today: date) -> None:
@@ -422,10 +437,11 @@ def export_workbook(children: list[Child], villages: dict[str, str], with_identi
         categories = "、".join(zh_categories.get(cat, cat) for cat in c.categories)
         due = c.next_visit_due.isoformat() if c.next_visit_due else ""
         if with_identity:
-            sheet.append([c.name, "男" if c.gender == "male" else "女", c.birth_date.isoformat(), c.id_number or "",
-                          c.ethnicity, c.region_code, c.household_registration or "", c.address or "", categories,
-                          c.school, c.grade, c.disability_category, c.disability_level, c.chronic_illness,
-                          "、".join(c.benefits), c.risk_level or "", due])
+            sheet.append([_cell(v) for v in (
+                c.name, "男" if c.gender == "male" else "女", c.birth_date.isoformat(), c.id_number or "",
+                c.ethnicity, c.region_code, c.household_registration or "", c.address or "", categories,
+                c.school, c.grade, c.disability_category, c.disability_level, c.chronic_illness,
+                "、".join(c.benefits), c.risk_level or "", due)])
         else:
             age = age_on(c.birth_date, today)
             band = f"{age // 3 * 3}-{age // 3 * 3 + 2}"
@@ -433,6 +449,16 @@ def export_workbook(children: list[Child], villages: dict[str, str], with_identi
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value):
+    """Text that a spreadsheet would run as a formula is kept as text (a leading apostrophe)."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 def encrypt_workbook(data: bytes, password: str) -> bytes:

@@ -45,7 +45,7 @@ def _page(child, move_form, status_form, code=200):
 @access.route("children.list")
 def status(child_id: int):
     session = db.session()
-    child = rules.load_child(session, current_user, child_id)
+    child = rules.read_file(session, current_user, child_id)
     move_form, status_form = MoveForm(prefix="move"), StatusForm(prefix="status")
     if request.method == "GET":
         status_form.status.data = child.status
@@ -104,7 +104,7 @@ def readers(child_id: int):
     from portal.audit.models import AuditEntry
 
     session = db.session()
-    child = rules.load_child(session, current_user, child_id, "children.readers")
+    child = rules.read_file(session, current_user, child_id, "children.readers")
     entries = session.scalars(
         select(AuditEntry).where(AuditEntry.object_type.in_(("child", "child_history", "visit_photo")),
                                  AuditEntry.object_id == str(child.id))
@@ -125,7 +125,7 @@ class AgreementForm(FlaskForm):
 def agreement(child_id: int):
     """The temporary guardianship agreement of a left-behind child (农村留守儿童临时监护责任书)."""
     session = db.session()
-    child = rules.load_child(session, current_user, child_id, "children.edit")
+    child = rules.read_file(session, current_user, child_id, "children.edit")
     form = AgreementForm()
     if form.validate_on_submit():
         try:

@@ -42,6 +42,7 @@ def import_children(job_id: int) -> None:
             job = session.get(ChildImport, job_id)
             job.status = "failed"
             job.result = {"error": exc.__class__.__name__}
+            job.data = None  # the upload holds identity numbers: not kept after a failure
         raise
     finally:
         huey.storage.pop_data(progress_key(job_id))

@@ -30,7 +30,7 @@ def check_in(token: str):
 @access.route("children.edit")
 def create(child_id: int):
     session = db.session()
-    child = child_rules.load_child(session, current_user, child_id, "children.edit")
+    child = child_rules.read_file(session, current_user, child_id, "children.edit")
     form = VisitForm()
     if request.method == "GET":
         form.visited_on.data = date.today()

@@ -33,19 +33,24 @@ def test_moving_hands_the_file_to_the_new_village(app, as_user, client, make_chi
     assert child.name in other.get(f"/children/{child.id}").get_data(as_text=True)
 
 
-def test_the_new_village_visits_after_the_move_are_not_in_the_old_history(app, session, users, make_child):
-    child_id = make_child("village").id
-    child = session.get(Child, child_id)
-    rules.move_child(session, session.get(User, users["village"].id), child, "371311001001")
-    session.commit()
+def test_the_new_village_visits_after_the_move_are_not_in_the_old_history(app, users, make_child):
     from portal.visits.rules import record_visit
+    from tests.conftest import login
 
-    record_visit(session, session.get(User, users["county2"].id), child, visited_on=date.today(), mode="home",
-                 findings="新村的走访")
-    session.commit()
-    old = session.get(User, users["village"].id)
-    assert rules.history_cutoff(session, old, child) is not None
-    assert rules.history_cutoff(session, session.get(User, users["village2"].id), child) is None
+    child = make_child("village")
+    with app.app_context(), db.write_session() as s:
+        rules.move_child(s, s.get(User, users["village"].id), s.get(Child, child.id), "371311001001")
+    with app.app_context(), db.write_session() as s:
+        record_visit(s, s.get(User, users["county2"].id), s.get(Child, child.id), visited_on=date.today(),
+                     mode="home", findings="新村的走访")
+    with app.app_context(), db.new_session() as s:
+        moved = s.get(Child, child.id)
+        assert rules.history_cutoff(s, s.get(User, users["village"].id), moved) is not None
+        assert rules.history_cutoff(s, s.get(User, users["village2"].id), moved) is None
+    old_village = app.test_client()
+    login(old_village, "village")
+    page = old_village.get(f"/children/{child.id}/history").get_data(as_text=True)
+    assert child.name in page and "新村的走访" not in page
 
 
 def test_nobody_moves_a_file_they_cannot_edit(session, users, make_child):

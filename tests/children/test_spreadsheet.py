@@ -201,3 +201,69 @@ def test_rows_that_look_like_files_on_record_are_flagged_not_refused(app, as_use
     assert "请核对" in preview and "导入儿童000 ≈ 导入儿童000" in preview
     assert post(client, job_url, {}).status_code == 302
     assert _count(app) == 2
+
+
+def test_an_update_from_a_ledger_never_blanks_what_it_does_not_mention(app, as_user, client):
+    as_user("county")
+    rows = _rows(1)
+    rows[0][7] = "屠苏村 12 号"  # address
+    post(client, _upload(client, _xlsx(rows)).headers["Location"], {})
+    sparse = _rows(1)
+    sparse[0][0] = "新名字"
+    for key in ("address", "guardian_relation", "guardian_name", "guardian_phone"):
+        sparse[0][[k for k, _ in spreadsheet.COLUMNS].index(key)] = ""
+    post(client, _upload(client, _xlsx(sparse)).headers["Location"], {"update": ["2"]})
+    with app.app_context(), db.new_session() as s:
+        child = s.scalars(select(Child)).one()
+        guardians = s.scalar(select(func.count()).select_from(Guardian))
+    assert child.name == "新名字" and child.address == "屠苏村 12 号" and guardians == 1
+
+
+def test_a_confirmation_sent_twice_imports_once(app, as_user, client):
+    from portal.children import imports
+    from portal.children.models import ChildImport
+
+    as_user("county")
+    job_url = _upload(client, _xlsx(_rows(2))).headers["Location"]
+    token = job_url.rsplit("/", 1)[1]
+    with app.app_context(), db.new_session(write=True) as s:
+        job = s.scalars(select(ChildImport).where(ChildImport.token == token)).one()
+        assert imports.claim(s, job, "running", [])
+        assert not imports.claim(s, job, "running", [])  # the second request finds it taken
+        s.rollback()
+    assert post(client, job_url, {}).status_code == 302
+    again = post(client, job_url, {})  # the same confirmation once more: shows the finished import
+    assert again.status_code == 200 and "新建 2 份档案" in again.get_data(as_text=True)
+    assert _count(app) == 2
+
+
+def test_kept_uploads_are_dropped_after_a_day_whatever_their_state(app, as_user, client):
+    from datetime import timedelta
+
+    from portal.children import imports
+    from portal.children.models import ChildImport
+    from portal.types import utcnow
+
+    as_user("county")
+    _upload(client, _xlsx(_rows(1)))
+    with app.app_context(), db.write_session() as s:
+        job = s.scalars(select(ChildImport)).one()
+        job.status, job.created_at = "failed", utcnow() - timedelta(days=2)
+    with app.app_context(), db.write_session() as s:
+        imports.purge_stale(s)
+    with app.app_context(), db.new_session() as s:
+        assert s.scalars(select(ChildImport)).one().data is None
+
+
+def test_exporting_identity_data_is_a_read_of_each_childs_file(app, as_user, client, make_child):
+    first, second = make_child("village"), make_child("village")
+    as_user("town")
+    post(client, "/children/export", {"with_identity": "y", "password": "secret-pass-1"})
+    with app.app_context(), db.new_session() as s:
+        reads = {e.object_id for e in s.scalars(select(AuditEntry).where(AuditEntry.action == "read"))}
+    assert reads == {str(first.id), str(second.id)}
+
+
+def test_text_that_looks_like_a_formula_stays_text():
+    assert spreadsheet._cell("=HYPERLINK(\"http://x\")") == "'=HYPERLINK(\"http://x\")"
+    assert spreadsheet._cell("王小红") == "王小红"
