@@ -52,6 +52,12 @@ def _villages(session: Session, scale: str, prefix: str) -> list[str]:
     return codes
 
 
+def _how_many(scale: str, per_village: int, rng) -> int:
+    # The province set promises at least 100,000 children (2,000 villages x 50); the small set
+    # varies village sizes as real ones do.
+    return per_village if scale == "province" else rng.randint(1, 2 * per_village - 1)
+
+
 def _name(rng) -> str:
     return rng.choice(SURNAMES) + "".join(rng.sample(GIVEN, rng.choice((1, 2))))
 
@@ -93,7 +99,7 @@ def load(session: Session, scale: str, rng) -> list[str]:
     next_id = (session.scalar(select(func.max(Child.id))) or 0) + 1
     batches = _Batches(session)
     for village in _villages(session, scale, prefix):
-        for _ in range(DEMO_VILLAGES.get(village, rng.randint(1, 2 * per_village - 1))):
+        for _ in range(DEMO_VILLAGES.get(village, _how_many(scale, per_village, rng))):
             _child(batches, rng, next_id, village, visits_per_child)
             next_id += 1
     batches.flush()
