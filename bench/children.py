@@ -28,24 +28,11 @@ import json
 import os
 import re
 import resource
-import shutil
 import statistics
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-# Before anything imports the portal: never read or write a developer's instance folder.
-_INSTANCE = tempfile.mkdtemp(prefix="tongxin-bench-")
-os.environ["TONGXIN_ENV"] = "testing"
-os.environ["TONGXIN_INSTANCE"] = _INSTANCE
-os.environ["HUEY_IMMEDIATE"] = "1"
-
-from sqlalchemy import func, inspect, select, text  # noqa: E402
+import _bench  # noqa: E402,F401  (first: the environment the portal reads)
+from sqlalchemy import func, select, text  # noqa: E402
 
 from portal import create_app, db, migrate  # noqa: E402
 from portal.accounts.demo import DEMO_PASSWORD  # noqa: E402
@@ -86,22 +73,6 @@ def log(line: str = "") -> None:
 def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
 
-
-def fresh_database_url(url: str | None) -> str:
-    """``url`` when it names an empty database, else a new SQLite file in the temp directory."""
-    if not url:
-        return f"sqlite:///{_INSTANCE}/bench.db"
-    engine = db.make_engine(url)
-    try:
-        tables = inspect(engine).get_table_names()
-    finally:
-        engine.dispose()
-    if tables:
-        raise SystemExit(
-            f"the database already has tables ({', '.join(sorted(tables)[:5])}…): "
-            "the benchmark needs an empty database of its own"
-        )
-    return url
 
 
 def timed(fn) -> dict:
@@ -203,7 +174,7 @@ def main() -> None:
 
     app = None
     try:
-        url = fresh_database_url(args.database_url)
+        url = _bench.fresh_database_url(args.database_url)
         migrate.upgrade(url)
         config = Config(SQLALCHEMY_DATABASE_URI=url, HUEY_IMMEDIATE=True, SESSION_COOKIE_SECURE=False,
                         MAIL_SERVER=None, PUBLIC_URL="https://portal.test")
@@ -263,7 +234,7 @@ def main() -> None:
     finally:
         if app is not None:
             app.extensions["db_engine"].dispose()
-        shutil.rmtree(_INSTANCE, ignore_errors=True)
+        _bench.cleanup()
     print(json.dumps(result, ensure_ascii=False, separators=(",", ":")), flush=True)
 
 

@@ -17,25 +17,13 @@ import argparse
 import csv
 import io
 import json
-import os
 import resource
-import shutil
-import sys
-import tempfile
 import time
 from datetime import date
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-_INSTANCE = tempfile.mkdtemp(prefix="tongxin-bench-")
-os.environ["TONGXIN_ENV"] = "testing"
-os.environ["TONGXIN_INSTANCE"] = _INSTANCE
-os.environ.setdefault("HUEY_IMMEDIATE", "1")
-
+import _bench  # noqa: E402,F401  (first: the environment the portal reads)
 from openpyxl import Workbook  # noqa: E402
-from sqlalchemy import func, inspect, select  # noqa: E402
+from sqlalchemy import func, select  # noqa: E402
 
 from portal import create_app, db, migrate  # noqa: E402
 from portal.accounts.models import User  # noqa: E402
@@ -48,19 +36,6 @@ from portal.regions.models import Level, Region  # noqa: E402
 
 COUNTY = "371302"  # Lanshan district
 CATEGORIES = ["留守儿童", "低保", "孤儿", "事实无人抚养儿童", "残疾儿童、低保", "流动儿童"]
-
-
-def database_url() -> str:
-    url = os.environ.get("DATABASE_URL")
-    if not url:
-        return f"sqlite:///{_INSTANCE}/bench.db"
-    engine = db.make_engine(url)
-    try:
-        if inspect(engine).get_table_names():
-            sys.exit("DATABASE_URL names a database that is not empty: give the benchmark an empty one")
-    finally:
-        engine.dispose()
-    return url
 
 
 def ledger(villages: list[str], rows: int, fmt: str) -> bytes:
@@ -99,7 +74,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=10_000)
     parser.add_argument("--format", choices=["xlsx", "csv"], default="xlsx")
     args = parser.parse_args()
-    url = database_url()
+    url = _bench.fresh_database_url()
     migrate.upgrade(url)
     app = create_app(Config(SQLALCHEMY_DATABASE_URI=url, HUEY_IMMEDIATE=True, SECRET_KEY="b" * 40))
     try:
@@ -122,7 +97,7 @@ def main() -> None:
         print(json.dumps(figures, ensure_ascii=False))
     finally:
         app.extensions["db_engine"].dispose()
-        shutil.rmtree(_INSTANCE, ignore_errors=True)
+        _bench.cleanup()
 
 
 def run(data: bytes, args) -> dict:

@@ -15,24 +15,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import shutil
 import statistics
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-# Before anything imports the portal: never read or write a developer's instance folder.
-_INSTANCE = tempfile.mkdtemp(prefix="tongxin-bench-")
-os.environ["TONGXIN_ENV"] = "testing"
-os.environ["TONGXIN_INSTANCE"] = _INSTANCE
-
-from sqlalchemy import func, inspect, select  # noqa: E402
+import _bench  # noqa: E402,F401  (first: the environment the portal reads)
+from sqlalchemy import func, select  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
 from portal import db, migrate  # noqa: E402
@@ -49,24 +36,6 @@ BUDGET_SECONDS = 3.0
 
 def log(line: str = "") -> None:
     print(line, flush=True)
-
-
-def fresh_database_url() -> str:
-    """DATABASE_URL when it names an empty database, else a new SQLite file in the temp directory."""
-    url = os.environ.get("DATABASE_URL")
-    if not url:
-        return f"sqlite:///{_INSTANCE}/bench.db"
-    engine = db.make_engine(url)
-    try:
-        tables = inspect(engine).get_table_names()
-    finally:
-        engine.dispose()
-    if tables:
-        raise SystemExit(
-            f"DATABASE_URL points at a database that already has tables ({', '.join(sorted(tables)[:5])}…): "
-            "the benchmark needs an empty database of its own"
-        )
-    return url
 
 
 def timed(fn) -> dict:
@@ -118,7 +87,7 @@ def main() -> None:
 
     engine = None
     try:
-        url = fresh_database_url()
+        url = _bench.fresh_database_url()
         engine = db.make_engine(url)
         migrate.upgrade(url)
         log(f"scale {args.scale} (prefix {prefix}) on {engine.dialect.name}: {url.split('@')[-1]}")
@@ -188,7 +157,7 @@ def main() -> None:
     finally:
         if engine is not None:
             engine.dispose()
-        shutil.rmtree(_INSTANCE, ignore_errors=True)
+        _bench.cleanup()
     print(json.dumps(figures, ensure_ascii=False, separators=(",", ":")), flush=True)
 
 

@@ -1,0 +1,51 @@
+"""What every benchmark shares. Import it before anything from the portal:
+
+    import _bench  # noqa: F401  (first: sets the environment the portal reads)
+
+It puts the repository on the path, points the portal at a temporary instance folder (never a
+developer's own) in test mode with tasks run in-process, and gives the database to measure on.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+INSTANCE = tempfile.mkdtemp(prefix="tongxin-bench-")
+os.environ["TONGXIN_ENV"] = "testing"
+os.environ["TONGXIN_INSTANCE"] = INSTANCE
+os.environ.setdefault("HUEY_IMMEDIATE", "1")
+
+
+def fresh_database_url(url: str | None = None) -> str:
+    """``url`` (or DATABASE_URL) when it names an empty database, else a new SQLite file in the
+    temporary folder. A database that holds anything is refused: benchmarks fill what they get."""
+    from sqlalchemy import inspect
+
+    from portal import db
+
+    url = url or os.environ.get("DATABASE_URL")
+    if not url:
+        return f"sqlite:///{INSTANCE}/bench.db"
+    engine = db.make_engine(url)
+    try:
+        tables = inspect(engine).get_table_names()
+    finally:
+        engine.dispose()
+    if tables:
+        raise SystemExit(
+            f"the database already has tables ({', '.join(sorted(tables)[:5])}…): "
+            "the benchmark needs an empty database of its own"
+        )
+    return url
+
+
+def cleanup() -> None:
+    shutil.rmtree(INSTANCE, ignore_errors=True)
