@@ -73,6 +73,8 @@ class Child(SQLModel, table=True):
     next_visit_due: date | None = Field(default=None, index=True)
     last_visited_on: date | None = None
     qr_token: str = Field(max_length=40, unique=True)
+    # A portrait re-encoded without metadata (portal.visits.photos), relative to UPLOAD_FOLDER.
+    photo_path: str | None = Field(default=None, max_length=200)
     created_by_id: int | None = Field(default=None, foreign_key="user_account.id")
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
     updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))

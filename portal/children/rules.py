@@ -460,3 +460,14 @@ def _years_after(day: date, years: int) -> date:
 def agreements_of(session: Session, child: Child) -> list[GuardianshipAgreement]:
     stmt = select(GuardianshipAgreement).where(GuardianshipAgreement.child_id == child.id)
     return list(session.scalars(stmt.order_by(GuardianshipAgreement.signed_on.desc())))
+
+
+def set_photo(session: Session, actor, child: Child, relative_path: str) -> str | None:
+    """Give the file a new portrait; returns the old one's path so the caller removes the file
+    once the change is committed."""
+    access.require(actor, "children.edit", child)
+    old = child.photo_path
+    child.photo_path = relative_path
+    child.updated_at = utcnow()
+    record(session, actor, "child.photo", "child", child.id, region_code=child.region_code)
+    return old

@@ -141,3 +141,45 @@ def agreement(child_id: int):
     status = 400 if request.method == "POST" else 200
     return render("children/agreement.html", child=child, form=form, today=date.today(),
                   agreements=rules.agreements_of(session, child)), status
+
+
+CHILD_PHOTOS = "child-photos"
+
+
+@bp.route("/<int:child_id>/photo", methods=["GET", "POST"])
+@access.route("children.list")
+def photo(child_id: int):
+    """The child's portrait: shown only to staff who may read the file (audited), replaced by
+    those who may edit it. Stored like visit photos: re-encoded, no location, random name."""
+    from flask import abort, current_app, send_file
+
+    from portal.visits import photos
+
+    session = db.session()
+    folder = current_app.config["UPLOAD_FOLDER"]
+    if request.method == "GET":
+        child = rules.read_file(session, current_user, child_id)
+        path = photos.file_path(folder, child.photo_path) if child.photo_path else None
+        if path is None or not path.is_file():
+            abort(404)
+        response = send_file(path, mimetype="image/jpeg", conditional=False, etag=False)
+        response.headers["Cache-Control"] = "private, no-store"
+        return response
+    child = rules.load_child(session, current_user, child_id, "children.edit")
+    upload = request.files.get("photo")
+    try:
+        if upload is None or not upload.filename:
+            raise DomainError(_("Choose a photo."))
+        cleaned = photos.clean_photo(photos.Upload(upload.filename, upload.stream))
+        with photos.photo_store(folder, CHILD_PHOTOS) as store:
+            old = rules.set_photo(session, current_user, child, store.write(cleaned))
+            session.commit()
+    except DomainError as error:
+        session.rollback()
+        flash(str(error.message), "error")
+    else:
+        old_path = photos.file_path(folder, old) if old else None
+        if old_path is not None:
+            old_path.unlink(missing_ok=True)  # the replaced portrait is not kept
+        flash(_("Photo saved."), "success")
+    return redirect(url_for("children.detail", child_id=child.id))

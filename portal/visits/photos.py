@@ -174,13 +174,14 @@ class PhotoStore:
     """Writes photos under ``folder`` with random names and remembers them, so that a visit that
     is not recorded after all leaves no file behind (``discard``)."""
 
-    def __init__(self, folder: str | os.PathLike):
+    def __init__(self, folder: str | os.PathLike, subfolder: str = SUBFOLDER):
         self.folder = Path(folder)
+        self.subfolder = subfolder
         self.written: list[Path] = []
 
     def write(self, photo: CleanPhoto) -> str:
         """Store ``photo``; return its path relative to the folder (what the database keeps)."""
-        relative = f"{SUBFOLDER}/{secrets.token_hex(16)}.jpg"
+        relative = f"{self.subfolder}/{secrets.token_hex(16)}.jpg"
         target = self.folder / relative
         try:
             target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -206,13 +207,13 @@ class PhotoStore:
 
 
 @contextmanager
-def photo_store(folder: str | os.PathLike) -> Iterator[PhotoStore]:
+def photo_store(folder: str | os.PathLike, subfolder: str = SUBFOLDER) -> Iterator[PhotoStore]:
     """A store whose files are removed if the block raises.
 
     End the block with the commit of the transaction that records the files: a write that fails
     leaves nothing recorded (the exception skips the commit), and a commit that fails leaves no file.
     """
-    store = PhotoStore(folder)
+    store = PhotoStore(folder, subfolder)
     try:
         yield store
     except BaseException:
