@@ -120,6 +120,9 @@ class AgreementForm(FlaskForm):
     renewal_due = DateField(_l("Renew by (default: one year later)"), validators=[Optional()])
 
 
+AGREEMENT_SCANS = "agreement-scans"
+
+
 @bp.route("/<int:child_id>/agreement", methods=["GET", "POST"])
 @access.route("children.edit")
 def agreement(child_id: int):
@@ -128,19 +131,50 @@ def agreement(child_id: int):
     child = rules.read_file(session, current_user, child_id, "children.edit")
     form = AgreementForm()
     if form.validate_on_submit():
+        from flask import current_app
+
+        from portal.visits import photos
+
+        scan = request.files.get("scan")
         try:
-            rules.record_agreement(session, current_user, child, guardian_name=form.guardian_name.data,
-                                   signed_on=form.signed_on.data, renewal_due=form.renewal_due.data)
+            # The scanned copy (a photo of the signed page) is checked and re-encoded like any photo.
+            cleaned = photos.clean_photo(photos.Upload(scan.filename, scan.stream)) if scan and scan.filename else None
+            with photos.photo_store(current_app.config["UPLOAD_FOLDER"], AGREEMENT_SCANS) as store:
+                rules.record_agreement(session, current_user, child, guardian_name=form.guardian_name.data,
+                                       signed_on=form.signed_on.data, renewal_due=form.renewal_due.data,
+                                       scan_path=store.write(cleaned) if cleaned else None)
+                session.commit()
         except DomainError as error:
             session.rollback()
             show_error(form, error)
         else:
-            session.commit()
             flash(_("Agreement recorded."), "success")
             return redirect(url_for("children.agreement", child_id=child.id))
     status = 400 if request.method == "POST" else 200
     return render("children/agreement.html", child=child, form=form, today=date.today(),
                   agreements=rules.agreements_of(session, child)), status
+
+
+@bp.route("/<int:child_id>/agreement/<int:agreement_id>/scan")
+@access.route("children.list")
+def agreement_scan(child_id: int, agreement_id: int):
+    """The scanned agreement, to staff who may read the child's file (audited)."""
+    from flask import abort, current_app, send_file
+
+    from portal.children.models import GuardianshipAgreement
+    from portal.visits import photos
+
+    session = db.session()
+    child = rules.read_file(session, current_user, child_id)
+    found = session.get(GuardianshipAgreement, agreement_id)
+    if found is None or found.child_id != child.id or not found.scan_path:
+        abort(404)
+    path = photos.file_path(current_app.config["UPLOAD_FOLDER"], found.scan_path)
+    if path is None or not path.is_file():
+        abort(404)
+    response = send_file(path, mimetype="image/jpeg", conditional=False, etag=False)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 CHILD_PHOTOS = "child-photos"

@@ -56,3 +56,23 @@ def test_strangers_never_see_the_portrait(app, client, make_child, uploads, view
     with app.app_context(), db.new_session() as s:
         reads = s.scalars(select(AuditEntry).where(AuditEntry.action == "read", AuditEntry.actor_name == viewer)).all()
     assert reads == []
+
+
+def test_agreement_scan_is_kept_and_shown_only_to_the_childs_staff(app, as_user, client, make_child, uploads):  # noqa: F811
+    from tests.conftest import login
+
+    child = make_child("village", categories=["left_behind"])
+    as_user("village")
+    token = csrf_token(client)
+    response = client.post(f"/children/{child.id}/agreement", content_type="multipart/form-data", data={
+        "csrf_token": token, "guardian_name": "王秀兰", "signed_on": "2026-03-01",
+        "scan": (io.BytesIO(_phone_jpeg()), "scan.jpg")})
+    assert response.status_code == 302
+    (stored,) = _stored_files(uploads)
+    assert "agreement-scans" in str(stored) and Image.open(stored).getexif().get_ifd(ExifTags.IFD.GPSInfo) == {}
+    page = client.get(f"/children/{child.id}/agreement").get_data(as_text=True)
+    assert "/agreement/1/scan" in page
+    assert client.get(f"/children/{child.id}/agreement/1/scan").status_code == 200
+    other = app.test_client()
+    login(other, "county2")
+    assert other.get(f"/children/{child.id}/agreement/1/scan").status_code == 404
