@@ -21,6 +21,7 @@ from portal.types import utcnow
 from portal.visits.rules import visit_interval
 
 MESSAGES = {
+    "agreements_due": _l("%(count)d temporary guardianship agreements in %(village)s are due for renewal."),
     "visits_overdue": _l("%(count)d children in %(village)s are overdue for a visit."),
     "visits_long_overdue": _l("%(count)d children in %(village)s have waited more than twice their visit interval."),
 }
@@ -103,3 +104,36 @@ def remind_overdue_visits(session: Session, today: date) -> dict:
 
 
 
+
+
+RENEWAL_NOTICE_DAYS = 30
+
+
+def remind_agreement_renewals(session: Session, today: date) -> int:
+    """Child directors hear, per village, how many temporary guardianship agreements of their
+    active left-behind children are due for renewal within 30 days (or overdue)."""
+    from portal.children.models import GuardianshipAgreement
+
+    # The latest agreement of each child is the one that counts.
+    latest = (
+        select(GuardianshipAgreement.child_id, func.max(GuardianshipAgreement.renewal_due).label("due"))
+        .group_by(GuardianshipAgreement.child_id).subquery()
+    )
+    stmt = (
+        select(Child.region_code, func.count())
+        .join(latest, latest.c.child_id == Child.id)
+        .where(Child.status == ChildStatus.active, latest.c.due <= today + timedelta(days=RENEWAL_NOTICE_DAYS))
+        .group_by(Child.region_code)
+    )
+    per_village = dict(session.execute(stmt).all())
+    if not per_village:
+        return 0
+    names = dict(session.execute(select(Region.code, Region.name).where(Region.code.in_(per_village))).all())
+    directors = session.execute(
+        select(User.id, User.region_code).where(User.is_active, User.role == Role.child_director,
+                                                User.region_code.in_(per_village))
+    ).all()
+    for user_id, village in directors:
+        add(session, user_id, "agreements_due", village, today,
+            {"count": per_village[village], "village": names.get(village, village)}, "/children/?category=left_behind")
+    return len(directors)

@@ -66,3 +66,22 @@ def test_notices_are_private(app, as_user, client, make_child):
         rules.remind_overdue_visits(s, TODAY)
     as_user("village2")
     assert "屠苏村" not in client.get("/notifications/").get_data(as_text=True)
+
+
+def test_directors_hear_about_agreements_due_for_renewal(app, users, make_child):
+    from portal.accounts.models import User
+    from portal.children import rules as child_rules
+
+    due_soon = make_child("village", categories=["left_behind"])
+    far = make_child("village", categories=["left_behind"])
+    with app.app_context(), db.write_session() as s:
+        director = s.get(User, users["village"].id)
+        child_rules.record_agreement(s, director, s.get(Child, due_soon.id), guardian_name="王秀兰",
+                                     signed_on=TODAY - timedelta(days=350), today=TODAY)
+        child_rules.record_agreement(s, director, s.get(Child, far.id), guardian_name="李桂英",
+                                     signed_on=TODAY - timedelta(days=10), today=TODAY)
+    with app.app_context(), db.write_session() as s:
+        assert rules.remind_agreement_renewals(s, TODAY) == 1
+    with app.app_context(), db.new_session() as s:
+        notice = s.scalars(select(Notification).where(Notification.kind == "agreements_due")).one()
+    assert notice.user_id == users["village"].id and notice.params["count"] == 1
