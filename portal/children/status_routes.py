@@ -159,7 +159,7 @@ def agreement(child_id: int):
 @access.route("children.list")
 def agreement_scan(child_id: int, agreement_id: int):
     """The scanned agreement, to staff who may read the child's file (audited)."""
-    from flask import abort, current_app, send_file
+    from flask import abort, current_app
 
     from portal.children.models import GuardianshipAgreement
     from portal.visits import photos
@@ -167,14 +167,9 @@ def agreement_scan(child_id: int, agreement_id: int):
     session = db.session()
     child = rules.read_file(session, current_user, child_id)
     found = session.get(GuardianshipAgreement, agreement_id)
-    if found is None or found.child_id != child.id or not found.scan_path:
+    if found is None or found.child_id != child.id:
         abort(404)
-    path = photos.file_path(current_app.config["UPLOAD_FOLDER"], found.scan_path)
-    if path is None or not path.is_file():
-        abort(404)
-    response = send_file(path, mimetype="image/jpeg", conditional=False, etag=False)
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return photos.send_private(current_app.config["UPLOAD_FOLDER"], found.scan_path)
 
 
 CHILD_PHOTOS = "child-photos"
@@ -185,7 +180,7 @@ CHILD_PHOTOS = "child-photos"
 def photo(child_id: int):
     """The child's portrait: shown only to staff who may read the file (audited), replaced by
     those who may edit it. Stored like visit photos: re-encoded, no location, random name."""
-    from flask import abort, current_app, send_file
+    from flask import current_app
 
     from portal.visits import photos
 
@@ -193,12 +188,7 @@ def photo(child_id: int):
     folder = current_app.config["UPLOAD_FOLDER"]
     if request.method == "GET":
         child = rules.read_file(session, current_user, child_id)
-        path = photos.file_path(folder, child.photo_path) if child.photo_path else None
-        if path is None or not path.is_file():
-            abort(404)
-        response = send_file(path, mimetype="image/jpeg", conditional=False, etag=False)
-        response.headers["Cache-Control"] = "private, no-store"
-        return response
+        return photos.send_private(folder, child.photo_path)
     child = rules.load_child(session, current_user, child_id, "children.edit")
     upload = request.files.get("photo")
     try:

@@ -225,3 +225,22 @@ def file_path(folder: str | os.PathLike, relative: str) -> Path | None:
     """Where a stored photo lies, or None if ``relative`` would leave the folder."""
     joined = safe_join(os.fspath(folder), relative)
     return Path(joined) if joined else None
+
+
+def send_private(folder: str | os.PathLike, relative: str | None, download_name: str | None = None):
+    """A stored photo as a response that no shared browser or proxy keeps (404 when missing).
+
+    Call it only after the reader's access has been checked and the read audited.
+    """
+    from flask import abort, send_file
+
+    path = file_path(folder, relative) if relative else None
+    if path is None or not path.is_file():
+        if relative:
+            log.error("stored photo %s is missing", relative)
+        abort(404)
+    response = send_file(path, mimetype=CONTENT_TYPE, download_name=download_name, conditional=False, etag=False)
+    # A child's photo must not stay in a shared browser's or a proxy's cache.
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -76,16 +76,7 @@ def upload_too_large(_error):
 @access.route("signed_in")
 def photo(photo_id: int):
     found = rules.read_photo(db.session(), current_user, photo_id)  # audited before it is sent
-    path = photos.file_path(current_app.config["UPLOAD_FOLDER"], found.path)
-    if path is None or not path.is_file():
-        current_app.logger.error("visit photo %s: file %s is missing", found.id, found.path)
-        abort(404)
-    response = send_file(path, mimetype=found.content_type, download_name=f"visit-photo-{found.id}.jpg",
-                         conditional=False, etag=False)
-    # A child's photo must not stay in a shared browser's or a proxy's cache.
-    response.headers["Cache-Control"] = "private, no-store"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return photos.send_private(current_app.config["UPLOAD_FOLDER"], found.path, f"visit-photo-{found.id}.jpg")
 
 
 @bp.route("/visits/overdue")
