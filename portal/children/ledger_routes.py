@@ -17,7 +17,7 @@ from portal.audit.rules import record, record_many
 from portal.children import bp, imports, rules, spreadsheet
 from portal.children.tasks import import_children, read_progress
 from portal.errors import DomainError
-from portal.regions.models import Region
+from portal.regions.rules import names_of
 from portal.web import render
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -107,11 +107,7 @@ def import_job(token: str):
 
 def _export_children(session, filters: rules.ChildFilter):
     children, total = rules.list_children(session, current_user, filters, 1, EXPORT_LIMIT)
-    codes = {c.region_code for c in children}
-    from sqlalchemy import select
-
-    villages = dict(session.execute(select(Region.code, Region.name).where(Region.code.in_(codes))).all()) if codes else {}
-    return children, total, villages
+    return children, total, names_of(session, (c.region_code for c in children))
 
 
 def _filters() -> rules.ChildFilter:

@@ -18,7 +18,7 @@ from portal.children.labels import CATEGORY_LABELS, GENDER_LABELS, STATUS_LABELS
 from portal.children.models import Child
 from portal.errors import DomainError
 from portal.regions.models import Level, Region
-from portal.regions.rules import level_of_code
+from portal.regions.rules import level_of_code, names_of
 from portal.visits.forms import MODE_LABELS
 from portal.visits.rules import days_overdue
 from portal.web import Page, page_args, public_url, render, show_error
@@ -42,21 +42,12 @@ def index():
         text=request.args.get("q", ""),
     )
     children, total = rules.list_children(db.session(), current_user, filters, number, per_page)
-    villages = _village_names(children)
+    villages = names_of(db.session(), (c.region_code for c in children))
     return render(
         "children/list.html", block="results", children=children, filters=filters, villages=villages,
         page=Page(number, per_page, total), today=date.today(), days_overdue=days_overdue,
         params={k: v for k, v in request.args.items() if k != "page" and v}, **LABELS,
     )
-
-
-def _village_names(children: list[Child]) -> dict[str, str]:
-    codes = {c.region_code for c in children}
-    if not codes:
-        return {}
-    from sqlalchemy import select
-
-    return dict(db.session().execute(select(Region.code, Region.name).where(Region.code.in_(codes))).all())
 
 
 def _values(form: ChildForm) -> rules.ChildValues:

@@ -16,7 +16,7 @@ from portal.accounts.models import User
 from portal.accounts.roles import Role
 from portal.children.models import Child, ChildStatus
 from portal.notifications.models import Notification
-from portal.regions.models import Region
+from portal.regions.rules import names_of
 from portal.types import utcnow
 from portal.visits.rules import visit_interval
 
@@ -76,7 +76,7 @@ def remind_overdue_visits(session: Session, today: date) -> dict:
             long_per_village[village] = long_per_village.get(village, 0) + 1
     if not per_village:
         return {"directors": 0, "supervisors": 0}
-    names = dict(session.execute(select(Region.code, Region.name).where(Region.code.in_(per_village))).all())
+    names = names_of(session, per_village)
     staff = session.execute(
         select(User.id, User.role, User.region_code).where(
             User.is_active, User.role.in_([Role.child_director, Role.child_supervisor])
@@ -128,7 +128,7 @@ def remind_agreement_renewals(session: Session, today: date) -> int:
     per_village = dict(session.execute(stmt).all())
     if not per_village:
         return 0
-    names = dict(session.execute(select(Region.code, Region.name).where(Region.code.in_(per_village))).all())
+    names = names_of(session, per_village)
     directors = session.execute(
         select(User.id, User.region_code).where(User.is_active, User.role == Role.child_director,
                                                 User.region_code.in_(per_village))

@@ -50,7 +50,8 @@ def browse():
 @access.route("regions.view")
 def options():
     """Suggestions for a region-code field (htmx fills a <datalist>): regions below the user."""
-    text = request.args.get("region_code") or request.args.get("q", "")
+    # htmx sends the field under its own name (region_code, move-to_region_code, …)
+    text = request.args.get("q") or next((v for v in request.args.values() if v), "")
     found = rules.search_below(db.session(), current_user.region_code, text)
     return render("regions/_options.html", regions=found, level_labels=LEVEL_LABELS)
 

@@ -89,6 +89,16 @@ def child_counts(session: Session, codes: list[str]) -> dict[str, int]:
     return dict(session.execute(stmt).all())
 
 
+def names_of(session: Session, codes) -> dict[str, str]:
+    """Region code → name for ``codes``, in one query per 500 codes."""
+    codes = sorted(set(codes))
+    names: dict[str, str] = {}
+    for i in range(0, len(codes), 500):
+        stmt = select(Region.code, Region.name).where(Region.code.in_(codes[i : i + 500]))
+        names.update(dict(session.execute(stmt).all()))
+    return names
+
+
 def ancestors_of(region: Region) -> list[str]:
     """Codes of the regions above ``region``, highest first (derived from the code itself)."""
     rank = level_rank(region.level)
