@@ -49,3 +49,26 @@ def fresh_database_url(url: str | None = None) -> str:
 
 def cleanup() -> None:
     shutil.rmtree(INSTANCE, ignore_errors=True)
+
+
+def timed(fn, *, min_reps: int, max_reps: int, budget_seconds: float, warmup: int = 0, digits: int = 2) -> dict:
+    """Run ``fn`` repeatedly (at least ``min_reps`` times, then until ``max_reps`` runs or the
+    time budget); milliseconds per call as p50/p95/min and how many runs."""
+    import statistics
+    import time
+
+    for _ in range(warmup):
+        fn()
+    samples = []
+    started = time.perf_counter()
+    while len(samples) < max_reps and (len(samples) < min_reps or time.perf_counter() - started < budget_seconds):
+        t0 = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - t0) * 1000)
+    samples.sort()
+    return {
+        "p50": round(statistics.median(samples), digits),
+        "p95": round(samples[min(len(samples) - 1, int(len(samples) * 0.95))], digits),
+        "min": round(samples[0], digits),
+        "runs": len(samples),
+    }

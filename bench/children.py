@@ -28,7 +28,6 @@ import json
 import os
 import re
 import resource
-import statistics
 import time
 
 import _bench  # noqa: E402,F401  (first: the environment the portal reads)
@@ -77,21 +76,7 @@ def peak_rss_mb() -> float:
 
 def timed(fn) -> dict:
     """Run ``fn`` repeatedly; milliseconds per call as p50/p95/min and how many runs."""
-    for _ in range(WARMUP):
-        fn()
-    samples = []
-    started = time.perf_counter()
-    while len(samples) < MAX_REPS and (len(samples) < MIN_REPS or time.perf_counter() - started < BUDGET_SECONDS):
-        t0 = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - t0) * 1000)
-    samples.sort()
-    return {
-        "p50": round(statistics.median(samples), 2),
-        "p95": round(samples[min(len(samples) - 1, int(len(samples) * 0.95))], 2),
-        "min": round(samples[0], 2),
-        "runs": len(samples),
-    }
+    return _bench.timed(fn, min_reps=MIN_REPS, max_reps=MAX_REPS, budget_seconds=BUDGET_SECONDS, warmup=WARMUP)
 
 
 def load_demo(app, scale: str) -> float:

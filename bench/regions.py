@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import time
 
 import _bench  # noqa: E402,F401  (first: the environment the portal reads)
@@ -40,19 +39,7 @@ def log(line: str = "") -> None:
 
 def timed(fn) -> dict:
     """Run ``fn`` repeatedly; milliseconds per call as p50/p95/min and how many runs."""
-    samples = []
-    started = time.perf_counter()
-    while len(samples) < MAX_REPS and (len(samples) < MIN_REPS or time.perf_counter() - started < BUDGET_SECONDS):
-        t0 = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - t0) * 1000)
-    samples.sort()
-    return {
-        "p50": round(statistics.median(samples), 3),
-        "p95": round(samples[min(len(samples) - 1, int(len(samples) * 0.95))], 3),
-        "min": round(samples[0], 3),
-        "runs": len(samples),
-    }
+    return _bench.timed(fn, min_reps=MIN_REPS, max_reps=MAX_REPS, budget_seconds=BUDGET_SECONDS, digits=3)
 
 
 def pick_regions(session: Session, prefix: str) -> dict[str, Region]:
