@@ -44,7 +44,7 @@ def create_app(config: Config | None = None) -> Flask:
     return app
 
 
-AREAS = ["main", "accounts", "regions", "audit", "children", "visits", "notifications"]
+AREAS = ["main", "accounts", "regions", "audit", "children", "visits", "notifications", "helpers"]
 
 
 def _register_blueprints(app: Flask) -> None:

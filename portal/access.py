@@ -208,3 +208,69 @@ def _visits_policy(user, county_code) -> bool:
     if not _staff(user) or user.role != Role.civil_affairs:
         return False
     return county_code is None or within_scope(user, county_code)
+
+
+# --- helpers: volunteers, donors, organizations ----------------------------------------------
+# Staff see a helper's personal data only when the helper works in their region: a service area
+# (or a donor's preferred region) that lies inside the staff member's subtree or contains it.
+
+
+def overlaps(user, code: str | None) -> bool:
+    """Region ``code`` and the region ``user`` works in are one inside the other."""
+    if not code or not user.region_code:
+        return False
+    return within_scope(user, code) or user.region_code.startswith(scope_prefix(code))
+
+
+def _helper(user) -> bool:
+    return _signed_in(user) and user.role in (Role.volunteer, Role.donor, Role.org_member)
+
+
+@rule("helpers.self")
+def _helpers_self(user, obj) -> bool:
+    """A volunteer, donor or organization member, on their own profile."""
+    return _helper(user)
+
+
+@rule("helpers.volunteer")
+def _helpers_volunteer(user, obj) -> bool:
+    """Certificates and service hours are a volunteer's."""
+    return _signed_in(user) and user.role == Role.volunteer
+
+
+@rule("helpers.manage")
+def _helpers_manage(user, helper) -> bool:
+    """Civil-affairs staff see and deactivate helpers who work in their region; ``helper`` carries
+    ``region_codes`` (service areas, or a donor's preferred regions)."""
+    if not _staff(user) or user.role != Role.civil_affairs:
+        return False
+    return helper is None or any(overlaps(user, code) for code in helper.region_codes)
+
+
+@rule("orgs.view")
+def _orgs_view(user, org) -> bool:
+    """Civil-affairs staff see organizations serving somewhere in their region."""
+    return _helpers_manage(user, org)
+
+
+@rule("orgs.vet")
+def _orgs_vet(user, org) -> bool:
+    """Vetting needs authority over the organization's whole service area: a county's staff vet an
+    organization serving inside that county, a city's staff one serving several of its counties."""
+    if not _staff(user) or user.role != Role.civil_affairs:
+        return False
+    return org is None or (bool(org.region_codes) and all(within_scope(user, c) for c in org.region_codes))
+
+
+@rule("orgs.member")
+def _orgs_member(user, obj) -> bool:
+    """Organization pages of one's own organization (membership is checked by the rules)."""
+    return _signed_in(user) and user.role in (Role.org_member, Role.volunteer)
+
+
+@rule("hours.decide")
+def _hours_decide(user, hours) -> bool:
+    """Volunteer hours are approved by the child director or supervisor over the place served."""
+    if not _staff(user) or user.role not in (Role.child_director, Role.child_supervisor):
+        return False
+    return hours is None or within_scope(user, hours.region_code)

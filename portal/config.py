@@ -114,6 +114,8 @@ class Config:
         # Login throttling: per account and per address, counted on failed attempts only.
         self.LOGIN_LIMIT_PER_ACCOUNT = _env("LOGIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes")
         self.LOGIN_LIMIT_PER_ADDRESS = _env("LOGIN_LIMIT_PER_ADDRESS", "30 per 15 minutes")
+        # Self-registration of volunteers, donors and organizations, per address.
+        self.REGISTER_LIMIT = _env("REGISTER_LIMIT", "10 per hour")
         self.RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", self.REDIS_URL or "memory://")
         self.RATELIMIT_HEADERS_ENABLED = False
 
@@ -127,6 +129,9 @@ class Config:
         self.MAIL_USERNAME = _env("MAIL_USERNAME")
         self.MAIL_PASSWORD = _env("MAIL_PASSWORD")
         self.MAIL_DEFAULT_SENDER = _env("MAIL_DEFAULT_SENDER", "tongxin@localhost")
+        # Text messages (verification codes): "log" writes them to the log; "module:function" names a
+        # function called with (phone, text) that hands them to an SMS gateway.
+        self.SMS_BACKEND = _env("SMS_BACKEND", "log")
         self.PASSWORD_RESET_HOURS = _env_int("PASSWORD_RESET_HOURS", 2)
 
         self.STRIPE_SECRET_KEY = _env("STRIPE_SECRET_KEY")

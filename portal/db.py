@@ -10,17 +10,23 @@ immediately; reads stay concurrent. PostgreSQL needs none of this and ignores th
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import logging
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session as OrmSession
+from sqlalchemy.orm import SessionTransaction
 from sqlalchemy.pool import NullPool
 from sqlmodel import Session
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 IMMEDIATE = "tongxin_immediate"
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+AFTER_COMMIT = "tongxin_after_commit"  # key in Session.info
+
+log = logging.getLogger(__name__)
 
 
 def make_engine(url: str, echo: bool = False) -> Engine:
@@ -106,3 +112,48 @@ def _close_session(_exc=None) -> None:
     s = g.pop("db_session", None)
     if s is not None:
         s.close()
+
+
+# --- effects that wait for the commit ------------------------------------------------------------
+
+
+def after_commit(session: Session, fn: Callable[[], None]) -> None:
+    """Call ``fn()`` once the transaction ``session`` is in has committed for good.
+
+    For effects outside the database (mail, queued jobs) that must not happen for data that never
+    lands: ``fn`` is dropped when that transaction rolls back or the session closes without
+    committing, and also when the savepoint (``begin_nested``) it was registered in rolls back.
+    Registered with no transaction begun, it waits for the next one. ``fn`` runs after the commit,
+    so it may not use ``session``; an exception in it is logged, never raised (the data is saved).
+    """
+    registered_in = session.get_nested_transaction() or session.get_transaction()
+    session.info.setdefault(AFTER_COMMIT, []).append((registered_in, fn))
+
+
+@event.listens_for(OrmSession, "after_commit")
+def _run_after_commit(session: OrmSession) -> None:
+    if session.get_nested_transaction() is not None:
+        return  # only a savepoint was released: the outer transaction may still roll back
+    for _registered_in, fn in session.info.pop(AFTER_COMMIT, []):
+        try:
+            fn()
+        except Exception:
+            log.exception("after-commit callback %r failed", fn)
+
+
+@event.listens_for(OrmSession, "after_soft_rollback")
+def _drop_rolled_back(session: OrmSession, previous_transaction: SessionTransaction) -> None:
+    def inside(tx: SessionTransaction | None) -> bool:
+        while tx is not None and tx is not previous_transaction:
+            tx = tx.parent
+        return tx is not None
+
+    pending = session.info.get(AFTER_COMMIT)
+    if pending:
+        session.info[AFTER_COMMIT] = [(tx, fn) for tx, fn in pending if not inside(tx)]
+
+
+@event.listens_for(OrmSession, "after_transaction_end")
+def _drop_uncommitted(session: OrmSession, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:  # the outer transaction ended; a commit has run them already
+        session.info.pop(AFTER_COMMIT, None)

@@ -12,8 +12,21 @@ from portal.children.models import (  # noqa: F401
     Guardian,
     GuardianshipAgreement,
 )
+from portal.helpers.models import (  # noqa: F401
+    Certificate,
+    ContactVerification,
+    HelperArea,
+    HelperProfile,
+    HelperSkill,
+    Organization,
+    OrganizationArea,
+    OrganizationInvite,
+    OrganizationMember,
+    VettingEvent,
+    VolunteerHours,
+)
 from portal.main.models import WorkerHeartbeat  # noqa: F401
-from portal.notifications.models import Notification  # noqa: F401
+from portal.notifications.models import Notification, NotificationPreference  # noqa: F401
 from portal.regions.models import Region  # noqa: F401
 from portal.visits.models import Visit, VisitPhoto, VisitPolicy  # noqa: F401
 

@@ -41,6 +41,11 @@ def add_security_headers(response):
     return response
 
 
+# Requests the page makes by itself (polls) are not the user's activity: they never move the idle
+# clock on, or an open tab would keep a staff session alive for ever.
+NOT_ACTIVITY = frozenset({"notifications.badge"})
+
+
 def enforce_idle_timeout():
     """Staff and administrator sessions end after STAFF_IDLE_MINUTES without a request: one holds
     children's files, the other can reset anyone's password."""
@@ -54,7 +59,7 @@ def enforce_idle_timeout():
             session.clear()
             flash(_("You were signed out after %(n)d minutes without activity.", n=current_app.config["STAFF_IDLE_MINUTES"]), "info")
             return redirect(url_for("accounts.login", next=request.full_path if request.method == "GET" else None))
-    if current_user.is_authenticated:
+    if current_user.is_authenticated and request.endpoint not in NOT_ACTIVITY:
         session["seen_at"] = now
     return None
 

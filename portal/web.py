@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from flask import current_app, flash, render_template, request, url_for
+from flask import current_app, flash, has_request_context, render_template, request, url_for
 from jinja2_fragments.flask import render_block
 
 
@@ -77,8 +77,20 @@ def safe_next(target: str | None, default: str) -> str:
 
 
 def public_url(endpoint: str, **values) -> str:
-    """An absolute link for mail and print, on the configured PUBLIC_URL (not the request's Host)."""
-    return current_app.config["PUBLIC_URL"] + url_for(endpoint, _external=False, **values)
+    """An absolute link for mail and print, on the configured PUBLIC_URL (not the request's Host).
+
+    Works in tasks too, where there is no request to build a URL on.
+    """
+    if has_request_context():
+        path = url_for(endpoint, _external=False, **values)
+    else:
+        path = current_app.url_map.bind("localhost").build(endpoint, values)
+    return public_link(path)
+
+
+def public_link(path: str) -> str:
+    """A site path such as "/visits/overdue?region=…" as an absolute link on PUBLIC_URL."""
+    return current_app.config["PUBLIC_URL"] + path
 
 
 def show_error(form, error) -> None:

@@ -250,6 +250,36 @@ def fresh_database_url(database_url):
             admin.dispose()
 
 
+# --- mail ------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def smtp_server(app):
+    """A real SMTP server on the loopback interface collecting what the portal sends."""
+    import socket
+
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.handlers import Message
+
+    class Collect(Message):
+        def __init__(self):
+            super().__init__()
+            self.messages = []
+
+        def handle_message(self, message):
+            self.messages.append(message)
+
+    with socket.socket() as probe:  # a free port on the loopback interface
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    handler = Collect()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
+    yield handler.messages
+    controller.stop()
+
+
 # --- children ------------------------------------------------------------------------------------
 
 

@@ -9,7 +9,7 @@ REQUIRED = _l("This field is required.")
 
 
 class LoginForm(FlaskForm):
-    username = StringField(_l("User name"), validators=[DataRequired(REQUIRED), Length(max=64)])
+    username = StringField(_l("User name, mobile or e-mail"), validators=[DataRequired(REQUIRED), Length(max=64)])
     password = PasswordField(_l("Password"), validators=[DataRequired(REQUIRED), Length(max=128)])
     next = HiddenField()
 

@@ -42,18 +42,20 @@ def login():
         return redirect(url_for("main.home"))
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
-        username = rules.normalise_username(form.username.data)
-        if not throttle.attempt_allowed(username):
-            g.login_failed = True
-            abort(429)
-        try:
-            with db.new_session() as reading:  # no write lock while argon2 works
-                user_id = rules.verify_credentials(reading, username, form.password.data).id
-        except DomainError as error:
-            g.login_failed = True
-            flash(str(error.message), "error")
-            return render("accounts/login.html", form=form), 200
-        throttle.clear(username)
+        identifier = rules.normalise_username(form.username.data)
+        with db.new_session() as reading:  # no write lock while argon2 works
+            # One count per account, whether it is named by user name, mobile or e-mail.
+            key = rules.throttle_key(reading, identifier)
+            if not throttle.attempt_allowed(key):
+                g.login_failed = True
+                abort(429)
+            try:
+                user_id = rules.verify_credentials(reading, identifier, form.password.data).id
+            except DomainError as error:
+                g.login_failed = True
+                flash(str(error.message), "error")
+                return render("accounts/login.html", form=form), 200
+        throttle.clear(key)
         user = db.session().get(User, user_id)
         rules.record_login(db.session(), user, form.password.data)
         db.session().commit()

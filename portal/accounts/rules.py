@@ -52,12 +52,26 @@ def verify_credentials(session: Session, username: str, password: str) -> User:
     """The user with these credentials; refuses unknown users and wrong passwords alike, and
     deactivated accounts (only once the password has proven who is asking). Only reads: call it
     on a read session, so the slow password check never holds the database's write lock."""
-    user = find_user(session, username)
+    user = find_user(session, username) or _helper_by_contact(session, username)
     if not verify_password(user.password_hash if user else None, password):
         raise LoginFailed()
     if not user.is_active:
         raise AccountDeactivated()
     return user
+
+
+def _helper_by_contact(session: Session, identifier: str) -> User | None:
+    """Volunteers, donors and organization members may also sign in with their mobile or e-mail."""
+    from portal.helpers.rules import find_helper_by_contact
+
+    return find_helper_by_contact(session, identifier)
+
+
+def throttle_key(session: Session, identifier: str) -> str:
+    """What failed sign-ins are counted against: the account's user name when ``identifier``
+    names an account (by user name, mobile or e-mail), else the identifier itself."""
+    user = find_user(session, identifier) or _helper_by_contact(session, identifier)
+    return user.username if user else normalise_username(identifier)
 
 
 def record_login(session: Session, user: User, password: str) -> None:

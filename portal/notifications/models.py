@@ -23,3 +23,13 @@ class Notification(SQLModel, table=True):
     link: str = Field(default="", max_length=200)
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
     read_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+
+
+class NotificationPreference(SQLModel, table=True):
+    """Whether a user also wants notices of one kind by e-mail (every notice is kept in-app)."""
+
+    __tablename__ = "notification_preference"
+
+    user_id: int = Field(foreign_key="user_account.id", primary_key=True)
+    kind: str = Field(max_length=32, primary_key=True)
+    by_email: bool = Field(default=True)

@@ -1,43 +1,185 @@
-"""Notices for users: written by daily tasks, read on the home page and the notices page.
+"""The notification centre: every area leaves its notices for users here.
 
 A notice stores its kind and parameters, not a sentence, so it is shown in the reader's language.
+Each kind is registered once (``register_kind``) with its message, the label users see on their
+notice settings, and whether it is also e-mailed by default. ``notify`` leaves event notices;
+``add`` leaves a daily one that is added once a day however often a task runs. Every notice is
+kept in-app; users choose per kind whether it also reaches them by e-mail, which is sent (in the
+recipient's language) only once the transaction that added the notice commits.
 """
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
+from portal import db
 from portal.accounts.models import User
 from portal.accounts.roles import Role
 from portal.children.models import Child, ChildStatus
-from portal.notifications.models import Notification
+from portal.mail import send_mail
+from portal.notifications.models import Notification, NotificationPreference
 from portal.regions.rules import names_of
 from portal.types import utcnow
 from portal.visits.rules import visit_interval
+from portal.web import public_link, public_url
 
-MESSAGES = {
-    "agreements_due": _l("%(count)d temporary guardianship agreements in %(village)s are due for renewal."),
-    "visits_overdue": _l("%(count)d children in %(village)s are overdue for a visit."),
-    "visits_long_overdue": _l("%(count)d children in %(village)s have waited more than twice their visit interval."),
-}
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    message: Any  # a lazy string with %(name)s parameters
+    label: Any  # a lazy string for the settings page
+    email: bool = True  # also e-mailed unless the user says otherwise
+    param_labels: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+
+
+KINDS: dict[str, Kind] = {}
+KIND_MAX_LENGTH = 32  # Notification.kind
+
+
+def register_kind(kind: str, message, label, *, email: bool = True,
+                  param_labels: Mapping[str, Mapping[str, Any]] | None = None) -> None:
+    """Declare a kind of notice. ``message`` is a lazy_gettext template with %(name)s parameters,
+    ``label`` names the kind on the notice settings page, ``email`` is whether it is e-mailed
+    unless the user turned that off. ``param_labels`` shows parameters stored as codes in the
+    reader's language: ``{"outcome": {"approved": _l("approved"), …}}``."""
+    if len(kind) > KIND_MAX_LENGTH:
+        raise ValueError(f"notice kind {kind!r} is longer than {KIND_MAX_LENGTH} characters")
+    KINDS[kind] = Kind(kind, message, label, email, dict(param_labels or {}))
+
+
+register_kind("agreements_due", _l("%(count)d temporary guardianship agreements in %(village)s are due for renewal."),
+              _l("Guardianship agreements due for renewal (daily)"), email=False)
+register_kind("visits_overdue", _l("%(count)d children in %(village)s are overdue for a visit."),
+              _l("Children overdue for a visit (daily)"), email=False)
+register_kind("visits_long_overdue",
+              _l("%(count)d children in %(village)s have waited more than twice their visit interval."),
+              _l("Children long overdue for a visit (daily)"), email=False)
 
 
 def text_of(notice: Notification) -> str:
-    return str(MESSAGES[notice.kind] % notice.params) if notice.kind in MESSAGES else notice.kind
+    """The notice as a sentence in the current language."""
+    kind = KINDS.get(notice.kind)
+    if kind is None:
+        return notice.kind
+    params = {}
+    for name, value in (notice.params or {}).items():
+        if value is None:
+            value = ""
+        elif isinstance(value, str) and value in kind.param_labels.get(name, {}):
+            value = kind.param_labels[name][value]
+        params[name] = value
+    return str(kind.message % params)
 
 
-def add(session: Session, user_id: int, kind: str, subject: str, day: date, params: dict, link: str = "") -> None:
-    """Add a notice unless the same one (user, kind, subject, day) exists: safe to run twice."""
-    values = {"user_id": user_id, "kind": kind, "subject": subject, "day": day, "params": params, "link": link,
-              "created_at": utcnow()}
+# --- leaving notices -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Recipient:
+    id: int
+    email: str | None
+    locale: str
+    by_email: bool
+
+
+def _recipients(session: Session, user_ids: Iterable[int], kind: Kind) -> list[_Recipient]:
+    """The active users among ``user_ids``, with whether this kind is e-mailed to them."""
+    ids = {int(i) for i in user_ids}
+    if not ids:
+        return []
+    pref = NotificationPreference
+    rows = session.execute(
+        select(User.id, User.email, User.locale, pref.by_email)
+        .outerjoin(pref, and_(pref.user_id == User.id, pref.kind == kind.name))
+        .where(User.id.in_(ids), User.is_active)
+    ).all()
+    return [_Recipient(uid, email, locale, kind.email if by_email is None else by_email)
+            for uid, email, locale, by_email in rows]
+
+
+INSERT_CHUNK = 500
+
+
+def _kind(name: str) -> Kind:
+    kind = KINDS.get(name)
+    if kind is None:
+        raise ValueError(f"notice kind {name!r} is not registered")
+    return kind
+
+
+def _deliver(session: Session, kind: Kind, recipients: list[_Recipient], subject: str, day: date,
+             params: dict, link: str) -> int:
+    """The one insert path: a notice per recipient unless the same (user, kind, subject, day)
+    exists; the new ones are e-mailed, after the commit, to those who want them."""
+    if not recipients:
+        return 0
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    session.execute(insert(Notification).values(**values).on_conflict_do_nothing())
+    now = utcnow()
+    added: set[int] = set()
+    for start in range(0, len(recipients), INSERT_CHUNK):
+        rows = [{"user_id": r.id, "kind": kind.name, "subject": subject, "day": day, "params": params,
+                 "link": link, "created_at": now} for r in recipients[start:start + INSERT_CHUNK]]
+        stmt = insert(Notification).values(rows).on_conflict_do_nothing().returning(Notification.user_id)
+        added.update(session.execute(stmt).scalars())
+    mails = [_mail(r, Notification(user_id=r.id, kind=kind.name, subject=subject, day=day, params=params, link=link))
+             for r in recipients if r.id in added and r.by_email and r.email]
+    if mails:
+        db.after_commit(session, lambda: _send(mails))
+    return len(added)
+
+
+def _send(mails: list[tuple[str, str, str]]) -> None:
+    for to, subject, body in mails:
+        send_mail(to, subject, body)
+
+
+def _mail(recipient: _Recipient, notice: Notification) -> tuple[str, str, str]:
+    """(to, subject, body) of the e-mail for ``notice``, in the recipient's language."""
+    locale = recipient.locale if recipient.locale in current_app.config["LANGUAGES"] else \
+        current_app.config["BABEL_DEFAULT_LOCALE"]
+    with force_locale(locale):
+        body = text_of(notice)
+        if notice.link:
+            body += "\n\n" + (public_link(notice.link) if notice.link.startswith("/") else notice.link)
+        body += "\n\n-- \n" + _("To choose which notices also reach you by e-mail: %(url)s",
+                                   url=public_url("notifications.preferences"))
+        return recipient.email, _("Tongxin: new notice"), body
+
+
+def notify(session: Session, user_ids: Iterable[int], kind: str, params: dict, link: str = "",
+           subject: str | None = None) -> int:
+    """Leave a notice of ``kind`` for each active user among ``user_ids``; the number left.
+
+    Without ``subject`` every call leaves new notices (events); with one, a user gets at most one
+    notice of this kind about that subject a day, however often it is called.
+    """
+    spec = _kind(kind)
+    return _deliver(session, spec, _recipients(session, user_ids, spec), subject or uuid.uuid4().hex, date.today(),
+                    params, link)
+
+
+def add(session: Session, user_id: int, kind: str, subject: str, day: date, params: dict, link: str = "") -> bool:
+    """Add a notice unless the same one (user, kind, subject, day) exists: safe to run twice.
+    True when it was added (and so e-mailed, if the user wants this kind by e-mail)."""
+    spec = _kind(kind)
+    return _deliver(session, spec, _recipients(session, [user_id], spec), subject, day, params, link) == 1
+
+
+# --- reading notices -----------------------------------------------------------------------------
 
 
 def unread_count(session: Session, user) -> int:
@@ -46,14 +188,65 @@ def unread_count(session: Session, user) -> int:
     return session.scalar(stmt) or 0
 
 
-def notices_for(session: Session, user, limit: int = 50) -> list[Notification]:
+def notices_for(session: Session, user, limit: int = 50, offset: int = 0) -> list[Notification]:
+    """A user's own notices, newest first."""
     stmt = select(Notification).where(Notification.user_id == user.id)
-    return list(session.scalars(stmt.order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit)))
+    stmt = stmt.order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit).offset(offset)
+    return list(session.scalars(stmt))
+
+
+def notice_count(session: Session, user) -> int:
+    return session.scalar(select(func.count()).select_from(Notification).where(Notification.user_id == user.id)) or 0
 
 
 def mark_all_read(session: Session, user) -> None:
     session.execute(update(Notification).where(Notification.user_id == user.id, Notification.read_at.is_(None))
                     .values(read_at=utcnow()))
+
+
+# --- e-mail settings -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Preference:
+    """One line of the settings page: kinds that share a label are chosen together."""
+
+    kinds: tuple[str, ...]
+    label: str
+    by_email: bool
+
+    @property
+    def key(self) -> str:
+        return ",".join(self.kinds)
+
+
+def preferences_for(session: Session, user) -> list[Preference]:
+    """Whether each registered kind of notice also reaches ``user`` by e-mail, in registration order."""
+    chosen = dict(session.execute(
+        select(NotificationPreference.kind, NotificationPreference.by_email)
+        .where(NotificationPreference.user_id == user.id)
+    ).all())
+    groups: dict[str, list[str]] = {}
+    for name, kind in KINDS.items():
+        groups.setdefault(str(kind.label), []).append(name)
+    return [Preference(tuple(kinds), label, all(chosen.get(k, KINDS[k].email) for k in kinds))
+            for label, kinds in groups.items()]
+
+
+def set_preferences(session: Session, user, by_email: set[str]) -> None:
+    """E-mail ``user`` the registered kinds in ``by_email`` and no others (unknown names are ignored)."""
+    rows = {p.kind: p for p in session.scalars(
+        select(NotificationPreference).where(NotificationPreference.user_id == user.id))}
+    for name in KINDS:
+        row = rows.get(name)
+        if row is None:
+            session.add(NotificationPreference(user_id=user.id, kind=name, by_email=name in by_email))
+        else:
+            row.by_email = name in by_email
+    session.flush()
+
+
+# --- daily reminders -----------------------------------------------------------------------------
 
 
 def remind_overdue_visits(session: Session, today: date) -> dict:
@@ -101,9 +294,6 @@ def remind_overdue_visits(session: Session, today: date) -> dict:
                     {"count": long_count, "village": names.get(village, village)}, link)
                 sent["supervisors"] += 1
     return sent
-
-
-
 
 
 RENEWAL_NOTICE_DAYS = 30

@@ -2,7 +2,6 @@
 IDOR attempts on other regions' accounts, temporary passwords, mail reset."""
 
 import re
-import socket
 
 import pytest
 from sqlmodel import select
@@ -138,31 +137,6 @@ def test_password_change_with_mismatch_keeps_the_user_on_the_form(as_user, clien
     response = post(client, "/account/password", {"current": PASSWORD, "password": NEW, "confirm": NEW + "x"})
     assert response.status_code == 400
     assert "两次输入的密码不一致" in response.get_data(as_text=True)
-
-
-@pytest.fixture
-def smtp_server(app):
-    """A real SMTP server on the loopback interface collecting what the portal sends."""
-    from aiosmtpd.controller import Controller
-    from aiosmtpd.handlers import Message
-
-    class Collect(Message):
-        def __init__(self):
-            super().__init__()
-            self.messages = []
-
-        def handle_message(self, message):
-            self.messages.append(message)
-
-    with socket.socket() as probe:  # a free port on the loopback interface
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    handler = Collect()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
-    yield handler.messages
-    controller.stop()
 
 
 def test_password_reset_by_mail_link(app, client, users, smtp_server):

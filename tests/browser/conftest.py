@@ -24,7 +24,8 @@ CHROMIUM_ARGS = [
 @pytest.fixture
 def live_server(app, users):
     """The portal served by a real HTTP server in a thread, on the suite's database."""
-    served = create_app(make_config(app.config["SQLALCHEMY_DATABASE_URI"], SERVER_NAME=None))
+    served = create_app(make_config(app.config["SQLALCHEMY_DATABASE_URI"], SERVER_NAME=None,
+                                    SMS_BACKEND="tests.helpers.sms:capture"))
     server = make_server("127.0.0.1", 0, served, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

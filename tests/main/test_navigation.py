@@ -4,17 +4,19 @@ import pytest
 
 from tests.conftest import ROLE_USERS
 
+STAFF = {"/", "/notifications/", "/account"}
+CIVIL = STAFF | {"/children/", "/visits/overdue", "/visits/policy", "/regions/", "/accounts/", "/audit/", "/helpers/", "/orgs/"}
 EXPECTED = {
     "admin": {"/", "/regions/", "/accounts/", "/audit/", "/notifications/", "/account"},
-    "city": {"/", "/children/", "/visits/overdue", "/visits/policy", "/regions/", "/accounts/", "/audit/", "/notifications/", "/account"},
-    "county": {"/", "/children/", "/visits/overdue", "/visits/policy", "/regions/", "/accounts/", "/audit/", "/notifications/", "/account"},
-    "county2": {"/", "/children/", "/visits/overdue", "/visits/policy", "/regions/", "/accounts/", "/audit/", "/notifications/", "/account"},
-    "town": {"/", "/children/", "/visits/overdue", "/regions/", "/accounts/", "/notifications/", "/account"},
-    "village": {"/", "/children/", "/visits/overdue", "/regions/", "/notifications/", "/account"},
-    "village2": {"/", "/children/", "/visits/overdue", "/regions/", "/notifications/", "/account"},
-    "org": {"/", "/notifications/", "/account"},
-    "volunteer": {"/", "/notifications/", "/account"},
-    "donor": {"/", "/notifications/", "/account"},
+    "city": CIVIL,
+    "county": CIVIL,
+    "county2": CIVIL,
+    "town": STAFF | {"/children/", "/visits/overdue", "/regions/", "/accounts/", "/hours/pending"},
+    "village": STAFF | {"/children/", "/visits/overdue", "/regions/", "/hours/pending"},
+    "village2": STAFF | {"/children/", "/visits/overdue", "/regions/", "/hours/pending"},
+    "org": STAFF | {"/me/profile", "/me/organization"},
+    "volunteer": STAFF | {"/me/profile", "/me/certificates", "/me/hours", "/me/organization"},
+    "donor": STAFF | {"/me/profile"},
 }
 ALL = set().union(*EXPECTED.values())
 

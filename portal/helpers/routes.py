@@ -1,0 +1,326 @@
+"""Volunteers' and donors' registration, profiles and certificates; staff lists of helpers.
+Thin: the rules in ``portal.helpers.rules`` decide."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import abort, current_app, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user
+
+from portal import access, db
+from portal.accounts.forms import EmptyForm
+from portal.accounts.roles import LEVEL_LABELS, ROLE_LABELS, Role
+from portal.audit.rules import record_read
+from portal.categories import CERTIFIED_SKILLS, NEED_CATEGORY_LABELS, SKILL_LABELS, Skill
+from portal.errors import DomainError
+from portal.extensions import limiter
+from portal.helpers import bp, rules
+from portal.helpers.forms import (
+    CertificateForm,
+    HelperFilterForm,
+    ProfileForm,
+    ReasonForm,
+    RegisterForm,
+    VerifyForm,
+)
+from portal.helpers.models import HelperProfile
+from portal.regions.rules import search_below
+from portal.visits.photos import Upload, clean_photo, photo_store, send_private
+from portal.web import Page, page_args, render, show_error
+
+log = logging.getLogger(__name__)
+CERTIFICATE_FOLDER = "certificates"
+
+
+def _areas(form) -> list[str]:
+    return [entry.data for entry in form.areas if entry.data]
+
+
+def _fill_areas(form, codes: list[str]) -> None:
+    for entry, code in zip(form.areas, codes, strict=False):
+        entry.data = code
+
+
+def honeypot_filled(form) -> bool:
+    """A bot filled the field people never see: pretend it worked and change nothing."""
+    if form.website.data:
+        log.warning("registration honeypot filled from %s", request.remote_addr)
+        return True
+    return False
+
+
+# --- registration ---------------------------------------------------------------------------------
+
+
+@bp.route("/join")
+@access.route(access.PUBLIC)
+def join():
+    return render("helpers/join.html")
+
+
+@bp.route("/join/regions")
+@access.route(access.PUBLIC)
+@limiter.limit("120 per minute")
+def region_options():
+    """Region suggestions for the service-area fields of the public forms (names are public)."""
+    text = request.args.get("q") or next((v for v in request.args.values() if v), "")
+    return render("regions/_options.html", regions=search_below(db.session(), None, text[:30]),
+                  level_labels=LEVEL_LABELS)
+
+
+@bp.route("/join/<any(volunteer, donor):kind>", methods=["GET", "POST"])
+@access.route(access.PUBLIC)
+@limiter.limit(lambda: current_app.config["REGISTER_LIMIT"], methods=["POST"])
+def register(kind: str):
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    form = RegisterForm()
+    if form.validate_on_submit():
+        if honeypot_filled(form):
+            flash(_("Thank you. Check your messages for the verification code."), "info")
+            return redirect(url_for("main.home"))
+        values = rules.Registration(
+            role=Role(kind), username=form.username.data, display_name=form.display_name.data,
+            password=form.password.data, confirm=form.confirm.data, phone=form.phone.data or "",
+            email=form.email.data or "", id_number=form.id_number.data or "", region_codes=_areas(form),
+            anonymous=form.anonymous.data,
+        )
+        try:
+            user, channel = rules.register_helper(db.session(), values)
+        except DomainError as error:
+            db.session().rollback()
+            show_error(form, error)
+        else:
+            db.session().commit()
+            login_user(user)
+            flash(_("Your account is ready. We sent a code to your e-mail.") if channel == "email"
+                  else _("Your account is ready. We sent a code to your mobile."), "success")
+            return redirect(url_for("helpers.verify"))
+    status = 400 if request.method == "POST" else 200
+    return render("helpers/register.html", form=form, kind=kind), status
+
+
+@bp.route("/join/verify", methods=["GET", "POST"])
+@access.route("helpers.self")
+def verify():
+    done = url_for("helpers.my_organization" if current_user.role == Role.org_member else "helpers.profile")
+    profile = db.session().get(HelperProfile, current_user.id)
+    if profile is not None and profile.contact_verified_at is not None:
+        return redirect(done)
+    form = VerifyForm()
+    if form.validate_on_submit():
+        try:
+            rules.verify_contact(db.session(), current_user, form.code.data)
+        except DomainError as error:
+            db.session().commit()  # the failed try counts
+            show_error(form, error)
+        else:
+            db.session().commit()
+            flash(_("Thank you: your contact is confirmed."), "success")
+            return redirect(done)
+    status = 400 if request.method == "POST" else 200
+    return render("helpers/verify.html", form=form, resend=EmptyForm()), status
+
+
+@bp.route("/join/verify/resend", methods=["POST"])
+@access.route("helpers.self")
+@limiter.limit("3 per 10 minutes")
+def resend_code():
+    if EmptyForm().validate_on_submit():
+        rules.start_verification(db.session(), current_user)
+        db.session().commit()
+        flash(_("A new code has been sent."), "info")
+    return redirect(url_for("helpers.verify"))
+
+
+# --- one's own profile ----------------------------------------------------------------------------
+
+
+def _profile_form(profile: HelperProfile) -> ProfileForm:
+    session = db.session()
+    form = ProfileForm()
+    if request.method == "GET":
+        skills = rules.skills_of(session, current_user.id)
+        form.display_name.data = current_user.display_name
+        form.phone.data, form.email.data = profile.phone, current_user.email
+        _fill_areas(form, rules.areas_of(session, current_user.id))
+        form.categories.data = list(profile.categories)
+        form.skills.data = [s.skill.value for s in skills]
+        form.subjects.data = next((s.subjects for s in skills if s.skill == Skill.tutoring), [])
+        form.weekdays.data, form.weekends.data = profile.weekdays, profile.weekends
+        form.hours_per_month.data, form.capacity.data = profile.hours_per_month, profile.capacity
+        form.languages.data = "，".join(profile.languages)
+        form.bio.data, form.anonymous.data = profile.bio, profile.anonymous
+    return form
+
+
+@bp.route("/me/profile", methods=["GET", "POST"])
+@access.route("helpers.self")
+def profile():
+    session = db.session()
+    profile = rules.profile_of(session, current_user)
+    form = _profile_form(profile)
+    if form.validate_on_submit():
+        subjects = form.subjects.data or []
+        values = rules.ProfileValues(
+            display_name=form.display_name.data, phone=form.phone.data or "", email=form.email.data or "",
+            region_codes=_areas(form), categories=form.categories.data or [],
+            skills={s: (subjects if s == Skill.tutoring else []) for s in form.skills.data or []},
+            weekdays=form.weekdays.data, weekends=form.weekends.data,
+            hours_per_month=form.hours_per_month.data or 0, capacity=form.capacity.data or 1,
+            languages=(form.languages.data or "").replace("，", ",").split(","),
+            bio=form.bio.data or "", anonymous=form.anonymous.data,
+        )
+        try:
+            contact_changed = rules.update_profile(session, current_user, values)
+        except DomainError as error:
+            session.rollback()
+            show_error(form, error)
+        else:
+            session.commit()
+            if contact_changed:
+                flash(_("Profile saved. Confirm your new contact with the code we sent."), "success")
+                return redirect(url_for("helpers.verify"))
+            flash(_("Profile saved."), "success")
+            return redirect(url_for("helpers.profile"))
+    status = 400 if request.method == "POST" else 200
+    return render("helpers/profile.html", form=form, profile=profile,
+                  skills=rules.skills_of(session, current_user.id),
+                  problem=rules.acting_problem(session, current_user), skill_labels=SKILL_LABELS,
+                  certified=CERTIFIED_SKILLS), status
+
+
+# --- certificates ---------------------------------------------------------------------------------
+
+
+@bp.route("/me/certificates", methods=["GET", "POST"])
+@access.route("helpers.volunteer")
+def certificates():
+    session = db.session()
+    form = CertificateForm()
+    if form.validate_on_submit():
+        upload = request.files.get("photo")
+        try:
+            if upload is None or not upload.filename:
+                raise DomainError(_("Attach a photo or scan of the certificate."), field="photo")
+            photo = clean_photo(Upload(upload.filename, upload.stream))
+            with photo_store(current_app.config["UPLOAD_FOLDER"], CERTIFICATE_FOLDER) as store:
+                path = store.write(photo)
+                rules.add_certificate(session, current_user, form.skill.data, form.title.data, path)
+                session.commit()
+        except DomainError as error:
+            session.rollback()
+            if error.details.get("field") == "photos":
+                error.details["field"] = "photo"
+            show_error(form, error)
+        else:
+            flash(_("Certificate added. Staff will check it."), "success")
+            return redirect(url_for("helpers.certificates"))
+    status = 400 if request.method == "POST" else 200
+    return render("helpers/certificates.html", form=form, skill_labels=SKILL_LABELS,
+                  items=rules.certificates_of(session, current_user.id)), status
+
+
+@bp.route("/me/certificates/<int:certificate_id>/file")
+@access.route("helpers.volunteer")
+def own_certificate_file(certificate_id: int):
+    certificate = rules.load_certificate(db.session(), current_user, certificate_id)
+    return send_private(current_app.config["UPLOAD_FOLDER"], certificate.file_path)
+
+
+# --- staff: helpers in their region ---------------------------------------------------------------
+
+
+def _filter_form() -> HelperFilterForm:
+    form = HelperFilterForm(request.args)
+    any_ = [("", _("All"))]
+    form.role.choices = any_ + [(r.value, str(ROLE_LABELS[r])) for r in rules.SELF_REGISTERING]
+    form.skill.choices = any_ + [(k.value, str(v)) for k, v in SKILL_LABELS.items()]
+    form.category.choices = any_ + [(k.value, str(v)) for k, v in NEED_CATEGORY_LABELS.items()]
+    form.active.choices = any_ + [("1", _("Active")), ("0", _("Deactivated"))]
+    return form
+
+
+@bp.route("/helpers/")
+@access.route("helpers.manage")
+def staff_list():
+    number, per_page = page_args()
+    form = _filter_form()
+    filters = rules.HelperFilter(role=form.role.data or "", skill=form.skill.data or "",
+                                 verified_only=bool(form.verified_only.data), category=form.category.data or "",
+                                 active=form.active.data or "", q=form.q.data or "")
+    users, total = rules.list_helpers(db.session(), current_user, filters, number, per_page)
+    params = {k: v for k, v in request.args.items() if k != "page" and v}
+    return render("helpers/staff_list.html", block="results", users=users, form=form,
+                  page=Page(number, per_page, total), params=params, role_labels=ROLE_LABELS)
+
+
+@bp.route("/helpers/<int:user_id>")
+@access.route("helpers.manage")
+def staff_detail(user_id: int):
+    session = db.session()
+    helper = rules.load_helper(session, current_user, user_id)
+    record_read(current_user, "helper", user_id, region_code=current_user.region_code)
+    return render("helpers/staff_detail.html", helper=helper.user, profile=rules.profile_of(session, helper.user),
+                  areas=rules.region_names(session, helper.region_codes), skills=rules.skills_of(session, user_id),
+                  certificates=rules.certificates_of(session, user_id), form=ReasonForm(),
+                  skill_labels=SKILL_LABELS, category_labels=NEED_CATEGORY_LABELS, role_labels=ROLE_LABELS)
+
+
+@bp.route("/helpers/<int:user_id>/active", methods=["POST"])
+@access.route("helpers.manage")
+def staff_set_active(user_id: int):
+    session = db.session()
+    helper = rules.load_helper(session, current_user, user_id)
+    form = ReasonForm()
+    if form.validate_on_submit():
+        active = request.form.get("active") == "1"
+        try:
+            rules.set_helper_active(session, current_user, helper, active, form.reason.data)
+        except DomainError as error:
+            session.rollback()
+            flash(str(error.message), "error")
+        else:
+            session.commit()
+            flash(_("Account reactivated.") if active else _("Account deactivated."), "success")
+    return redirect(url_for("helpers.staff_detail", user_id=user_id))
+
+
+@bp.route("/helpers/certificates")
+@access.route("helpers.manage")
+def review_queue():
+    return render("helpers/review.html", items=rules.pending_certificates(db.session(), current_user),
+                  form=ReasonForm(), skill_labels=SKILL_LABELS)
+
+
+@bp.route("/helpers/certificates/<int:certificate_id>/file")
+@access.route("helpers.manage")
+def certificate_file(certificate_id: int):
+    certificate = rules.load_certificate(db.session(), current_user, certificate_id)
+    record_read(current_user, "certificate", certificate_id, region_code=current_user.region_code)
+    return send_private(current_app.config["UPLOAD_FOLDER"], certificate.file_path)
+
+
+@bp.route("/helpers/certificates/<int:certificate_id>/review", methods=["POST"])
+@access.route("helpers.manage")
+def review_certificate(certificate_id: int):
+    session = db.session()
+    form = ReasonForm()
+    if not form.validate_on_submit():
+        abort(400)
+    certificate = rules.load_certificate(session, current_user, certificate_id)
+    verified = request.form.get("verified") == "1"
+    try:
+        rules.review_certificate(session, current_user, certificate, verified, form.reason.data)
+    except DomainError as error:
+        session.rollback()
+        flash(str(error.message), "error")
+    else:
+        session.commit()
+        flash(_("Certificate verified.") if verified else _("Certificate rejected."), "success")
+    return redirect(url_for("helpers.review_queue"))
+
+
+from portal.helpers import hours_routes, org_routes  # noqa: E402,F401  (more views of this blueprint)
