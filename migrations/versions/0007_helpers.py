@@ -2,7 +2,7 @@
 
 Revision ID: 0007_helpers
 Revises: 0006_child_photo
-Create Date: 2026-11-26 02:38:52.028564
+Create Date: 2026-11-26 03:05:34.049161
 """
 
 from alembic import op
@@ -41,6 +41,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('channel', sa.String(length=8), nullable=False),
+    sa.Column('target_hash', sa.String(length=64), nullable=False),
     sa.Column('code_hash', sa.String(length=64), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
@@ -69,7 +70,8 @@ def upgrade() -> None:
     sa.Column('email_key', sa.String(length=254), nullable=True),
     sa.Column('id_number', sa.Text(), nullable=True),
     sa.Column('id_number_hash', sa.String(length=64), nullable=True),
-    sa.Column('contact_verified_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('phone_verified_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('email_verified_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('categories', sa.JSON(), nullable=False),
     sa.Column('weekdays', sa.Boolean(), nullable=False),
     sa.Column('weekends', sa.Boolean(), nullable=False),

@@ -47,8 +47,10 @@ def _user(session: Session, username: str) -> User:
 
 
 def _profile(user: User, phone: str, **values) -> HelperProfile:
-    return HelperProfile(user_id=user.id, phone=phone, phone_hash=crypto.blind_index(phone),
-                         email_key=(user.email or "").lower() or None, contact_verified_at=utcnow(), **values)
+    now = utcnow()
+    return HelperProfile(user_id=user.id, phone=phone, phone_hash=crypto.blind_index(phone), phone_verified_at=now,
+                         email_key=(user.email or "").lower() or None, email_verified_at=now if user.email else None,
+                         **values)
 
 
 def _certificate_photo(text: str) -> bytes:
@@ -145,7 +147,7 @@ def _crowd(session: Session, scale: str, rng) -> tuple[int, int]:
         categories = sorted(set(rng.sample(list(NeedCategory), rng.randint(1, 3))))
         phone = f"13{rng.randint(0, 999999999):09d}"
         profiles.append({"user_id": uid, "phone": phone, "phone_hash": crypto.blind_index(phone),
-                         "contact_verified_at": now, "categories": [c.value for c in categories],
+                         "phone_verified_at": now, "categories": [c.value for c in categories],
                          "weekdays": rng.random() < 0.3, "weekends": rng.random() < 0.8,
                          "hours_per_month": rng.choice((4, 8, 8, 12, 20)) if role == Role.volunteer else 0,
                          "capacity": rng.choice((1, 1, 2, 3)), "languages": ["普通话"], "bio": "",

@@ -24,7 +24,7 @@ from portal import access
 from portal.accounts.models import User
 from portal.audit.rules import record
 from portal.errors import Conflict, DomainError, NotAllowed, NotFound
-from portal.helpers.models import HoursStatus, Organization, OrganizationMember, VolunteerHours
+from portal.helpers.models import HoursStatus, Organization, OrganizationMember, OrgStatus, VolunteerHours
 from portal.regions.models import Level, Region
 from portal.regions.rules import level_of_code, subtree_bounds
 from portal.types import utcnow
@@ -73,6 +73,9 @@ def log_hours(
     """
     if not access.allowed(volunteer, "helpers.volunteer"):
         raise NotAllowed(_l("Only volunteers log service hours."))
+    from portal.helpers.rules import require_acting
+
+    require_acting(session, volunteer)  # a confirmed contact, an active account
     today = today or date.today()
     if isinstance(minutes, bool) or not isinstance(minutes, int) or not 1 <= minutes <= MAX_MINUTES:
         raise DomainError(_l("Service time is between 1 minute and 24 hours for one day."), field="minutes")
@@ -93,6 +96,8 @@ def log_hours(
             raise NotFound(_l("This organization does not exist."))
         if session.get(OrganizationMember, (organization_id, volunteer.id)) is None:
             raise NotAllowed(_l("You are not a member of this organization."))
+        if session.get(Organization, organization_id).status != OrgStatus.approved:
+            raise NotAllowed(_l("Your organization is not approved (or is suspended) and cannot act."))
     if delivery_id is not None and session.scalar(
         select(VolunteerHours.id).where(VolunteerHours.delivery_id == delivery_id,
                                         VolunteerHours.user_id == volunteer.id)
@@ -259,10 +264,11 @@ def _serializer(secret_key: str) -> URLSafeSerializer:
     return URLSafeSerializer(secret_key, salt=CERTIFICATE_SALT, signer_kwargs={"digest_method": hashlib.sha256})
 
 
-def certificate_code(secret_key: str, user_id: int, start: date, end: date, minutes: int) -> str:
-    """The code printed on a certificate: its user, period and approved minutes, signed (HMAC)
-    with the application's secret key, so a changed figure no longer verifies."""
-    return _serializer(secret_key).dumps([user_id, start.isoformat(), end.isoformat(), minutes])
+def certificate_code(secret_key: str, user_id: int, name: str, start: date, end: date, minutes: int) -> str:
+    """The code printed on a certificate: its user and the name printed, period and approved
+    minutes, signed (HMAC) with the application's secret key, so a changed figure no longer
+    verifies (nor does a name changed in the profile afterwards)."""
+    return _serializer(secret_key).dumps([user_id, name, start.isoformat(), end.isoformat(), minutes])
 
 
 @dataclass(frozen=True)
@@ -290,7 +296,7 @@ def certificate_for(session: Session, volunteer, start: date, end: date, secret_
     minutes = approved_minutes(session, volunteer, start, end)
     return ServiceCertificate(
         user_id=volunteer.id, name=volunteer.display_name, start=start, end=end, minutes=minutes,
-        code=certificate_code(secret_key, volunteer.id, start, end, minutes),
+        code=certificate_code(secret_key, volunteer.id, volunteer.display_name, start, end, minutes),
         months=tuple(monthly_totals(session, volunteer, start, end)), issued_on=today or date.today(),
     )
 
@@ -299,14 +305,14 @@ def verify_certificate(session: Session, code: str, secret_key: str) -> ServiceC
     """The certificate ``code`` was issued for (name, period, minutes), or None when the code is
     not one this portal signed."""
     try:
-        user_id, start, end, minutes = _serializer(secret_key).loads((code or "").strip())
+        user_id, name, start, end, minutes = _serializer(secret_key).loads((code or "").strip())
         start, end = date.fromisoformat(start), date.fromisoformat(end)
-        if not isinstance(user_id, int) or not isinstance(minutes, int):
+        if not isinstance(user_id, int) or not isinstance(minutes, int) or not isinstance(name, str):
             return None
     except (BadData, TypeError, ValueError):
         return None
     user = session.get(User, user_id)
     if user is None:
         return None
-    return ServiceCertificate(user_id=user.id, name=user.display_name, start=start, end=end, minutes=minutes,
+    return ServiceCertificate(user_id=user.id, name=name, start=start, end=end, minutes=minutes,
                        code=code.strip())

@@ -1,8 +1,10 @@
 """Helpers: volunteers, donors and social organizations, their profiles, certificates and hours.
 
-A helper's own phone and identity number are encrypted at rest like a child's, with a keyed hash
-for the uniqueness checks that catch duplicate registrations. E-mail addresses are kept in
-``User.email``; ``HelperProfile.email_key`` is its lower-cased form, unique, for the same reason.
+A helper's own phone and identity number are encrypted at rest like a child's. A phone number
+or e-mail address belongs to an account only once its owner has confirmed it with a code: only
+then are its keyed hash (``phone_hash``) or lower-cased form (``email_key``) set, and those are
+unique. So nobody can take someone else's number by typing it at sign-up, and sign-in by phone or
+e-mail finds confirmed contacts only.
 """
 
 from __future__ import annotations
@@ -36,7 +38,8 @@ class HelperProfile(SQLModel, table=True):
     email_key: str | None = Field(default=None, max_length=254, unique=True)
     id_number: str | None = Field(default=None, sa_column=Column(EncryptedText, nullable=True))
     id_number_hash: str | None = Field(default=None, max_length=64, unique=True)
-    contact_verified_at: datetime | None = Field(default=None, sa_column=_when())
+    phone_verified_at: datetime | None = Field(default=None, sa_column=_when())
+    email_verified_at: datetime | None = Field(default=None, sa_column=_when())
     categories: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     weekdays: bool = Field(default=False)
     weekends: bool = Field(default=True)
@@ -171,6 +174,7 @@ class ContactVerification(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="user_account.id", index=True)
     channel: str = Field(max_length=8)  # "email" | "sms"
+    target_hash: str = Field(max_length=64)  # which number or address the code proves
     code_hash: str = Field(max_length=64)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_created())
     expires_at: datetime = Field(sa_column=_created())

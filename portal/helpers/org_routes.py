@@ -12,7 +12,7 @@ from portal import access, db
 from portal.accounts.forms import EmptyForm
 from portal.audit.rules import record_read
 from portal.categories import NEED_CATEGORY_LABELS, SKILL_LABELS
-from portal.errors import DomainError
+from portal.errors import DomainError, NotAllowed
 from portal.extensions import limiter
 from portal.helpers import bp, orgs
 from portal.helpers.forms import InviteForm, JoinForm, OrgApplyForm, OrgFields, VetForm
@@ -70,6 +70,8 @@ def org_apply():
             return redirect(url_for("main.home"))
         try:
             org, user = orgs.apply(db.session(), _org_values(form), _account_values(form))
+        except NotAllowed:
+            raise  # a refusal by role or region is a 403, not a form error
         except DomainError as error:
             db.session().rollback()
             show_error(form, error)
@@ -107,6 +109,7 @@ def my_organization():
 def edit_organization():
     session = db.session()
     view, member = orgs.own_organization(session, current_user)
+    orgs.require_admin(member)
     org = view.org
     form = OrgFields(obj=org if request.method == "GET" else None)
     if request.method == "GET":
@@ -114,6 +117,8 @@ def edit_organization():
     if form.validate_on_submit():
         try:
             revet = orgs.update(session, current_user, view, member, _org_values(form))
+        except NotAllowed:
+            raise  # a refusal by role or region is a 403, not a form error
         except DomainError as error:
             session.rollback()
             show_error(form, error)
@@ -135,6 +140,8 @@ def invite_member():
     if form.validate_on_submit():
         try:
             token = orgs.invite(session, current_user, view, member, form.email.data or "")
+        except NotAllowed:
+            raise  # a refusal by role or region is a 403, not a form error
         except DomainError as error:
             session.rollback()
             flash(str(error.message), "error")
@@ -158,6 +165,8 @@ def revoke_invite(invite_id: int):
     if EmptyForm().validate_on_submit():
         try:
             orgs.revoke_invite(session, current_user, member, invite_id)
+        except NotAllowed:
+            raise  # a refusal by role or region is a 403, not a form error
         except DomainError as error:
             session.rollback()
             flash(str(error.message), "error")
@@ -175,6 +184,8 @@ def remove_member(user_id: int):
     if EmptyForm().validate_on_submit():
         try:
             orgs.remove_member(session, current_user, member, user_id)
+        except NotAllowed:
+            raise  # a refusal by role or region is a 403, not a form error
         except DomainError as error:
             session.rollback()
             flash(str(error.message), "error")
@@ -191,6 +202,8 @@ def accept_invite(token: str):
     session = db.session()
     try:
         _row, org = orgs.invitation(session, token)
+    except NotAllowed:
+        raise  # a refusal by role or region is a 403, not a form error
     except DomainError as error:
         flash(str(error.message), "error")
         return redirect(url_for("main.home"))
@@ -204,6 +217,8 @@ def accept_invite(token: str):
                 if honeypot_filled(form):
                     return redirect(url_for("main.home"))
                 user = orgs.accept(session, token, account=_account_values(form))
+        except NotAllowed:
+            raise  # a refusal by role or region is a 403, not a form error
         except DomainError as error:
             session.rollback()
             show_error(form, error)
@@ -267,6 +282,8 @@ def org_vet(org_id: int):
     if form.validate_on_submit():
         try:
             orgs.vet(session, current_user, view, form.action.data, form.reason.data)
+        except NotAllowed:
+            raise  # a refusal by role or region is a 403, not a form error
         except DomainError as error:
             session.rollback()
             show_error(form, error)

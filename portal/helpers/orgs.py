@@ -20,11 +20,11 @@ from sqlalchemy import update as sql_update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from portal import access, crypto
+from portal import access
 from portal.accounts.models import User
 from portal.accounts.passwords import hash_password
 from portal.accounts.roles import Role
-from portal.accounts.rules import USERNAME_RE, check_new_password, normalise_username
+from portal.accounts.rules import check_new_password
 from portal.audit.rules import record
 from portal.categories import NeedCategory, Skill
 from portal.errors import Conflict, DomainError, NotAllowed, NotFound
@@ -42,7 +42,7 @@ from portal.helpers.rules import (
     _overlap_condition,
     _refuse_taken,
     check_areas,
-    email_key,
+    check_new_username,
     normalise_email,
     normalise_phone,
     start_verification,
@@ -118,11 +118,7 @@ def _checked(session: Session, values: OrgValues) -> tuple[dict, list[str]]:
 
 
 def _new_member_account(session: Session, values: AccountValues) -> User:
-    username = normalise_username(values.username)
-    if not USERNAME_RE.match(username):
-        raise DomainError(
-            _l("User name: 3 to 64 lower-case letters, digits, dots, dashes or underscores."), field="username"
-        )
+    username = check_new_username(values.username)
     display_name = values.display_name.strip()
     if not display_name:
         raise DomainError(_l("This field is required."), field="display_name")
@@ -133,8 +129,7 @@ def _new_member_account(session: Session, values: AccountValues) -> User:
                 password_hash=hash_password(values.password), role=Role.org_member)
     session.add(user)
     session.flush()
-    session.add(HelperProfile(user_id=user.id, phone=phone, phone_hash=crypto.blind_index(phone) if phone else None,
-                              email_key=email_key(email)))
+    session.add(HelperProfile(user_id=user.id, phone=phone))  # confirmed with a code, like volunteers' contacts
     session.flush()
     start_verification(session, user)  # sent only if the whole step commits
     return user
@@ -296,7 +291,7 @@ def members_of(session: Session, org_id: int) -> list[tuple[OrganizationMember, 
     return list(session.execute(stmt).all())
 
 
-def _require_admin(member: OrganizationMember) -> None:
+def require_admin(member: OrganizationMember) -> None:
     if not member.is_admin:
         raise NotAllowed(_l("Only the organization's administrators may do this."))
 
@@ -307,20 +302,26 @@ def _require_approved(org: Organization) -> None:
 
 
 def update(session: Session, actor: User, view: OrgView, member: OrganizationMember, values: OrgValues) -> bool:
-    """An administrator of the organization edits it. The credit code never changes. A new
-    service area of an approved organization is vetted again (returns True then)."""
-    _require_admin(member)
+    """An administrator of the organization edits it. The credit code never changes. A new name,
+    legal representative or service area of an approved organization is vetted again (returns
+    True then); a suspended or rejected organization changes nothing."""
+    require_admin(member)
     org = view.org
+    if org.status in (OrgStatus.suspended, OrgStatus.rejected):
+        raise NotAllowed(_l("A suspended or rejected organization cannot change its details. "
+                            "Contact the civil-affairs bureau."))
     values.credit_code = org.credit_code
     columns, areas = _checked(session, values)
-    area_changed = set(areas) != set(view.region_codes)
+    # What the vetting looked at: a change is vetted again.
+    vetted_changed = (set(areas) != set(view.region_codes) or columns["name"] != org.name
+                      or columns["legal_representative"] != org.legal_representative)
     for key, value in columns.items():
         setattr(org, key, value)
     current = set(view.region_codes)
     for code in current - set(areas):
         session.delete(session.get(OrganizationArea, (org.id, code)))
     session.add_all(OrganizationArea(organization_id=org.id, region_code=c) for c in set(areas) - current)
-    revet = org.status == OrgStatus.more_info or (area_changed and org.status == OrgStatus.approved)
+    revet = org.status == OrgStatus.more_info or (vetted_changed and org.status == OrgStatus.approved)
     if revet:
         org.status, org.status_reason, org.status_changed_at = OrgStatus.applied, "", utcnow()
         session.add(VettingEvent(organization_id=org.id, actor_id=actor.id, action="resubmit"))
@@ -338,7 +339,7 @@ def _token_hash(token: str) -> str:
 def invite(session: Session, actor: User, view: OrgView, member: OrganizationMember, email: str = "") -> str:
     """An administrator of an approved organization makes an invitation link (valid 14 days);
     returns the token, which is stored only as a hash."""
-    _require_admin(member)
+    require_admin(member)
     _require_approved(view.org)
     email = normalise_email(email) or ""
     token = secrets.token_urlsafe(24)
@@ -359,7 +360,7 @@ def open_invites(session: Session, org_id: int) -> list[OrganizationInvite]:
 
 
 def revoke_invite(session: Session, actor: User, member: OrganizationMember, invite_id: int) -> None:
-    _require_admin(member)
+    require_admin(member)
     row = session.get(OrganizationInvite, invite_id)
     if row is None or row.organization_id != member.organization_id:
         raise NotFound(_l("This invitation does not exist."))
@@ -374,7 +375,8 @@ def invitation(session: Session, token: str) -> tuple[OrganizationInvite, Organi
     if row is None or row.accepted_at or row.revoked_at or row.expires_at < utcnow():
         raise NotFound(_l("This invitation is invalid, used or expired. Ask the organization for a new one."))
     org = session.get(Organization, row.organization_id)
-    _require_approved(org)
+    if org.status != OrgStatus.approved:  # suspended since: its invitations no longer open the door
+        raise NotFound(_l("This invitation is invalid, used or expired. Ask the organization for a new one."))
     return row, org
 
 
@@ -398,7 +400,8 @@ def accept(session: Session, token: str, *, user: User | None = None, account: A
                 user = _new_member_account(session, account)
             # The conditional update is the claim on the invitation: a second acceptance finds it used.
             claimed = session.execute(sql_update(OrganizationInvite).where(
-                OrganizationInvite.id == row.id, OrganizationInvite.accepted_at.is_(None)
+                OrganizationInvite.id == row.id, OrganizationInvite.accepted_at.is_(None),
+                OrganizationInvite.revoked_at.is_(None), OrganizationInvite.expires_at > now,
             ).values(accepted_at=now, accepted_by_id=user.id)).rowcount
             if claimed != 1:
                 raise Conflict(_l("This invitation is invalid, used or expired. Ask the organization for a new one."))
@@ -414,7 +417,7 @@ def accept(session: Session, token: str, *, user: User | None = None, account: A
 def remove_member(session: Session, actor: User, member: OrganizationMember, user_id: int) -> None:
     """An administrator removes a member; an organization-member account removed is deactivated
     (it exists only to act for the organization)."""
-    _require_admin(member)
+    require_admin(member)
     target = session.get(OrganizationMember, (member.organization_id, user_id))
     if target is None:
         raise NotFound(_l("This member does not exist."))

@@ -14,7 +14,7 @@ from portal.accounts.forms import EmptyForm
 from portal.accounts.roles import LEVEL_LABELS, ROLE_LABELS, Role
 from portal.audit.rules import record_read
 from portal.categories import CERTIFIED_SKILLS, NEED_CATEGORY_LABELS, SKILL_LABELS, Skill
-from portal.errors import DomainError
+from portal.errors import DomainError, NotAllowed
 from portal.extensions import limiter
 from portal.helpers import bp, rules
 from portal.helpers.forms import (
@@ -89,6 +89,8 @@ def register(kind: str):
         )
         try:
             user, channel = rules.register_helper(db.session(), values)
+        except NotAllowed:
+            raise  # a refusal by role or region is a 403, not a form error
         except DomainError as error:
             db.session().rollback()
             show_error(form, error)
@@ -106,13 +108,15 @@ def register(kind: str):
 @access.route("helpers.self")
 def verify():
     done = url_for("helpers.my_organization" if current_user.role == Role.org_member else "helpers.profile")
-    profile = db.session().get(HelperProfile, current_user.id)
-    if profile is not None and profile.contact_verified_at is not None:
+    pending = rules.unconfirmed(current_user, rules.profile_of(db.session(), current_user))
+    if pending is None:
         return redirect(done)
     form = VerifyForm()
     if form.validate_on_submit():
         try:
             rules.verify_contact(db.session(), current_user, form.code.data)
+        except NotAllowed:
+            raise  # a refusal by role or region is a 403, not a form error
         except DomainError as error:
             db.session().commit()  # the failed try counts
             show_error(form, error)
@@ -121,7 +125,7 @@ def verify():
             flash(_("Thank you: your contact is confirmed."), "success")
             return redirect(done)
     status = 400 if request.method == "POST" else 200
-    return render("helpers/verify.html", form=form, resend=EmptyForm()), status
+    return render("helpers/verify.html", form=form, resend=EmptyForm(), channel=pending[0]), status
 
 
 @bp.route("/join/verify/resend", methods=["POST"])
@@ -129,9 +133,16 @@ def verify():
 @limiter.limit("3 per 10 minutes")
 def resend_code():
     if EmptyForm().validate_on_submit():
-        rules.start_verification(db.session(), current_user)
-        db.session().commit()
-        flash(_("A new code has been sent."), "info")
+        try:
+            rules.start_verification(db.session(), current_user)
+        except NotAllowed:
+            raise  # a refusal by role or region is a 403, not a form error
+        except DomainError as error:
+            db.session().rollback()
+            flash(str(error.message), "error")
+        else:
+            db.session().commit()
+            flash(_("A new code has been sent."), "info")
     return redirect(url_for("helpers.verify"))
 
 
@@ -158,6 +169,7 @@ def _profile_form(profile: HelperProfile) -> ProfileForm:
 
 @bp.route("/me/profile", methods=["GET", "POST"])
 @access.route("helpers.self")
+@limiter.limit("20 per hour", methods=["POST"])
 def profile():
     session = db.session()
     profile = rules.profile_of(session, current_user)
@@ -175,6 +187,8 @@ def profile():
         )
         try:
             contact_changed = rules.update_profile(session, current_user, values)
+        except NotAllowed:
+            raise  # a refusal by role or region is a 403, not a form error
         except DomainError as error:
             session.rollback()
             show_error(form, error)
@@ -189,6 +203,7 @@ def profile():
     return render("helpers/profile.html", form=form, profile=profile,
                   skills=rules.skills_of(session, current_user.id),
                   problem=rules.acting_problem(session, current_user), skill_labels=SKILL_LABELS,
+                  unconfirmed=rules.unconfirmed(current_user, profile), resend=EmptyForm(),
                   certified=CERTIFIED_SKILLS), status
 
 
@@ -210,6 +225,8 @@ def certificates():
                 path = store.write(photo)
                 rules.add_certificate(session, current_user, form.skill.data, form.title.data, path)
                 session.commit()
+        except NotAllowed:
+            raise  # a refusal by role or region is a 403, not a form error
         except DomainError as error:
             session.rollback()
             if error.details.get("field") == "photos":
@@ -279,6 +296,8 @@ def staff_set_active(user_id: int):
         active = request.form.get("active") == "1"
         try:
             rules.set_helper_active(session, current_user, helper, active, form.reason.data)
+        except NotAllowed:
+            raise  # a refusal by role or region is a 403, not a form error
         except DomainError as error:
             session.rollback()
             flash(str(error.message), "error")
@@ -314,6 +333,8 @@ def review_certificate(certificate_id: int):
     verified = request.form.get("verified") == "1"
     try:
         rules.review_certificate(session, current_user, certificate, verified, form.reason.data)
+    except NotAllowed:
+        raise  # a refusal by role or region is a 403, not a form error
     except DomainError as error:
         session.rollback()
         flash(str(error.message), "error")

@@ -14,6 +14,7 @@ from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Text, cast, delete, func, or_, select
+from sqlalchemy import update as sql_update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
@@ -47,6 +48,7 @@ SELF_REGISTERING = (Role.volunteer, Role.donor)
 MAX_AREAS = 5
 CODE_MINUTES = 30
 CODE_ATTEMPTS = 5
+CODES_PER_DAY = 5
 PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -124,16 +126,12 @@ def register_helper(session: Session, values: Registration) -> tuple[User, str |
     role = Role(values.role)
     if role not in SELF_REGISTERING:
         raise NotAllowed(_l("Only volunteers and donors register themselves."))
-    username = normalise_username(values.username)
-    if not USERNAME_RE.match(username):
-        raise DomainError(
-            _l("User name: 3 to 64 lower-case letters, digits, dots, dashes or underscores."), field="username"
-        )
+    username = check_new_username(values.username)
     name = (values.display_name or "").strip()
-    if role == Role.volunteer and not re.fullmatch(r"[\u3400-\u9fff·]{2,20}|[A-Za-z][A-Za-z .'-]{1,49}", name):
-        raise DomainError(_l("Give your real name as on your identity card."), field="display_name")
     if not name:
         raise DomainError(_l("This field is required."), field="display_name")
+    if role == Role.volunteer:
+        check_real_name(name)
     phone = normalise_phone(values.phone)
     email = normalise_email(values.email)
     if not phone and not email:
@@ -154,11 +152,9 @@ def register_helper(session: Session, values: Registration) -> tuple[User, str |
     try:
         with session.begin_nested():
             session.flush()
-            session.add(HelperProfile(
-                user_id=user.id, phone=phone, phone_hash=crypto.blind_index(phone) if phone else None,
-                email_key=email_key(email), id_number=number,
-                id_number_hash=crypto.blind_index(number) if number else None, anonymous=bool(values.anonymous),
-            ))
+            session.add(HelperProfile(user_id=user.id, phone=phone, id_number=number,
+                                      id_number_hash=crypto.blind_index(number) if number else None,
+                                      anonymous=bool(values.anonymous)))
             session.add_all(HelperArea(user_id=user.id, region_code=code) for code in areas)
             session.flush()
     except IntegrityError:
@@ -168,6 +164,21 @@ def register_helper(session: Session, values: Registration) -> tuple[User, str |
     channel = start_verification(session, user)
     notices.welcome(session, user)
     return user, channel
+
+
+def check_new_username(raw: str) -> str:
+    """A user name people choose themselves: it starts with a letter, so it can never be taken
+    for someone's mobile number at sign-in."""
+    username = normalise_username(raw)
+    if not USERNAME_RE.match(username) or not username[0].isalpha():
+        raise DomainError(_l("User name: 3 to 64 lower-case letters, digits, dots, dashes or underscores, "
+                             "starting with a letter."), field="username")
+    return username
+
+
+def check_real_name(name: str) -> None:
+    if not re.fullmatch(r"[\u3400-\u9fff·]{2,20}|[A-Za-z][A-Za-z .'-]{1,49}", name):
+        raise DomainError(_l("Give your real name as on your identity card."), field="display_name")
 
 
 def _current_locale() -> str:
@@ -181,6 +192,8 @@ def _current_locale() -> str:
 
 
 def _refuse_taken(session: Session, *, username=None, phone=None, email=None, id_number=None, exclude=None) -> None:
+    """Refuse a user name, a confirmed phone or e-mail, or an identity number another account holds.
+    (An unconfirmed phone or e-mail is nobody's yet: whoever confirms it first has it.)"""
     if username and find_user(session, username) is not None:
         raise Conflict(_l("User name %(name)s is taken.", name=username), field="username")
     checks = [
@@ -189,7 +202,7 @@ def _refuse_taken(session: Session, *, username=None, phone=None, email=None, id
         (email, HelperProfile.email_key, email_key, "email",
          _l("This e-mail address is already registered. Sign in, or reset your password.")),
         (id_number, HelperProfile.id_number_hash, crypto.blind_index, "id_number",
-         _l("This identity number is already registered.")),
+         _l("An account with these details already exists. Sign in, or reset your password.")),
     ]
     for value, column, key, field_name, message in checks:
         if not value:
@@ -202,7 +215,8 @@ def _refuse_taken(session: Session, *, username=None, phone=None, email=None, id
 
 
 def find_helper_by_contact(session: Session, identifier: str) -> User | None:
-    """The helper whose confirmed mobile number or e-mail address is ``identifier`` (signing in)."""
+    """The helper whose confirmed mobile number or e-mail address is ``identifier`` (signing in).
+    Only confirmed contacts carry ``phone_hash`` / ``email_key``."""
     identifier = (identifier or "").strip()
     if "@" in identifier:
         column, key = HelperProfile.email_key, identifier.lower()
@@ -214,59 +228,99 @@ def find_helper_by_contact(session: Session, identifier: str) -> User | None:
         if not phone:
             return None
         column, key = HelperProfile.phone_hash, crypto.blind_index(phone)
-    # Only a confirmed contact names an account: anyone can type someone else's number at sign-up.
-    user_id = session.scalar(select(HelperProfile.user_id).where(column == key,
-                                                                 HelperProfile.contact_verified_at.is_not(None)))
+    user_id = session.scalar(select(HelperProfile.user_id).where(column == key))
     return session.get(User, user_id) if user_id else None
 
 
 def profile_of(session: Session, user: User) -> HelperProfile:
     profile = session.get(HelperProfile, user.id)
     if profile is None:  # accounts made before this area, or by an administrator
-        profile = HelperProfile(user_id=user.id, email_key=email_key(user.email))
+        profile = HelperProfile(user_id=user.id)
         session.add(profile)
     return profile
 
 
+def contact_confirmed(profile: HelperProfile | None) -> bool:
+    return profile is not None and (profile.phone_verified_at is not None or profile.email_verified_at is not None)
+
+
 # --- proving a phone number or e-mail address ---------------------------------------------------
+
+
+class TooManyCodes(DomainError):
+    status = 429
 
 
 def _code_hash(user_id: int, code: str) -> str:
     return crypto.blind_index(f"{user_id}:{code}")
 
 
+def unconfirmed(user: User, profile: HelperProfile) -> tuple[str, str] | None:
+    """The next contact still to prove: (channel, target), the mobile first."""
+    if profile.phone and profile.phone_verified_at is None:
+        return "sms", profile.phone
+    if user.email and profile.email_verified_at is None:
+        return "email", user.email
+    return None
+
+
 def start_verification(session: Session, user: User) -> str | None:
-    """Send a new six-digit code to the helper's e-mail (preferred) or mobile; older codes stop
-    working. Returns the channel used."""
+    """Send a new six-digit code to the helper's next unconfirmed contact (mobile first); older
+    codes stop working. At most ``CODES_PER_DAY`` codes a day per account. Returns the channel."""
     profile = profile_of(session, user)
-    if user.email:
-        channel, target = "email", user.email
-    elif profile.phone:
-        channel, target = "sms", profile.phone
-    else:
+    pending = unconfirmed(user, profile)
+    if pending is None:
         return None
-    code = f"{secrets.randbelow(1_000_000):06d}"
+    channel, target = pending
     now = utcnow()
-    session.execute(delete(ContactVerification).where(ContactVerification.user_id == user.id))
-    session.add(ContactVerification(user_id=user.id, channel=channel, code_hash=_code_hash(user.id, code),
-                                    created_at=now, expires_at=now + timedelta(minutes=CODE_MINUTES)))
+    sent_today = session.scalar(select(func.count()).select_from(ContactVerification).where(
+        ContactVerification.user_id == user.id, ContactVerification.created_at > now - timedelta(days=1))) or 0
+    if sent_today >= CODES_PER_DAY:
+        raise TooManyCodes(_l("Too many codes were sent today. Try again tomorrow."), field="code")
+    session.execute(sql_update(ContactVerification).where(
+        ContactVerification.user_id == user.id, ContactVerification.used_at.is_(None)).values(used_at=now))
+    code = f"{secrets.randbelow(1_000_000):06d}"
+    session.add(ContactVerification(user_id=user.id, channel=channel, target_hash=crypto.blind_index(target),
+                                    code_hash=_code_hash(user.id, code), created_at=now,
+                                    expires_at=now + timedelta(minutes=CODE_MINUTES)))
     send_code(session, channel, target, code, user.locale)
     return channel
 
 
-def verify_contact(session: Session, user: User, code: str) -> None:
-    """Accept the code last sent to ``user``: at most five tries, within 30 minutes."""
+def verify_contact(session: Session, user: User, code: str) -> str:
+    """Accept the code last sent to ``user`` (at most five tries, within 30 minutes) and confirm the
+    contact it was sent to, if it is still the profile's. Returns the channel confirmed."""
+    expired = DomainError(_l("This code has expired. Ask for a new one."), field="code")
     pending = session.scalar(select(ContactVerification).where(ContactVerification.user_id == user.id,
-                                                               ContactVerification.used_at.is_(None)))
-    if pending is None or pending.expires_at < utcnow() or pending.attempts >= CODE_ATTEMPTS:
-        raise DomainError(_l("This code has expired. Ask for a new one."), field="code")
-    pending.attempts += 1
+                                                               ContactVerification.used_at.is_(None))
+                             .order_by(ContactVerification.created_at.desc()).limit(1))
+    profile = profile_of(session, user)
+    target = profile.phone if pending is not None and pending.channel == "sms" else user.email
+    if pending is None or pending.expires_at < utcnow() or not target \
+            or pending.target_hash != crypto.blind_index(target):
+        raise expired
+    # One try counted per request, even when parallel requests race: the database counts.
+    counted = session.execute(sql_update(ContactVerification).where(
+        ContactVerification.id == pending.id, ContactVerification.attempts < CODE_ATTEMPTS
+    ).values(attempts=ContactVerification.attempts + 1)).rowcount
+    if counted != 1:
+        raise expired
+    session.refresh(pending)
     if not secrets.compare_digest(pending.code_hash, _code_hash(user.id, "".join((code or "").split()))):
-        left = CODE_ATTEMPTS - pending.attempts
-        raise DomainError(_l("Wrong code. %(n)d tries left.", n=left), field="code")
-    pending.used_at = utcnow()
-    profile_of(session, user).contact_verified_at = utcnow()
+        raise DomainError(_l("Wrong code. %(n)d tries left.", n=CODE_ATTEMPTS - pending.attempts), field="code")
+    now = utcnow()
+    pending.used_at = now
+    if pending.channel == "sms":
+        profile.phone_verified_at, profile.phone_hash = now, crypto.blind_index(target)
+    else:
+        profile.email_verified_at, profile.email_key = now, email_key(target)
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError:
+        raise Conflict(_l("Another account has confirmed this mobile number or e-mail address."), field="code") from None
     record(session, user, "helper.contact_verified", "user", user.id, detail={"channel": pending.channel})
+    return pending.channel
 
 
 # --- may a helper act (claim, donate, …)? ------------------------------------------------------
@@ -279,8 +333,7 @@ def acting_problem(session: Session, user: User):
     if not user.is_active:
         return _l("This account has been deactivated.")
     if user.role in SELF_REGISTERING:
-        profile = session.get(HelperProfile, user.id)
-        if profile is None or profile.contact_verified_at is None:
+        if not contact_confirmed(session.get(HelperProfile, user.id)):
             return _l("Confirm your mobile number or e-mail address first.")
         return None
     if user.role == Role.org_member:
@@ -329,6 +382,8 @@ def update_profile(session: Session, user: User, values: ProfileValues) -> bool:
     name = values.display_name.strip()
     if not name:
         raise DomainError(_l("This field is required."), field="display_name")
+    if user.role == Role.volunteer:
+        check_real_name(name)
     phone, email = normalise_phone(values.phone), normalise_email(values.email)
     if not phone and not email:
         raise DomainError(_l("Give a mobile number or an e-mail address, so we can confirm it is you."), field="phone")
@@ -340,11 +395,14 @@ def update_profile(session: Session, user: User, values: ProfileValues) -> bool:
     if not 1 <= values.capacity <= 50:
         raise DomainError(_l("Open tasks at once: 1 to 50."), field="capacity")
     areas = check_areas(session, values.region_codes, required=user.role == Role.volunteer)
-    contact_changed = phone != profile.phone or email_key(email) != profile.email_key
+    phone_changed = phone != profile.phone
+    email_changed = email_key(email) != email_key(user.email)
     user.display_name = name
     user.email = email
-    profile.phone, profile.phone_hash = phone, crypto.blind_index(phone) if phone else None
-    profile.email_key = email_key(email)
+    if phone_changed:  # a new number is nobody's until confirmed
+        profile.phone, profile.phone_hash, profile.phone_verified_at = phone, None, None
+    if email_changed:
+        profile.email_key, profile.email_verified_at = None, None
     profile.categories = categories
     profile.weekdays, profile.weekends = bool(values.weekdays), bool(values.weekends)
     profile.hours_per_month, profile.capacity = values.hours_per_month, values.capacity
@@ -353,14 +411,9 @@ def update_profile(session: Session, user: User, values: ProfileValues) -> bool:
     profile.anonymous = bool(values.anonymous)
     _replace_areas(session, user.id, areas)
     _replace_skills(session, user.id, skills)
-    if contact_changed:
-        profile.contact_verified_at = None
-    try:
-        with session.begin_nested():
-            session.flush()
-    except IntegrityError:
-        raise Conflict(_l("An account with these details already exists. Sign in, or reset your password.")) from None
+    session.flush()
     record(session, user, "helper.profile_update", "user", user.id)
+    contact_changed = phone_changed or email_changed
     if contact_changed:
         start_verification(session, user)
     return contact_changed

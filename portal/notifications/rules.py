@@ -20,7 +20,7 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
@@ -100,14 +100,19 @@ def _recipients(session: Session, user_ids: Iterable[int], kind: Kind) -> list[_
     ids = {int(i) for i in user_ids}
     if not ids:
         return []
+    from portal.helpers.models import HelperProfile
+
     pref = NotificationPreference
+    # A helper's address is written to only once they have confirmed it is theirs.
+    mailable = or_(HelperProfile.user_id.is_(None), HelperProfile.email_verified_at.is_not(None))
     rows = session.execute(
-        select(User.id, User.email, User.locale, pref.by_email)
+        select(User.id, User.email, User.locale, pref.by_email, mailable)
         .outerjoin(pref, and_(pref.user_id == User.id, pref.kind == kind.name))
+        .outerjoin(HelperProfile, HelperProfile.user_id == User.id)
         .where(User.id.in_(ids), User.is_active)
     ).all()
-    return [_Recipient(uid, email, locale, kind.email if by_email is None else by_email)
-            for uid, email, locale, by_email in rows]
+    return [_Recipient(uid, email if ok else None, locale, kind.email if by_email is None else by_email)
+            for uid, email, locale, by_email, ok in rows]
 
 
 INSERT_CHUNK = 500

@@ -22,6 +22,25 @@ TODAY = date(2026, 11, 26)
 VILLAGE, VILLAGE2, OTHER_COUNTY_VILLAGE = "371302105259", "371302105260", "371311001001"
 
 
+@pytest.fixture(autouse=True)
+def confirmed_volunteer(app, users):
+    """The volunteer has confirmed their mobile: only such volunteers log hours."""
+    from portal.helpers.models import HelperProfile
+    from portal.types import utcnow
+
+    with app.app_context(), db.write_session() as s:
+        s.add(HelperProfile(user_id=users["volunteer"].id, phone="13905390002", phone_verified_at=utcnow()))
+
+
+def test_a_volunteer_who_has_not_confirmed_a_contact_logs_no_hours(session, users):
+    from portal.helpers.models import HelperProfile
+
+    session.get(HelperProfile, users["volunteer"].id).phone_verified_at = None
+    session.flush()
+    with pytest.raises(NotAllowed):
+        _log(session, users)
+
+
 def _user(session, users, key) -> User:
     return session.get(User, users[key].id)
 
@@ -174,15 +193,19 @@ def test_the_certificate_period_is_read_strictly():
 
 def test_a_certificate_code_verifies_only_as_issued(session, users):
     volunteer = _user(session, users, "volunteer")
-    code = rules.certificate_code("secret", volunteer.id, date(2026, 1, 1), date(2026, 6, 30), 195)
+    code = rules.certificate_code("secret", volunteer.id, "Test volunteer", date(2026, 1, 1), date(2026, 6, 30), 195)
     found = rules.verify_certificate(session, code, "secret")
     assert (found.name, found.start, found.end, found.minutes, found.hours) == (
         "Test volunteer", date(2026, 1, 1), date(2026, 6, 30), 195, "3.3")
-    forged = rules.certificate_code("another secret", volunteer.id, date(2026, 1, 1), date(2026, 6, 30), 1950)
+    forged = rules.certificate_code("another secret", volunteer.id, "Test volunteer", date(2026, 1, 1), date(2026, 6, 30), 1950)
     assert rules.verify_certificate(session, forged, "secret") is None
     payload, signature = code.split(".")
     assert rules.verify_certificate(session, payload[:-2] + "xy." + signature, "secret") is None
     assert rules.verify_certificate(session, "not-a-code", "secret") is None
+    # The name printed is the one signed: renaming oneself later changes nothing on the certificate.
+    volunteer.display_name = "王五"
+    session.flush()
+    assert rules.verify_certificate(session, code, "secret").name == "Test volunteer"
 
 
 # --- through HTTP ------------------------------------------------------------------------------
@@ -237,7 +260,7 @@ def test_the_certificate_is_a_pdf_of_approved_hours_with_a_code_that_verifies(ap
     assert "12.3" not in text and "7.3" not in text and "4.3" not in text
 
     with app.app_context():
-        code = rules.certificate_code(app.config["SECRET_KEY"], users["volunteer"].id, start, today, 135)
+        code = rules.certificate_code(app.config["SECRET_KEY"], users["volunteer"].id, "张志愿", start, today, 135)
     assert code in "".join(text.split())  # printed on the certificate
     page = client.get("/hours/verify", query_string={"code": code})
     assert page.status_code == 200
@@ -282,9 +305,9 @@ def test_my_hours_lists_entries_of_the_period_with_reasons(app, users, as_user, 
 
 def test_the_verify_page_refuses_a_tampered_code(app, users, client):
     with app.app_context():
-        genuine = rules.certificate_code(app.config["SECRET_KEY"], users["volunteer"].id,
+        genuine = rules.certificate_code(app.config["SECRET_KEY"], users["volunteer"].id, "Test volunteer",
                                          date(2026, 1, 1), date(2026, 6, 30), 60)
-        forged = rules.certificate_code(app.config["SECRET_KEY"] + "?", users["volunteer"].id,
+        forged = rules.certificate_code(app.config["SECRET_KEY"] + "?", users["volunteer"].id, "Test volunteer",
                                         date(2026, 1, 1), date(2026, 6, 30), 6000)
     assert client.get("/hours/verify", query_string={"code": genuine}).status_code == 200
     payload, signature = genuine.split(".")

@@ -206,3 +206,52 @@ def test_staff_list_shows_organizations_serving_their_region(app, client, signed
     client = signed_in("county2")
     page = client.get("/orgs/").get_data(as_text=True)
     assert "测试社工2" in page and "测试社工1" not in page
+
+
+def _member(app, org_id):
+    with app.app_context(), db.new_session() as s:
+        return s.scalar(select(OrganizationMember).where(OrganizationMember.organization_id == org_id))
+
+
+def test_a_suspended_organization_cannot_move_to_another_county(app, client, make_org):
+    org_id, admin = make_org(status="suspended")
+    login(client, admin, PASSWORD)
+    response = post(client, "/me/organization/edit", apply_form(**{"areas-0": "371311000000"}))
+    assert response.status_code == 403
+    with app.app_context(), db.new_session() as s:
+        assert orgs.load(s, org_id).region_codes == ["371302000000"]
+
+
+def test_a_new_name_of_an_approved_organization_is_vetted_again(app, client, make_org):
+    org_id, admin = make_org(status="approved")
+    login(client, admin, PASSWORD)
+    assert post(client, "/me/organization/edit", apply_form(name="临沂市民政局直属服务中心")).status_code == 302
+    org = org_row(app, org_id)
+    assert org.name == "临沂市民政局直属服务中心" and org.status == OrgStatus.applied
+    assert rules.acting_problem  # the organization cannot act until vetted again
+    with app.app_context(), db.new_session() as s:
+        member = s.scalar(select(User).where(User.username == admin))
+        assert rules.acting_problem(s, member) is not None
+
+
+def test_only_administrators_edit_the_organization(app, client, make_org):
+    org_id, admin = make_org(status="approved")
+    with app.app_context(), db.write_session() as s:
+        view, member = orgs.load(s, org_id), s.scalar(select(OrganizationMember))
+        token = orgs.invite(s, s.get(User, member.user_id), view, member)
+    newcomer = app.test_client()
+    post(newcomer, f"/invite/{token}", {"username": "plain", "display_name": "普通成员", "password": PASSWORD,
+                                        "confirm": PASSWORD, "phone": "13905394444"})
+    assert newcomer.get("/me/organization/edit").status_code == 403
+    assert post(newcomer, "/me/organization/edit", apply_form(name="改名")).status_code == 403
+    assert post(newcomer, "/me/organization/invite", {"email": ""}).status_code == 403
+    assert org_row(app, org_id).name != "改名"
+
+
+def test_a_donor_cannot_join_an_organization_by_link(app, users, signed_in, make_org):
+    org_id, _admin = make_org(status="approved")
+    with app.app_context(), db.write_session() as s:
+        view, member = orgs.load(s, org_id), s.scalar(select(OrganizationMember))
+        token = orgs.invite(s, s.get(User, member.user_id), view, member)
+    donor = signed_in("donor")
+    assert post(donor, f"/invite/{token}").status_code == 403

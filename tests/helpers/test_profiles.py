@@ -44,7 +44,8 @@ def test_profile_edit_keeps_skills_subjects_and_areas(app, client, users, signed
         skills = {st.skill: st for st in rules.skills_of(s, users["volunteer"].id)}
         assert skills["tutoring"].subjects == ["数学", "化学"] and skills["tutoring"].counts
         assert not skills["counselling"].counts  # needs a verified certificate
-        assert s.get(HelperProfile, users["volunteer"].id).contact_verified_at is None  # new phone: confirm it
+        profile = s.get(HelperProfile, users["volunteer"].id)
+        assert profile.phone_verified_at is None and profile.phone_hash is None  # new phone: confirm it
 
 
 def test_certificate_is_verified_by_the_county_and_then_counts(app, client, users, signed_in, outbox):
@@ -135,5 +136,14 @@ def test_helpers_personal_numbers_are_encrypted_at_rest(app, users, outbox):
 
     set_profile(app, users["volunteer"])
     with app.app_context(), db.new_session() as s:
-        raw = s.execute(text("SELECT phone, phone_hash FROM helper_profile")).one()
-    assert "13905394444" not in raw.phone and "13905394444" not in raw.phone_hash
+        raw = s.execute(text("SELECT phone FROM helper_profile")).one()
+    assert raw.phone and "13905394444" not in raw.phone
+
+
+def test_a_volunteer_keeps_a_real_name(app, users, outbox):
+    import pytest
+
+    from portal.errors import DomainError
+
+    with pytest.raises(DomainError):
+        set_profile(app, users["volunteer"], display_name="x")
