@@ -44,7 +44,7 @@ def create_app(config: Config | None = None) -> Flask:
     return app
 
 
-AREAS = ["main", "accounts", "regions", "audit", "children", "visits", "notifications", "helpers"]
+AREAS = ["main", "accounts", "regions", "audit", "children", "visits", "notifications", "helpers", "needs"]
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -274,3 +274,62 @@ def _hours_decide(user, hours) -> bool:
     if not _staff(user) or user.role not in (Role.child_director, Role.child_supervisor):
         return False
     return hours is None or within_scope(user, hours.region_code)
+
+
+# --- needs: staff over the child's village act on its needs; helpers see the public form only ----
+
+
+@rule("needs.list")
+def _needs_list(user, obj) -> bool:
+    return _staff(user)
+
+
+@rule("needs.report")
+def _needs_report(user, region_code) -> bool:
+    return _staff(user) and (region_code is None or within_scope(user, region_code))
+
+
+@rule("needs.view")
+def _needs_view(user, need) -> bool:
+    """The internal need (its description may name the child): staff over its village only."""
+    return _staff(user) and (need is None or within_scope(user, need.region_code))
+
+
+# Who acts on a need waiting at each level: its own level's staff, or staff above them.
+_NEED_LEVEL_ROLES = {
+    "reported": {Role.child_director, Role.child_supervisor, Role.civil_affairs},
+    "at_town": {Role.child_supervisor, Role.civil_affairs},
+    "at_county": {Role.civil_affairs},
+}
+
+
+@rule("needs.act")
+def _needs_act(user, need) -> bool:
+    """Escalate, resolve or reject a need waiting inside government."""
+    if not _staff(user):
+        return False
+    if need is None:
+        return True
+    return within_scope(user, need.region_code) and user.role in _NEED_LEVEL_ROLES.get(str(need.status), set())
+
+
+@rule("needs.publish")
+def _needs_publish(user, need) -> bool:
+    """Publishing opens a need to the public: county (or city) civil-affairs staff decide."""
+    if not _staff(user) or user.role != Role.civil_affairs:
+        return False
+    return need is None or within_scope(user, need.region_code)
+
+
+@rule("needs.verify")
+def _needs_verify(user, need) -> bool:
+    """Deliveries are verified (or disputed) by the child director or supervisor over the village."""
+    if not _staff(user) or user.role not in (Role.child_director, Role.child_supervisor):
+        return False
+    return need is None or within_scope(user, need.region_code)
+
+
+@rule("needs.claim")
+def _needs_claim(user, obj) -> bool:
+    """Volunteers and organization members take on needs; donors give money (donations)."""
+    return _signed_in(user) and user.role in (Role.volunteer, Role.org_member)

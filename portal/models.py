@@ -26,6 +26,17 @@ from portal.helpers.models import (  # noqa: F401
     VolunteerHours,
 )
 from portal.main.models import WorkerHeartbeat  # noqa: F401
+from portal.needs.models import (  # noqa: F401
+    Claim,
+    ClaimMessage,
+    Delivery,
+    DeliveryPhoto,
+    Need,
+    NeedChild,
+    NeedEvent,
+    NeedPolicy,
+    PairingReport,
+)
 from portal.notifications.models import Notification, NotificationPreference  # noqa: F401
 from portal.regions.models import Region  # noqa: F401
 from portal.visits.models import Visit, VisitPhoto, VisitPolicy  # noqa: F401

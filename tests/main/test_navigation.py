@@ -4,18 +4,18 @@ import pytest
 
 from tests.conftest import ROLE_USERS
 
-STAFF = {"/", "/notifications/", "/account"}
-CIVIL = STAFF | {"/children/", "/visits/overdue", "/visits/policy", "/regions/", "/accounts/", "/audit/", "/helpers/", "/orgs/"}
+STAFF = {"/", "/notifications/", "/account", "/board"}
+CIVIL = STAFF | {"/needs/", "/children/", "/visits/overdue", "/visits/policy", "/regions/", "/accounts/", "/audit/", "/helpers/", "/orgs/"}
 EXPECTED = {
-    "admin": {"/", "/regions/", "/accounts/", "/audit/", "/notifications/", "/account"},
+    "admin": {"/", "/regions/", "/accounts/", "/audit/", "/notifications/", "/account", "/board"},
     "city": CIVIL,
     "county": CIVIL,
     "county2": CIVIL,
-    "town": STAFF | {"/children/", "/visits/overdue", "/regions/", "/accounts/", "/hours/pending"},
-    "village": STAFF | {"/children/", "/visits/overdue", "/regions/", "/hours/pending"},
-    "village2": STAFF | {"/children/", "/visits/overdue", "/regions/", "/hours/pending"},
-    "org": STAFF | {"/me/profile", "/me/organization"},
-    "volunteer": STAFF | {"/me/profile", "/me/certificates", "/me/hours", "/me/organization"},
+    "town": STAFF | {"/needs/", "/children/", "/visits/overdue", "/regions/", "/accounts/", "/hours/pending"},
+    "village": STAFF | {"/needs/", "/children/", "/visits/overdue", "/regions/", "/hours/pending"},
+    "village2": STAFF | {"/needs/", "/children/", "/visits/overdue", "/regions/", "/hours/pending"},
+    "org": STAFF | {"/me/profile", "/me/organization", "/claims/"},
+    "volunteer": STAFF | {"/me/profile", "/me/certificates", "/me/hours", "/me/organization", "/claims/"},
     "donor": STAFF | {"/me/profile"},
 }
 ALL = set().union(*EXPECTED.values())

@@ -1,0 +1,196 @@
+"""The public board, a need's public page, claiming, and the claimer's own pages. Nothing here
+shows a child: only ``portal.needs.board``'s public form of a need."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from flask import abort, current_app, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from portal import access, db
+from portal.categories import NEED_CATEGORY_LABELS
+from portal.errors import DomainError, NotAllowed
+from portal.needs import board, bp, claims
+from portal.needs.forms import BoardFilterForm, DeliveryForm, MessageForm, ReasonForm
+from portal.needs.labels import KIND_LABELS, URGENCY_LABELS
+from portal.needs.models import Claim, Need
+from portal.needs.routes import LABELS
+from portal.visits.photos import MAX_PHOTOS, PhotoRefused, Upload, clean_photos, photo_store
+from portal.web import Page, page_args, render, show_error
+
+DELIVERY_FOLDER = "delivery-photos"
+
+
+def _board_filters() -> tuple[BoardFilterForm, board.BoardFilter]:
+    form = BoardFilterForm(request.args)
+    everything = [("", _("All"))]
+    form.category.choices = everything + [(k.value, str(v)) for k, v in NEED_CATEGORY_LABELS.items()]
+    form.kind.choices = everything + [(k.value, str(v)) for k, v in KIND_LABELS.items()]
+    form.county.choices = everything + board.counties_with_needs(db.session())
+    form.urgency.choices = everything + [("2", _("Medium or high")), ("3", str(URGENCY_LABELS[3]))]
+    form.validate()
+    filters = board.BoardFilter(category=form.category.data or "", kind=form.kind.data or "",
+                                county=form.county.data or "", town=form.town.data or "",
+                                urgency=int(form.urgency.data or 0) if (form.urgency.data or "").isdigit() else 0,
+                                before=form.before.data if not form.before.errors else None)
+    return form, filters
+
+
+@bp.route("/board")
+@access.route(access.PUBLIC)
+def board_page():
+    number, per_page = page_args()
+    form, filters = _board_filters()
+    needs, total = board.board(db.session(), filters, number, min(per_page, 50))
+    params = {k: v for k, v in request.args.items() if k != "page" and v}
+    return render("needs/board.html", block="results", needs=needs, form=form, page=Page(number, min(per_page, 50), total),
+                  params=params, **LABELS)
+
+
+@bp.route("/board/<int:need_id>")
+@access.route(access.PUBLIC)
+def public_detail(need_id: int):
+    session = db.session()
+    need = board.public_need(session, need_id)
+    if need is None:
+        abort(404)
+    problem = None
+    own = None
+    if current_user.is_authenticated:
+        own = session.scalar(select(Claim).where(Claim.need_id == need_id, Claim.helper_id == current_user.id))
+        if own is None and access.allowed(current_user, "needs.claim"):
+            problem = claims.claim_problem(session, current_user, session.get(Need, need_id))
+    return render("needs/public.html", need=need, problem=problem, own=own, form=ReasonForm(), **LABELS)
+
+
+@bp.route("/board/<int:need_id>/claim", methods=["POST"])
+@access.route("needs.claim")
+def claim(need_id: int):
+    session = db.session()
+    if not ReasonForm().validate_on_submit():
+        abort(400)
+    try:
+        row = claims.claim(session, current_user, need_id)
+    except DomainError as error:  # outside the area, the last slot just taken, …: said on the need's page
+        session.rollback()
+        flash(str(error.message), "error")
+        return public_detail(need_id), error.status
+    session.commit()
+    flash(_("Thank you! The child director has been told and will contact you through the portal."), "success")
+    return redirect(url_for("needs.claim_detail", claim_id=row.id))
+
+
+# --- the claimer's pages -----------------------------------------------------------------------------
+
+
+@bp.route("/claims/")
+@access.route("needs.claim")
+def my_claims():
+    rows = claims.claims_of(db.session(), current_user)
+    return render("needs/my_claims.html", rows=rows, **LABELS)
+
+
+@bp.route("/claims/<int:claim_id>")
+@access.route("signed_in")
+def claim_detail(claim_id: int, delivery_form: DeliveryForm | None = None):
+    session = db.session()
+    row, need = claims.load_claim(session, current_user, claim_id)
+    public = board.public_need(session, need.id)
+    deliveries = [d for d in claims.deliveries_of(session, need.id) if d.claim_id == row.id]
+    return render("needs/claim.html", claim=row, need=public, deliveries=deliveries,
+                  photos=claims.photos_of(session, [d.id for d in deliveries]),
+                  messages=claims.messages_of(session, row.id), mine=row.helper_id == current_user.id,
+                  delivery_form=delivery_form or DeliveryForm(), message_form=MessageForm(), reason_form=ReasonForm(),
+                  max_photos=MAX_PHOTOS, **LABELS)
+
+
+def _claim_action(claim_id: int, action, done: str):
+    session = db.session()
+    form = ReasonForm()
+    if form.validate_on_submit():
+        try:
+            action(session, form.reason.data or "")
+        except NotAllowed:
+            raise
+        except DomainError as error:
+            session.rollback()
+            flash(str(error.message), "error")
+            return redirect(url_for("needs.claim_detail", claim_id=claim_id))
+        session.commit()
+        flash(done, "success")
+    return redirect(url_for("needs.claim_detail", claim_id=claim_id))
+
+
+@bp.route("/claims/<int:claim_id>/withdraw", methods=["POST"])
+@access.route("needs.claim")
+def withdraw(claim_id: int):
+    return _claim_action(claim_id, lambda s, reason: claims.withdraw(s, current_user, claim_id, reason),
+                         _("You have withdrawn; the need is back on the board."))
+
+
+@bp.route("/claims/<int:claim_id>/report", methods=["POST"])
+@access.route("needs.claim")
+def pairing_report(claim_id: int):
+    return _claim_action(claim_id, lambda s, text: claims.file_pairing_report(s, current_user, claim_id, text),
+                         _("Report filed."))
+
+
+@bp.route("/claims/<int:claim_id>/end", methods=["POST"])
+@access.route("signed_in")
+def end_pairing(claim_id: int):
+    return _claim_action(claim_id, lambda s, text: claims.end_pairing(s, current_user, claim_id, text),
+                         _("The pairing has ended. Thank you."))
+
+
+@bp.route("/claims/<int:claim_id>/message", methods=["POST"])
+@access.route("signed_in")
+def message(claim_id: int):
+    session = db.session()
+    form = MessageForm()
+    if form.validate_on_submit():
+        try:
+            claims.send_message(session, current_user, claim_id, form.text.data)
+        except NotAllowed:
+            raise
+        except DomainError as error:
+            session.rollback()
+            flash(str(error.message), "error")
+        else:
+            session.commit()
+    return redirect(url_for("needs.claim_detail", claim_id=claim_id) + "#messages")
+
+
+@bp.route("/claims/<int:claim_id>/deliver", methods=["POST"])
+@access.route("needs.claim")
+def deliver(claim_id: int):
+    session = db.session()
+    form = DeliveryForm()
+    if form.validate_on_submit():
+        photos = [f for f in request.files.getlist("photos") if f and f.filename]
+        receipts = [f for f in request.files.getlist("receipts") if f and f.filename]
+        try:
+            if len(photos) + len(receipts) > MAX_PHOTOS:
+                raise PhotoRefused(_("Attach at most %(n)d photos and receipts in all.", n=MAX_PHOTOS))
+            clean = clean_photos([Upload(f.filename, f.stream) for f in photos])
+            clean_receipts = clean_photos([Upload(f.filename, f.stream) for f in receipts])
+            minutes = int((form.hours.data or Decimal(0)) * 60)
+            lines = [claims.HoursLine(current_user.id, minutes)] if minutes and current_user.role == "volunteer" else []
+            with photo_store(current_app.config["UPLOAD_FOLDER"], DELIVERY_FOLDER) as store:
+                claims.report_delivery(session, current_user, claim_id, form.report.data,
+                                       [store.write(p) for p in clean], [store.write(p) for p in clean_receipts],
+                                       lines, form.service_date.data)
+                session.commit()
+        except NotAllowed:
+            raise
+        except DomainError as error:
+            session.rollback()
+            if error.details.get("field") == "photos":
+                error.details["field"] = "report"
+            show_error(form, error)
+            return claim_detail(claim_id, delivery_form=form), 400
+        flash(_("Thank you. The child director will verify the delivery."), "success")
+        return redirect(url_for("needs.claim_detail", claim_id=claim_id))
+    return claim_detail(claim_id, delivery_form=form), 400

@@ -1,0 +1,247 @@
+"""Staff pages of needs: reporting from a child's file, the queue, a need's page and its actions.
+Thin: ``portal.needs.rules`` and ``portal.needs.claims`` decide."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from flask import current_app, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from portal import access, db
+from portal.audit.rules import record_read
+from portal.categories import NEED_CATEGORY_LABELS
+from portal.children.models import Child
+from portal.children.rules import list_children, read_file
+from portal.errors import DomainError, NotAllowed
+from portal.needs import bp, claims, rules
+from portal.needs.forms import NeedForm, NoteForm, PublishForm, ReasonForm
+from portal.needs.labels import (
+    ACTION_LABELS,
+    CLAIM_STATUS_LABELS,
+    DELIVERY_STATUS_LABELS,
+    KIND_LABELS,
+    STATUS_LABELS,
+    URGENCY_LABELS,
+)
+from portal.needs.models import DeliveryPhoto, Need
+from portal.needs.pii import highlight
+from portal.visits.photos import send_private
+from portal.web import Page, page_args, render, show_error
+
+LABELS = dict(category_labels=NEED_CATEGORY_LABELS, kind_labels=KIND_LABELS, status_labels=STATUS_LABELS,
+              urgency_labels=URGENCY_LABELS, action_labels=ACTION_LABELS, claim_status_labels=CLAIM_STATUS_LABELS,
+              delivery_status_labels=DELIVERY_STATUS_LABELS)
+
+
+def _fen(yuan: Decimal | None) -> int:
+    return int((yuan or Decimal(0)) * 100)
+
+
+@bp.route("/needs/new", methods=["GET", "POST"])
+@access.route("needs.report")
+def report():
+    session = db.session()
+    child = read_file(session, current_user, int(request.args.get("child", 0) or 0), rule="children.edit") \
+        if request.args.get("child") else None
+    form = NeedForm()
+    # An activity lists the children of the village to choose from (the reporter's own region).
+    region = child.region_code if child else current_user.region_code
+    village_children, _total = list_children(session, current_user, _village_filter(region), 1, 200)
+    form.children.choices = [(c.id, c.name) for c in village_children]
+    if form.validate_on_submit():
+        values = rules.NeedValues(
+            category=form.category.data, kind=form.kind.data, description=form.description.data or "",
+            urgency=int(form.urgency.data), slots=form.slots.data or 1, target_fen=_fen(form.target_yuan.data),
+            pairing_months=form.pairing_months.data or 0, deadline=form.deadline.data,
+            child_ids=form.children.data or [],
+        )
+        try:
+            need = rules.report_need(session, current_user, child, values, region_code=region)
+        except NotAllowed:
+            raise
+        except DomainError as error:
+            session.rollback()
+            show_error(form, error)
+        else:
+            session.commit()
+            flash(_("Need reported. It waits at the village; if nobody acts it rises to the town."), "success")
+            return redirect(url_for("needs.detail", need_id=need.id))
+    status = 400 if request.method == "POST" else 200
+    return render("needs/form.html", form=form, child=child, **LABELS), status
+
+
+def _village_filter(region_code):
+    from portal.children.rules import ChildFilter
+
+    return ChildFilter(region_code=region_code) if region_code else ChildFilter()
+
+
+@bp.route("/needs/")
+@access.route("needs.list")
+def index():
+    session = db.session()
+    number, per_page = page_args()
+    filters = rules.StaffFilter(status=request.args.get("status", ""), category=request.args.get("category", ""),
+                                overdue=request.args.get("overdue") == "1")
+    needs, total = rules.list_for_staff(session, current_user, filters, number, per_page)
+    queue = rules.queue_for(session, current_user) if number == 1 else []
+    params = {k: v for k, v in request.args.items() if k != "page" and v}
+    return render("needs/list.html", block="results", needs=needs, queue=queue, filters=filters,
+                  page=Page(number, per_page, total), params=params,
+                  places=rules.place_names(session, [*needs, *queue]), **LABELS)
+
+
+@bp.route("/needs/<int:need_id>")
+@access.route("needs.list")
+def detail(need_id: int, publish_form: PublishForm | None = None, hits=None):
+    session = db.session()
+    need = rules.load_need(session, current_user, need_id)
+    # The page shows the internal description and the children: a read of their files.
+    for child in rules.children_of(session, need):
+        record_read(current_user, "child", child.id, region_code=child.region_code, detail={"need": need.id})
+    deliveries = claims.deliveries_of(session, need.id)
+    return render(
+        "needs/detail.html", need=need, children=rules.children_of(session, need),
+        history=rules.history(session, need.id), claims=claims.claims_on(session, need.id),
+        deliveries=deliveries, photos=claims.photos_of(session, [d.id for d in deliveries]),
+        places=rules.place_names(session, [need]), due=rules.due_at(session, need),
+        may_act=access.allowed(current_user, "needs.act", need),
+        may_publish=access.allowed(current_user, "needs.publish", need) and need.status in rules.OPEN_STATUSES,
+        may_verify=access.allowed(current_user, "needs.verify", need),
+        publish_form=publish_form or PublishForm(summary=need.public_summary), note_form=NoteForm(),
+        reason_form=ReasonForm(), highlighted=highlight(publish_form.summary.data, hits) if hits else None,
+        **LABELS,
+    )
+
+
+def _act(need_id: int, action) -> object:
+    session = db.session()
+    need = rules.load_need(session, current_user, need_id)
+    form = NoteForm()
+    if form.validate_on_submit():
+        try:
+            action(session, need, form.note.data or "")
+        except NotAllowed:
+            raise
+        except DomainError as error:
+            session.rollback()
+            flash(str(error.message), "error")
+            return redirect(url_for("needs.detail", need_id=need_id)), error.status
+        session.commit()
+        flash(_("Done."), "success")
+    return redirect(url_for("needs.detail", need_id=need_id))
+
+
+@bp.route("/needs/<int:need_id>/escalate", methods=["POST"])
+@access.route("needs.list")
+def escalate(need_id: int):
+    return _act(need_id, lambda s, need, note: rules.escalate(s, current_user, need, note))
+
+
+@bp.route("/needs/<int:need_id>/resolve", methods=["POST"])
+@access.route("needs.list")
+def resolve(need_id: int):
+    return _act(need_id, lambda s, need, note: rules.resolve(s, current_user, need, note))
+
+
+@bp.route("/needs/<int:need_id>/reject", methods=["POST"])
+@access.route("needs.list")
+def reject(need_id: int):
+    return _act(need_id, lambda s, need, note: rules.reject(s, current_user, need, note))
+
+
+@bp.route("/needs/<int:need_id>/cancel", methods=["POST"])
+@access.route("needs.list")
+def cancel(need_id: int):
+    return _act(need_id, lambda s, need, note: rules.cancel(s, current_user, need, note))
+
+
+@bp.route("/needs/<int:need_id>/publish", methods=["POST"])
+@access.route("needs.list")
+def publish(need_id: int):
+    session = db.session()
+    need = rules.load_need(session, current_user, need_id)
+    access.require(current_user, "needs.publish", need)
+    form = PublishForm()
+    if form.validate_on_submit():
+        try:
+            rules.publish(session, current_user, need, form.summary.data)
+        except rules.SummaryRevealsIdentity as refused:
+            session.rollback()
+            show_error(form, refused)
+            return detail(need_id, publish_form=form, hits=refused.hits), 400
+        except NotAllowed:
+            raise
+        except DomainError as error:
+            session.rollback()
+            show_error(form, error)
+            return detail(need_id, publish_form=form), 400
+        session.commit()
+        flash(_("Published: the need is on the public board."), "success")
+        return redirect(url_for("needs.detail", need_id=need_id))
+    return detail(need_id, publish_form=form), 400
+
+
+@bp.route("/deliveries/<int:delivery_id>/verify", methods=["POST"])
+@access.route("needs.list")
+def verify_delivery(delivery_id: int):
+    session = db.session()
+    _delivery, _claim, need = claims.load_delivery(session, current_user, delivery_id)
+    if ReasonForm().validate_on_submit():
+        try:
+            claims.verify_delivery(session, current_user, delivery_id)
+        except NotAllowed:
+            raise
+        except DomainError as error:
+            session.rollback()
+            flash(str(error.message), "error")
+        else:
+            session.commit()
+            flash(_("Delivery verified; the volunteers' hours are approved."), "success")
+    return redirect(url_for("needs.detail", need_id=need.id))
+
+
+@bp.route("/deliveries/<int:delivery_id>/dispute", methods=["POST"])
+@access.route("needs.list")
+def dispute_delivery(delivery_id: int):
+    session = db.session()
+    _delivery, _claim, need = claims.load_delivery(session, current_user, delivery_id)
+    form = ReasonForm()
+    if form.validate_on_submit():
+        try:
+            claims.dispute_delivery(session, current_user, delivery_id, form.reason.data)
+        except NotAllowed:
+            raise
+        except DomainError as error:
+            session.rollback()
+            flash(str(error.message), "error")
+        else:
+            session.commit()
+            flash(_("Delivery disputed; the claimer has been told."), "success")
+    return redirect(url_for("needs.detail", need_id=need.id))
+
+
+@bp.route("/deliveries/photos/<int:photo_id>")
+@access.route("signed_in")
+def delivery_photo(photo_id: int):
+    """A delivery photo or receipt: for the claimer and staff over the need (checked by the claim)."""
+    session = db.session()
+    photo = session.get(DeliveryPhoto, photo_id)
+    if photo is None:
+        from flask import abort
+
+        abort(404)
+    from portal.needs.models import Delivery
+
+    delivery = session.get(Delivery, photo.delivery_id)
+    claims.load_claim(session, current_user, delivery.claim_id)
+    return send_private(current_app.config["UPLOAD_FOLDER"], photo.path)
+
+
+def child_of(need: Need, session) -> Child | None:
+    return session.get(Child, need.child_id) if need.child_id else None
+
+
+from portal.needs import board_routes  # noqa: E402,F401  (the public board and claims)
