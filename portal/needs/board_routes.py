@@ -102,6 +102,7 @@ def claim_detail(claim_id: int, delivery_form: DeliveryForm | None = None):
     deliveries = [d for d in claims.deliveries_of(session, need.id) if d.claim_id == row.id]
     return render("needs/claim.html", claim=row, need=public, deliveries=deliveries,
                   photos=claims.photos_of(session, [d.id for d in deliveries]),
+                  hours=claims.hours_of(session, [d.id for d in deliveries]),
                   messages=claims.messages_of(session, row.id), mine=row.helper_id == current_user.id,
                   delivery_form=delivery_form or DeliveryForm(), message_form=MessageForm(), reason_form=ReasonForm(),
                   max_photos=MAX_PHOTOS, **LABELS)

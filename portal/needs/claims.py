@@ -114,7 +114,7 @@ def claim(session: Session, user: User, need_id: int) -> Claim:
     session.refresh(need)
     if need.claimed_at is None:
         need.claimed_at = now
-    _event(session, need, user, "claim", need.status, need.status, f"claim {row.id}")
+    _event(session, need, user, "claim", need.status, need.status)
     if need.slots_taken >= need.slots:
         _move(session, need, user, "all_claimed", [NeedStatus.published], NeedStatus.claimed, "",
               level_since=need.level_since)
@@ -251,7 +251,7 @@ def verify_delivery(session: Session, actor: User, delivery_id: int) -> None:
     if need.status in (NeedStatus.delivered, NeedStatus.claimed) and not open_claims:
         _move(session, need, actor, "verify", [NeedStatus.delivered, NeedStatus.claimed], NeedStatus.verified, "")
     else:
-        _event(session, need, actor, "verify_delivery", need.status, need.status, f"delivery {delivery.id}")
+        _event(session, need, actor, "verify_delivery", need.status, need.status)
     record(session, actor, "need.verify", "need", need.id, region_code=need.region_code,
            detail={"delivery": delivery.id})
     notices.delivery_decided(session, need, row, delivery)
@@ -292,6 +292,20 @@ def _decide(session: Session, delivery: Delivery, actor: User, status: DeliveryS
 
 def deliveries_of(session: Session, need_id: int) -> list[Delivery]:
     return list(session.scalars(select(Delivery).where(Delivery.need_id == need_id).order_by(Delivery.created_at)))
+
+
+def hours_of(session: Session, delivery_ids: list[int]) -> dict[int, list[tuple[str, int, str]]]:
+    """The volunteer hours logged with each delivery: (volunteer's name, minutes, status), so the
+    director sees what verifying approves."""
+    from portal.helpers.models import VolunteerHours
+
+    found: dict[int, list[tuple[str, int, str]]] = {}
+    if delivery_ids:
+        stmt = (select(VolunteerHours.delivery_id, User.display_name, VolunteerHours.minutes, VolunteerHours.status)
+                .join(User, User.id == VolunteerHours.user_id).where(VolunteerHours.delivery_id.in_(delivery_ids)))
+        for delivery_id, name, minutes, status in session.execute(stmt):
+            found.setdefault(delivery_id, []).append((name, minutes, str(status)))
+    return found
 
 
 def photos_of(session: Session, delivery_ids: list[int]) -> dict[int, list[DeliveryPhoto]]:
@@ -375,8 +389,8 @@ def add_funding(session: Session, need: Need, amount_fen: int, actor=None) -> No
                     .execution_options(synchronize_session=False))
     session.refresh(need)
     if need.raised_fen >= need.target_fen and need.status == NeedStatus.published:
-        _move(session, need, actor, "funded", [NeedStatus.published], NeedStatus.claimed,
-              f"{need.raised_fen} of {need.target_fen} fen raised", level_since=need.level_since)
+        _move(session, need, actor, "funded", [NeedStatus.published], NeedStatus.claimed, "",
+              level_since=need.level_since)
 
 
 # --- the contact channel --------------------------------------------------------------------------

@@ -52,7 +52,7 @@ ACTION_LABELS = {
 }
 
 CLAIM_STATUS_LABELS = {
-    ClaimStatus.active: _l("Active"),
+    ClaimStatus.active: _l("In progress"),
     ClaimStatus.delivered: _l("Delivery reported"),
     ClaimStatus.verified: _l("Verified"),
     ClaimStatus.withdrawn: _l("Withdrawn"),

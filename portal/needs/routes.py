@@ -106,6 +106,7 @@ def detail(need_id: int, publish_form: PublishForm | None = None, hits=None):
         "needs/detail.html", need=need, children=rules.children_of(session, need),
         history=rules.history(session, need.id), claims=claims.claims_on(session, need.id),
         deliveries=deliveries, photos=claims.photos_of(session, [d.id for d in deliveries]),
+        hours=claims.hours_of(session, [d.id for d in deliveries]),
         places=rules.place_names(session, [need]), due=rules.due_at(session, need),
         may_act=access.allowed(current_user, "needs.act", need),
         may_publish=access.allowed(current_user, "needs.publish", need) and need.status in rules.OPEN_STATUSES,
@@ -240,8 +241,36 @@ def delivery_photo(photo_id: int):
     return send_private(current_app.config["UPLOAD_FOLDER"], photo.path)
 
 
+@bp.route("/needs/policy", methods=["GET", "POST"])
+@access.route("visits.policy")
+def policy():
+    """How long a need waits at each level of a county before it rises by itself (county staff)."""
+    session = db.session()
+    county = request.values.get("county") or rules.county_of(current_user.region_code)
+    access.require(current_user, "visits.policy", county)
+    days, status = rules.policy_days(session, county), 200
+    if request.method == "POST":
+        try:
+            submitted = {level: int(request.form.get(f"{level}_days", "0") or 0) for level in rules.DEFAULT_DAYS}
+        except ValueError:
+            submitted = {level: 0 for level in rules.DEFAULT_DAYS}
+        try:
+            rules.set_policy(session, current_user, county, submitted)
+        except NotAllowed:
+            raise
+        except DomainError as error:
+            session.rollback()
+            flash(str(error.message), "error")
+            days, status = submitted, 400
+        else:
+            session.commit()
+            flash(_("Waiting times saved."), "success")
+            return redirect(url_for("needs.policy", county=county))
+    return render("needs/policy.html", county=county, days=days), status
+
+
 def child_of(need: Need, session) -> Child | None:
     return session.get(Child, need.child_id) if need.child_id else None
 
 
-from portal.needs import board_routes  # noqa: E402,F401  (the public board and claims)
+from portal.needs import board_routes, overview_routes  # noqa: E402,F401  (the board, claims, overview)

@@ -165,15 +165,20 @@ def children_of(session: Session, need: Need) -> list[Child]:
 # --- moving a need -------------------------------------------------------------------------------
 
 
-def _event(session: Session, need: Need, actor, action: str, from_status, to_status, note: str = "") -> None:
+def _event(session: Session, need: Need, actor, action: str, from_status, to_status, note: str = "",
+           at: datetime | None = None) -> None:
+    """One line of the need's history. ``note`` is what a person wrote (never the portal's own
+    words: those are the action, shown in the reader's language)."""
     session.add(NeedEvent(need_id=need.id, actor_id=getattr(actor, "id", None), action=action,
-                          from_status=str(from_status or ""), to_status=str(to_status or ""), note=note[:1000]))
+                          from_status=str(from_status or ""), to_status=str(to_status or ""), note=note[:1000],
+                          at=at or utcnow()))
 
 
 def _move(session: Session, need: Need, actor, action: str, sources, target: NeedStatus, note: str = "",
-          **values) -> None:
-    """Move ``need`` from one of ``sources`` to ``target``, or refuse if someone moved it first."""
-    now = utcnow()
+          now: datetime | None = None, **values) -> None:
+    """Move ``need`` from one of ``sources`` to ``target``, or refuse if someone moved it first.
+    ``now`` is when it happened (the periodic task passes the time it runs for)."""
+    now = now or utcnow()
     values.setdefault("level_since", now)
     if target in CLOSED_STATUSES:
         values.setdefault("closed_at", now)
@@ -185,7 +190,7 @@ def _move(session: Session, need: Need, actor, action: str, sources, target: Nee
         raise Conflict(_l("Someone acted on this need in the meantime. Reload the page."))
     previous = need.status
     session.refresh(need)
-    _event(session, need, actor, action, previous, target, note)
+    _event(session, need, actor, action, previous, target, note, at=now)
     record(session, actor, f"need.{action}", "need", need.id, region_code=need.region_code,
            detail={"from": str(previous), "to": str(target)})
 
@@ -297,8 +302,7 @@ def expire_overdue(session: Session, today: date) -> int:
     due = list(session.scalars(select(Need).where(Need.status == NeedStatus.published, Need.slots_taken == 0,
                                                   Need.deadline < today)))
     for need in due:
-        _move(session, need, None, "expire", [NeedStatus.published], NeedStatus.expired,
-              "deadline passed without a claim", resolution="deadline passed without a claim")
+        _move(session, need, None, "expire", [NeedStatus.published], NeedStatus.expired, "")
         notices.need_closed(session, need)
     return len(due)
 
@@ -351,15 +355,13 @@ def escalate_waiting(session: Session, now: datetime | None = None) -> dict:
             continue
         if need.status in RISES_TO:
             try:
-                _move(session, need, None, "auto_escalate", [need.status], RISES_TO[need.status],
-                      "waited its time at this level without action")
+                _move(session, need, None, "auto_escalate", [need.status], RISES_TO[need.status], "", now=now)
             except Conflict:
                 continue  # someone acted meanwhile
             notices.need_arrived(session, need)
             risen += 1
         elif not _already(session, need, "county_overdue"):
-            _event(session, need, None, "county_overdue", need.status, need.status,
-                   "waited its time at the county without action")
+            _event(session, need, None, "county_overdue", need.status, need.status, "", at=now)
             notices.need_overdue_at_county(session, need)
             alerted += 1
     return {"escalated": risen, "county_alerts": alerted}

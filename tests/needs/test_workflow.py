@@ -197,3 +197,14 @@ def test_an_activity_names_its_children(app, users, make_child):
             rules.report_need(s, actor(s, users, "village"), None, rules.NeedValues(
                 category="psychological", kind="activity", description="讲座", child_ids=[outsider.id]),
                 region_code="371302105259")
+
+
+def test_the_policy_page_sets_waiting_times_for_the_own_county_only(app, signed_in):
+    county = signed_in("county")
+    assert county.get("/needs/policy").status_code == 200
+    assert post(county, "/needs/policy", {"village_days": "2", "town_days": "5", "county_days": "9"}).status_code == 302
+    assert post(county, "/needs/policy", {"village_days": "0", "town_days": "5", "county_days": "9"}).status_code == 400
+    with app.app_context(), db.new_session() as s:
+        assert rules.policy_days(s, "371302000000") == {"village": 2, "town": 5, "county": 9}
+    assert county.get("/needs/policy?county=371311000000").status_code == 403
+    assert signed_in("town").get("/needs/policy").status_code == 403
