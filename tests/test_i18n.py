@@ -55,3 +55,22 @@ def test_every_marked_string_has_a_chinese_translation(tmp_path):
     catalog = read_po((ROOT / "translations/zh/LC_MESSAGES/messages.po").open("rb"))
     translated = {m.id for m in catalog if m.id and m.string and "fuzzy" not in m.flags}
     assert sorted(wanted - translated) == []
+
+
+def test_translations_keep_the_placeholders_and_no_stray_percent_signs():
+    """A translation must carry the same %(name)s placeholders, and a bare % would break the
+    formatting every template applies (a '%' with no placeholder after it)."""
+    import re
+
+    placeholder = re.compile(r"%\((\w+)\)[sd]|%%")
+    catalog = read_po((ROOT / "translations/zh/LC_MESSAGES/messages.po").open("rb"))
+    problems = []
+    for message in catalog:
+        if not message.id or not message.string or isinstance(message.id, tuple):
+            continue
+        wanted = sorted(placeholder.findall(message.id))
+        found = sorted(placeholder.findall(message.string))
+        stray = placeholder.sub("", message.string).count("%")
+        if wanted != found or stray:
+            problems.append(message.id)
+    assert problems == []
