@@ -66,6 +66,22 @@ def record_many(session: Session, actor, action: str, object_type: str, objects:
     ])
 
 
+def record_reads(actor, object_type: str, objects: list[tuple[object, str | None]]) -> None:
+    """``record_read`` for many objects shown on one page (an activity's children): one transaction."""
+    from flask import g
+
+    from portal.db import READ_METHODS, write_session
+
+    if not objects:
+        return
+    if has_request_context() and request.method not in READ_METHODS and g.get("db_session") is not None:
+        record_many(g.db_session, actor, "read", object_type, objects)
+        g.db_session.flush()
+        return
+    with write_session() as s:
+        record_many(s, actor, "read", object_type, objects)
+
+
 def record_read(actor, object_type: str, object_id, *, region_code: str | None = None, detail=None) -> None:
     """Log a read before the data is shown; if the entry cannot be written, this raises.
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from portal import access, db
 from portal.categories import NEED_CATEGORY_LABELS
-from portal.errors import DomainError, NotAllowed
+from portal.errors import DomainError, NotAllowed, NotFound
 from portal.needs import board, bp, claims
 from portal.needs.forms import BoardFilterForm, DeliveryForm, MessageForm, ReasonForm
 from portal.needs.labels import KIND_LABELS, URGENCY_LABELS
@@ -114,7 +114,7 @@ def _claim_action(claim_id: int, action, done: str):
     if form.validate_on_submit():
         try:
             action(session, form.reason.data or "")
-        except NotAllowed:
+        except (NotAllowed, NotFound):
             raise
         except DomainError as error:
             session.rollback()

@@ -38,6 +38,8 @@ from portal.needs.models import (
     PairingReport,
 )
 from portal.needs.rules import _event, _move
+from portal.regions.models import Level
+from portal.regions.rules import level_of_code
 from portal.types import utcnow
 
 CLAIMABLE = (NeedStatus.published,)
@@ -60,8 +62,25 @@ def service_area(session: Session, user: User) -> tuple[list[str], int | None]:
     return list(session.scalars(select(HelperArea.region_code).where(HelperArea.user_id == user.id))), None
 
 
-def covers(area_codes: list[str], region_code: str) -> bool:
-    return any(region_code.startswith(access.scope_prefix(code)) for code in area_codes)
+def covers(area_codes: list[str], town_code: str) -> bool:
+    """Whether a helper serving ``area_codes`` serves the town ``town_code``. Decided by town, never
+    by village: a helper who lists one village serves its whole town, so trying needs against
+    one's areas can never tell which village a child lives in (the public knows only the town)."""
+    def as_town(code: str) -> str:
+        return code[:9] + "000" if level_of_code(code) == Level.village else code
+
+    return any(town_code.startswith(access.scope_prefix(as_town(code))) for code in area_codes)
+
+
+def lock_need(session: Session, need_id: int) -> Need:
+    """The need, its row locked until the transaction ends (PostgreSQL; SQLite's write requests
+    already hold the database's write lock), and its attributes fresh from the database: steps
+    that read the need's claims and then move it cannot interleave."""
+    need = session.execute(select(Need).where(Need.id == need_id).with_for_update()
+                           .execution_options(populate_existing=True)).scalar_one_or_none()
+    if need is None:
+        raise NotFound(_l("This need does not exist or is outside your region."))
+    return need
 
 
 def claim_problem(session: Session, user: User, need: Need):
@@ -76,7 +95,7 @@ def claim_problem(session: Session, user: User, need: Need):
     if need.status not in CLAIMABLE:
         return _l("This need is not open for claims.")
     areas, _org = service_area(session, user)
-    if not covers(areas, need.region_code):
+    if not covers(areas, need.town_code):
         return _l("This need lies outside your service area.")
     return None
 
@@ -91,10 +110,12 @@ def claim(session: Session, user: User, need_id: int) -> Claim:
     problem = claim_problem(session, user, need)
     if problem:
         raise NotAllowed(problem)
-    if session.scalar(select(Claim.id).where(Claim.need_id == need.id, Claim.helper_id == user.id)):
+    earlier = session.scalar(select(Claim).where(Claim.need_id == need.id, Claim.helper_id == user.id))
+    if earlier is not None and earlier.status != ClaimStatus.withdrawn:
         raise Conflict(_l("You have already claimed this need."))
     _areas, organization_id = service_area(session, user)
     now = utcnow()
+    period_end = (now.date() + timedelta(days=30 * need.pairing_months)) if need.kind == NeedKind.pairing else None
     try:
         with session.begin_nested():
             taken = session.execute(
@@ -104,11 +125,21 @@ def claim(session: Session, user: User, need_id: int) -> Claim:
             ).rowcount
             if taken != 1:
                 raise SlotsTaken()
-            period_end = (now.date() + timedelta(days=30 * need.pairing_months)) if need.kind == NeedKind.pairing else None
-            row = Claim(need_id=need.id, helper_id=user.id, organization_id=organization_id, claimed_at=now,
-                        period_end=period_end)
-            session.add(row)
-            session.flush()
+            if earlier is None:
+                row = Claim(need_id=need.id, helper_id=user.id, organization_id=organization_id, claimed_at=now,
+                            period_end=period_end)
+                session.add(row)
+                session.flush()
+            else:  # came back after withdrawing: the same claim, active again
+                back = session.execute(update(Claim).where(Claim.id == earlier.id,
+                                                           Claim.status == ClaimStatus.withdrawn)
+                                       .values(status=ClaimStatus.active, claimed_at=now, closed_at=None, reason="",
+                                               organization_id=organization_id, period_end=period_end)
+                                       .execution_options(synchronize_session=False)).rowcount
+                if back != 1:
+                    raise Conflict(_l("You have already claimed this need."))
+                row = earlier
+                session.refresh(row)
     except IntegrityError:
         raise Conflict(_l("You have already claimed this need.")) from None
     session.refresh(need)
@@ -152,6 +183,7 @@ def withdraw(session: Session, user: User, claim_id: int, reason: str) -> None:
     reason = (reason or "").strip()
     if not reason:
         raise DomainError(_l("Give a reason."), field="reason")
+    need = lock_need(session, need.id)
     left = session.execute(update(Claim).where(Claim.id == row.id, Claim.status == ClaimStatus.active)
                            .values(status=ClaimStatus.withdrawn, closed_at=utcnow(), reason=reason[:500])
                            .execution_options(synchronize_session=False)).rowcount
@@ -186,11 +218,18 @@ def report_delivery(session: Session, user: User, claim_id: int, report: str, ph
 
     row, need = load_claim(session, user, claim_id)
     _own(user, row)
-    if row.status != ClaimStatus.active:
-        raise Conflict(_l("Only an active claim can report a delivery."))
     report = (report or "").strip()
     if not report:
         raise DomainError(_l("Say what was delivered."), field="report")
+    need = lock_need(session, need.id)
+    # The claim moves on once, however often the form is sent at the same moment. A pairing stays
+    # active: it delivers again and again until it ends.
+    after = ClaimStatus.active if need.kind == NeedKind.pairing else ClaimStatus.delivered
+    moved = session.execute(update(Claim).where(Claim.id == row.id, Claim.status == ClaimStatus.active)
+                            .values(status=after).execution_options(synchronize_session=False)).rowcount
+    if moved != 1:
+        raise Conflict(_l("Only an active claim can report a delivery."))
+    session.refresh(row)
     delivery = Delivery(claim_id=row.id, need_id=need.id, report=report[:2000])
     session.add(delivery)
     session.flush()
@@ -208,10 +247,10 @@ def report_delivery(session: Session, user: User, claim_id: int, report: str, ph
         log_hours(session, volunteer, region_code=need.region_code, service_date=service_date,
                   minutes=line.minutes, description=report[:200], delivery_id=delivery.id,
                   organization_id=row.organization_id)
-    row.status = ClaimStatus.delivered
-    if need.kind != NeedKind.pairing and not _active_claims(session, need.id):
-        _move(session, need, user, "deliver", [NeedStatus.claimed, NeedStatus.published], NeedStatus.delivered,
-              report[:200])
+    # Delivered once every place is taken and every claimer has delivered; a need with places
+    # left stays on the board.
+    if need.kind != NeedKind.pairing and need.status == NeedStatus.claimed and not _active_claims(session, need.id):
+        _move(session, need, user, "deliver", [NeedStatus.claimed], NeedStatus.delivered, report[:200])
     else:
         _event(session, need, user, "deliver", need.status, need.status, report[:200])
     record(session, user, "need.deliver", "need", need.id, region_code=need.region_code,
@@ -241,14 +280,16 @@ def verify_delivery(session: Session, actor: User, delivery_id: int) -> None:
 
     delivery, row, need = load_delivery(session, actor, delivery_id)
     access.require(actor, "needs.verify", need)
+    need = lock_need(session, need.id)
     _decide(session, delivery, actor, DeliveryStatus.verified, "")
-    row.status, row.closed_at = ClaimStatus.verified, utcnow()
+    if need.kind != NeedKind.pairing:  # a pairing goes on until it ends with its summary
+        row.status, row.closed_at = ClaimStatus.verified, utcnow()
     for hours in session.scalars(select(VolunteerHours).where(VolunteerHours.delivery_id == delivery.id,
                                                               VolunteerHours.status == HoursStatus.pending)):
         decide_hours(session, actor, hours, approve=True)
     open_claims = session.scalar(select(func.count()).select_from(Claim).where(
         Claim.need_id == need.id, Claim.status.in_([ClaimStatus.active, ClaimStatus.delivered]))) or 0
-    if need.status in (NeedStatus.delivered, NeedStatus.claimed) and not open_claims:
+    if need.status in (NeedStatus.delivered, NeedStatus.claimed) and not open_claims and need.slots_taken >= need.slots:
         _move(session, need, actor, "verify", [NeedStatus.delivered, NeedStatus.claimed], NeedStatus.verified, "")
     else:
         _event(session, need, actor, "verify_delivery", need.status, need.status)
@@ -267,6 +308,7 @@ def dispute_delivery(session: Session, actor: User, delivery_id: int, reason: st
     reason = (reason or "").strip()
     if not reason:
         raise DomainError(_l("Give a reason."), field="reason")
+    need = lock_need(session, need.id)
     _decide(session, delivery, actor, DeliveryStatus.disputed, reason)
     row.status = ClaimStatus.active
     for hours in session.scalars(select(VolunteerHours).where(VolunteerHours.delivery_id == delivery.id,
@@ -277,6 +319,8 @@ def dispute_delivery(session: Session, actor: User, delivery_id: int, reason: st
         _move(session, need, actor, "dispute", [NeedStatus.delivered], target, reason)
     else:
         _event(session, need, actor, "dispute", need.status, need.status, reason)
+    record(session, actor, "need.dispute", "need", need.id, region_code=need.region_code,
+           detail={"delivery": delivery.id, "reason": reason})
     notices.delivery_decided(session, need, row, delivery)
 
 
@@ -340,6 +384,7 @@ def file_pairing_report(session: Session, user: User, claim_id: int, text: str) 
     report = PairingReport(claim_id=row.id, text=text[:2000])
     session.add(report)
     _event(session, need, user, "pairing_report", need.status, need.status, text[:200])
+    record(session, user, "need.pairing_report", "need", need.id, region_code=need.region_code)
     notices.pairing_reported(session, need, user)
     return report
 
@@ -352,10 +397,15 @@ def end_pairing(session: Session, actor: User, claim_id: int, summary: str) -> N
     summary = (summary or "").strip()
     if not summary:
         raise DomainError(_l("Write a short summary of the pairing."), field="summary")
-    if need.kind != NeedKind.pairing or row.status != ClaimStatus.active:
+    if need.kind != NeedKind.pairing:
         raise Conflict(_l("Only an active pairing can end."))
-    row.status, row.closed_at, row.reason = ClaimStatus.verified, utcnow(), summary[:500]
-    session.flush()
+    need = lock_need(session, need.id)
+    ended = session.execute(update(Claim).where(Claim.id == row.id, Claim.status == ClaimStatus.active)
+                            .values(status=ClaimStatus.verified, closed_at=utcnow(), reason=summary[:500])
+                            .execution_options(synchronize_session=False)).rowcount
+    if ended != 1:
+        raise Conflict(_l("Only an active pairing can end."))
+    session.refresh(row)
     if not _active_claims(session, need.id):
         _move(session, need, actor, "end_pairing", [NeedStatus.claimed, NeedStatus.published], NeedStatus.verified,
               summary[:500], resolution=summary[:500])
@@ -413,6 +463,7 @@ def send_message(session: Session, user: User, claim_id: int, text: str) -> Clai
     message = ClaimMessage(claim_id=row.id, sender_id=user.id, text=text[:1000])
     session.add(message)
     session.flush()
+    record(session, user, "need.message", "need", need.id, region_code=need.region_code, detail={"claim": row.id})
     notices.message_sent(session, need, row, user)
     return message
 

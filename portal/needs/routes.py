@@ -10,11 +10,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal import access, db
-from portal.audit.rules import record_read
+from portal.audit.rules import record_reads
 from portal.categories import NEED_CATEGORY_LABELS
 from portal.children.models import Child
 from portal.children.rules import list_children, read_file
-from portal.errors import DomainError, NotAllowed
+from portal.errors import DomainError, NotAllowed, NotFound
 from portal.needs import bp, claims, rules
 from portal.needs.forms import NeedForm, NoteForm, PublishForm, ReasonForm
 from portal.needs.labels import (
@@ -25,7 +25,7 @@ from portal.needs.labels import (
     STATUS_LABELS,
     URGENCY_LABELS,
 )
-from portal.needs.models import DeliveryPhoto, Need
+from portal.needs.models import DeliveryPhoto, Need, NeedStatus
 from portal.needs.pii import highlight
 from portal.visits.photos import send_private
 from portal.web import Page, page_args, render, show_error
@@ -98,12 +98,15 @@ def index():
 def detail(need_id: int, publish_form: PublishForm | None = None, hits=None):
     session = db.session()
     need = rules.load_need(session, current_user, need_id)
-    # The page shows the internal description and the children: a read of their files.
-    for child in rules.children_of(session, need):
-        record_read(current_user, "child", child.id, region_code=child.region_code, detail={"need": need.id})
+    # The page shows the internal description and the children: a read of their files, written
+    # before anything is shown (in the request's transaction when it writes: commit it then).
+    children = rules.children_of(session, need)
+    record_reads(current_user, "child", [(c.id, c.region_code) for c in children])
     deliveries = claims.deliveries_of(session, need.id)
+    may_cancel = need.status in (*rules.OPEN_STATUSES, NeedStatus.published) and not need.slots_taken and access.allowed(
+        current_user, "needs.publish" if need.status == NeedStatus.published else "needs.act", need)
     return render(
-        "needs/detail.html", need=need, children=rules.children_of(session, need),
+        "needs/detail.html", need=need, children=children, may_cancel=may_cancel,
         history=rules.history(session, need.id), claims=claims.claims_on(session, need.id),
         deliveries=deliveries, photos=claims.photos_of(session, [d.id for d in deliveries]),
         hours=claims.hours_of(session, [d.id for d in deliveries]),
@@ -124,12 +127,12 @@ def _act(need_id: int, action) -> object:
     if form.validate_on_submit():
         try:
             action(session, need, form.note.data or "")
-        except NotAllowed:
+        except (NotAllowed, NotFound):
             raise
-        except DomainError as error:
+        except DomainError as error:  # a reason missing, or the need moved meanwhile: said on its page
             session.rollback()
             flash(str(error.message), "error")
-            return redirect(url_for("needs.detail", need_id=need_id)), error.status
+            return redirect(url_for("needs.detail", need_id=need_id))
         session.commit()
         flash(_("Done."), "success")
     return redirect(url_for("needs.detail", need_id=need_id))
@@ -172,17 +175,24 @@ def publish(need_id: int):
         except rules.SummaryRevealsIdentity as refused:
             session.rollback()
             show_error(form, refused)
-            return detail(need_id, publish_form=form, hits=refused.hits), 400
+            return _shown_again(detail(need_id, publish_form=form, hits=refused.hits))
         except NotAllowed:
             raise
         except DomainError as error:
             session.rollback()
             show_error(form, error)
-            return detail(need_id, publish_form=form), 400
+            return _shown_again(detail(need_id, publish_form=form))
         session.commit()
         flash(_("Published: the need is on the public board."), "success")
         return redirect(url_for("needs.detail", need_id=need_id))
-    return detail(need_id, publish_form=form), 400
+    return _shown_again(detail(need_id, publish_form=form))
+
+
+def _shown_again(page):
+    """The need page shown again after a refused publish: its reads of the children's files were
+    audited in this request's transaction, which must commit although nothing else changed."""
+    db.session().commit()
+    return page, 400
 
 
 @bp.route("/deliveries/<int:delivery_id>/verify", methods=["POST"])

@@ -35,7 +35,7 @@ from portal.needs.models import (
     NeedStatus,
 )
 from portal.needs.pii import find_pii
-from portal.regions.rules import names_of
+from portal.regions.rules import level_of_code, names_of, subtree_bounds
 from portal.types import utcnow
 
 DEFAULT_DAYS = {"village": 3, "town": 7, "county": 7}
@@ -56,8 +56,16 @@ def county_of(code: str) -> str:
 
 
 def age_band(born: date, today: date) -> str:
-    age = age_on(born, today)
-    return next((band for low, high, band in AGE_BANDS if low <= age <= high), "18+")
+    return band_of([age_on(born, today)])
+
+
+def band_of(ages: list[int]) -> str:
+    """The age band shown in public for one child ("6-11"), or spanning several ("6-14")."""
+    if not ages:
+        return ""
+    bands = [next(((low, high) for low, high, _name in AGE_BANDS if low <= age <= high), (18, None)) for age in ages]
+    low, high = min(b[0] for b in bands), max(b[1] if b[1] is not None else 99 for b in bands)
+    return f"{low}+" if high == 99 else f"{low}-{high}"
 
 
 # --- reporting ---------------------------------------------------------------------------------
@@ -175,15 +183,16 @@ def _event(session: Session, need: Need, actor, action: str, from_status, to_sta
 
 
 def _move(session: Session, need: Need, actor, action: str, sources, target: NeedStatus, note: str = "",
-          now: datetime | None = None, **values) -> None:
-    """Move ``need`` from one of ``sources`` to ``target``, or refuse if someone moved it first.
-    ``now`` is when it happened (the periodic task passes the time it runs for)."""
+          now: datetime | None = None, where=(), **values) -> None:
+    """Move ``need`` from one of ``sources`` to ``target``, or refuse if someone moved it first
+    (or if one of the extra ``where`` conditions no longer holds). ``now`` is when it happened
+    (the periodic task passes the time it runs for)."""
     now = now or utcnow()
     values.setdefault("level_since", now)
     if target in CLOSED_STATUSES:
         values.setdefault("closed_at", now)
     moved = session.execute(
-        update(Need).where(Need.id == need.id, Need.status.in_(list(sources)))
+        update(Need).where(Need.id == need.id, Need.status.in_(list(sources)), *where)
         .values(status=target, **values).execution_options(synchronize_session=False)
     ).rowcount
     if moved != 1:
@@ -233,15 +242,19 @@ def reject(session: Session, actor: User, need: Need, reason: str) -> None:
     notices.need_closed(session, need)
 
 
+UNTOUCHED = (Need.slots_taken == 0, Need.raised_fen == 0)  # nobody claimed it, nobody gave to it
+
+
 def cancel(session: Session, actor: User, need: Need, reason: str) -> None:
-    """Staff over the need withdraw it while nobody has claimed it (the child moved, the need
-    went away)."""
-    access.require(actor, "needs.view", need)
+    """Withdraw a need nobody has claimed or given to (the child moved, the need went away): staff
+    at its level while it is inside government; once published, the staff who publish."""
     sources = OPEN_STATUSES | {NeedStatus.published}
-    if need.status not in sources or need.slots_taken:
+    access.require(actor, "needs.publish" if need.status == NeedStatus.published else "needs.act", need)
+    if need.status not in sources or need.slots_taken or need.raised_fen:
         raise Conflict(_l("Only a need that nobody has claimed can be cancelled."))
     reason = _reason(reason)
-    _move(session, need, actor, "cancel", [need.status], NeedStatus.cancelled, reason, resolution=reason)
+    _move(session, need, actor, "cancel", [need.status], NeedStatus.cancelled, reason, resolution=reason,
+          where=UNTOUCHED)
 
 
 def publish(session: Session, actor: User, need: Need, summary: str, today: date | None = None) -> None:
@@ -261,10 +274,8 @@ def publish(session: Session, actor: User, need: Need, summary: str, today: date
         raise SummaryRevealsIdentity(summary, hits)
     today = today or date.today()
     children = children_of(session, need)
-    ages = sorted({age_band(c.birth_date, today) for c in children})
     _move(session, need, actor, "publish", [need.status], NeedStatus.published, "", public_summary=summary,
-          age_band=ages[0] if len(ages) == 1 else (f"{ages[0].split('-')[0]}-{ages[-1].split('-')[-1]}" if ages else ""),
-          published_at=utcnow())
+          age_band=band_of([age_on(c.birth_date, today) for c in children]), published_at=utcnow())
     notices.need_published(session, need)
 
 
@@ -299,10 +310,13 @@ def nearby_places(session: Session, need: Need) -> list[str]:
 
 def expire_overdue(session: Session, today: date) -> int:
     """Published needs past their deadline that nobody claimed expire, with the reason."""
-    due = list(session.scalars(select(Need).where(Need.status == NeedStatus.published, Need.slots_taken == 0,
+    due = list(session.scalars(select(Need).where(Need.status == NeedStatus.published, *UNTOUCHED,
                                                   Need.deadline < today)))
     for need in due:
-        _move(session, need, None, "expire", [NeedStatus.published], NeedStatus.expired, "")
+        try:
+            _move(session, need, None, "expire", [NeedStatus.published], NeedStatus.expired, "", where=UNTOUCHED)
+        except Conflict:
+            continue  # claimed or given to meanwhile
         notices.need_closed(session, need)
     return len(due)
 
@@ -345,7 +359,7 @@ def escalate_waiting(session: Session, now: datetime | None = None) -> dict:
     and the event says the portal did it; needs waiting too long at the county alert its staff once."""
     now = now or utcnow()
     counties = {p.county_code: policy_days(session, p.county_code) for p in session.scalars(select(NeedPolicy))}
-    shortest = min([DEFAULT_DAYS["village"], *(d["village"] for d in counties.values())])
+    shortest = min([*DEFAULT_DAYS.values(), *(v for d in counties.values() for v in d.values())])
     candidates = session.scalars(select(Need).where(Need.status.in_(list(OPEN_STATUSES)),
                                                     Need.level_since <= now - timedelta(days=shortest)))
     risen = alerted = 0
@@ -381,8 +395,8 @@ def queue_for(session: Session, actor: User, limit: int = 100) -> list[Need]:
               Role.civil_affairs: NeedStatus.at_county}.get(actor.role)
     if status is None:
         return []
-    prefix = access.scope_prefix(actor.region_code)
-    stmt = (select(Need).where(Need.status == status, Need.region_code.startswith(prefix))
+    low, high = subtree_bounds(actor.region_code, level_of_code(actor.region_code))
+    stmt = (select(Need).where(Need.status == status, Need.region_code.between(low, high))
             .order_by(Need.urgency.desc(), Need.level_since).limit(limit))
     return list(session.scalars(stmt))
 
@@ -397,8 +411,8 @@ class StaffFilter:
 def list_for_staff(session: Session, actor: User, filters: StaffFilter, page: int = 1,
                    per_page: int = 50, today: date | None = None) -> tuple[list[Need], int]:
     access.require(actor, "needs.list")
-    prefix = access.scope_prefix(actor.region_code)
-    stmt = select(Need).where(Need.region_code.startswith(prefix))
+    low, high = subtree_bounds(actor.region_code, level_of_code(actor.region_code))
+    stmt = select(Need).where(Need.region_code.between(low, high))
     if filters.status in NeedStatus.__members__:
         stmt = stmt.where(Need.status == filters.status)
     if filters.category in NeedCategory.__members__:

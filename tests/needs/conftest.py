@@ -25,7 +25,8 @@ def make_need(app, make_child, users):
             need = rules.report_need(s, s.get(User, users[actor].id), s.get(type(child), child.id),
                                      rules.NeedValues(**fields))
             if to in ("at_town", "at_county", "published"):
-                rules.escalate(s, s.get(User, users["village"].id), need)
+                first = actor if actor.startswith("village") else "town"
+                rules.escalate(s, s.get(User, users[first].id), need)
             if to in ("at_county", "published"):
                 rules.escalate(s, s.get(User, users["town"].id), need)
             if to == "published":
