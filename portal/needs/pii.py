@@ -7,9 +7,22 @@ and the names of the child's village and its neighbours). It is deliberately a l
 alarm costs staff a rewording, a miss exposes a child. Ordinary text — ages, grades, amounts, dates,
 counts, percentages, the town and county — passes.
 
-Matching runs on a normalised copy of the text (full-width characters folded to ASCII, zero-width
-characters dropped, spaces and dots between Chinese characters dropped, so "张 小 明", "张·小明" and
-"１３８…" are caught); every hit is reported in positions of the original text.
+Matching runs on a normalised copy of the text, so that "张 小 明", "张·小明", "王、芳", "１３８…",
+"一三九零五三九…" and "139/0539/1234" are caught:
+
+- full-width characters are folded to ASCII, and invisible characters (format characters such as
+  zero-width spaces, bidi controls and tag characters, combining and enclosing marks, variation
+  selectors, Hangul fillers, control characters) are dropped everywhere;
+- spaces and dots between Chinese characters (or a Chinese character and a digit) are dropped;
+- runs of 7 or more numerals written digit by digit (一三九零…, 壹叁玖…, mixed with ASCII digits,
+  perhaps separated like numbers) are read as digits — words such as 一二年级 or 十一岁 are not;
+- numbers may have spaces, dashes, slashes, commas, 、, dots or underscores between their digit groups;
+- for names and village names only, any run of punctuation, symbols and spaces between two Chinese
+  characters is dropped ("3、4年级" is read as it is everywhere else).
+
+Every hit is reported in positions of the original text. Not handled: names written in pinyin
+(unless the pinyin is given as a name), digits written as look-alike letters ("13O…"), and digits
+inside a longer digit run (a name ending in 三 written right before a number in numerals).
 """
 
 from __future__ import annotations
@@ -44,6 +57,11 @@ _PRIORITY = (ID_NUMBER, MOBILE, LANDLINE, NAME, ADDRESS)
 # Normalisation
 
 _ZERO_WIDTH = frozenset("\u00ad\u180e\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff")
+# Letters that show as blank space: Hangul fillers (U+3164 and U+FFA0 fold to U+1160).
+_FILLERS = frozenset("\u115f\u1160\u3164\uffa0")
+# Format characters, combining and enclosing marks (also variation selectors), control characters.
+_INVISIBLE_CATEGORIES = frozenset(("Cf", "Mn", "Me", "Cc"))
+_BLANKS = frozenset("\u2800")  # braille blank: shown as a space
 _DASHES = frozenset("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d")
 # Characters people put between the characters of a name or a number: dropped between two Chinese
 # characters, or between a Chinese character and a digit.
@@ -65,10 +83,17 @@ def _is_digit(ch: str) -> bool:
     return "0" <= ch <= "9"
 
 
+def _invisible(ch: str) -> bool:
+    """A character that shows nothing (or nothing of its own) and is dropped before matching."""
+    if ch in _ZERO_WIDTH or ch in _FILLERS or 0xE0000 <= ord(ch) <= 0xE007F:  # tag characters
+        return True
+    return unicodedata.category(ch) in _INVISIBLE_CATEGORIES and not ch.isspace()
+
+
 def _fold(ch: str) -> str:
     """One character of the original, folded: whitespace → " ", dashes → "-", NFKC otherwise
     (full-width digits, letters, parentheses and spaces become ASCII)."""
-    if ch.isspace():
+    if ch.isspace() or ch in _BLANKS:
         return " "
     if ch in _DASHES:
         return "-"
@@ -76,6 +101,11 @@ def _fold(ch: str) -> str:
     if folded in _DASHES:
         return "-"
     return "".join(" " if c.isspace() else c for c in folded) or ch
+
+
+def _clean(value: str) -> str:
+    """``value`` folded, without invisible characters."""
+    return "".join(c for ch in value if not _invisible(ch) for c in _fold(ch) if not _invisible(c))
 
 
 def _joinable(left: str | None, right: str | None) -> bool:
@@ -86,15 +116,15 @@ def _joinable(left: str | None, right: str | None) -> bool:
     return (_is_cjk(left) or _is_digit(left)) and (_is_cjk(right) or _is_digit(right))
 
 
-def normalise(text: str) -> tuple[str, list[int]]:
-    """The text as it is matched, and for every character of it the index of the original character
-    it comes from."""
+def _normalise(text: str) -> tuple[str, list[int]]:
+    """Folded, invisible characters dropped, separators between Chinese characters dropped; with
+    the index of the original character every character comes from. Numerals are left as they are."""
     folded: list[tuple[str, int]] = []
     for i, ch in enumerate(text):
-        if ch in _ZERO_WIDTH:
+        if _invisible(ch):
             continue
         for c in _fold(ch):
-            if c not in _ZERO_WIDTH:
+            if not _invisible(c):
                 folded.append((c, i))
 
     out: list[str] = []
@@ -119,16 +149,86 @@ def normalise(text: str) -> tuple[str, list[int]]:
     return "".join(out), index
 
 
+# Chinese numerals written digit by digit ("一三九零…", "壹叁玖…", "幺" for 1 and "两" for 2 when
+# reading out numbers, "○" often written for 〇).
+_NUMERALS = {
+    **dict.fromkeys("零〇○◯", "0"),
+    **dict.fromkeys("一幺壹", "1"),
+    **dict.fromkeys("二两兩贰貳", "2"),
+    **dict.fromkeys("三叁參叄", "3"),
+    **dict.fromkeys("四肆", "4"),
+    **dict.fromkeys("五伍", "5"),
+    **dict.fromkeys("六陆陸", "6"),
+    **dict.fromkeys("七柒", "7"),
+    **dict.fromkeys("八捌", "8"),
+    **dict.fromkeys("九玖", "9"),
+}
+# Between the digit groups of a number (after folding: "，" is ",", "．" is ".", "／" is "/").
+_GROUP_SEPARATORS = " \\-/,、._·・"
+_DIGIT_CLASS = "0-9" + "".join(_NUMERALS)
+_NUMERAL_RUN = re.compile(rf"[{_DIGIT_CLASS}](?:[{_GROUP_SEPARATORS}]{{0,2}}[{_DIGIT_CLASS}])*")
+_MIN_NUMERAL_RUN = 7  # "一二年级", "三四个孩子", "一二三四五六册" are words, not numbers
+_MIN_CHINESE_NUMERALS = 3  # "138，464，181三四个孩子": a list of numbers, then a word
+
+
+def _fold_numerals(norm: str) -> str:
+    """Runs of 7 or more digits and digit-by-digit Chinese numerals, 3 or more of them Chinese, read
+    as ASCII digits (one character for one, so positions do not change). 十, 百, 千 end a run:
+    "十一岁" is a word."""
+
+    def read(m: re.Match) -> str:
+        run = m.group()
+        chinese = sum(c in _NUMERALS for c in run)
+        if chinese < _MIN_CHINESE_NUMERALS or chinese + sum(map(_is_digit, run)) < _MIN_NUMERAL_RUN:
+            return run
+        return "".join(_NUMERALS.get(c, c) for c in run)
+
+    return _NUMERAL_RUN.sub(read, norm)
+
+
+def normalise(text: str) -> tuple[str, list[int]]:
+    """The text as it is matched for numbers and addresses, and for every character of it the index
+    of the original character it comes from."""
+    norm, index = _normalise(text)
+    return _fold_numerals(norm), index
+
+
+def _is_gap(ch: str) -> bool:
+    return ch == " " or unicodedata.category(ch)[0] in "PS"
+
+
+def _join_cjk(norm: str) -> tuple[str, list[int]]:
+    """``norm`` without any run of punctuation, symbols and spaces between two Chinese characters
+    ("王、芳", "王/芳", "王 | 芳"), as names and places are matched; with, for every character, its
+    position in ``norm``."""
+    out: list[str] = []
+    positions: list[int] = []
+    k = 0
+    while k < len(norm):
+        if _is_gap(norm[k]) and out and _is_cjk(out[-1]):
+            j = k
+            while j < len(norm) and _is_gap(norm[j]):
+                j += 1
+            if j < len(norm) and _is_cjk(norm[j]):
+                k = j
+                continue
+        out.append(norm[k])
+        positions.append(k)
+        k += 1
+    return "".join(out), positions
+
+
 def _compact(value: str) -> str:
-    """A name or place as it is searched for: folded, without any separator or zero-width character."""
-    return "".join(c for ch in value for c in _fold(ch) if c not in _SEPARATORS and c not in _ZERO_WIDTH)
+    """A name or place as it is searched for: folded, without any separator or invisible character."""
+    return _join_cjk("".join(c for c in _clean(value) if c not in _SEPARATORS))[0]
 
 
 # --------------------------------------------------------------------------------------------------
 # Numbers
 
-# Between two digits of a number: nothing, a space, a dash, or a dash with spaces ("138 - 1234").
-_S = r"(?: ?-? ?)"
+# Between two digits of a number: nothing, or up to two of - / , 、 . _ · with a space on either side
+# ("138 1234", "138-1234", "138 - 1234", "139/0539", "139，0539", "139.0539", "139、0539").
+_S = r"(?: ?[\-/,、._·・]{0,2} ?)"
 _D = "[0-9]"
 
 _ID18 = re.compile(rf"(?<![0-9])[1-9](?:{_S}{_D}){{16}}{_S}[0-9Xx](?![0-9])")
@@ -149,21 +249,65 @@ def _birth_date_ok(yyyymmdd: str) -> bool:
     return year[:2] in ("18", "19", "20") and 1 <= month <= 12 and 1 <= day <= 31
 
 
+def _digits(number: str) -> str:
+    return re.sub(r"[^0-9Xx]", "", number)
+
+
+_PUNCTUATION_SEPARATORS = re.compile(r"[/,、._·・]")
+
+
+def _not_a_number(number: str) -> bool:
+    """Digits that the number patterns match but that are not one phone or identity number.
+
+    - Thousands grouped with commas ("13,500,000,000") are an amount, whatever the digits.
+    - A number written with one of / , 、 . _ · has groups of 3 or more digits ("139/0539/1234",
+      "371302.20150101.123X"); shorter groups are dates, lists or amounts ("2026.09.01",
+      "165，101，418，12", "130、150、180、20"). A country code "86" is not a group.
+    - A number is written with one kind of separator, spaces aside ("139 / 0539 / 1234"); two kinds
+      join several numbers ("2023.07.26—2024.01.08", "3,000、5,000")."""
+    groups = [g for g in re.split(r"[^0-9Xx]+", number) if g]
+    separators = re.findall(r"[^0-9Xx]+", number.strip("()+ "))
+    if separators and all(sep.strip() == "," for sep in separators) and all(len(g) == 3 for g in groups[1:]):
+        return True
+    if not _PUNCTUATION_SEPARATORS.search(number):
+        return False
+    if groups and groups[0] == "86":
+        groups = groups[1:]
+    kinds = set(re.findall(r"[\-/,、._·・]", number))
+    return len(kinds) > 1 or any(len(g) < 3 for g in groups)
+
+
+def _scan(pattern: re.Pattern, norm: str, accept=lambda m: True):
+    """The matches of ``pattern`` that ``accept`` takes; after a refused match the search resumes
+    one character later, so a number inside or after it is still found."""
+    position = 0
+    while (m := pattern.search(norm, position)) is not None:
+        if accept(m):
+            yield m
+            position = max(m.end(), m.start() + 1)
+        else:
+            position = m.start() + 1
+
+
 def _numbers(norm: str):
-    for m in _ID18.finditer(norm):
-        digits = re.sub(r"[ -]", "", m.group())
-        if _birth_date_ok(digits[6:14]):
+    def id18(m):
+        return not _not_a_number(m.group()) and _birth_date_ok(_digits(m.group())[6:14])
+
+    def id15(m):
+        return not _not_a_number(m.group()) and _birth_date_ok("19" + _digits(m.group())[6:12])
+
+    def phone(m):
+        return not _not_a_number(m.group(m.lastindex or 0))
+
+    for pattern, check in ((_ID18, id18), (_ID15, id15)):
+        for m in _scan(pattern, norm, check):
             yield m.start(), m.end(), ID_NUMBER, LABELS[ID_NUMBER]
-    for m in _ID15.finditer(norm):
-        digits = re.sub(r"[ -]", "", m.group())
-        if _birth_date_ok("19" + digits[6:12]):
-            yield m.start(), m.end(), ID_NUMBER, LABELS[ID_NUMBER]
-    for m in _MOBILE.finditer(norm):
+    for m in _scan(_MOBILE, norm, phone):
         yield m.start(), m.end(), MOBILE, LABELS[MOBILE]
     for pattern in (_LANDLINE, _SERVICE):
-        for m in pattern.finditer(norm):
+        for m in _scan(pattern, norm, phone):
             yield m.start(), m.end(), LANDLINE, LABELS[LANDLINE]
-    for m in _LOCAL.finditer(norm):
+    for m in _scan(_LOCAL, norm, phone):
         yield m.start(1), m.end(1), LANDLINE, LABELS[LANDLINE]
 
 
@@ -263,7 +407,7 @@ def place_variants(place: str) -> list[tuple[str, bool]]:
 
 
 def _latin_pattern(value: str) -> re.Pattern | None:
-    words = [w for w in _LATIN_SPLIT.split("".join(_fold(c) for c in value).strip()) if w]
+    words = [w for w in _LATIN_SPLIT.split(_clean(value).strip()) if w]
     if sum(len(w) for w in words) < 2:
         return None
     orders = [words]
@@ -280,23 +424,32 @@ def _occurrences(norm: str, needle: str):
         start = norm.find(needle, start + 1)
 
 
-def _names(norm: str, names: list[str]):
+def _cjk_occurrences(joined: tuple[str, list[int]], needle: str):
+    """(start, end) in the normalised text of ``needle`` found in ``joined``, that text with
+    punctuation between Chinese characters dropped."""
+    text, positions = joined
+    for start, end in _occurrences(text, needle):
+        yield positions[start], positions[end - 1] + 1
+
+
+def _names(norm: str, joined: tuple[str, list[int]], names: list[str]):
     label = LABELS[NAME]
     for name in names:
         if any(_is_cjk(c) for c in name):
             for variant in name_variants(name):
-                for start, end in _occurrences(norm, variant):
+                for start, end in _cjk_occurrences(joined, variant):
                     yield start, end, NAME, label
         elif pattern := _latin_pattern(name):
             for m in pattern.finditer(norm):
                 yield m.start(), m.end(), NAME, label
 
 
-def _places(norm: str, places: list[str]):
+def _places(norm: str, joined: tuple[str, list[int]], places: list[str]):
     for place in places:
         if any(_is_cjk(c) for c in place):
             for variant, shortened in place_variants(place):
-                for start, end in _occurrences(norm, variant):
+                for start, end in _cjk_occurrences(joined, variant):
+                    # "李村镇" is the town, "李村，镇上" the village.
                     if _names_a_higher_level(norm, end, shortened):
                         continue
                     yield start, end, ADDRESS, VILLAGE_LABEL
@@ -339,17 +492,29 @@ def find_pii(text: str, *, names: Iterable[str] = (), places: Iterable[str] = ()
     ``names`` are the child's and the guardians' names; ``places`` the names of the child's village
     and its neighbouring villages."""
     text = text or ""
-    norm, index = normalise(text)
+    # Names and places are matched before numerals are read as digits ("王一" stays a name).
+    plain, index = _normalise(text)
+    norm = _fold_numerals(plain)
     names = [n for n in (names or ()) if n and n.strip()]
     places = [p for p in (places or ()) if p and p.strip()]
+    joined = _join_cjk(plain) if names or places else ("", [])
     found = [
         *_numbers(norm),
         *_addresses(norm),
-        *_names(norm, names),
-        *_places(norm, places),
+        *_names(plain, joined, names),
+        *_places(plain, joined, places),
     ]
-    hits = [Hit(index[start], index[end - 1] + 1, kind, label) for start, end, kind, label in found if end > start]
+    hits = [_hit(text, index, start, end, kind, label) for start, end, kind, label in found if end > start]
     return _merge(hits)
+
+
+def _hit(text: str, index: list[int], start: int, end: int, kind: str, label: object) -> Hit:
+    """A hit over ``norm[start:end]`` in positions of the original text, with the combining marks
+    that follow its last character (they belong to it)."""
+    last = index[end - 1] + 1
+    while last < len(text) and unicodedata.category(text[last]) in ("Mn", "Me"):
+        last += 1
+    return Hit(index[start], last, kind, label)
 
 
 def highlight(text: str, hits: list[Hit]) -> Markup:

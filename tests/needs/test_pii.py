@@ -226,3 +226,174 @@ def test_highlight_escapes_the_marked_text_and_the_label_and_sorts_hits():
 def test_highlight_without_hits_is_the_escaped_text():
     assert highlight("<i>ok</i>", []) == Markup("&lt;i&gt;ok&lt;/i&gt;")
     assert highlight("", []) == Markup("")
+
+
+# --------------------------------------------------------------------------------------------------
+# Bypasses found in review: invisible characters, punctuation inside names, Chinese numerals, and
+# other separators inside numbers.
+
+INVISIBLE = [
+    "\u034f",  # combining grapheme joiner
+    "\ufe00",  # variation selectors
+    "\ufe0f",
+    "\U000e0100",
+    "\u2066",  # bidi isolates and embeddings
+    "\u2067",
+    "\u2068",
+    "\u2069",
+    "\u202a",
+    "\u202b",
+    "\u202c",
+    "\u202d",
+    "\u202e",
+    "\U000e0000",  # tag characters
+    "\U000e0001",
+    "\U000e0020",
+    "\U000e007f",
+    "\u3164",  # Hangul fillers
+    "\uffa0",
+    "\u115f",
+    "\u1160",
+    "\u00ad",  # soft hyphen
+    "\u180e",  # Mongolian vowel separator
+    "\u0301",  # any combining or enclosing mark
+    "\u20dd",
+    "\u0007",  # a control character
+]
+
+
+@pytest.mark.parametrize("mark", INVISIBLE, ids=[f"U+{ord(c):04X}" for c in INVISIBLE])
+def test_invisible_characters_inside_a_name_or_number_are_ignored(mark):
+    assert found(f"母亲王{mark}芳在外务工") == [(f"王{mark}芳", "name")]
+    assert found(f"母亲王{mark}{mark}芳") == [(f"王{mark}{mark}芳", "name")]
+    assert found(f"住张{mark}家{mark}庄") == [(f"张{mark}家{mark}庄", "address")]
+    assert found(f"电话139{mark}0539{mark}1234") == [(f"139{mark}0539{mark}1234", "mobile")]
+    assert found(f"身份证3703022014{mark}06011234") == [(f"3703022014{mark}06011234", "id_number")]
+
+
+def test_combining_marks_after_a_hit_are_marked_with_it():
+    text = "母亲王芳\u0301\ufe0f在外务工"
+    assert found(text) == [("王芳\u0301\ufe0f", "name")]
+    html = highlight(text, find_pii(text, names=NAMES))
+    assert '">王芳\u0301\ufe0f</mark>在外务工' in html
+
+
+# Full-width and ASCII punctuation, symbols, emoji, a braille blank; also runs and runs with spaces.
+BETWEEN = [*"、/|*_,，／｜＊＿。；~～!？…\"“”「」(（）【+=#@&%^<>\\'`★♥😀→\u2800", "——", " 、 ", " / ", "，\n", "- -"]
+
+
+@pytest.mark.parametrize("between", BETWEEN)
+def test_punctuation_and_symbols_between_the_characters_of_a_name_or_place_are_ignored(between):
+    assert found(f"母亲王{between}芳在外务工") == [(f"王{between}芳", "name")]
+    assert found(f"孩子叫张{between}小{between}明。") == [(f"张{between}小{between}明", "name")]
+    assert found(f"来自李{between}家{between}屯的孩子") == [(f"李{between}家{between}屯", "address")]
+
+
+def test_punctuation_inside_names_is_highlighted_in_the_original_text():
+    text = "<b>王、芳</b>和张/小|明"
+    html = highlight(text, find_pii(text, names=NAMES))
+    assert '&lt;b&gt;<mark class="pii" title="Name of the child or a guardian">王、芳</mark>&lt;/b&gt;' in html
+    assert '和<mark class="pii" title="Name of the child or a guardian">张/小|明</mark>' in html
+
+
+def test_a_village_followed_by_punctuation_and_a_town_word_is_still_the_village():
+    assert found("住在李村，镇上的学校太远") == [("李村", "address")]
+    assert found("家在屠苏、镇里有亲戚") == [("屠苏", "address")]
+    assert found("李 村镇的孩子") == []
+
+
+@pytest.mark.parametrize(
+    "text, expected, kind",
+    [
+        ("奶奶电话一三九零五三九一二三四", "一三九零五三九一二三四", "mobile"),
+        ("奶奶电话一三九〇五三九一二三四。", "一三九〇五三九一二三四", "mobile"),
+        ("电话：壹叁玖零伍叁玖壹贰叁肆", "壹叁玖零伍叁玖壹贰叁肆", "mobile"),
+        ("电话：一八六两三四五六七八九", "一八六两三四五六七八九", "mobile"),
+        ("手机幺三九零五三九幺二三四", "幺三九零五三九幺二三四", "mobile"),
+        ("电话一三九 零五三九 一二三四", "一三九 零五三九 一二三四", "mobile"),
+        ("电话一三九-零五三九-一二三四", "一三九-零五三九-一二三四", "mobile"),
+        ("电话一三九、零五三九、一二三四", "一三九、零五三九、一二三四", "mobile"),
+        ("电话一三九/零五三九/一二三四", "一三九/零五三九/一二三四", "mobile"),
+        ("电话139零五三九1234", "139零五三九1234", "mobile"),
+        ("电话1三9零5三9一2三4", "1三9零5三9一2三4", "mobile"),
+        ("电话１３９零五三九一二三四", "１３９零五三九一二三四", "mobile"),
+        ("电话一\u200b三九零五三九一二三四", "一\u200b三九零五三九一二三四", "mobile"),
+        ("村委电话零五三九八一二三四五六", "零五三九八一二三四五六", "landline"),
+        ("电话：八一二三四五六", "八一二三四五六", "landline"),
+        ("身份证三七零三零二二零一四零六零一一二三四", "三七零三零二二零一四零六零一一二三四", "id_number"),
+        ("身份证叁柒零叁零贰贰零壹肆零陆零壹壹贰叁X。", "叁柒零叁零贰贰零壹肆零陆零壹壹贰叁X", "id_number"),
+        ("身份证三七零三零二 二零一四零六零一 一二三四", "三七零三零二 二零一四零六零一 一二三四", "id_number"),
+    ],
+)
+def test_numbers_in_chinese_numerals_are_found(text, expected, kind):
+    assert found(text) == [(expected, kind)]
+
+
+def test_chinese_numerals_are_folded_only_in_runs_of_seven_or_more():
+    norm, index = normalise("电话一三九零五三九一二三四")
+    assert norm == "电话13905391234" and index == list(range(13))
+    for ordinary in ("一二年级", "三四个孩子", "十一岁", "一二三四五六", "二〇二六年九月一日", "一两个月", "三三两两"):
+        assert normalise(ordinary)[0] == ordinary
+    assert normalise("一二三四五六七十")[0] == "1234567十"
+
+
+@pytest.mark.parametrize(
+    "text, expected, kind",
+    [
+        ("电话139/0539/1234", "139/0539/1234", "mobile"),
+        ("电话139,0539,1234", "139,0539,1234", "mobile"),
+        ("电话139，0539，1234。", "139，0539，1234", "mobile"),
+        ("电话139.0539.1234", "139.0539.1234", "mobile"),
+        ("电话139_0539_1234", "139_0539_1234", "mobile"),
+        ("电话139、0539、1234", "139、0539、1234", "mobile"),
+        ("电话139 / 0539 / 1234", "139 / 0539 / 1234", "mobile"),
+        ("电话139．0539．1234", "139．0539．1234", "mobile"),
+        ("电话139／0539／1234", "139／0539／1234", "mobile"),
+        ("电话139//0539//1234", "139//0539//1234", "mobile"),
+        ("身份证371302/20150101/123X", "371302/20150101/123X", "id_number"),
+        ("身份证371302.20150101.123X", "371302.20150101.123X", "id_number"),
+        ("身份证371302,20150101,1234", "371302,20150101,1234", "id_number"),
+        ("身份证371302、20150101、123x", "371302、20150101、123x", "id_number"),
+        ("身份证371302_20150101_1234", "371302_20150101_1234", "id_number"),
+        ("村委电话0539/8123456", "0539/8123456", "landline"),
+        ("村委电话0539.812.3456", "0539.812.3456", "landline"),
+        ("电话：812,3456", "812,3456", "landline"),
+        ("热线400/123/4567", "400/123/4567", "landline"),
+        ("打+86 139/0539/1234", "+86 139/0539/1234", "mobile"),
+        ("打0086.139.0539.1234", "0086.139.0539.1234", "mobile"),
+    ],
+)
+def test_numbers_with_other_separators_are_found(text, expected, kind):
+    assert found(text) == [(expected, kind)]
+
+
+def test_two_numbers_in_a_list_are_found_separately():
+    assert found("电话13905391234,13812345678") == [("13905391234", "mobile"), ("13812345678", "mobile")]
+    assert found("电话139 0539 1234、138 1234 5678") == [("139 0539 1234", "mobile"), ("138 1234 5678", "mobile")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "弟弟妹妹分别读3、4年级，需要文具两套。",
+        "需要资助3,000元，已筹集¥2,000，2026.9.1开学，9/1报到。",
+        "资助期为2026.09.01-2027.06.30，每月300元。",
+        "2026/09/01至2026/12/31每周辅导一次。",
+        "全县教育投入13,500,000,000元，其中义堂镇1,380,000元。",
+        "作业是第1、2、3、4、5、6、7、8、9、10、11课的练习。",
+        "孩子十一岁，读五六年级，家里三四口人，一两年内需要资助，一二年级时成绩很好。",
+        "二〇二六年九月一日开学，需要一二三四五六册练习本。",
+        "成绩：语文92.5，数学88.5，英语90，总分271。",
+        "身高1.45米，体重35.5公斤，鞋码36/37。",
+        "三次测验138，464，181三四个孩子都参加了。",  # 三四 after a list of numbers is a word
+        "奖学金分3,000、5,000、8,000元三档。",
+        "身高149，168，179  5、3年级各一人。",  # numbers and separators of different kinds
+        "资助期2023.09.26—2026.06.03，共3年。",
+        "资助期2023.07.26—2024.01.08 2025.3.1再评估。",
+        "三个年级人数分别为165，101，418，12个班。",  # a list: groups of 1–2 digits
+        "人数134，311，147 10人缺席。",
+        "奖励分130、150、180、20元四档。",
+    ],
+)
+def test_ordinary_numbers_with_separators_pass(text):
+    assert found(text) == []
