@@ -40,9 +40,10 @@ def test_demo_data_is_deterministic_and_real(fresh_database_url):
     levels = [r[2] for r in regions]
     assert (levels.count("town"), levels.count("village")) == (156, 4186)
     assert ("371302000000", "371300000000", "county", "兰山区") in regions
-    named = [u[1] for u in users if not u[1].startswith(("demo-volunteer-", "demo-donor-"))]
+    # besides the named accounts: the needs' staff (demo-staff-<region>) and the helpers' crowd
+    named = [u[1] for u in users if not u[1].startswith(("demo-volunteer-", "demo-donor-", "demo-staff-"))]
     assert named == [a[0] for a in DEMO_ACCOUNTS]
-    crowd = [u[1] for u in users if u[1] not in named]
+    crowd = [u[1] for u in users if u[1].startswith(("demo-volunteer-", "demo-donor-"))]
     assert len(crowd) == sum(CROWD["small"])  # volunteers and donors who cannot sign in
     assert len(children) > 1000 and len(visits) == 3 * len(children)
     assert all(c[1].startswith("371302") for c in children)  # Lanshan district's villages

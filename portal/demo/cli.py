@@ -16,9 +16,10 @@ from portal.accounts.models import User
 from portal.children import demo as children_demo
 from portal.demo import SCALES, SEED
 from portal.helpers import demo as helpers_demo
+from portal.needs import demo as needs_demo
 from portal.regions import division
 
-LOADERS = [accounts_demo.load, children_demo.load, helpers_demo.load]
+LOADERS = [accounts_demo.load, children_demo.load, helpers_demo.load, needs_demo.load]
 
 
 @click.command("demo-data")

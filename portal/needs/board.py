@@ -106,7 +106,13 @@ def named(session: Session, needs: list[PublicNeed]) -> list[PublicNeed]:
 
 def counties_with_needs(session: Session) -> list[tuple[str, str]]:
     """(code, name) of the counties that have published needs: the board's place filter."""
-    codes = list(session.scalars(select(Need.county_code).where(Need.status == NeedStatus.published)
-                                 .group_by(Need.county_code)))
-    names = names_of(session, codes)
-    return sorted(((c, names.get(c, c)) for c in codes), key=lambda item: item[0])
+    # From the counties (a few hundred) asking the board index whether each has one: not a scan
+    # of every published need, which costs the same on every page view.
+    from sqlalchemy import exists
+
+    from portal.regions.models import Level, Region
+
+    has_needs = exists().where(Need.status == NeedStatus.published, Need.county_code == Region.code)
+    rows = session.execute(select(Region.code, Region.name).where(Region.level == Level.county, has_needs)
+                           .order_by(Region.code))
+    return [(code, name) for code, name in rows]

@@ -57,11 +57,18 @@ CLOSED_STATUSES = frozenset({NeedStatus.verified, NeedStatus.resolved, NeedStatu
 
 class Need(SQLModel, table=True):
     __table_args__ = (
-        # The public board: published needs, newest and most urgent first, filtered by place.
+        # The public board: published needs, most urgent then newest first, filtered by place. The
+        # place indexes end in the board's order, so a county or town with few needs is read from
+        # its own entries already in order (SQLite otherwise walked every published need for it).
         Index("ix_need_board", "status", "urgency", "published_at"),
-        Index("ix_need_status_county", "status", "county_code", "urgency"),
-        Index("ix_need_status_town", "status", "town_code"),
+        Index("ix_need_status_county", "status", "county_code", "urgency", "published_at"),
+        Index("ix_need_status_town", "status", "town_code", "urgency", "published_at"),
         Index("ix_need_queue", "status", "region_code", "level_since"),
+        # The board's deadline filter counts its matches from this alone (not from every published need).
+        Index("ix_need_status_deadline", "status", "deadline"),
+        # The board's category filter, in the board's order; staff lists of a subtree, newest first.
+        Index("ix_need_status_category", "status", "category", "urgency", "published_at"),
+        Index("ix_need_region_created", "region_code", "created_at"),
         CheckConstraint("slots_taken >= 0 AND slots_taken <= slots", name="ck_need_slots"),
         CheckConstraint("urgency BETWEEN 1 AND 3", name="ck_need_urgency"),
     )
