@@ -72,3 +72,29 @@ def timed(fn, *, min_reps: int, max_reps: int, budget_seconds: float, warmup: in
         "min": round(samples[0], digits),
         "runs": len(samples),
     }
+
+
+def log(line: str = "") -> None:
+    print(line, flush=True)
+
+
+def peak_rss_mb() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
+
+
+def load_demo(app, scale: str) -> float:
+    """Run ``flask demo-data --scale SCALE`` through the CLI runner; seconds taken."""
+    import time
+
+    runner = app.test_cli_runner()
+    started = time.perf_counter()
+    result = runner.invoke(args=["demo-data", "--scale", scale])
+    seconds = time.perf_counter() - started
+    for line in result.output.splitlines():
+        log(f"  demo-data: {line}")
+    if result.exit_code != 0:
+        cause = str(result.exception or f"exit code {result.exit_code}").strip().splitlines()[0]
+        raise SystemExit(f"demo-data --scale {scale} failed: {type(result.exception).__name__}: {cause}")
+    return seconds

@@ -36,8 +36,6 @@ import argparse
 import json
 import os
 import re
-import resource
-import time
 from datetime import date, timedelta
 
 import _bench  # noqa: E402,F401  (first: the environment the portal reads)
@@ -63,31 +61,9 @@ TOTAL_RE = re.compile(r'<p class="muted">([^<]*\d[^<]*)</p>')
 CARD_RE = re.compile(r'href="/board/(\d+)"')
 
 
-def log(line: str = "") -> None:
-    print(line, flush=True)
-
-
-def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
-
-
 def timed(fn) -> dict:
     """Run ``fn`` repeatedly; milliseconds per call as p50/p95/min and how many runs."""
     return _bench.timed(fn, min_reps=MIN_REPS, max_reps=MAX_REPS, budget_seconds=BUDGET_SECONDS, warmup=WARMUP)
-
-
-def load_demo(app, scale: str) -> float:
-    """Run ``flask demo-data --scale SCALE`` through the CLI runner; seconds taken."""
-    runner = app.test_cli_runner()
-    started = time.perf_counter()
-    result = runner.invoke(args=["demo-data", "--scale", scale])
-    seconds = time.perf_counter() - started
-    for line in result.output.splitlines():
-        log(f"  demo-data: {line}")
-    if result.exit_code != 0:
-        cause = str(result.exception or f"exit code {result.exit_code}").strip().splitlines()[0]
-        raise SystemExit(f"demo-data --scale {scale} failed: {type(result.exception).__name__}: {cause}")
-    return seconds
 
 
 def cases(session) -> dict[str, tuple[str, board.BoardFilter, int]]:
@@ -168,19 +144,19 @@ def main() -> None:
         app = create_app(config)
         limiter.reset()
         engine = app.extensions["db_engine"]
-        log(f"scale {args.scale} on {engine.dialect.name}: {url.split('@')[-1].split('?')[0]}")
+        _bench.log(f"scale {args.scale} on {engine.dialect.name}: {url.split('@')[-1].split('?')[0]}")
 
-        rss_before = peak_rss_mb()
-        load_seconds = load_demo(app, args.scale)
-        rss_after = peak_rss_mb()
-        log(f"loaded in {load_seconds:.1f} s; peak RSS {rss_after:.0f} MB (before the load: {rss_before:.0f} MB)")
+        rss_before = _bench.peak_rss_mb()
+        load_seconds = _bench.load_demo(app, args.scale)
+        rss_after = _bench.peak_rss_mb()
+        _bench.log(f"loaded in {load_seconds:.1f} s; peak RSS {rss_after:.0f} MB (before the load: {rss_before:.0f} MB)")
         vacuumed = engine.dialect.name == "postgresql" and not args.no_vacuum
         if engine.dialect.name == "postgresql":
             with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
                 if args.no_vacuum:
                     conn.execute(text("ALTER TABLE need SET (autovacuum_enabled = false)"))
                 conn.execute(text("ANALYZE" if args.no_vacuum else "VACUUM ANALYZE"))
-            log("VACUUM ANALYZE done" if vacuumed else "ANALYZE done; autovacuum off for the need table")
+            _bench.log("VACUUM ANALYZE done" if vacuumed else "ANALYZE done; autovacuum off for the need table")
 
         with app.app_context():
             session = db.session()
@@ -190,14 +166,14 @@ def main() -> None:
             events = session.scalar(select(func.count()).select_from(NeedEvent))
             counties = len(board.counties_with_needs(session))
             chosen = cases(session)
-        log(f"{needs:,} needs, {published:,} published (in {counties} count{'ies' if counties > 1 else 'y'}), "
+        _bench.log(f"{needs:,} needs, {published:,} published (in {counties} count{'ies' if counties > 1 else 'y'}), "
             f"{events:,} events")
 
         client = app.test_client()  # anonymous: the board is public
-        log(f"timings of whole requests in ms (p50 / p95, at least {MIN_REPS} runs, up to {MAX_REPS} or "
+        _bench.log(f"timings of whole requests in ms (p50 / p95, at least {MIN_REPS} runs, up to {MAX_REPS} or "
             f"{BUDGET_SECONDS:.0f} s each):")
         healthz = timed(lambda: get_ok(client, "/healthz"))
-        log(f"  {'healthz':18} {healthz['p50']:8.2f} / {healthz['p95']:8.2f}  ({healthz['runs']} runs)")
+        _bench.log(f"  {'healthz':18} {healthz['p50']:8.2f} / {healthz['p95']:8.2f}  ({healthz['runs']} runs)")
         results = {}
         for name, (path, filters, page) in chosen.items():
             body = get_ok(client, path)
@@ -207,11 +183,11 @@ def main() -> None:
             results[name] = {"path": path, "p50_ms": figures["p50"], "p95_ms": figures["p95"],
                              "min_ms": figures["min"], "runs": figures["runs"], "shown": shown}
             slow = "  SLOWER THAN 100 ms" if figures["p50"] > TARGET_MS else ""
-            log(f"  {name:18} {figures['p50']:8.2f} / {figures['p95']:8.2f}  ({figures['runs']} runs, {shown} shown; "
+            _bench.log(f"  {name:18} {figures['p50']:8.2f} / {figures['p95']:8.2f}  ({figures['runs']} runs, {shown} shown; "
                 f"{total.group(1).strip() if total else '?'})  {path}{slow}")
             if args.explain:
                 for line in explain(app, filters, page):
-                    log(line)
+                    _bench.log(line)
 
         result = {
             "scale": args.scale,

@@ -27,8 +27,6 @@ import argparse
 import json
 import os
 import re
-import resource
-import time
 
 import _bench  # noqa: E402,F401  (first: the environment the portal reads)
 from sqlalchemy import func, select, text  # noqa: E402
@@ -65,32 +63,9 @@ PAGES = {
 }
 
 
-def log(line: str = "") -> None:
-    print(line, flush=True)
-
-
-def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
-
-
-
 def timed(fn) -> dict:
     """Run ``fn`` repeatedly; milliseconds per call as p50/p95/min and how many runs."""
     return _bench.timed(fn, min_reps=MIN_REPS, max_reps=MAX_REPS, budget_seconds=BUDGET_SECONDS, warmup=WARMUP)
-
-
-def load_demo(app, scale: str) -> float:
-    """Run ``flask demo-data --scale SCALE`` through the CLI runner; seconds taken."""
-    runner = app.test_cli_runner()
-    started = time.perf_counter()
-    result = runner.invoke(args=["demo-data", "--scale", scale])
-    seconds = time.perf_counter() - started
-    for line in result.output.splitlines():
-        log(f"  demo-data: {line}")
-    if result.exit_code != 0:
-        cause = str(result.exception or f"exit code {result.exit_code}").strip().splitlines()[0]
-        raise SystemExit(f"demo-data --scale {scale} failed: {type(result.exception).__name__}: {cause}")
-    return seconds
 
 
 def busiest(session, prefix: str, digits: int) -> tuple[str, int]:
@@ -166,12 +141,12 @@ def main() -> None:
         app = create_app(config)
         limiter.reset()
         engine = app.extensions["db_engine"]
-        log(f"scale {args.scale} on {engine.dialect.name}: {url.split('@')[-1].split('?')[0]}")
+        _bench.log(f"scale {args.scale} on {engine.dialect.name}: {url.split('@')[-1].split('?')[0]}")
 
-        rss_before = peak_rss_mb()
-        load_seconds = load_demo(app, args.scale)
-        rss_after = peak_rss_mb()
-        log(f"loaded in {load_seconds:.1f} s; peak RSS {rss_after:.0f} MB (before the load: {rss_before:.0f} MB)")
+        rss_before = _bench.peak_rss_mb()
+        load_seconds = _bench.load_demo(app, args.scale)
+        rss_after = _bench.peak_rss_mb()
+        _bench.log(f"loaded in {load_seconds:.1f} s; peak RSS {rss_after:.0f} MB (before the load: {rss_before:.0f} MB)")
         if engine.dialect.name == "postgresql":
             with engine.begin() as conn:
                 conn.execute(text("ANALYZE"))
@@ -180,18 +155,18 @@ def main() -> None:
             session = db.session()
             children = session.scalar(select(func.count()).select_from(Child))
             visits = session.scalar(select(func.count()).select_from(Visit))
-        log(f"{children:,} children, {visits:,} visits")
+        _bench.log(f"{children:,} children, {visits:,} visits")
 
         accounts = staff_accounts(app, args.scale)
         clients = {}
         for key, (username, code, in_scope, name) in accounts.items():
-            log(f"  {key:6} {username} at {code} {name}: {in_scope:,} children in scope")
+            _bench.log(f"  {key:6} {username} at {code} {name}: {in_scope:,} children in scope")
             clients[key] = signed_in_client(app, username)
 
-        log(f"timings of whole requests in ms (p50 / p95, at least {MIN_REPS} runs, up to {MAX_REPS} or "
+        _bench.log(f"timings of whole requests in ms (p50 / p95, at least {MIN_REPS} runs, up to {MAX_REPS} or "
             f"{BUDGET_SECONDS:.0f} s each):")
         healthz = timed(lambda: get_ok(clients["county"], "/healthz"))
-        log(f"  {'healthz':24} {healthz['p50']:8.2f} / {healthz['p95']:8.2f}  ({healthz['runs']} runs)")
+        _bench.log(f"  {'healthz':24} {healthz['p50']:8.2f} / {healthz['p95']:8.2f}  ({healthz['runs']} runs)")
         pages = {}
         for key, client in clients.items():
             for page, path in PAGES.items():
@@ -201,7 +176,7 @@ def main() -> None:
                 figures["x_healthz"] = round(figures["p50"] / healthz["p50"], 1)
                 name = f"{key}/{page}"
                 pages[name] = figures
-                log(f"  {name:24} {figures['p50']:8.2f} / {figures['p95']:8.2f}  ({figures['runs']} runs,"
+                _bench.log(f"  {name:24} {figures['p50']:8.2f} / {figures['p95']:8.2f}  ({figures['runs']} runs,"
                     f" {figures['x_healthz']}x healthz) {total.group(1).strip() if total else ''}")
 
         result = {

@@ -55,10 +55,6 @@ TOWN = "371302105000"
 DIVISION = "3713"  # Linyi city: the small demo set's regions
 
 
-def log(line: str = "") -> None:
-    print(line, flush=True)
-
-
 def setup(app, slots: int, attempts: int) -> tuple[int, list[int]]:
     """Regions, the demo staff, one child, one published need with ``slots`` places (reported,
     risen and published through the portal's rules), and ``attempts`` volunteers who may claim it."""
@@ -150,11 +146,11 @@ def main() -> None:
         pool = engine.pool
         pool_text = (f"pool of {pool.size()} + {pool._max_overflow} overflow connections"
                      if hasattr(pool, "size") else "one connection per session")
-        log(f"{engine.dialect.name}: {url.split('@')[-1].split('?')[0]} ({pool_text})")
+        _bench.log(f"{engine.dialect.name}: {url.split('@')[-1].split('?')[0]} ({pool_text})")
 
         started = time.perf_counter()
         need_id, helper_ids = setup(app, args.slots, args.attempts)
-        log(f"set up in {time.perf_counter() - started:.1f} s: need {need_id} published with {args.slots} slots, "
+        _bench.log(f"set up in {time.perf_counter() - started:.1f} s: need {need_id} published with {args.slots} slots, "
             f"{len(helper_ids)} volunteers with a confirmed mobile number serving its town")
 
         outcomes, seconds = run(app, need_id, helper_ids)
@@ -176,14 +172,14 @@ def main() -> None:
         consistent = (need.slots_taken == winners and rows == winners and events == winners
                       and (need.status == NeedStatus.claimed) == (winners == args.slots))
 
-        log(f"{args.attempts} claims at once on {args.slots} slot{'s' if args.slots > 1 else ''}: {winners} won, "
+        _bench.log(f"{args.attempts} claims at once on {args.slots} slot{'s' if args.slots > 1 else ''}: {winners} won, "
             f"{sum(losers.values())} lost ({', '.join(f'{k} {v}' for k, v in losers.items()) or 'none'}), "
             f"{sum(errors.values())} failed")
         for reason, n in errors.items():
-            log(f"  failed {n}x: {reason}")
-        log(f"  {seconds:.3f} s from the barrier to the last answer: {args.attempts / seconds:.0f} claims/s; "
+            _bench.log(f"  failed {n}x: {reason}")
+        _bench.log(f"  {seconds:.3f} s from the barrier to the last answer: {args.attempts / seconds:.0f} claims/s; "
             f"per claim p50 {p50:.1f} ms, p95 {p95:.1f} ms, max {latencies[-1]:.1f} ms")
-        log(f"  afterwards: need {need.status}, slots_taken {need.slots_taken}, {rows} claim rows, "
+        _bench.log(f"  afterwards: need {need.status}, slots_taken {need.slots_taken}, {rows} claim rows, "
             f"{events} claim events: {'consistent' if consistent else 'INCONSISTENT'}")
 
         result = {
