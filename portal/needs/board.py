@@ -52,6 +52,9 @@ class PublicNeed:
         return min(100, self.raised_fen * 100 // self.target_fen) if self.target_fen else 0
 
 
+COUNT_LIMIT = 10_000
+
+
 @dataclass
 class BoardFilter:
     category: str = ""
@@ -85,7 +88,10 @@ def board(session: Session, filters: BoardFilter, page: int = 1, per_page: int =
     stmt = _filtered(filters)
     total = 0
     if with_total:
-        total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+        # Counted up to COUNT_LIMIT + 1 only: the board's cost must not grow with every need ever
+        # published ("more than 10,000" is all a reader needs; pages go up to the limit).
+        capped = stmt.with_only_columns(Need.id).order_by(None).limit(COUNT_LIMIT + 1).subquery()
+        total = session.scalar(select(func.count()).select_from(capped)) or 0
     rows = session.execute(stmt.order_by(Need.urgency.desc(), Need.published_at.desc(), Need.id.desc())
                            .offset((page - 1) * per_page).limit(per_page)).all()
     return named(session, [PublicNeed(*row) for row in rows]), total

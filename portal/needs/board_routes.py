@@ -47,7 +47,7 @@ def board_page():
     needs, total = board.board(db.session(), filters, number, min(per_page, 50))
     params = {k: v for k, v in request.args.items() if k != "page" and v}
     return render("needs/board.html", block="results", needs=needs, form=form, page=Page(number, min(per_page, 50), total),
-                  params=params, **LABELS)
+                  params=params, count_limit=board.COUNT_LIMIT, **LABELS)
 
 
 @bp.route("/board/<int:need_id>")

@@ -282,3 +282,16 @@ def test_messages_go_between_claimer_and_director_only(app, users, make_need, he
     assert "儿童之家" in volunteer.get(f"/claims/{claim_id}").get_data(as_text=True)
     for key in ("village2", "donor", "org"):
         assert signed_in(key).get(f"/claims/{claim_id}").status_code == 404, key
+
+
+def test_the_board_counts_up_to_its_limit(app, make_need, monkeypatch):
+    from portal.needs import board
+
+    for _ in range(3):
+        make_need(to="published")
+    monkeypatch.setattr(board, "COUNT_LIMIT", 2)
+    page = app.test_client().get("/board").get_data(as_text=True)
+    assert "超过 2 个需求" in page
+    with app.app_context(), db.new_session() as s:
+        needs, total = board.board(s, board.BoardFilter(), 1, 20)
+    assert len(needs) == 3 and total == 3  # limit + 1: "more than the limit"
