@@ -98,3 +98,18 @@ def load_demo(app, scale: str) -> float:
         cause = str(result.exception or f"exit code {result.exit_code}").strip().splitlines()[0]
         raise SystemExit(f"demo-data --scale {scale} failed: {type(result.exception).__name__}: {cause}")
     return seconds
+
+
+def migrated_app(database_url: str | None):
+    """The portal on a fresh, migrated database (``database_url`` when it names an empty one), as
+    the benchmarks measure it: tasks in-process, no mail server, rate limits reset."""
+    from portal import create_app, migrate
+    from portal.config import Config
+    from portal.extensions import limiter
+
+    url = fresh_database_url(database_url)
+    migrate.upgrade(url)
+    app = create_app(Config(SQLALCHEMY_DATABASE_URI=url, HUEY_IMMEDIATE=True, SESSION_COOKIE_SECURE=False,
+                            MAIL_SERVER=None, PUBLIC_URL="https://portal.test"))
+    limiter.reset()
+    return app, url

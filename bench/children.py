@@ -31,15 +31,13 @@ import re
 import _bench  # noqa: E402,F401  (first: the environment the portal reads)
 from sqlalchemy import func, select, text  # noqa: E402
 
-from portal import create_app, db, migrate  # noqa: E402
+from portal import db  # noqa: E402
 from portal.accounts.demo import DEMO_PASSWORD  # noqa: E402
 from portal.accounts.models import User  # noqa: E402
 from portal.accounts.passwords import hash_password  # noqa: E402
 from portal.accounts.roles import Role  # noqa: E402
 from portal.children.models import Child  # noqa: E402
-from portal.config import Config  # noqa: E402
 from portal.demo import SCALES  # noqa: E402
-from portal.extensions import limiter  # noqa: E402
 from portal.regions.models import Region  # noqa: E402
 from portal.visits.models import Visit  # noqa: E402
 
@@ -134,12 +132,7 @@ def main() -> None:
 
     app = None
     try:
-        url = _bench.fresh_database_url(args.database_url)
-        migrate.upgrade(url)
-        config = Config(SQLALCHEMY_DATABASE_URI=url, HUEY_IMMEDIATE=True, SESSION_COOKIE_SECURE=False,
-                        MAIL_SERVER=None, PUBLIC_URL="https://portal.test")
-        app = create_app(config)
-        limiter.reset()
+        app, url = _bench.migrated_app(args.database_url)
         engine = app.extensions["db_engine"]
         _bench.log(f"scale {args.scale} on {engine.dialect.name}: {url.split('@')[-1].split('?')[0]}")
 

@@ -37,13 +37,11 @@ from datetime import date
 import _bench  # noqa: E402,F401  (first: the environment the portal reads)
 from sqlalchemy import func, select  # noqa: E402
 
-from portal import create_app, db, migrate  # noqa: E402
+from portal import db  # noqa: E402
 from portal.accounts import demo as accounts_demo  # noqa: E402
 from portal.accounts.models import User  # noqa: E402
 from portal.accounts.roles import Role  # noqa: E402
 from portal.children.models import Child  # noqa: E402
-from portal.config import Config  # noqa: E402
-from portal.extensions import limiter  # noqa: E402
 from portal.helpers.models import HelperArea, HelperProfile  # noqa: E402
 from portal.needs import claims, rules  # noqa: E402
 from portal.needs.models import Claim, Need, NeedEvent, NeedStatus  # noqa: E402
@@ -135,13 +133,8 @@ def main() -> None:
 
     app = None
     try:
-        url = _bench.fresh_database_url(args.database_url)
-        migrate.upgrade(url)
-        config = Config(SQLALCHEMY_DATABASE_URI=url, HUEY_IMMEDIATE=True, SESSION_COOKIE_SECURE=False,
-                        MAIL_SERVER=None, PUBLIC_URL="https://portal.test")
-        app = create_app(config)
+        app, url = _bench.migrated_app(args.database_url)
         app.logger.setLevel(logging.ERROR)  # no MAIL_SERVER: each notice's mail would be logged in full
-        limiter.reset()
         engine = app.extensions["db_engine"]
         pool = engine.pool
         pool_text = (f"pool of {pool.size()} + {pool._max_overflow} overflow connections"

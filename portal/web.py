@@ -100,3 +100,26 @@ def show_error(form, error) -> None:
         field.errors = [*field.errors, str(error.message)]
     else:
         flash(str(error.message), "error")
+
+
+def commit_or_flash(action, done: str | None = None, reraise: tuple = ()) -> bool:
+    """Run ``action()`` on the request's session for a button that posts: commit and flash
+    ``done``, or, when a rule refuses, roll back and flash why. A refusal by role or region
+    (``NotAllowed``, and the types in ``reraise``) is not a message: it propagates (403/404).
+    True when it committed."""
+    from portal import db
+    from portal.errors import DomainError, NotAllowed
+
+    session = db.session()
+    try:
+        action()
+    except (NotAllowed, *reraise):
+        raise
+    except DomainError as error:
+        session.rollback()
+        flash(str(error.message), "error")
+        return False
+    session.commit()
+    if done:
+        flash(done, "success")
+    return True

@@ -20,7 +20,7 @@ from portal.helpers.models import OrgStatus
 from portal.helpers.routes import _areas, _fill_areas, honeypot_filled
 from portal.helpers.rules import region_names
 from portal.mail import send_mail
-from portal.web import Page, page_args, public_url, render, show_error
+from portal.web import Page, commit_or_flash, page_args, public_url, render, show_error
 
 STATUS_LABELS = {
     OrgStatus.applied: _l("Waiting for vetting"),
@@ -163,16 +163,8 @@ def revoke_invite(invite_id: int):
     session = db.session()
     _view, member = orgs.own_organization(session, current_user)
     if EmptyForm().validate_on_submit():
-        try:
-            orgs.revoke_invite(session, current_user, member, invite_id)
-        except NotAllowed:
-            raise  # a refusal by role or region is a 403, not a form error
-        except DomainError as error:
-            session.rollback()
-            flash(str(error.message), "error")
-        else:
-            session.commit()
-            flash(_("Invitation withdrawn."), "success")
+        commit_or_flash(lambda: orgs.revoke_invite(session, current_user, member, invite_id),
+                        _("Invitation withdrawn."))
     return redirect(url_for("helpers.my_organization"))
 
 
@@ -182,16 +174,7 @@ def remove_member(user_id: int):
     session = db.session()
     _view, member = orgs.own_organization(session, current_user)
     if EmptyForm().validate_on_submit():
-        try:
-            orgs.remove_member(session, current_user, member, user_id)
-        except NotAllowed:
-            raise  # a refusal by role or region is a 403, not a form error
-        except DomainError as error:
-            session.rollback()
-            flash(str(error.message), "error")
-        else:
-            session.commit()
-            flash(_("Member removed."), "success")
+        commit_or_flash(lambda: orgs.remove_member(session, current_user, member, user_id), _("Member removed."))
     return redirect(url_for("helpers.my_organization"))
 
 

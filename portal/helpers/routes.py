@@ -28,7 +28,7 @@ from portal.helpers.forms import (
 from portal.helpers.models import HelperProfile
 from portal.regions.rules import search_below
 from portal.visits.photos import Upload, clean_photo, photo_store, send_private
-from portal.web import Page, page_args, render, show_error
+from portal.web import Page, commit_or_flash, page_args, render, show_error
 
 log = logging.getLogger(__name__)
 CERTIFICATE_FOLDER = "certificates"
@@ -294,16 +294,8 @@ def staff_set_active(user_id: int):
     form = ReasonForm()
     if form.validate_on_submit():
         active = request.form.get("active") == "1"
-        try:
-            rules.set_helper_active(session, current_user, helper, active, form.reason.data)
-        except NotAllowed:
-            raise  # a refusal by role or region is a 403, not a form error
-        except DomainError as error:
-            session.rollback()
-            flash(str(error.message), "error")
-        else:
-            session.commit()
-            flash(_("Account reactivated.") if active else _("Account deactivated."), "success")
+        commit_or_flash(lambda: rules.set_helper_active(session, current_user, helper, active, form.reason.data),
+                        _("Account reactivated.") if active else _("Account deactivated."))
     return redirect(url_for("helpers.staff_detail", user_id=user_id))
 
 
@@ -331,16 +323,8 @@ def review_certificate(certificate_id: int):
         abort(400)
     certificate = rules.load_certificate(session, current_user, certificate_id)
     verified = request.form.get("verified") == "1"
-    try:
-        rules.review_certificate(session, current_user, certificate, verified, form.reason.data)
-    except NotAllowed:
-        raise  # a refusal by role or region is a 403, not a form error
-    except DomainError as error:
-        session.rollback()
-        flash(str(error.message), "error")
-    else:
-        session.commit()
-        flash(_("Certificate verified.") if verified else _("Certificate rejected."), "success")
+    commit_or_flash(lambda: rules.review_certificate(session, current_user, certificate, verified, form.reason.data),
+                    _("Certificate verified.") if verified else _("Certificate rejected."))
     return redirect(url_for("helpers.review_queue"))
 
 

@@ -19,7 +19,7 @@ from portal.needs.labels import KIND_LABELS, URGENCY_LABELS
 from portal.needs.models import Claim, Need
 from portal.needs.routes import LABELS
 from portal.visits.photos import MAX_PHOTOS, PhotoRefused, Upload, clean_photos, photo_store
-from portal.web import Page, page_args, render, show_error
+from portal.web import Page, commit_or_flash, page_args, render, show_error
 
 DELIVERY_FOLDER = "delivery-photos"
 
@@ -112,16 +112,7 @@ def _claim_action(claim_id: int, action, done: str):
     session = db.session()
     form = ReasonForm()
     if form.validate_on_submit():
-        try:
-            action(session, form.reason.data or "")
-        except (NotAllowed, NotFound):
-            raise
-        except DomainError as error:
-            session.rollback()
-            flash(str(error.message), "error")
-            return redirect(url_for("needs.claim_detail", claim_id=claim_id))
-        session.commit()
-        flash(done, "success")
+        commit_or_flash(lambda: action(session, form.reason.data or ""), done, reraise=(NotFound,))
     return redirect(url_for("needs.claim_detail", claim_id=claim_id))
 
 
@@ -152,15 +143,7 @@ def message(claim_id: int):
     session = db.session()
     form = MessageForm()
     if form.validate_on_submit():
-        try:
-            claims.send_message(session, current_user, claim_id, form.text.data)
-        except NotAllowed:
-            raise
-        except DomainError as error:
-            session.rollback()
-            flash(str(error.message), "error")
-        else:
-            session.commit()
+        commit_or_flash(lambda: claims.send_message(session, current_user, claim_id, form.text.data))
     return redirect(url_for("needs.claim_detail", claim_id=claim_id) + "#messages")
 
 

@@ -28,7 +28,7 @@ from portal.needs.labels import (
 from portal.needs.models import DeliveryPhoto, Need, NeedStatus
 from portal.needs.pii import highlight
 from portal.visits.photos import send_private
-from portal.web import Page, page_args, render, show_error
+from portal.web import Page, commit_or_flash, page_args, render, show_error
 
 LABELS = dict(category_labels=NEED_CATEGORY_LABELS, kind_labels=KIND_LABELS, status_labels=STATUS_LABELS,
               urgency_labels=URGENCY_LABELS, action_labels=ACTION_LABELS, claim_status_labels=CLAIM_STATUS_LABELS,
@@ -124,17 +124,8 @@ def _act(need_id: int, action) -> object:
     session = db.session()
     need = rules.load_need(session, current_user, need_id)
     form = NoteForm()
-    if form.validate_on_submit():
-        try:
-            action(session, need, form.note.data or "")
-        except (NotAllowed, NotFound):
-            raise
-        except DomainError as error:  # a reason missing, or the need moved meanwhile: said on its page
-            session.rollback()
-            flash(str(error.message), "error")
-            return redirect(url_for("needs.detail", need_id=need_id))
-        session.commit()
-        flash(_("Done."), "success")
+    if form.validate_on_submit():  # a reason missing, or the need moved meanwhile: said on its page
+        commit_or_flash(lambda: action(session, need, form.note.data or ""), _("Done."), reraise=(NotFound,))
     return redirect(url_for("needs.detail", need_id=need_id))
 
 
@@ -201,16 +192,8 @@ def verify_delivery(delivery_id: int):
     session = db.session()
     _delivery, _claim, need = claims.load_delivery(session, current_user, delivery_id)
     if ReasonForm().validate_on_submit():
-        try:
-            claims.verify_delivery(session, current_user, delivery_id)
-        except NotAllowed:
-            raise
-        except DomainError as error:
-            session.rollback()
-            flash(str(error.message), "error")
-        else:
-            session.commit()
-            flash(_("Delivery verified; the volunteers' hours are approved."), "success")
+        commit_or_flash(lambda: claims.verify_delivery(session, current_user, delivery_id),
+                        _("Delivery verified; the volunteers' hours are approved."))
     return redirect(url_for("needs.detail", need_id=need.id))
 
 
@@ -221,16 +204,8 @@ def dispute_delivery(delivery_id: int):
     _delivery, _claim, need = claims.load_delivery(session, current_user, delivery_id)
     form = ReasonForm()
     if form.validate_on_submit():
-        try:
-            claims.dispute_delivery(session, current_user, delivery_id, form.reason.data)
-        except NotAllowed:
-            raise
-        except DomainError as error:
-            session.rollback()
-            flash(str(error.message), "error")
-        else:
-            session.commit()
-            flash(_("Delivery disputed; the claimer has been told."), "success")
+        commit_or_flash(lambda: claims.dispute_delivery(session, current_user, delivery_id, form.reason.data),
+                        _("Delivery disputed; the claimer has been told."))
     return redirect(url_for("needs.detail", need_id=need.id))
 
 
