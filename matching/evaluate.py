@@ -1,0 +1,158 @@
+"""Offline evaluation on a time split: every model is fitted on the past only and ranks, for each
+helper who took something in the test period, the same candidates.
+
+The rules, the same for every model:
+
+* the split is by time: the last ``test_fraction`` of the interactions is the test;
+* candidates are the needs still open at the split (places left, amount not reached) that were
+  created before the last test interaction — including needs created during the test, which only
+  the profile can rank;
+* a need the helper interacted with before the split is removed from that helper's candidates (and
+  does not count as relevant): ranking it again would reward remembering, not recommending;
+* relevant are the needs the helper claimed, delivered or gave to in the test period.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from matching.base import Recommender
+from matching.data import Dataset
+
+
+@dataclass
+class Split:
+    train: Dataset
+    split_at: float
+    candidates: np.ndarray  # need indices
+    helpers: np.ndarray  # test helper indices
+    relevant: list[np.ndarray]  # per test helper: relevant need indices (unseen in train)
+    cold: np.ndarray  # bool per test helper: no training interaction at all
+
+
+def time_split(data: Dataset, test_fraction: float = 0.2, max_helpers: int | None = None, seed: int = 0) -> Split:
+    if not 0 < test_fraction < 1:
+        raise ValueError("test_fraction must lie between 0 and 1")
+    if len(data.inter_at) < 10:
+        raise ValueError("too few interactions to split")
+    order = np.sort(data.inter_at)
+    split_at = float(order[int(len(order) * (1 - test_fraction))])
+    train_mask = data.inter_at < split_at
+    train = data.with_interactions(train_mask)
+    test = data.with_interactions(~train_mask)
+
+    candidates = train.open_needs()
+    candidates = candidates[data.need_created[candidates] <= data.inter_at.max()]
+    seen = set(zip(train.inter_helper.tolist(), train.inter_need.tolist(), strict=True))
+    positive = test.positive_mask()
+    wanted: dict[int, set[int]] = {}
+    candidate_set = set(candidates.tolist())
+    for h, n in zip(test.inter_helper[positive].tolist(), test.inter_need[positive].tolist(), strict=True):
+        if (h, n) not in seen and n in candidate_set:
+            wanted.setdefault(h, set()).add(n)
+    helpers = np.array(sorted(wanted), dtype=np.int32)
+    if max_helpers and len(helpers) > max_helpers:
+        helpers = np.sort(np.random.default_rng(seed).choice(helpers, max_helpers, replace=False))
+    trained = np.zeros(data.n_helpers, bool)
+    trained[train.inter_helper] = True
+    return Split(
+        train=train,
+        split_at=split_at,
+        candidates=candidates,
+        helpers=helpers,
+        relevant=[np.array(sorted(wanted[h]), dtype=np.int32) for h in helpers],
+        cold=~trained[helpers],
+    )
+
+
+def gini(values: np.ndarray) -> float:
+    """0 when every candidate is shown equally often, towards 1 when a few take all exposure."""
+    values = np.sort(np.asarray(values, dtype=np.float64))
+    if not len(values) or values.sum() == 0:
+        return 0.0
+    n = len(values)
+    cumulative = np.cumsum(values)
+    return float((n + 1 - 2 * (cumulative.sum() / cumulative[-1])) / n)
+
+
+def ranking_metrics(ranked: np.ndarray, relevant: np.ndarray, k: int) -> tuple[float, float, float, float]:
+    """precision@k, recall@k, NDCG@k and AP@k of one ranked list against a set of relevant items."""
+    hits = np.isin(ranked[:k], relevant).astype(np.float64)
+    if not len(relevant):
+        return 0.0, 0.0, 0.0, 0.0
+    discounts = 1.0 / np.log2(np.arange(2, k + 2))
+    ideal = discounts[: min(len(relevant), k)].sum()
+    ndcg = float((hits * discounts[: len(hits)]).sum() / ideal)
+    precision_at = np.cumsum(hits) / np.arange(1, len(hits) + 1)
+    average_precision = float((precision_at * hits).sum() / min(len(relevant), k))
+    return float(hits.sum() / k), float(hits.sum() / len(relevant)), ndcg, average_precision
+
+
+def rank_all(model: Recommender, split: Split, k: int, reranker=None) -> list[np.ndarray]:
+    """Each test helper's top k among the candidates (a reranker, when given, sees every helper in
+    turn with the exposure so far)."""
+    lists = []
+    if reranker is not None:
+        reranker.start(model, split.candidates)
+    for helper in split.helpers:
+        if reranker is None:
+            needs, _ = model.rank_needs(int(helper), split.candidates, k)
+        else:
+            needs = reranker.rank(int(helper), k)
+        lists.append(needs)
+    return lists
+
+
+def evaluate_lists(lists: list[np.ndarray], split: Split, k: int) -> dict:
+    rows = np.array([ranking_metrics(ranked, rel, k) for ranked, rel in zip(lists, split.relevant, strict=True)])
+    if not len(rows):
+        rows = np.zeros((0, 4))
+    exposure = np.zeros(split.train.n_needs, np.int64)
+    for ranked in lists:
+        exposure[ranked] += 1
+    shown = exposure[split.candidates]
+    cold = rows[split.cold] if len(rows) else rows
+    mean = rows.mean(axis=0) if len(rows) else np.zeros(4)
+    return {
+        f"precision@{k}": round(float(mean[0]), 4),
+        f"recall@{k}": round(float(mean[1]), 4),
+        f"ndcg@{k}": round(float(mean[2]), 4),
+        f"map@{k}": round(float(mean[3]), 4),
+        "coverage": round(float((shown > 0).mean()) if len(shown) else 0.0, 4),
+        "exposure_gini": round(gini(shown), 4),
+        f"cold_start_ndcg@{k}": round(float(cold[:, 2].mean()) if len(cold) else 0.0, 4),
+    }
+
+
+def evaluate(data: Dataset, models: dict[str, Recommender], k: int = 10, test_fraction: float = 0.2,
+             max_helpers: int | None = None, fairness=None, progress=None) -> dict:
+    """Fit each model on the training part of one split and score its rankings. With a
+    ``fairness`` reranker the default model is also scored re-ranked (as ``NAME+fair``)."""
+    split = time_split(data, test_fraction, max_helpers)
+    results: dict[str, dict] = {}
+    for name, model in models.items():
+        started = time.perf_counter()
+        model.fit(split.train, now=split.split_at)
+        fitted = time.perf_counter()
+        results[name] = evaluate_lists(rank_all(model, split, k), split, k)
+        results[name]["fit_seconds"] = round(fitted - started, 2)
+        results[name]["rank_seconds"] = round(time.perf_counter() - fitted, 2)
+        if progress:
+            progress(name, results[name])
+        if fairness is not None and name == next(iter(models)):
+            results[f"{name}+fair"] = evaluate_lists(rank_all(model, split, k, fairness), split, k)
+            if progress:
+                progress(f"{name}+fair", results[f"{name}+fair"])
+    return {
+        "split": {
+            "at": split.split_at,
+            "train_interactions": int(len(split.train.inter_at)),
+            "test_helpers": int(len(split.helpers)),
+            "cold_start_helpers": int(split.cold.sum()),
+            "candidates": int(len(split.candidates)),
+        },
+        "models": results,
+    }

@@ -1,0 +1,103 @@
+"""Exposure fairness: needs from remote villages and needs that wait long must not starve.
+
+:class:`ExposureReranker` takes a model's best ``pool`` needs for a helper and re-orders them,
+trading a little relevance for exposure: a need loses ground for each time it was already shown
+(to other helpers) and for the places already taken — the spirit of VolunteerMatch's penalty on
+opportunities that already have volunteers — and an old need nobody took gains ground the longer
+it waits. Only needs the model already ranks near the top can move up, so relevance is bounded.
+
+:func:`replay` measures the effect: it replays the test period, each time a helper really took a
+need letting them take the best-ranked need of their top k that they really took (if any is
+there), while places run out, and counts claims and needs with at least one claim.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from matching.base import Recommender, top_k
+from matching.data import EVENTS, Dataset
+from matching.features import DAY
+
+
+def need_state(data: Dataset, now: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(places taken as a share, claimed at all, days waited) per need, from the interactions."""
+    claims = np.zeros(data.n_needs, np.float32)
+    np.add.at(claims, data.inter_need[data.inter_event == EVENTS.index("claim")], 1)
+    np.add.at(claims, data.inter_need[data.inter_event == EVENTS.index("withdraw")], -1)
+    given = np.zeros(data.n_needs, np.float64)
+    donate = data.inter_event == EVENTS.index("donate")
+    np.add.at(given, data.inter_need[donate], data.inter_amount[donate])
+    money = data.need_amount > 0
+    fill = np.where(money, given / np.maximum(data.need_amount, 1), np.maximum(claims, 0) / data.need_slots)
+    claimed = np.where(money, given > 0, claims > 0)
+    waited = np.maximum(0.0, now - data.need_created) / DAY
+    return fill.astype(np.float32), claimed, waited.astype(np.float32)
+
+
+class ExposureReranker:
+    def __init__(self, pool: int = 60, exposure_weight: float = 0.6, fill_weight: float = 1.0,
+                 wait_weight: float = 0.3):
+        self.pool, self.exposure_weight = pool, exposure_weight
+        self.fill_weight, self.wait_weight = fill_weight, wait_weight
+
+    def start(self, model: Recommender, candidates: np.ndarray) -> None:
+        """Begin a round (a replay, or an evaluation pass over all helpers) with no exposure yet."""
+        self.model, self.candidates = model, candidates
+        self.fill, self.claimed, self.waited = need_state(model.data_, model.now_)
+        self.exposure = np.zeros(model.data_.n_needs, np.float32)
+
+    def adjust(self, needs: np.ndarray, scores: np.ndarray, exposure: np.ndarray | None = None) -> np.ndarray:
+        """The re-ranking score of ``needs`` given the model's ``scores`` for one helper."""
+        exposure = self.exposure[needs] if exposure is None else exposure
+        spread = scores.std() or 1.0
+        relevance = (scores - scores.mean()) / spread
+        waiting = np.where(self.claimed[needs], 0.0, np.log1p(self.waited[needs]))
+        return (relevance - self.exposure_weight * np.log1p(exposure)
+                - self.fill_weight * self.fill[needs] + self.wait_weight * waiting)
+
+    def rank(self, helper: int, k: int, candidates: np.ndarray | None = None) -> np.ndarray:
+        needs, scores = self.model.rank_needs(helper, self.candidates if candidates is None else candidates,
+                                              max(self.pool, k))
+        if not len(needs):
+            return needs
+        chosen = needs[top_k(self.adjust(needs, scores), k)]
+        self.exposure[chosen] += 1
+        return chosen
+
+
+def replay(model: Recommender, data: Dataset, split, k: int = 10, reranker: ExposureReranker | None = None) -> dict:
+    """Replay the test period of ``split`` (see matching.evaluate) for its test helpers."""
+    helpers = set(split.helpers.tolist())
+    test = data.inter_at >= split.split_at
+    positive = test & data.positive_mask()
+    order = np.argsort(data.inter_at[positive], kind="stable")
+    visits_h = data.inter_helper[positive][order]
+    visits_t = data.inter_at[positive][order]
+    wanted = {int(h): set(rel.tolist()) for h, rel in zip(split.helpers, split.relevant, strict=True)}
+    taken_by: dict[int, set[int]] = {h: set() for h in wanted}
+    train = split.train
+    claims = np.zeros(data.n_needs, np.int64)
+    np.add.at(claims, train.inter_need[train.inter_event == EVENTS.index("claim")], 1)
+    np.add.at(claims, train.inter_need[train.inter_event == EVENTS.index("withdraw")], -1)
+    places = np.where(data.need_amount > 0, 1 << 30, data.need_slots - np.maximum(claims, 0))
+    claimed = np.zeros(data.n_needs, np.int64)
+    if reranker is not None:
+        reranker.start(model, split.candidates)
+    made = 0
+    for helper, at in zip(visits_h.tolist(), visits_t.tolist(), strict=True):
+        if helper not in helpers:
+            continue
+        candidates = split.candidates[(places[split.candidates] > 0) & (data.need_created[split.candidates] <= at)]
+        if reranker is None:
+            shown, _ = model.rank_needs(helper, candidates, k)
+        else:
+            shown = reranker.rank(helper, k, candidates)
+        for need in shown.tolist():
+            if need in wanted[helper] and need not in taken_by[helper]:
+                taken_by[helper].add(need)
+                places[need] -= 1
+                claimed[need] += 1
+                made += 1
+                break
+    return {"claims": made, "needs_with_claim": int((claimed > 0).sum())}

@@ -1,0 +1,221 @@
+"""What the models know about a helper, a need and the two together, computed once per fit.
+
+* :class:`TextSpace` — needs' and helpers' texts in one dense space: TF-IDF over character
+  1–2-grams (Chinese has no spaces between words, so whitespace tokens would be whole sentences;
+  characters work for Chinese, English and mixed text alike), reduced by truncated SVD.
+* :class:`History` — what the interactions say: each helper's categories, areas, skills-to-category
+  lift, the texts of what they took, item-to-item similarity, and each need's popularity and fill.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import sparse
+from sklearn.decomposition import TruncatedSVD
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.preprocessing import normalize
+
+from matching.base import WEIGHT_BY_CODE, interaction_matrix
+from matching.data import EVENTS, LEVELS, Dataset
+
+DAY = 86400.0
+COUNTY, TOWN = LEVELS.index("county"), LEVELS.index("town")
+
+# Which declared skills serve which category of need: the portal's vocabulary (portal.categories
+# reads it from here). Data with other skills learns the link from history instead.
+SKILLS_FOR_CATEGORY = {
+    "education": frozenset({"tutoring", "arts", "sports"}),
+    "psychological": frozenset({"counselling", "social_work"}),
+    "medical": frozenset({"medical"}),
+    "necessities": frozenset({"goods_supply", "transport"}),
+    "tuition": frozenset(),
+    "companionship": frozenset({"companionship", "social_work", "arts", "sports"}),
+    "safety": frozenset({"legal_aid", "social_work"}),
+    "other": frozenset(),
+}
+MONEY_CATEGORIES = frozenset({"tuition", "medical"})
+
+
+class TextSpace:
+    def __init__(self, dims: int = 48, sample: int = 40_000, seed: int = 0):
+        self.dims, self.sample, self.seed = dims, sample, seed
+
+    def fit_transform(self, need_texts: list[str], helper_texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        docs = need_texts + helper_texts
+        rng = np.random.default_rng(self.seed)
+        pick = rng.choice(len(docs), size=min(self.sample, len(docs)), replace=False) if docs else []
+        sample = [docs[i] for i in pick]
+        self.vectorizer = TfidfVectorizer(
+            analyzer="char", ngram_range=(1, 2), min_df=2, max_features=30_000, sublinear_tf=True, dtype=np.float32
+        )
+        try:
+            fitted = self.vectorizer.fit_transform(sample)
+        except ValueError:  # no text at all: every text sits at the origin
+            return np.zeros((len(need_texts), 1), np.float32), np.zeros((len(helper_texts), 1), np.float32)
+        dims = max(1, min(self.dims, fitted.shape[1] - 1, fitted.shape[0] - 1))
+        self.svd = TruncatedSVD(n_components=dims, random_state=self.seed).fit(fitted)
+        needs = self.transform(need_texts)
+        helpers = self.transform(helper_texts)
+        return needs, helpers
+
+    def transform(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.svd.n_components), np.float32)
+        return normalize(self.svd.transform(self.vectorizer.transform(texts))).astype(np.float32)
+
+
+class PairLookup:
+    """Counts keyed by (row, column) pairs, looked up for whole arrays at once."""
+
+    def __init__(self, rows: np.ndarray, cols: np.ndarray, values: np.ndarray, n_cols: int):
+        self.n_cols = np.int64(n_cols)
+        keys = rows.astype(np.int64) * self.n_cols + cols
+        order = np.argsort(keys, kind="stable")
+        keys, values = keys[order], values[order]
+        self.keys, starts = np.unique(keys, return_index=True)
+        self.values = np.add.reduceat(values, starts) if len(keys) else values
+
+    def get(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        if not len(self.keys):
+            return np.zeros(len(rows), np.float32)
+        keys = rows.astype(np.int64) * self.n_cols + cols
+        at = np.minimum(np.searchsorted(self.keys, keys), len(self.keys) - 1)
+        return np.where(self.keys[at] == keys, self.values[at], 0).astype(np.float32)
+
+
+class History:
+    """Statistics of the interactions in ``data`` (all of them happened before ``now``)."""
+
+    def __init__(self, data: Dataset, now: float, text: tuple[np.ndarray, np.ndarray] | None = None,
+                 neighbours: int = 50, helper_cap: int = 50, half_life_days: float = 30.0):
+        self.data, self.now = data, now
+        n_cat = len(data.categories)
+        weights = interaction_matrix(data, positive_only=True)
+        took = weights.copy()
+        took.data[:] = 1.0
+        self.took = took  # helpers × needs they claimed, delivered or gave to
+        self.helper_count = np.asarray(took.sum(axis=1)).ravel()
+        need_cat = sparse.csr_matrix(
+            (np.ones(data.n_needs, np.float32), (np.arange(data.n_needs), data.need_category)),
+            shape=(data.n_needs, n_cat),
+        )
+        self.helper_cat = np.asarray((took @ need_cat).todense(), dtype=np.float32)
+        self.category_share = (self.helper_cat.sum(axis=0) + 1.0) / (self.helper_cat.sum() + n_cat)
+        delivered = data.inter_event == EVENTS.index("deliver")
+        done = sparse.csr_matrix(
+            (np.ones(delivered.sum(), np.float32), (data.inter_helper[delivered], data.inter_need[delivered])),
+            shape=(data.n_helpers, data.n_needs),
+        )
+        done.data[:] = 1.0
+        self.helper_done_cat = np.asarray((done @ need_cat).todense(), dtype=np.float32)
+
+        # Areas the helper worked in: positive pairs by the need's county and town.
+        rows, cols = took.nonzero()
+        anc = data.regions.ancestors[data.need_region[cols]]
+        n_regions = len(data.regions.codes)
+        one = np.ones(len(rows), np.float32)
+        self.county = PairLookup(rows[anc[:, COUNTY] >= 0], anc[anc[:, COUNTY] >= 0, COUNTY], one[anc[:, COUNTY] >= 0],
+                                 n_regions)
+        self.town = PairLookup(rows[anc[:, TOWN] >= 0], anc[anc[:, TOWN] >= 0, TOWN], one[anc[:, TOWN] >= 0], n_regions)
+
+        # Skills: which categories helpers with each skill took, as a smoothed log-lift; a
+        # helper's skill score for a category is the best lift among their skills.
+        vocab = sorted({s for skills in data.helper_skills for s in skills})
+        self.skill_index = {s: i for i, s in enumerate(vocab)}
+        pairs = [(h, self.skill_index[s]) for h, skills in enumerate(data.helper_skills) for s in skills]
+        hs = sparse.csr_matrix(
+            (np.ones(len(pairs), np.float32), tuple(np.array(pairs, dtype=np.int64).T) if pairs else ([], [])),
+            shape=(data.n_helpers, len(vocab)),
+        )
+        skill_cat = np.asarray((hs.T @ self.helper_cat), dtype=np.float32)
+        alpha = 5.0
+        lift = np.log((skill_cat + alpha * self.category_share) / (skill_cat.sum(axis=1, keepdims=True) + alpha)
+                      / self.category_share)
+        self.helper_skill_lift = np.zeros((data.n_helpers, n_cat), np.float32)
+        if pairs:
+            best = np.full((data.n_helpers, n_cat), -np.inf, np.float32)
+            ph, ps = np.array(pairs).T
+            np.maximum.at(best, ph, lift[ps])
+            self.helper_skill_lift = np.where(np.isfinite(best), best, 0).astype(np.float32)
+        known = np.zeros((data.n_helpers, n_cat), np.float32)
+        for c, category in enumerate(data.categories):
+            serving = SKILLS_FOR_CATEGORY.get(category, frozenset())
+            if serving:
+                known[:, c] = [bool(serving.intersection(skills)) for skills in data.helper_skills]
+        self.helper_skill_known = known
+
+        # Needs: recency-weighted interest and how full they are.
+        age_days = np.maximum(0.0, (now - data.inter_at) / DAY)
+        decay = np.power(0.5, age_days / half_life_days).astype(np.float32)
+        positive = WEIGHT_BY_CODE[data.inter_event] > 0
+        self.need_pop = np.zeros(data.n_needs, np.float32)
+        np.add.at(self.need_pop, data.inter_need[positive], (WEIGHT_BY_CODE[data.inter_event] * decay)[positive])
+        self.need_count = np.asarray(took.sum(axis=0)).ravel()
+        claims = np.zeros(data.n_needs, np.float32)
+        np.add.at(claims, data.inter_need[data.inter_event == EVENTS.index("claim")], 1)
+        np.add.at(claims, data.inter_need[data.inter_event == EVENTS.index("withdraw")], -1)
+        given = np.zeros(data.n_needs, np.float64)
+        donate = data.inter_event == EVENTS.index("donate")
+        np.add.at(given, data.inter_need[donate], data.inter_amount[donate])
+        money = data.need_amount > 0
+        self.need_fill = np.where(money, given / np.maximum(data.need_amount, 1),
+                                  np.maximum(claims, 0) / np.maximum(data.need_slots, 1)).astype(np.float32)
+        self.need_claimed = np.where(money, given > 0, claims > 0)
+
+        # Helpers: how busy they were lately, against their capacity.
+        recent = (data.inter_at >= now - 30 * DAY) & (data.inter_event == EVENTS.index("claim"))
+        self.helper_recent = np.bincount(data.inter_helper[recent], minlength=data.n_helpers).astype(np.float32)
+        last = np.full(data.n_helpers, -np.inf)
+        np.maximum.at(last, data.inter_helper, data.inter_at)
+        self.helper_idle_days = np.where(np.isfinite(last), (now - last) / DAY, 365.0).astype(np.float32)
+
+        # Text: what the helper wrote, and the texts of the needs they took.
+        if text is not None:
+            self.need_vec, self.helper_vec = text
+            self.helper_hist_vec = normalize(took @ self.need_vec).astype(np.float32)
+        else:
+            self.need_vec = self.helper_vec = self.helper_hist_vec = None
+
+        self.similar = self._item_similarity(took, data, neighbours, helper_cap)
+
+    @staticmethod
+    def _item_similarity(took, data, neighbours: int, helper_cap: int):
+        """Needs × needs cosine similarity of who took them, each need keeping its ``neighbours``
+        nearest. A helper counts with their latest ``helper_cap`` needs only, so that a few very
+        busy organizations cannot make the product quadratic."""
+        rows, cols = took.nonzero()
+        order = np.lexsort((-data.need_created[cols], rows))
+        rows, cols = rows[order], cols[order]
+        starts = np.searchsorted(rows, rows, side="left")
+        keep = (np.arange(len(rows)) - starts) < helper_cap
+        x = sparse.csr_matrix((np.ones(keep.sum(), np.float32), (rows[keep], cols[keep])), shape=took.shape)
+        x = normalize(x, axis=0)
+        sim = (x.T @ x).tocsr()
+        sim.setdiag(0)
+        sim.eliminate_zeros()
+        # Keep the strongest neighbours of each need.
+        indptr, indices, values = sim.indptr, sim.indices, sim.data
+        lengths = np.diff(indptr)
+        if lengths.max(initial=0) > neighbours:
+            keep = np.ones(len(values), bool)
+            for row in np.flatnonzero(lengths > neighbours):
+                lo, hi = indptr[row], indptr[row + 1]
+                weakest = np.argpartition(-values[lo:hi], neighbours)[neighbours:]
+                keep[lo + weakest] = False
+            sim = sparse.csr_matrix((values * keep, indices, indptr), shape=sim.shape)
+            sim.eliminate_zeros()
+        return sim
+
+    def cf(self, helpers: np.ndarray, needs: np.ndarray) -> np.ndarray:
+        """Item-kNN affinity of each pair: the summed similarity of the need to what the helper took."""
+        unique_h = np.unique(helpers)
+        if len(unique_h) == 1:
+            row = np.asarray((self.took[unique_h[0]] @ self.similar).todense()).ravel()
+            return row[needs].astype(np.float32)
+        unique_n = np.unique(needs)
+        if len(unique_n) == 1:
+            col = np.asarray((self.took @ self.similar[:, unique_n[0]]).todense()).ravel()
+            return col[helpers].astype(np.float32)
+        block = (self.took[unique_h] @ self.similar).tocoo()
+        lookup = PairLookup(unique_h[block.row], block.col, block.data.astype(np.float32), self.data.n_needs)
+        return lookup.get(helpers, needs)

@@ -1,0 +1,187 @@
+"""The project's own model: a logistic ranker over what the profile and the history say of a pair.
+
+Each (helper, need) pair is described by a few dozen features — how close their regions sit in the
+tree, what the helper took before in that area and category, whether their skills serve the
+category (declared, and learned from who took what), how alike their texts are, helper kind against
+money needs, item-to-item similarity to what the helper took, and the need's popularity, fill, age
+and urgency. Helpers with no history still get the profile features, which is the cold start.
+
+It learns the weights the way it will be used: the training interactions are split by time once
+more; features come from the earlier part, and the pairs taken in the later part are the positives,
+against negatives drawn from the needs open then (half of them from the same county, so that the
+model learns more than "near is good"). The final state is then computed on all the training data.
+
+Being linear in its features, each suggestion is explained by the features that pushed it up most.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+
+from matching.base import Reason, Recommender
+from matching.baselines import area_reasons
+from matching.data import EVENTS, KINDS, Dataset
+from matching.features import COUNTY, DAY, SKILLS_FOR_CATEGORY, History, TextSpace
+
+FEATURES = (
+    "level_city", "level_county", "level_town", "level_village",
+    "county_history", "town_history", "category_history", "done_category",
+    "skill_known", "skill_lift", "text", "history_text", "cf",
+    "donor_money", "donor_service", "organization_money", "volunteer_money", "organization_slots",
+    "need_popularity", "need_fill", "need_age", "need_future", "urgency",
+    "helper_activity", "helper_idle", "helper_spare",
+    "cold_text", "cold_skill", "cold_level",
+)
+VOLUNTEER, ORGANIZATION, DONOR = (KINDS.index(k) for k in KINDS)
+
+
+class TongxinModel(Recommender):
+    """The default model. Parameters: ``negatives`` drawn per positive pair, the share of the
+    training interactions kept as history when learning the weights (``history_share``), the
+    regularisation ``C``, ``max_pairs`` positives at most, and the text space's ``text_dims``."""
+
+    name = "tongxin"
+
+    def __init__(self, negatives: int = 8, history_share: float = 0.75, C: float = 1.0, max_pairs: int = 60_000,
+                 text_dims: int = 48, seed: int = 0):
+        self.negatives, self.history_share, self.C = negatives, history_share, C
+        self.max_pairs, self.text_dims, self.seed = max_pairs, text_dims, seed
+
+    # Fitting --------------------------------------------------------------------------------------
+
+    def _fit(self, data: Dataset) -> None:
+        self.text_ = TextSpace(self.text_dims, seed=self.seed).fit_transform(data.need_text, data.helper_text)
+        helpers, needs, labels, history = self._training_pairs(data)
+        self.state_ = history
+        x = self._features(helpers, needs)
+        self.mean_ = x.mean(axis=0)
+        self.scale_ = np.where(x.std(axis=0) > 1e-6, x.std(axis=0), 1.0)
+        classifier = LogisticRegression(C=self.C, max_iter=500)
+        classifier.fit((x - self.mean_) / self.scale_, labels)
+        # Scores are x · w + b on raw features: fold the scaling into the weights once.
+        self.weights_ = (classifier.coef_[0] / self.scale_).astype(np.float32)
+        self.bias_ = float(classifier.intercept_[0] - (self.mean_ * self.weights_).sum())
+        self.state_ = History(data, self.now_, text=self.text_)
+
+    def _training_pairs(self, data: Dataset):
+        rng = np.random.default_rng(self.seed)
+        times = data.inter_at
+        if not len(times):
+            raise ValueError("no interactions to learn from")
+        cut = float(np.quantile(times, self.history_share))
+        earlier = data.with_interactions(times < cut)
+        later = data.inter_at >= cut
+        positive = later & np.isin(data.inter_event, [EVENTS.index(e) for e in ("claim", "deliver", "donate")])
+        history = History(earlier, cut, text=self.text_)
+        pairs = np.unique(np.stack([data.inter_helper[positive], data.inter_need[positive]], axis=1), axis=0)
+        # Pairs already touched before the cut are not what the model must find.
+        touched = earlier.inter_helper.astype(np.int64) * data.n_needs + earlier.inter_need
+        pairs = pairs[~np.isin(pairs[:, 0].astype(np.int64) * data.n_needs + pairs[:, 1], touched)]
+        if len(pairs) > self.max_pairs:
+            pairs = pairs[rng.choice(len(pairs), self.max_pairs, replace=False)]
+        if not len(pairs):
+            raise ValueError("no helper took a new need in the later part of the training data")
+        open_then = earlier.open_needs()
+        open_then = open_then[data.need_created[open_then] <= times.max()]
+        county = data.regions.ancestors[data.need_region[open_then], COUNTY]
+        order = np.argsort(county, kind="stable")
+        open_sorted, county_sorted = open_then[order], county[order]
+
+        half = self.negatives // 2
+        pos_h, pos_n = pairs[:, 0], pairs[:, 1]
+        random_neg = open_then[rng.integers(0, len(open_then), size=(len(pairs), self.negatives - half))]
+        own = data.regions.ancestors[data.need_region[pos_n], COUNTY]
+        lo = np.searchsorted(county_sorted, own, side="left")
+        hi = np.searchsorted(county_sorted, own, side="right")
+        width = np.maximum(hi - lo, 1)
+        near = lo[:, None] + (rng.random((len(pairs), half)) * width[:, None]).astype(np.int64)
+        near_neg = np.where(hi[:, None] > lo[:, None], open_sorted[np.minimum(near, len(open_sorted) - 1)],
+                            random_neg[:, :1])
+        negatives = np.concatenate([random_neg, near_neg], axis=1)
+        helpers = np.concatenate([pos_h, np.repeat(pos_h, negatives.shape[1])]).astype(np.int32)
+        needs = np.concatenate([pos_n, negatives.ravel()]).astype(np.int32)
+        labels = np.concatenate([np.ones(len(pos_h)), np.zeros(negatives.size)])
+        return helpers, needs, labels, history
+
+    # Scoring --------------------------------------------------------------------------------------
+
+    def _features(self, helpers: np.ndarray, needs: np.ndarray) -> np.ndarray:
+        data, state = self.data_, self.state_
+        now = state.now
+        level = data.regions.common_level(data.helper_region[helpers], data.need_region[needs])
+        anc = data.regions.ancestors[data.need_region[needs]]
+        category = data.need_category[needs]
+        kind = data.helper_kind[helpers]
+        money = data.need_amount[needs] > 0
+        count = state.helper_count[helpers]
+        cold = (count == 0).astype(np.float32)
+        cat_hist = state.helper_cat[helpers, category]
+        share = state.category_share[category]
+        alpha = 2.0
+        text = np.einsum("ij,ij->i", state.helper_vec[helpers], state.need_vec[needs])
+        skill_known = state.helper_skill_known[helpers, category]
+        columns = [
+            level >= 2, level >= 3, level >= 4, level >= 5,
+            np.log1p(state.county.get(helpers, anc[:, COUNTY])),
+            np.log1p(state.town.get(helpers, anc[:, COUNTY + 1])),
+            np.log((cat_hist + alpha * share) / (count + alpha) / share),
+            np.log1p(state.helper_done_cat[helpers, category]),
+            skill_known,
+            state.helper_skill_lift[helpers, category],
+            text,
+            np.einsum("ij,ij->i", state.helper_hist_vec[helpers], state.need_vec[needs]),
+            np.log1p(state.cf(helpers, needs)),
+            (kind == DONOR) & money,
+            (kind == DONOR) & ~money,
+            (kind == ORGANIZATION) & money,
+            (kind == VOLUNTEER) & money,
+            (kind == ORGANIZATION) * np.log(data.need_slots[needs]),
+            np.log1p(state.need_pop[needs]),
+            state.need_fill[needs],
+            np.log1p(np.maximum(0.0, now - data.need_created[needs]) / DAY),
+            data.need_created[needs] > now,
+            data.need_urgency[needs],
+            np.log1p(count),
+            np.log1p(state.helper_idle_days[helpers]),
+            np.clip(data.helper_capacity[helpers] - state.helper_recent[helpers], -5, 20) / 5.0,
+            cold * text,
+            cold * skill_known,
+            cold * level,
+        ]
+        return np.column_stack([np.asarray(c, dtype=np.float32) for c in columns])
+
+    def score(self, helpers, needs):
+        return self._features(helpers, needs) @ self.weights_ + self.bias_
+
+    def reasons(self, helper: int, need: int) -> list[Reason]:
+        """The features that pushed this pair up most, in plain words (area first, then skill,
+        then history), at most four."""
+        data, state = self.data_, self.state_
+        x = self._features(np.array([helper], np.int32), np.array([need], np.int32))[0]
+        push = dict(zip(FEATURES, (x - self.mean_) * self.weights_, strict=True))
+        out = area_reasons(data, helper, need)
+        category = data.need_category[need]
+        skills = data.helper_skills[helper]
+        serving = sorted(SKILLS_FOR_CATEGORY.get(data.categories[category], frozenset()).intersection(skills))
+        if serving:
+            out.append(Reason("skill", serving[0]))
+        elif push["skill_lift"] > 0 and skills:
+            out.append(Reason("skill", skills[0]))
+        done = int(state.helper_done_cat[helper, category])
+        if done:
+            out.append(Reason("done_similar", done))
+        elif push["category_history"] > 0 and state.helper_cat[helper, category] >= 1:
+            out.append(Reason("took_similar", int(state.helper_cat[helper, category])))
+        ranked = sorted(
+            (("worked_here", push["county_history"] + push["town_history"]), ("text_match", push["text"]),
+             ("like_before", push["cf"] + push["history_text"]), ("urgent", push["urgency"]),
+             ("money_need", push["donor_money"])),
+            key=lambda item: -item[1],
+        )
+        for code, weight in ranked:
+            if weight > 0.05 and len(out) < 4:
+                out.append(Reason(code))
+        if data.need_amount[need] > 0 and Reason("money_need") not in out and len(out) < 4:
+            out.append(Reason("money_need"))
+        return out

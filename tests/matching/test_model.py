@@ -1,0 +1,102 @@
+"""The default model, the profile rules, saving and the fairness re-ranking on the small set."""
+
+from __future__ import annotations
+
+import pickle
+
+import numpy as np
+import pytest
+
+from matching import ProfileRules, TongxinModel
+from matching.base import Reason
+from matching.data import load
+from matching.explain import describe
+from matching.fairness import ExposureReranker
+from matching.persist import ModelFileError, save
+from matching.persist import load as load_model
+
+
+@pytest.fixture
+def data(data_dir):
+    return load(data_dir)
+
+
+@pytest.fixture
+def fitted(data):
+    return TongxinModel(negatives=4).fit(data)
+
+
+def test_a_newcomer_gets_tutoring_near_home_first(fitted, data):
+    """NEW has no history: its profile (tutoring, 兰山街道) must put the education needs of its
+    own town ahead of the counselling need in another town and the tuition need in another county."""
+    ranked = [s.id for s in fitted.recommend_needs("NEW", k=10)]
+    assert ranked[0].startswith(("N", "F"))
+    assert ranked.index("P1") > max(ranked.index(n) for n in ranked if n.startswith("N") or n == "F1")
+    for suggestion in fitted.recommend_needs("NEW", k=3):
+        assert Reason("same_town") in suggestion.reasons and Reason("skill", "tutoring") in suggestion.reasons
+
+
+def test_reasons_name_similar_needs_completed(fitted):
+    [top] = [s for s in fitted.recommend_needs("H1", k=10) if s.id == "N6"]
+    assert Reason("done_similar", 1) in top.reasons  # H1 delivered N1, an education need
+    assert describe(top.reasons).startswith("同镇 · 课业辅导 · 已完成 1 个相似需求")
+    assert "same town" in describe(top.reasons, "en")
+
+
+def test_recommend_helpers_prefers_the_counsellor_for_counselling(fitted):
+    ranked = [s.id for s in fitted.recommend_helpers("P1", k=5)]
+    assert "H3" not in ranked  # H3 already claimed it
+    fitted_ranked = [s.id for s in fitted.recommend_helpers("N6", k=6)]
+    assert fitted_ranked.index("H5") > fitted_ranked.index("H1")  # H5 lives in another county
+
+
+def test_money_needs_go_to_donors(fitted, data):
+    ranked = [s.id for s in fitted.recommend_helpers("M1", k=6)]
+    assert "H4" not in ranked  # already gave
+    cold = ProfileRules().fit(data.with_interactions(np.zeros(len(data.inter_at), bool)))
+    top = cold.recommend_needs("H4", k=1)[0]
+    assert top.id == "M1" and Reason("money_need") in top.reasons
+
+
+def test_profile_rules_work_without_any_history(data):
+    cold = data.with_interactions(np.zeros(len(data.inter_at), bool))
+    model = ProfileRules().fit(cold)
+    top = model.recommend_needs("H3", k=1)[0]
+    assert top.id == "P1" and Reason("same_town") in top.reasons
+    with pytest.raises(ValueError, match="no interactions"):
+        TongxinModel().fit(cold)
+
+
+def test_saved_model_ranks_the_same(fitted, tmp_path):
+    path = save(fitted, tmp_path / "model.pkl")
+    again = load_model(path)
+    assert [s.id for s in again.recommend_needs("H2", k=5)] == [s.id for s in fitted.recommend_needs("H2", k=5)]
+    assert not list(tmp_path.glob(".model.pkl.*"))  # no temporary file left behind
+
+
+def test_a_file_of_another_version_is_refused_clearly(fitted, tmp_path):
+    path = tmp_path / "old.pkl"
+    path.write_bytes(pickle.dumps({"format": "tongxin-matching-model", "version": 0, "model": fitted}))
+    with pytest.raises(ModelFileError, match="version 0; this library reads version 1"):
+        load_model(path)
+    (tmp_path / "junk.pkl").write_bytes(b"not a pickle")
+    with pytest.raises(ModelFileError, match="not a model file"):
+        load_model(tmp_path / "junk.pkl")
+    (tmp_path / "other.pkl").write_bytes(pickle.dumps({"weights": [1, 2]}))
+    with pytest.raises(ModelFileError, match="not a model file"):
+        load_model(tmp_path / "other.pkl")
+
+
+def test_fairness_spreads_exposure_over_helpers(fitted, data):
+    """Shown to every helper in turn, the re-ranked lists cover more needs than the plain ones."""
+    candidates = fitted.open_
+    plain = set()
+    for h in range(data.n_helpers):
+        plain.update(fitted.rank_needs(h, candidates, k=2)[0].tolist())
+    reranker = ExposureReranker(pool=10, exposure_weight=2.0)
+    reranker.start(fitted, candidates)
+    fair = set()
+    for h in range(data.n_helpers):
+        fair.update(reranker.rank(h, 2).tolist())
+    assert len(fair) > len(plain)
+    assert reranker.exposure.sum() == 2 * data.n_helpers
