@@ -127,10 +127,32 @@ def evaluate_lists(lists: list[np.ndarray], split: Split, k: int) -> dict:
     }
 
 
+def reach(model: Recommender, split: Split, k: int, max_helpers: int = 5000, reranker=None, seed: int = 0) -> float:
+    """The share of the needs open at the split that appear in the top k of at least one helper —
+    every helper of the catalogue, as the portal shows each their own list (a random sample of
+    ``max_helpers`` when there are more, which can only understate it)."""
+    data = split.train
+    open_now = split.candidates[data.need_created[split.candidates] <= split.split_at]
+    helpers = np.arange(data.n_helpers, dtype=np.int32)
+    if len(helpers) > max_helpers:
+        helpers = np.random.default_rng(seed).choice(helpers, max_helpers, replace=False)
+    if reranker is not None:
+        reranker.start(model, open_now)
+    shown = np.zeros(data.n_needs, bool)
+    for helper in helpers:
+        if reranker is None:
+            needs, _ = model.rank_needs(int(helper), open_now, k)
+        else:
+            needs = reranker.rank(int(helper), k)
+        shown[needs] = True
+    return round(float(shown[open_now].mean()) if len(open_now) else 0.0, 4)
+
+
 def evaluate(data: Dataset, models: dict[str, Recommender], k: int = 10, test_fraction: float = 0.2,
-             max_helpers: int | None = None, fairness=None, progress=None) -> dict:
+             max_helpers: int | None = None, fairness=None, progress=None, reach_helpers: int = 5000) -> dict:
     """Fit each model on the training part of one split and score its rankings. With a
-    ``fairness`` reranker the default model is also scored re-ranked (as ``NAME+fair``)."""
+    ``fairness`` reranker the default model is also scored re-ranked (as ``NAME+fair``), and both
+    get their ``reach``."""
     split = time_split(data, test_fraction, max_helpers)
     results: dict[str, dict] = {}
     for name, model in models.items():
@@ -143,7 +165,9 @@ def evaluate(data: Dataset, models: dict[str, Recommender], k: int = 10, test_fr
         if progress:
             progress(name, results[name])
         if fairness is not None and name == next(iter(models)):
+            results[name]["reach"] = reach(model, split, k, reach_helpers)
             results[f"{name}+fair"] = evaluate_lists(rank_all(model, split, k, fairness), split, k)
+            results[f"{name}+fair"]["reach"] = reach(model, split, k, reach_helpers, fairness)
             if progress:
                 progress(f"{name}+fair", results[f"{name}+fair"])
     return {

@@ -36,7 +36,7 @@ def need_state(data: Dataset, now: float) -> tuple[np.ndarray, np.ndarray, np.nd
 
 
 class ExposureReranker:
-    def __init__(self, pool: int = 60, exposure_weight: float = 0.6, fill_weight: float = 1.0,
+    def __init__(self, pool: int = 100, exposure_weight: float = 2.0, fill_weight: float = 1.0,
                  wait_weight: float = 0.3):
         self.pool, self.exposure_weight = pool, exposure_weight
         self.fill_weight, self.wait_weight = fill_weight, wait_weight

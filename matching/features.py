@@ -150,6 +150,13 @@ class History:
         positive = WEIGHT_BY_CODE[data.inter_event] > 0
         self.need_pop = np.zeros(data.n_needs, np.float32)
         np.add.at(self.need_pop, data.inter_need[positive], (WEIGHT_BY_CODE[data.inter_event] * decay)[positive])
+        week = np.power(0.5, age_days / 7.0).astype(np.float32)
+        self.need_pop_week = np.zeros(data.n_needs, np.float32)
+        np.add.at(self.need_pop_week, data.inter_need[positive], week[positive])
+        # Attention of every kind (views and refusals too) over the last days: what is being shown.
+        self.need_attention = np.zeros((data.n_needs, 3), np.float32)
+        for column, days in enumerate((1.0, 3.0, 14.0)):
+            np.add.at(self.need_attention[:, column], data.inter_need, np.power(0.5, age_days / days))
         self.need_count = np.asarray(took.sum(axis=0)).ravel()
         claims = np.zeros(data.n_needs, np.float32)
         np.add.at(claims, data.inter_need[data.inter_event == EVENTS.index("claim")], 1)
@@ -176,25 +183,44 @@ class History:
         else:
             self.need_vec = self.helper_vec = self.helper_hist_vec = None
 
-        self.similar = self._item_similarity(took, data, neighbours, helper_cap)
+        latest = self._latest(took, data, helper_cap)
+        self.similar = self._item_similarity(latest, neighbours) if neighbours else sparse.csr_matrix(
+            (data.n_needs, data.n_needs), dtype=np.float32)
+        self._cf = PairProduct(latest, self.similar)
+
+        # Peers: needs taken by helpers with the same skill, or from the same county, as shares
+        # of those helpers; each helper averages over their skills.
+        n_skills = hs.shape[1]
+        skill_share = sparse.diags(1.0 / np.maximum(np.asarray(hs.sum(axis=0)).ravel(), 1)) @ (hs.T @ took)
+        per_skill = sparse.diags(1.0 / np.maximum(np.asarray(hs.sum(axis=1)).ravel(), 1)) @ hs
+        self._skill_peers = PairProduct(per_skill if n_skills else hs, skill_share.tocsr())
+        area = data.regions.ancestors[data.helper_region, COUNTY]
+        area = np.where(area >= 0, area, data.helper_region)
+        ha = sparse.csr_matrix((np.ones(data.n_helpers, np.float32), (np.arange(data.n_helpers), area)),
+                               shape=(data.n_helpers, n_regions))
+        area_share = sparse.diags(1.0 / np.maximum(np.asarray(ha.sum(axis=0)).ravel(), 1)) @ (ha.T @ took)
+        self._area_peers = PairProduct(ha, area_share.tocsr())
 
     @staticmethod
-    def _item_similarity(took, data, neighbours: int, helper_cap: int):
-        """Needs × needs cosine similarity of who took them, each need keeping its ``neighbours``
-        nearest. A helper counts with their latest ``helper_cap`` needs only, so that a few very
-        busy organizations cannot make the product quadratic."""
+    def _latest(took, data: Dataset, cap: int):
+        """``took`` keeping each helper's latest ``cap`` needs, so that a few very busy
+        organizations cannot make the item-to-item product quadratic."""
         rows, cols = took.nonzero()
         order = np.lexsort((-data.need_created[cols], rows))
         rows, cols = rows[order], cols[order]
         starts = np.searchsorted(rows, rows, side="left")
-        keep = (np.arange(len(rows)) - starts) < helper_cap
-        x = sparse.csr_matrix((np.ones(keep.sum(), np.float32), (rows[keep], cols[keep])), shape=took.shape)
-        x = normalize(x, axis=0)
+        keep = (np.arange(len(rows)) - starts) < cap
+        return sparse.csr_matrix((np.ones(keep.sum(), np.float32), (rows[keep], cols[keep])), shape=took.shape)
+
+    @staticmethod
+    def _item_similarity(latest, neighbours: int):
+        """Needs × needs cosine similarity of who took them, each need keeping its ``neighbours``
+        nearest."""
+        x = normalize(latest, axis=0)
         sim = (x.T @ x).tocsr()
         sim.setdiag(0)
         sim.eliminate_zeros()
-        # Keep the strongest neighbours of each need.
-        indptr, indices, values = sim.indptr, sim.indices, sim.data
+        indptr, values = sim.indptr, sim.data
         lengths = np.diff(indptr)
         if lengths.max(initial=0) > neighbours:
             keep = np.ones(len(values), bool)
@@ -202,20 +228,47 @@ class History:
                 lo, hi = indptr[row], indptr[row + 1]
                 weakest = np.argpartition(-values[lo:hi], neighbours)[neighbours:]
                 keep[lo + weakest] = False
-            sim = sparse.csr_matrix((values * keep, indices, indptr), shape=sim.shape)
+            sim = sparse.csr_matrix((values * keep, sim.indices, indptr), shape=sim.shape)
             sim.eliminate_zeros()
-        return sim
+        return sim.astype(np.float32)
 
     def cf(self, helpers: np.ndarray, needs: np.ndarray) -> np.ndarray:
         """Item-kNN affinity of each pair: the summed similarity of the need to what the helper took."""
-        unique_h = np.unique(helpers)
-        if len(unique_h) == 1:
-            row = np.asarray((self.took[unique_h[0]] @ self.similar).todense()).ravel()
+        return self._cf.get(helpers, needs)
+
+    def peers(self, helpers: np.ndarray, needs: np.ndarray) -> np.ndarray:
+        """The share of helpers like this one (same skills, same county) who took the need: what
+        a newcomer's peers did, the cold start's best guide after the profile."""
+        return self._skill_peers.get(helpers, needs) + self._area_peers.get(helpers, needs)
+
+
+class PairProduct:
+    """(left @ right)[helpers[i], needs[i]] for sparse helpers × K and K × needs matrices, without
+    forming the product: one helper against many needs, or one need against many helpers, is a
+    vector–matrix product; mixed pairs (training) expand each pair over the helper's row."""
+
+    def __init__(self, left, right):
+        self.left = left.tocsr()
+        self.right = right.tocsr()
+        self.right_by_need = self.right.tocsc()
+        coo = self.right.tocoo()
+        self.lookup = PairLookup(coo.row, coo.col, coo.data.astype(np.float32), self.right.shape[1])
+
+    def get(self, helpers: np.ndarray, needs: np.ndarray) -> np.ndarray:
+        if not len(helpers):
+            return np.zeros(0, np.float32)
+        if helpers[0] == helpers[-1] and (helpers == helpers[0]).all():
+            row = np.asarray((self.left[helpers[0]] @ self.right).todense()).ravel()
             return row[needs].astype(np.float32)
-        unique_n = np.unique(needs)
-        if len(unique_n) == 1:
-            col = np.asarray((self.took @ self.similar[:, unique_n[0]]).todense()).ravel()
+        if needs[0] == needs[-1] and (needs == needs[0]).all():
+            col = np.asarray((self.left @ self.right_by_need[:, needs[0]]).todense()).ravel()
             return col[helpers].astype(np.float32)
-        block = (self.took[unique_h] @ self.similar).tocoo()
-        lookup = PairLookup(unique_h[block.row], block.col, block.data.astype(np.float32), self.data.n_needs)
-        return lookup.get(helpers, needs)
+        starts = self.left.indptr[helpers]
+        counts = self.left.indptr[helpers + 1] - starts
+        total = int(counts.sum())
+        if not total:
+            return np.zeros(len(helpers), np.float32)
+        offsets = np.repeat(starts - (np.cumsum(counts) - counts), counts) + np.arange(total)
+        values = self.lookup.get(self.left.indices[offsets], np.repeat(needs, counts)) * self.left.data[offsets]
+        pair = np.repeat(np.arange(len(helpers)), counts)
+        return np.bincount(pair, weights=values, minlength=len(helpers)).astype(np.float32)

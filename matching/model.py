@@ -29,46 +29,93 @@ FEATURES = (
     "county_history", "town_history", "category_history", "done_category",
     "skill_known", "skill_lift", "text", "history_text", "cf",
     "donor_money", "donor_service", "organization_money", "volunteer_money", "organization_slots",
-    "need_popularity", "need_fill", "need_age", "need_future", "urgency",
+    "need_popularity", "need_popularity_week", "attention_day", "attention_3days",
+    "attention_fortnight", "peers", "need_fill", "need_age", "need_future", "urgency",
     "helper_activity", "helper_idle", "helper_spare",
-    "cold_text", "cold_skill", "cold_level",
+    "cold_text", "cold_skill", "cold_level", "cold_popularity", "cold_peers",
 )
 VOLUNTEER, ORGANIZATION, DONOR = (KINDS.index(k) for k in KINDS)
+
+# The weights used until there is enough history to learn them (fewer than ``min_pairs`` new pairs
+# taken in the later part of the training data): near first, skills for the category, matching
+# text, money needs to donors and service needs to volunteers, then urgency and waiting.
+PRIOR = {
+    "level_city": 0.5, "level_county": 1.0, "level_town": 1.5, "level_village": 0.5,
+    "county_history": 0.5, "town_history": 0.5, "category_history": 0.5, "done_category": 0.5,
+    "skill_known": 2.0, "skill_lift": 0.5, "text": 2.0, "history_text": 1.0, "cf": 0.5,
+    "donor_money": 2.0, "donor_service": -1.0, "volunteer_money": -1.0, "organization_slots": 0.3,
+    "need_fill": -0.5, "need_age": 0.1, "urgency": 0.3,
+}
 
 
 class TongxinModel(Recommender):
     """The default model. Parameters: ``negatives`` drawn per positive pair, the share of the
     training interactions kept as history when learning the weights (``history_share``), the
-    regularisation ``C``, ``max_pairs`` positives at most, and the text space's ``text_dims``."""
+    regularisation ``C``, ``max_pairs`` positives at most, the text space's ``text_dims``, the
+    ``objective`` (``pointwise``: positives against sampled negatives; ``pairwise``: each positive
+    against its own negatives) and ``min_pairs``, below which the hand-set ``PRIOR`` weights are
+    used instead of learned ones (``learned_`` says which)."""
 
     name = "tongxin"
 
     def __init__(self, negatives: int = 8, history_share: float = 0.75, C: float = 1.0, max_pairs: int = 60_000,
-                 text_dims: int = 48, seed: int = 0):
+                 text_dims: int = 48, objective: str = "pointwise", min_pairs: int = 100, seed: int = 0):
         self.negatives, self.history_share, self.C = negatives, history_share, C
-        self.max_pairs, self.text_dims, self.seed = max_pairs, text_dims, seed
+        self.max_pairs, self.text_dims, self.objective, self.seed = max_pairs, text_dims, objective, seed
+        self.min_pairs = min_pairs
 
     # Fitting --------------------------------------------------------------------------------------
 
     def _fit(self, data: Dataset) -> None:
         self.text_ = TextSpace(self.text_dims, seed=self.seed).fit_transform(data.need_text, data.helper_text)
         helpers, needs, labels, history = self._training_pairs(data)
-        self.state_ = history
-        x = self._features(helpers, needs)
+        self.learned_ = int(labels.sum()) >= self.min_pairs
+        if self.learned_:
+            self.state_ = history
+            self._learn(self._features(helpers, needs), labels)
+        self.state_ = History(data, self.now_, text=self.text_)
+        if not self.learned_:
+            # Too little history to learn from: hand-set weights on the profile features, the
+            # same judgement as the profile rules.
+            self.weights_ = np.array([PRIOR.get(f, 0.0) for f in FEATURES], np.float32)
+            self.bias_ = 0.0
+            x = self._features(*self._sample_pairs(data))
+            self.mean_ = x.mean(axis=0) if len(x) else np.zeros(len(FEATURES), np.float32)
+
+    def _sample_pairs(self, data: Dataset, size: int = 2000):
+        rng = np.random.default_rng(self.seed)
+        if not data.n_helpers or not data.n_needs:
+            return np.zeros(0, np.int32), np.zeros(0, np.int32)
+        return (rng.integers(0, data.n_helpers, size).astype(np.int32),
+                rng.integers(0, data.n_needs, size).astype(np.int32))
+
+    def _learn(self, x: np.ndarray, labels: np.ndarray) -> None:
         self.mean_ = x.mean(axis=0)
         self.scale_ = np.where(x.std(axis=0) > 1e-6, x.std(axis=0), 1.0)
-        classifier = LogisticRegression(C=self.C, max_iter=500)
-        classifier.fit((x - self.mean_) / self.scale_, labels)
+        z = (x - self.mean_) / self.scale_
+        if self.objective == "pairwise":
+            # Each positive against each of its own negatives: the weights learn to order pairs
+            # for one helper (what a ranking needs), not to tell positives from the crowd.
+            n_pos = int(labels.sum())
+            per = (len(labels) - n_pos) // n_pos
+            diff = (z[:n_pos, None, :] - z[n_pos:].reshape(n_pos, per, -1)).reshape(-1, z.shape[1])
+            classifier = LogisticRegression(C=self.C, max_iter=500, fit_intercept=False)
+            classifier.fit(np.concatenate([diff, -diff]), np.r_[np.ones(len(diff)), np.zeros(len(diff))])
+            intercept = 0.0
+        else:
+            classifier = LogisticRegression(C=self.C, max_iter=500)
+            classifier.fit(z, labels)
+            intercept = float(classifier.intercept_[0])
         # Scores are x · w + b on raw features: fold the scaling into the weights once.
         self.weights_ = (classifier.coef_[0] / self.scale_).astype(np.float32)
-        self.bias_ = float(classifier.intercept_[0] - (self.mean_ * self.weights_).sum())
-        self.state_ = History(data, self.now_, text=self.text_)
+        self.bias_ = intercept - float((self.mean_ * self.weights_).sum())
 
     def _training_pairs(self, data: Dataset):
         rng = np.random.default_rng(self.seed)
         times = data.inter_at
+        empty = np.zeros(0, np.int32)
         if not len(times):
-            raise ValueError("no interactions to learn from")
+            return empty, empty, np.zeros(0), None
         cut = float(np.quantile(times, self.history_share))
         earlier = data.with_interactions(times < cut)
         later = data.inter_at >= cut
@@ -80,8 +127,8 @@ class TongxinModel(Recommender):
         pairs = pairs[~np.isin(pairs[:, 0].astype(np.int64) * data.n_needs + pairs[:, 1], touched)]
         if len(pairs) > self.max_pairs:
             pairs = pairs[rng.choice(len(pairs), self.max_pairs, replace=False)]
-        if not len(pairs):
-            raise ValueError("no helper took a new need in the later part of the training data")
+        if len(pairs) < self.min_pairs:
+            return empty, empty, np.zeros(0), None
         open_then = earlier.open_needs()
         open_then = open_then[data.need_created[open_then] <= times.max()]
         county = data.regions.ancestors[data.need_region[open_then], COUNTY]
@@ -121,6 +168,7 @@ class TongxinModel(Recommender):
         alpha = 2.0
         text = np.einsum("ij,ij->i", state.helper_vec[helpers], state.need_vec[needs])
         skill_known = state.helper_skill_known[helpers, category]
+        peers = np.log1p(100 * state.peers(helpers, needs))
         columns = [
             level >= 2, level >= 3, level >= 4, level >= 5,
             np.log1p(state.county.get(helpers, anc[:, COUNTY])),
@@ -138,6 +186,9 @@ class TongxinModel(Recommender):
             (kind == VOLUNTEER) & money,
             (kind == ORGANIZATION) * np.log(data.need_slots[needs]),
             np.log1p(state.need_pop[needs]),
+            np.log1p(state.need_pop_week[needs]),
+            *np.log1p(state.need_attention[needs]).T,
+            peers,
             state.need_fill[needs],
             np.log1p(np.maximum(0.0, now - data.need_created[needs]) / DAY),
             data.need_created[needs] > now,
@@ -148,6 +199,8 @@ class TongxinModel(Recommender):
             cold * text,
             cold * skill_known,
             cold * level,
+            cold * np.log1p(state.need_pop_week[needs]),
+            cold * peers,
         ]
         return np.column_stack([np.asarray(c, dtype=np.float32) for c in columns])
 

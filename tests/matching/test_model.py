@@ -63,8 +63,11 @@ def test_profile_rules_work_without_any_history(data):
     model = ProfileRules().fit(cold)
     top = model.recommend_needs("H3", k=1)[0]
     assert top.id == "P1" and Reason("same_town") in top.reasons
-    with pytest.raises(ValueError, match="no interactions"):
-        TongxinModel().fit(cold)
+    # The default model with nothing to learn from uses its prior weights, to the same effect.
+    prior = TongxinModel().fit(cold)
+    assert not prior.learned_
+    top = prior.recommend_needs("H3", k=1)[0]
+    assert top.id == "P1" and Reason("same_town") in top.reasons
 
 
 def test_saved_model_ranks_the_same(fitted, tmp_path):
