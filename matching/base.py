@@ -74,6 +74,10 @@ class Recommender(BaseEstimator):
     def reasons(self, helper: int, need: int) -> list[Reason]:
         return []
 
+    def explain(self, helpers: np.ndarray, needs: np.ndarray) -> list[list[Reason]]:
+        """The reasons of each pair (helpers[i], needs[i]); models may do it for all at once."""
+        return [self.reasons(int(h), int(n)) for h, n in zip(helpers, needs, strict=True)]
+
     # Rankings -------------------------------------------------------------------------------------
 
     def unseen(self, helper: int, candidates: np.ndarray) -> np.ndarray:
@@ -114,9 +118,9 @@ class Recommender(BaseEstimator):
         helper = data.helper_index[helper_id]
         cand = None if candidates is None else np.array([data.need_index[c] for c in candidates], dtype=np.int32)
         needs, scores = self.rank_needs(helper, cand, k)
+        reasons = self.explain(np.full(len(needs), helper, dtype=np.int32), needs)
         return [
-            Suggestion(data.need_ids[n], float(s), self.reasons(helper, int(n)))
-            for n, s in zip(needs, scores, strict=True)
+            Suggestion(data.need_ids[n], float(s), r) for n, s, r in zip(needs, scores, reasons, strict=True)
         ]
 
     def recommend_helpers(self, need_id: str, k: int = 10, candidates: list[str] | None = None) -> list[Suggestion]:
@@ -125,9 +129,9 @@ class Recommender(BaseEstimator):
         need = data.need_index[need_id]
         cand = None if candidates is None else np.array([data.helper_index[c] for c in candidates], dtype=np.int32)
         helpers, scores = self.rank_helpers(need, cand, k)
+        reasons = self.explain(helpers, np.full(len(helpers), need, dtype=np.int32))
         return [
-            Suggestion(data.helper_ids[h], float(s), self.reasons(int(h), need))
-            for h, s in zip(helpers, scores, strict=True)
+            Suggestion(data.helper_ids[h], float(s), r) for h, s, r in zip(helpers, scores, reasons, strict=True)
         ]
 
 

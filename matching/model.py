@@ -81,6 +81,7 @@ class TongxinModel(Recommender):
             self.bias_ = 0.0
             x = self._features(*self._sample_pairs(data))
             self.mean_ = x.mean(axis=0) if len(x) else np.zeros(len(FEATURES), np.float32)
+        self._prepare()
 
     def _sample_pairs(self, data: Dataset, size: int = 2000):
         rng = np.random.default_rng(self.seed)
@@ -205,13 +206,94 @@ class TongxinModel(Recommender):
         return np.column_stack([np.asarray(c, dtype=np.float32) for c in columns])
 
     def score(self, helpers, needs):
-        return self._features(helpers, needs) @ self.weights_ + self.bias_
+        """``_features(helpers, needs) @ weights_ + bias_``, computed the fast way: the parts that
+        depend on the need alone or the helper alone were summed at fit time (``_prepare``), and
+        one helper against many needs (or one need against many helpers) takes one product per
+        pair feature instead of a row of features per pair."""
+        data, state, w = self.data_, self.state_, self.w_
+        cold = state.helper_count[helpers] == 0
+        kind = data.helper_kind[helpers]
+        level = data.regions.common_level(data.helper_region[helpers], data.need_region[needs])
+        anc = self.need_ancestors_[needs]
+        peers = np.log1p(100 * state.peers(helpers, needs))
+        total = (
+            self.bias_
+            + self.need_part_[needs] + np.where(cold, self.need_cold_part_[needs], 0)
+            + self.helper_part_[helpers]
+            + self.kind_money_[kind, self.need_money_[needs]]
+            + np.where(kind == ORGANIZATION, self.organization_slots_[needs], 0)
+            + self.level_table_[cold.astype(np.int8), level]
+            + w["county_history"] * np.log1p(state.county.get(helpers, anc[:, 0]))
+            + w["town_history"] * np.log1p(state.town.get(helpers, anc[:, 1]))
+            + self.category_table_[helpers, data.need_category[needs]]
+            + self._text(helpers, needs)
+            + w["cf"] * np.log1p(state.cf(helpers, needs))
+            + (w["peers"] + np.where(cold, w["cold_peers"], 0)) * peers
+        )
+        return total.astype(np.float32)
+
+    def _text(self, helpers: np.ndarray, needs: np.ndarray) -> np.ndarray:
+        vectors, need_vec = self.helper_text_, self.state_.need_vec
+        if len(needs) > 1000 and (helpers == helpers[0]).all():
+            return (need_vec @ vectors[helpers[0]])[needs]
+        if len(helpers) > 1000 and (needs == needs[0]).all():
+            return (vectors @ need_vec[needs[0]])[helpers]
+        return np.einsum("ij,ij->i", vectors[helpers], need_vec[needs])
+
+    def _prepare(self) -> None:
+        """Sum what depends on one side only, once: see ``score``."""
+        data, state = self.data_, self.state_
+        w = self.w_ = dict(zip(FEATURES, self.weights_.astype(np.float64), strict=True))
+        now = state.now
+        self.need_money_ = (data.need_amount > 0).astype(np.int8)
+        self.need_ancestors_ = data.regions.ancestors[data.need_region][:, [COUNTY, COUNTY + 1]]
+        attention = np.log1p(state.need_attention)
+        self.need_part_ = (
+            w["need_popularity"] * np.log1p(state.need_pop) + w["need_popularity_week"] * np.log1p(state.need_pop_week)
+            + w["attention_day"] * attention[:, 0] + w["attention_3days"] * attention[:, 1]
+            + w["attention_fortnight"] * attention[:, 2] + w["need_fill"] * state.need_fill
+            + w["need_age"] * np.log1p(np.maximum(0.0, now - data.need_created) / DAY)
+            + w["need_future"] * (data.need_created > now) + w["urgency"] * data.need_urgency
+        ).astype(np.float32)
+        self.need_cold_part_ = (w["cold_popularity"] * np.log1p(state.need_pop_week)).astype(np.float32)
+        count = state.helper_count
+        cold = (count == 0).astype(np.float32)
+        self.helper_part_ = (
+            w["helper_activity"] * np.log1p(count) + w["helper_idle"] * np.log1p(state.helper_idle_days)
+            + w["helper_spare"] * np.clip(data.helper_capacity - state.helper_recent, -5, 20) / 5.0
+        ).astype(np.float32)
+        self.kind_money_ = np.zeros((len(KINDS), 2), np.float32)
+        self.kind_money_[DONOR] = [w["donor_service"], w["donor_money"]]
+        self.kind_money_[ORGANIZATION, 1] = w["organization_money"]
+        self.kind_money_[VOLUNTEER, 1] = w["volunteer_money"]
+        self.organization_slots_ = (w["organization_slots"] * np.log(data.need_slots)).astype(np.float32)
+        steps = np.array([0, 0, w["level_city"], w["level_county"], w["level_town"], w["level_village"]])
+        levels = np.arange(6)
+        self.level_table_ = np.stack([np.cumsum(steps), np.cumsum(steps) + w["cold_level"] * levels]).astype(
+            np.float32)
+        share = state.category_share[None, :]
+        alpha = 2.0
+        self.category_table_ = (
+            w["category_history"] * np.log((state.helper_cat + alpha * share) / (count[:, None] + alpha) / share)
+            + w["done_category"] * np.log1p(state.helper_done_cat)
+            + (w["skill_known"] + w["cold_skill"] * cold[:, None]) * state.helper_skill_known
+            + w["skill_lift"] * state.helper_skill_lift
+        ).astype(np.float32)
+        self.helper_text_ = (
+            (w["text"] + w["cold_text"] * cold[:, None]) * state.helper_vec + w["history_text"] * state.helper_hist_vec
+        ).astype(np.float32)
+
+    def explain(self, helpers: np.ndarray, needs: np.ndarray) -> list[list[Reason]]:
+        x = self._features(helpers, needs)
+        return [self._reasons(int(h), int(n), row) for h, n, row in zip(helpers, needs, x, strict=True)]
 
     def reasons(self, helper: int, need: int) -> list[Reason]:
+        return self.explain(np.array([helper], np.int32), np.array([need], np.int32))[0]
+
+    def _reasons(self, helper: int, need: int, x: np.ndarray) -> list[Reason]:
         """The features that pushed this pair up most, in plain words (area first, then skill,
         then history), at most four."""
         data, state = self.data_, self.state_
-        x = self._features(np.array([helper], np.int32), np.array([need], np.int32))[0]
         push = dict(zip(FEATURES, (x - self.mean_) * self.weights_, strict=True))
         out = area_reasons(data, helper, need)
         category = data.need_category[need]

@@ -103,3 +103,25 @@ def test_fairness_spreads_exposure_over_helpers(fitted, data):
         fair.update(reranker.rank(h, 2).tolist())
     assert len(fair) > len(plain)
     assert reranker.exposure.sum() == 2 * data.n_helpers
+
+
+def test_the_fast_score_is_the_features_times_the_weights(data_dir):
+    """score() sums precomputed parts; it must equal the plain features · weights for random
+    pairs, one helper against every need and one need against every helper."""
+    from matching.generate import generate
+
+    generate(data_dir / "synthetic", scale="small", seed=3)
+    data = load(data_dir / "synthetic")
+    model = TongxinModel().fit(data)
+    assert model.learned_
+    rng = np.random.default_rng(0)
+    cases = [
+        (rng.integers(0, data.n_helpers, 500), rng.integers(0, data.n_needs, 500)),
+        (np.full(data.n_needs, 7), np.arange(data.n_needs)),
+        (np.arange(data.n_helpers), np.full(data.n_helpers, 11)),
+        (np.array([model.state_.helper_count.argmin()] * 2000), rng.integers(0, data.n_needs, 2000)),  # cold
+    ]
+    for helpers, needs in cases:
+        helpers, needs = helpers.astype(np.int32), needs.astype(np.int32)
+        plain = model._features(helpers, needs) @ model.weights_ + model.bias_
+        np.testing.assert_allclose(model.score(helpers, needs), plain, rtol=1e-4, atol=1e-4)
