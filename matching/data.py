@@ -92,8 +92,10 @@ class Regions:
         anc_b = self.ancestors[b]
         # Sharing a level means sharing every level above it: the leading run of equal ancestors
         # (a level missing from both, as in a tree without cities, does not break the run).
-        run = np.cumprod(anc_a == anc_b, axis=-1).astype(bool) & (anc_a >= 0)
-        return (run * np.arange(1, len(LEVELS) + 1, dtype=np.int8)).max(axis=-1).astype(np.int8)
+        run = np.logical_and.accumulate(anc_a == anc_b, axis=-1)
+        run &= anc_a >= 0
+        deepest_first = run[..., ::-1]
+        return np.where(deepest_first.any(axis=-1), len(LEVELS) - deepest_first.argmax(axis=-1), 0).astype(np.int8)
 
 
 @dataclass

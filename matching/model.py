@@ -211,6 +211,8 @@ class TongxinModel(Recommender):
         one helper against many needs (or one need against many helpers) takes one product per
         pair feature instead of a row of features per pair."""
         data, state, w = self.data_, self.state_, self.w_
+        if len(needs) > 64 and helpers[0] == helpers[-1] and (helpers == helpers[0]).all():
+            return self._score_for_helper(int(helpers[0]), needs)
         cold = state.helper_count[helpers] == 0
         kind = data.helper_kind[helpers]
         level = data.regions.common_level(data.helper_region[helpers], data.need_region[needs])
@@ -231,6 +233,27 @@ class TongxinModel(Recommender):
             + (w["peers"] + np.where(cold, w["cold_peers"], 0)) * peers
         )
         return total.astype(np.float32)
+
+    def _score_for_helper(self, helper: int, needs: np.ndarray) -> np.ndarray:
+        """``score`` for one helper against many needs: every helper-side term is a scalar or a
+        small table, so each need costs a few gathers."""
+        data, state, w = self.data_, self.state_, self.w_
+        cold = int(state.helper_count[helper] == 0)
+        one = np.full(len(needs), helper, dtype=np.int32)
+        level = data.regions.common_level(data.helper_region[helper], data.need_region[needs])
+        anc = self.need_ancestors_[needs]
+        peers = np.log1p(100 * state.peers(one, needs))
+        total = (
+            self.need_by_kind_[data.helper_kind[helper], cold, needs]
+            + self.level_table_[cold][level]
+            + w["county_history"] * np.log1p(state.county.get(one, anc[:, 0]))
+            + w["town_history"] * np.log1p(state.town.get(one, anc[:, 1]))
+            + self.category_table_[helper][data.need_category[needs]]
+            + self._text(one, needs)
+            + w["cf"] * np.log1p(state.cf(one, needs))
+            + (w["peers"] + cold * w["cold_peers"]) * peers
+        )
+        return (total + (self.bias_ + self.helper_part_[helper])).astype(np.float32)
 
     def _text(self, helpers: np.ndarray, needs: np.ndarray) -> np.ndarray:
         vectors, need_vec = self.helper_text_, self.state_.need_vec
@@ -267,6 +290,13 @@ class TongxinModel(Recommender):
         self.kind_money_[ORGANIZATION, 1] = w["organization_money"]
         self.kind_money_[VOLUNTEER, 1] = w["volunteer_money"]
         self.organization_slots_ = (w["organization_slots"] * np.log(data.need_slots)).astype(np.float32)
+        # The need-side terms for each kind of helper, new or not: one gather for one helper.
+        self.need_by_kind_ = np.empty((len(KINDS), 2, data.n_needs), np.float32)
+        for kind in range(len(KINDS)):
+            for is_cold in (0, 1):
+                self.need_by_kind_[kind, is_cold] = (
+                    self.need_part_ + is_cold * self.need_cold_part_ + self.kind_money_[kind, self.need_money_]
+                    + (kind == ORGANIZATION) * self.organization_slots_)
         steps = np.array([0, 0, w["level_city"], w["level_county"], w["level_town"], w["level_village"]])
         levels = np.arange(6)
         self.level_table_ = np.stack([np.cumsum(steps), np.cumsum(steps) + w["cold_level"] * levels]).astype(
