@@ -265,10 +265,10 @@ class PairProduct:
     def get(self, helpers: np.ndarray, needs: np.ndarray) -> np.ndarray:
         if not len(helpers):
             return np.zeros(0, np.float32)
-        if helpers[0] == helpers[-1] and (helpers == helpers[0]).all():
+        if len(helpers) > 64 and helpers[0] == helpers[-1] and (helpers == helpers[0]).all():
             row = np.asarray((self.left[helpers[0]] @ self.right).todense()).ravel()
             return row[needs].astype(np.float32)
-        if needs[0] == needs[-1] and (needs == needs[0]).all():
+        if len(needs) > 64 and needs[0] == needs[-1] and (needs == needs[0]).all():
             col = np.asarray((self.left @ self.right_by_need[:, needs[0]]).todense()).ravel()
             return col[helpers].astype(np.float32)
         starts = self.left.indptr[helpers]

@@ -240,7 +240,12 @@ class TongxinModel(Recommender):
         data, state, w = self.data_, self.state_, self.w_
         cold = int(state.helper_count[helper] == 0)
         one = np.full(len(needs), helper, dtype=np.int32)
-        level = data.regions.common_level(data.helper_region[helper], data.need_region[needs])
+        # The deepest level shared: sharing a region means sharing every region above it, so
+        # the deepest matching level of the helper's own chain decides.
+        level = np.zeros(len(needs), np.int8)
+        for depth, region in enumerate(data.regions.ancestors[data.helper_region[helper]]):
+            if region >= 0:
+                level[self.need_chain_[needs, depth] == region] = depth + 1
         anc = self.need_ancestors_[needs]
         peers = np.log1p(100 * state.peers(one, needs))
         total = (
@@ -269,7 +274,8 @@ class TongxinModel(Recommender):
         w = self.w_ = dict(zip(FEATURES, self.weights_.astype(np.float64), strict=True))
         now = state.now
         self.need_money_ = (data.need_amount > 0).astype(np.int8)
-        self.need_ancestors_ = data.regions.ancestors[data.need_region][:, [COUNTY, COUNTY + 1]]
+        self.need_chain_ = data.regions.ancestors[data.need_region]
+        self.need_ancestors_ = self.need_chain_[:, [COUNTY, COUNTY + 1]]
         attention = np.log1p(state.need_attention)
         self.need_part_ = (
             w["need_popularity"] * np.log1p(state.need_pop) + w["need_popularity_week"] * np.log1p(state.need_pop_week)
