@@ -81,11 +81,9 @@ class PairLookup:
         if len(rows) > 64 and rows[0] == rows[-1] and (rows == rows[0]).all():
             # One row against many columns: search the row's few entries, not all of them.
             lo, hi = np.searchsorted(self.keys, [rows[0] * self.n_cols, (rows[0] + 1) * self.n_cols])
-            row_cols, row_values = self.keys[lo:hi] - rows[0] * self.n_cols, self.values[lo:hi]
-            if not len(row_cols):
-                return np.zeros(len(rows), np.float32)
-            at = np.minimum(np.searchsorted(row_cols, cols), len(row_cols) - 1)
-            return np.where(row_cols[at] == cols, row_values[at], 0).astype(np.float32)
+            dense = np.zeros(self.n_cols, np.float32)
+            dense[self.keys[lo:hi] - rows[0] * self.n_cols] = self.values[lo:hi]
+            return dense[cols]
         keys = rows.astype(np.int64) * self.n_cols + cols
         at = np.minimum(np.searchsorted(self.keys, keys), len(self.keys) - 1)
         return np.where(self.keys[at] == keys, self.values[at], 0).astype(np.float32)

@@ -245,14 +245,13 @@ class TongxinModel(Recommender):
         level = np.zeros(len(needs), np.int8)
         for depth, region in enumerate(data.regions.ancestors[data.helper_region[helper]]):
             if region >= 0:
-                level[self.need_chain_[needs, depth] == region] = depth + 1
-        anc = self.need_ancestors_[needs]
+                level[self.need_chain_[depth][needs] == region] = depth + 1
         peers = np.log1p(100 * state.peers(one, needs))
         total = (
             self.need_by_kind_[data.helper_kind[helper], cold, needs]
             + self.level_table_[cold][level]
-            + w["county_history"] * np.log1p(state.county.get(one, anc[:, 0]))
-            + w["town_history"] * np.log1p(state.town.get(one, anc[:, 1]))
+            + w["county_history"] * np.log1p(state.county.get(one, self.need_chain_[COUNTY][needs]))
+            + w["town_history"] * np.log1p(state.town.get(one, self.need_chain_[COUNTY + 1][needs]))
             + self.category_table_[helper][data.need_category[needs]]
             + self._text(one, needs)
             + w["cf"] * np.log1p(state.cf(one, needs))
@@ -274,8 +273,9 @@ class TongxinModel(Recommender):
         w = self.w_ = dict(zip(FEATURES, self.weights_.astype(np.float64), strict=True))
         now = state.now
         self.need_money_ = (data.need_amount > 0).astype(np.int8)
-        self.need_chain_ = data.regions.ancestors[data.need_region]
-        self.need_ancestors_ = self.need_chain_[:, [COUNTY, COUNTY + 1]]
+        # Each need's ancestors, one contiguous row per level (levels × needs): cheap to gather.
+        self.need_chain_ = np.ascontiguousarray(data.regions.ancestors[data.need_region].T)
+        self.need_ancestors_ = self.need_chain_[[COUNTY, COUNTY + 1]].T
         attention = np.log1p(state.need_attention)
         self.need_part_ = (
             w["need_popularity"] * np.log1p(state.need_pop) + w["need_popularity_week"] * np.log1p(state.need_pop_week)
