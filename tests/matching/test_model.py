@@ -125,3 +125,27 @@ def test_the_fast_score_is_the_features_times_the_weights(data_dir):
         helpers, needs = helpers.astype(np.int32), needs.astype(np.int32)
         plain = model._features(helpers, needs) @ model.weights_ + model.bias_
         np.testing.assert_allclose(model.score(helpers, needs), plain, rtol=1e-4, atol=1e-4)
+
+
+def test_reasons_never_call_a_need_urgent_or_name_an_unrelated_skill(data_dir):
+    from matching.generate import generate
+
+    generate(data_dir / "synthetic", scale="small", seed=5)
+    data = load(data_dir / "synthetic")
+    model = TongxinModel().fit(data)
+    serving = {"education": {"tutoring", "arts", "sports"}, "psychological": {"counselling", "social_work"},
+               "medical": {"medical"}, "necessities": {"goods_supply", "transport"},
+               "companionship": {"companionship", "social_work", "arts", "sports"},
+               "safety": {"legal_aid", "social_work"}}
+    checked = 0
+    for helper in data.helper_ids[:150]:
+        for suggestion in model.recommend_needs(helper, k=10):
+            need = data.need_index[suggestion.id]
+            category = data.categories[data.need_category[need]]
+            for reason in suggestion.reasons:
+                checked += 1
+                if reason.code == "urgent":
+                    assert data.need_urgency[need] == 3
+                if reason.code == "skill" and reason.value in {s for v in serving.values() for s in v}:
+                    assert reason.value in serving.get(category, set()), (reason, category)
+    assert checked > 500

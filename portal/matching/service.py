@@ -1,0 +1,185 @@
+"""The fitted model the portal ranks with: one file, trained by a periodic task, read by every process.
+
+``MATCHING_MODEL`` names the file (default ``<instance>/matching/model.pkl``; a volume shared by
+the app servers and the worker, like the uploads). ``retrain`` exports the portal's data to a
+temporary folder, fits the default model (on its prior weights when there is too little history to
+learn from) and replaces the file atomically, so a process reading it sees the old model or the new
+one, never half of one. Each process keeps the model it loaded and reads the file again when its
+modification time changes. Without a usable file (none yet, or one of another version, which is
+logged) the portal ranks with the profile rules fitted on the needs on the board now, kept for ten
+minutes. Nothing here decides what a user may see: ``portal.matching.rules`` does. The library
+(numpy, scikit-learn) is imported when first used, not when a process starts.
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import Flask, current_app
+
+from portal import db
+from portal.matching import export
+
+log = logging.getLogger(__name__)
+
+FALLBACK_SECONDS = 600  # how long the profile rules fitted on the live data are kept
+EXTENSION = "matching"
+
+
+@dataclass
+class _State:
+    lock: threading.Lock  # reading the file
+    fallback_lock: threading.Lock  # fitting the fallback (slow on a province: not under ``lock``)
+    file_stamp: tuple | None = None  # (mtime_ns, inode, size) of the file last read
+    model: object | None = None  # the model read from it (None: the file was refused)
+    fallback: object | None = None
+    fallback_at: float = 0.0
+
+
+def _state(app: Flask) -> _State:
+    state = app.extensions.get(EXTENSION)
+    if state is None:
+        state = app.extensions.setdefault(EXTENSION, _State(lock=threading.Lock(), fallback_lock=threading.Lock()))
+    return state
+
+
+def model_path(app: Flask | None = None) -> Path:
+    return Path((app or current_app).config["MATCHING_MODEL"])
+
+
+def _stamp(path: Path) -> tuple | None:
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        return None
+    return info.st_mtime_ns, info.st_ino, info.st_size
+
+
+def fitted_model():
+    """The model of the file, read again when the file changed; None without a usable file."""
+    app = current_app._get_current_object()
+    state, path = _state(app), model_path(app)
+    stamp = _stamp(path)
+    if stamp is None:
+        return None
+    if stamp == state.file_stamp:
+        return state.model
+    with state.lock:
+        if stamp != state.file_stamp:
+            from matching import persist
+
+            try:
+                model = persist.load(path)
+                if not hasattr(model, "recommend_needs") or not hasattr(model, "data_"):
+                    raise persist.ModelFileError(f"{path} holds no fitted recommender")
+            except Exception:  # another version, a damaged file: rank with the fallback instead
+                log.exception("matching: cannot use the model file %s; using the profile rules", path)
+                model = None
+            state.model = model  # before the stamp: a reader that sees the new stamp gets this model
+            state.file_stamp = stamp
+        return state.model
+
+
+def fallback_model():
+    """The profile rules fitted on the needs on the board now (kept ``FALLBACK_SECONDS``); None
+    when there is nothing to fit on."""
+    app = current_app._get_current_object()
+    state = _state(app)
+    if state.fallback_at and time.monotonic() - state.fallback_at < FALLBACK_SECONDS:
+        return state.fallback
+    with state.fallback_lock:
+        if not state.fallback_at or time.monotonic() - state.fallback_at >= FALLBACK_SECONDS:
+            try:
+                state.fallback = _fit_fallback()
+            except Exception:
+                log.exception("matching: cannot fit the profile rules")
+                state.fallback = None
+            state.fallback_at = time.monotonic()
+        return state.fallback
+
+
+def _fit_fallback():
+    import matching
+
+    session = db.new_session()
+    try:
+        with tempfile.TemporaryDirectory(prefix="tongxin-matching-") as folder:
+            export.export(session, folder, open_only=True)
+            data = matching.load(folder)
+    finally:
+        session.close()
+    if not data.n_needs or not data.n_helpers:
+        return None
+    return matching.ProfileRules().fit(data)
+
+
+def models():
+    """The models to ask, in order: the fitted one (if any), then the fallback."""
+    fitted = fitted_model()
+    if fitted is not None:
+        yield fitted
+    yield fallback_model()
+
+
+def knows(model, *, helper: str | None = None, need: str | None = None) -> bool:
+    data = getattr(model, "data_", None)
+    if data is None:
+        return False
+    return (helper is None or helper in data.helper_index) and (need is None or need in data.need_index)
+
+
+def ranking_model(candidates: list[str], *, helper: str | None = None, need: str | None = None):
+    """(model, the candidates it knows): the first model — the fitted one, then the fallback — that
+    knows ``helper`` (candidates are needs) or ``need`` (candidates are helpers) and at least one
+    candidate. A helper or need that came after the last training is ranked by the fallback.
+    (None, []) when no model does."""
+    for model in models():
+        if model is None or not knows(model, helper=helper, need=need):
+            continue
+        index = model.data_.need_index if helper is not None else model.data_.helper_index
+        known = [c for c in candidates if c in index]
+        if known:
+            return model, known
+    return None, []
+
+
+def forget(app: Flask | None = None) -> None:
+    """Drop what this process keeps (tests; after replacing the file by hand)."""
+    app = app or current_app._get_current_object()
+    app.extensions.pop(EXTENSION, None)
+
+
+# --- training ----------------------------------------------------------------------------------------
+
+
+def retrain(app: Flask | None = None) -> dict:
+    """Export, fit and atomically replace the model file; what was done, for the log and the CLI."""
+    import matching
+    from matching import persist
+
+    app = app or current_app._get_current_object()
+    path = model_path(app)
+    with app.app_context():
+        session = db.new_session()
+        try:
+            with tempfile.TemporaryDirectory(prefix="tongxin-matching-") as folder:
+                done = export.export(session, folder)
+                data = matching.load(folder)
+        finally:
+            session.close()
+    summary = {"needs": data.n_needs, "helpers": data.n_helpers, "interactions": len(data.inter_at),
+               "path": str(path)}
+    if not data.n_needs or not data.n_helpers:
+        log.info("matching: nothing to train on (%s)", done.counts)
+        return {**summary, "model": None}
+    # With too little history to learn from, the default model ranks with its prior weights.
+    model = matching.TongxinModel().fit(data)
+    persist.save(model, path)
+    log.info("matching: %s model (%s weights) saved to %s (%s)", model.name,
+             "learned" if model.learned_ else "prior", path, done.counts)
+    return {**summary, "model": model.name}

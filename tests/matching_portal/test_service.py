@@ -1,0 +1,111 @@
+"""The model file: retraining writes one the library reads, each process picks up a new file, and a
+damaged or foreign file (or none) leaves the board working on the profile rules."""
+
+import logging
+import pickle
+
+import pytest
+from sqlalchemy import select
+
+from matching import persist
+from portal import db
+from portal.accounts.models import User
+from portal.matching import rules, service
+from tests.matching_portal.conftest import english
+
+
+def test_retraining_writes_a_model_file_the_library_reads(app, make_need, skilled, model_file):
+    need_id = make_need(to="published")
+    volunteer = skilled("volunteer")
+    summary = service.retrain(app)
+    assert summary["model"] in ("tongxin", "profile-rules") and summary["needs"] == 1 and summary["helpers"] == 1
+    model = persist.load(model_file)
+    assert str(need_id) in model.data_.need_index and f"u{volunteer.id}" in model.data_.helper_index
+    assert not list(model_file.parent.glob(".model.pkl.*"))  # no temporary file left behind
+
+
+def test_with_too_few_interactions_to_learn_the_prior_weights_are_saved(app, make_need, skilled, model_file):
+    make_need(to="published")
+    skilled("volunteer")
+    assert service.retrain(app)["model"] == "tongxin"
+    assert not persist.load(model_file).learned_  # hand-set weights on the profile until there is history
+
+
+def test_nothing_to_train_on_writes_no_file(app, regions, model_file):
+    assert service.retrain(app)["model"] is None
+    assert not model_file.exists()
+
+
+def test_the_command_and_the_hourly_task_retrain(app, make_need, skilled, model_file):
+    make_need(to="published")
+    skilled("volunteer")
+    result = app.test_cli_runner().invoke(args=["matching-train"])
+    assert result.exit_code == 0, result.output
+    assert "saved to" in result.output and model_file.exists()
+    model_file.unlink()
+    from portal.matching.tasks import hourly_retrain
+
+    with app.app_context():
+        hourly_retrain.call_local()
+    assert model_file.exists()
+
+
+def test_the_board_uses_the_model_file_and_reads_it_again_when_it_changes(app, make_need, skilled, signed_in):
+    make_need(to="published")
+    skilled("volunteer")
+    service.retrain(app)
+    with app.app_context():
+        first = service.fitted_model()
+        assert first is not None and service.fitted_model() is first  # kept while the file is the same
+        service.retrain(app)
+        second = service.fitted_model()
+        assert second is not None and second is not first
+    assert "Recommended for you" in english(signed_in("volunteer")).get("/board").get_data(as_text=True)
+
+
+def test_a_helper_who_came_after_the_training_is_served_by_the_profile_rules(app, users, make_need, skilled,
+                                                                            make_org):
+    need_id = make_need(to="published")
+    skilled("volunteer")
+    service.retrain(app)
+    _org_id, admin = make_org(status="approved")  # not in the model file
+    with app.test_request_context(), db.new_session() as s:
+        member = s.scalar(select(User).where(User.username == admin))
+        assert [item.need.id for item in rules.for_you(s, member)] == [need_id]
+
+
+@pytest.mark.parametrize("content", [
+    b"this is not a model",
+    pickle.dumps({"format": persist.FORMAT, "version": persist.VERSION + 1, "model": None}),
+    pickle.dumps({"format": "something else"}),
+])
+def test_a_damaged_or_foreign_model_file_is_logged_and_the_board_still_recommends(app, make_need, skilled, signed_in,
+                                                                                 model_file, caplog, content):
+    need_id = make_need(to="published")
+    skilled("volunteer")
+    model_file.parent.mkdir(parents=True, exist_ok=True)
+    model_file.write_bytes(content)
+    client = english(signed_in("volunteer"))
+    with caplog.at_level(logging.ERROR, logger="portal.matching.service"):
+        page = client.get("/board")
+    assert page.status_code == 200
+    assert "Recommended for you" in page.get_data(as_text=True) and f"/board/{need_id}" in page.get_data(as_text=True)
+    assert any("cannot use the model file" in r.getMessage() for r in caplog.records)
+    caplog.clear()
+    with caplog.at_level(logging.ERROR, logger="portal.matching.service"):
+        client.get("/board")
+    assert not caplog.records  # logged once per file, not on every page
+
+
+def test_a_failing_recommender_never_breaks_the_board(app, make_need, skilled, signed_in, monkeypatch, caplog):
+    make_need(to="published")
+    skilled("volunteer")
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(rules, "for_you", broken)
+    with caplog.at_level(logging.ERROR, logger="portal.matching.rules"):
+        page = signed_in("volunteer").get("/board")
+    assert page.status_code == 200 and 'id="for-you"' not in page.get_data(as_text=True)
+    assert any("no recommendations" in r.getMessage() for r in caplog.records)
