@@ -70,7 +70,8 @@ def acting_helper(session: Session, user) -> Acting | None:
         return Acting(user_key(user.id), user.id, None, str(user.role))
     if user.role == Role.org_member:
         member = orgs.membership(session, user)
-        if member is not None:
+        # Members act only for an approved organization (``portal.helpers.rules.acting_problem``).
+        if member is not None and session.get(Organization, member.organization_id).status == OrgStatus.approved:
             return Acting(org_key(member.organization_id), user.id, member.organization_id, "organization")
     return None
 
