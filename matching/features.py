@@ -17,23 +17,11 @@ from sklearn.preprocessing import normalize
 
 from matching.base import WEIGHT_BY_CODE, interaction_matrix
 from matching.data import EVENTS, LEVELS, Dataset
+from matching.vocabulary import SKILLS_FOR_CATEGORY
 
 DAY = 86400.0
 COUNTY, TOWN = LEVELS.index("county"), LEVELS.index("town")
 
-# Which declared skills serve which category of need: the portal's vocabulary (portal.categories
-# reads it from here). Data with other skills learns the link from history instead.
-SKILLS_FOR_CATEGORY = {
-    "education": frozenset({"tutoring", "arts", "sports"}),
-    "psychological": frozenset({"counselling", "social_work"}),
-    "medical": frozenset({"medical"}),
-    "necessities": frozenset({"goods_supply", "transport"}),
-    "tuition": frozenset(),
-    "companionship": frozenset({"companionship", "social_work", "arts", "sports"}),
-    "safety": frozenset({"legal_aid", "social_work"}),
-    "other": frozenset(),
-}
-MONEY_CATEGORIES = frozenset({"tuition", "medical"})
 
 
 class TextSpace:

@@ -7,6 +7,8 @@ from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 
+from matching import vocabulary
+
 
 class NeedCategory(StrEnum):
     education = "education"  # tutoring, schooling
@@ -61,16 +63,11 @@ SKILL_LABELS = {
 # profession requires); the others count as declared, and a certificate makes them "verified".
 CERTIFIED_SKILLS = frozenset({Skill.counselling, Skill.medical, Skill.legal_aid, Skill.social_work})
 
-# Which skills serve which category of need: what the profile rules of the recommender start from.
+# Which skills serve which category of need: the recommender's vocabulary (matching/vocabulary.py),
+# which the profile rules start from.
 SKILLS_FOR_CATEGORY = {
-    NeedCategory.education: frozenset({Skill.tutoring, Skill.arts, Skill.sports}),
-    NeedCategory.psychological: frozenset({Skill.counselling, Skill.social_work}),
-    NeedCategory.medical: frozenset({Skill.medical}),
-    NeedCategory.necessities: frozenset({Skill.goods_supply, Skill.transport}),
-    NeedCategory.tuition: frozenset(),
-    NeedCategory.companionship: frozenset({Skill.companionship, Skill.social_work, Skill.arts, Skill.sports}),
-    NeedCategory.safety: frozenset({Skill.legal_aid, Skill.social_work}),
-    NeedCategory.other: frozenset(),
+    NeedCategory(category): frozenset(Skill(skill) for skill in skills)
+    for category, skills in vocabulary.SKILLS_FOR_CATEGORY.items()
 }
 
 SUBJECTS = ("语文", "数学", "英语", "物理", "化学", "生物", "历史", "地理", "道德与法治", "音乐", "美术", "信息技术")
