@@ -7,7 +7,7 @@ import numpy as np
 
 from matching.base import Reason, Recommender, interaction_matrix
 from matching.data import KINDS, Dataset
-from matching.features import DAY, SKILLS_FOR_CATEGORY, History, TextSpace
+from matching.features import DAY, SKILLS_FOR_CATEGORY, History, TextSpace, skills_serve
 
 
 class Popularity(Recommender):
@@ -50,11 +50,7 @@ class ProfileRules(Recommender):
 
     def _fit(self, data: Dataset) -> None:
         self.need_vec_, self.helper_vec_ = TextSpace(self.text_dims).fit_transform(data.need_text, data.helper_text)
-        known = np.zeros((data.n_helpers, len(data.categories)), np.float32)
-        for c, category in enumerate(data.categories):
-            serving = SKILLS_FOR_CATEGORY.get(category, frozenset())
-            known[:, c] = [bool(serving.intersection(skills)) for skills in data.helper_skills]
-        self.skill_known_ = known
+        self.skill_known_ = skills_serve(data)
         self.money_ = data.need_amount > 0
 
     def score(self, helpers, needs):

@@ -154,20 +154,33 @@ class Dataset:
     def positive_mask(self) -> np.ndarray:
         return np.isin(self.inter_event, [EVENTS.index(e) for e in POSITIVE_EVENTS])
 
-    def open_needs(self, at: float | None = None) -> np.ndarray:
-        """Indices of needs that can still be taken at time ``at`` (default: after every
-        interaction): created by then, places left (claims less withdrawals below the slots), and
-        for money needs the amount not yet reached."""
-        at = np.inf if at is None else at
-        before = self.inter_at < at
+    def progress(self, at: float | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Per need, from the interactions before ``at`` (default: all): places taken (claims less
+        withdrawals) and fen given."""
+        before = slice(None) if at is None else self.inter_at < at
+        event, need = self.inter_event[before], self.inter_need[before]
         claims = np.zeros(self.n_needs, dtype=np.int64)
-        event = self.inter_event[before]
-        need = self.inter_need[before]
         np.add.at(claims, need[event == EVENTS.index("claim")], 1)
         np.add.at(claims, need[event == EVENTS.index("withdraw")], -1)
         given = np.zeros(self.n_needs, dtype=np.int64)
         donate = event == EVENTS.index("donate")
         np.add.at(given, need[donate], self.inter_amount[before][donate])
+        return np.maximum(claims, 0), given
+
+    def fill(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per need: the share of places taken (of the amount, for money needs) and whether anyone
+        took or gave to it at all."""
+        claims, given = self.progress()
+        money = self.need_amount > 0
+        share = np.where(money, given / np.maximum(self.need_amount, 1), claims / np.maximum(self.need_slots, 1))
+        return share.astype(np.float32), np.where(money, given > 0, claims > 0)
+
+    def open_needs(self, at: float | None = None) -> np.ndarray:
+        """Indices of needs that can still be taken at time ``at`` (default: after every
+        interaction): created by then, places left (claims less withdrawals below the slots), and
+        for money needs the amount not yet reached."""
+        claims, given = self.progress(at)
+        at = np.inf if at is None else at
         money = self.need_amount > 0
         open_ = np.where(money, given < self.need_amount, claims < self.need_slots)
         open_ &= self.need_created <= at if np.isfinite(at) else True

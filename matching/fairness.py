@@ -16,23 +16,15 @@ from __future__ import annotations
 import numpy as np
 
 from matching.base import Recommender, top_k
-from matching.data import EVENTS, Dataset
+from matching.data import Dataset
 from matching.features import DAY
 
 
 def need_state(data: Dataset, now: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(places taken as a share, claimed at all, days waited) per need, from the interactions."""
-    claims = np.zeros(data.n_needs, np.float32)
-    np.add.at(claims, data.inter_need[data.inter_event == EVENTS.index("claim")], 1)
-    np.add.at(claims, data.inter_need[data.inter_event == EVENTS.index("withdraw")], -1)
-    given = np.zeros(data.n_needs, np.float64)
-    donate = data.inter_event == EVENTS.index("donate")
-    np.add.at(given, data.inter_need[donate], data.inter_amount[donate])
-    money = data.need_amount > 0
-    fill = np.where(money, given / np.maximum(data.need_amount, 1), np.maximum(claims, 0) / data.need_slots)
-    claimed = np.where(money, given > 0, claims > 0)
+    fill, claimed = data.fill()
     waited = np.maximum(0.0, now - data.need_created) / DAY
-    return fill.astype(np.float32), claimed, waited.astype(np.float32)
+    return fill, claimed, waited.astype(np.float32)
 
 
 class ExposureReranker:
@@ -76,11 +68,8 @@ def replay(model: Recommender, data: Dataset, split, k: int = 10, reranker: Expo
     visits_t = data.inter_at[positive][order]
     wanted = {int(h): set(rel.tolist()) for h, rel in zip(split.helpers, split.relevant, strict=True)}
     taken_by: dict[int, set[int]] = {h: set() for h in wanted}
-    train = split.train
-    claims = np.zeros(data.n_needs, np.int64)
-    np.add.at(claims, train.inter_need[train.inter_event == EVENTS.index("claim")], 1)
-    np.add.at(claims, train.inter_need[train.inter_event == EVENTS.index("withdraw")], -1)
-    places = np.where(data.need_amount > 0, 1 << 30, data.need_slots - np.maximum(claims, 0))
+    claims, _given = split.train.progress()
+    places = np.where(data.need_amount > 0, 1 << 30, data.need_slots - claims)
     claimed = np.zeros(data.n_needs, np.int64)
     if reranker is not None:
         reranker.start(model, split.candidates)

@@ -24,6 +24,16 @@ COUNTY, TOWN = LEVELS.index("county"), LEVELS.index("town")
 
 
 
+def skills_serve(data: Dataset) -> np.ndarray:
+    """Helpers × categories: 1 where a declared skill serves the category (SKILLS_FOR_CATEGORY)."""
+    known = np.zeros((data.n_helpers, len(data.categories)), np.float32)
+    for c, category in enumerate(data.categories):
+        serving = SKILLS_FOR_CATEGORY.get(category, frozenset())
+        if serving:
+            known[:, c] = [bool(serving.intersection(skills)) for skills in data.helper_skills]
+    return known
+
+
 class TextSpace:
     def __init__(self, dims: int = 48, sample: int = 40_000, seed: int = 0):
         self.dims, self.sample, self.seed = dims, sample, seed
@@ -52,6 +62,12 @@ class TextSpace:
         return normalize(self.svd.transform(self.vectorizer.transform(texts))).astype(np.float32)
 
 
+def one_of_many(values: np.ndarray, more_than: int = 64) -> bool:
+    """Whether ``values`` is more than ``more_than`` copies of one value: one helper against many
+    needs (or the reverse), which the vector paths serve faster than pair by pair."""
+    return len(values) > more_than and values[0] == values[-1] and bool((values == values[0]).all())
+
+
 class PairLookup:
     """Counts keyed by (row, column) pairs, looked up for whole arrays at once."""
 
@@ -66,7 +82,7 @@ class PairLookup:
     def get(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
         if not len(self.keys):
             return np.zeros(len(rows), np.float32)
-        if len(rows) > 64 and rows[0] == rows[-1] and (rows == rows[0]).all():
+        if one_of_many(rows):
             # One row against many columns: search the row's few entries, not all of them.
             lo, hi = np.searchsorted(self.keys, [rows[0] * self.n_cols, (rows[0] + 1) * self.n_cols])
             dense = np.zeros(self.n_cols, np.float32)
@@ -132,12 +148,7 @@ class History:
             ph, ps = np.array(pairs).T
             np.maximum.at(best, ph, lift[ps])
             self.helper_skill_lift = np.where(np.isfinite(best), best, 0).astype(np.float32)
-        known = np.zeros((data.n_helpers, n_cat), np.float32)
-        for c, category in enumerate(data.categories):
-            serving = SKILLS_FOR_CATEGORY.get(category, frozenset())
-            if serving:
-                known[:, c] = [bool(serving.intersection(skills)) for skills in data.helper_skills]
-        self.helper_skill_known = known
+        self.helper_skill_known = skills_serve(data)
 
         # Needs: recency-weighted interest and how full they are.
         age_days = np.maximum(0.0, (now - data.inter_at) / DAY)
@@ -153,16 +164,7 @@ class History:
         for column, days in enumerate((1.0, 3.0, 14.0)):
             np.add.at(self.need_attention[:, column], data.inter_need, np.power(0.5, age_days / days))
         self.need_count = np.asarray(took.sum(axis=0)).ravel()
-        claims = np.zeros(data.n_needs, np.float32)
-        np.add.at(claims, data.inter_need[data.inter_event == EVENTS.index("claim")], 1)
-        np.add.at(claims, data.inter_need[data.inter_event == EVENTS.index("withdraw")], -1)
-        given = np.zeros(data.n_needs, np.float64)
-        donate = data.inter_event == EVENTS.index("donate")
-        np.add.at(given, data.inter_need[donate], data.inter_amount[donate])
-        money = data.need_amount > 0
-        self.need_fill = np.where(money, given / np.maximum(data.need_amount, 1),
-                                  np.maximum(claims, 0) / np.maximum(data.need_slots, 1)).astype(np.float32)
-        self.need_claimed = np.where(money, given > 0, claims > 0)
+        self.need_fill, self.need_claimed = data.fill()
 
         # Helpers: how busy they were lately, against their capacity.
         recent = (data.inter_at >= now - 30 * DAY) & (data.inter_event == EVENTS.index("claim"))
@@ -252,10 +254,10 @@ class PairProduct:
     def get(self, helpers: np.ndarray, needs: np.ndarray) -> np.ndarray:
         if not len(helpers):
             return np.zeros(0, np.float32)
-        if len(helpers) > 64 and helpers[0] == helpers[-1] and (helpers == helpers[0]).all():
+        if one_of_many(helpers):
             row = np.asarray((self.left[helpers[0]] @ self.right).todense()).ravel()
             return row[needs].astype(np.float32)
-        if len(needs) > 64 and needs[0] == needs[-1] and (needs == needs[0]).all():
+        if one_of_many(needs):
             col = np.asarray((self.left @ self.right_by_need[:, needs[0]]).todense()).ravel()
             return col[helpers].astype(np.float32)
         starts = self.left.indptr[helpers]

@@ -21,8 +21,8 @@ from sklearn.linear_model import LogisticRegression
 
 from matching.base import Reason, Recommender
 from matching.baselines import area_reasons
-from matching.data import EVENTS, KINDS, Dataset
-from matching.features import COUNTY, DAY, SKILLS_FOR_CATEGORY, History, TextSpace
+from matching.data import KINDS, Dataset
+from matching.features import COUNTY, DAY, SKILLS_FOR_CATEGORY, History, TextSpace, one_of_many
 
 FEATURES = (
     "level_city", "level_county", "level_town", "level_village",
@@ -121,7 +121,7 @@ class TongxinModel(Recommender):
         cut = float(np.quantile(times, self.history_share))
         earlier = data.with_interactions(times < cut)
         later = data.inter_at >= cut
-        positive = later & np.isin(data.inter_event, [EVENTS.index(e) for e in ("claim", "deliver", "donate")])
+        positive = later & data.positive_mask()
         history = History(earlier, cut, text=self.text_)
         pairs = np.unique(np.stack([data.inter_helper[positive], data.inter_need[positive]], axis=1), axis=0)
         # Pairs already touched before the cut are not what the model must find.
@@ -212,7 +212,7 @@ class TongxinModel(Recommender):
         one helper against many needs (or one need against many helpers) takes one product per
         pair feature instead of a row of features per pair."""
         data, state, w = self.data_, self.state_, self.w_
-        if len(needs) > 64 and helpers[0] == helpers[-1] and (helpers == helpers[0]).all():
+        if one_of_many(helpers):
             return self._score_for_helper(int(helpers[0]), needs)
         cold = state.helper_count[helpers] == 0
         kind = data.helper_kind[helpers]
@@ -262,9 +262,9 @@ class TongxinModel(Recommender):
 
     def _text(self, helpers: np.ndarray, needs: np.ndarray) -> np.ndarray:
         vectors, need_vec = self.helper_text_, self.state_.need_vec
-        if len(needs) > 1000 and (helpers == helpers[0]).all():
+        if one_of_many(helpers, 1000):
             return (need_vec @ vectors[helpers[0]])[needs]
-        if len(helpers) > 1000 and (needs == needs[0]).all():
+        if one_of_many(needs, 1000):
             return (vectors @ need_vec[needs[0]])[helpers]
         return np.einsum("ij,ij->i", vectors[helpers], need_vec[needs])
 
