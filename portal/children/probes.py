@@ -84,32 +84,42 @@ def answer(session: Session, actor, asked: Sequence[tuple[str, bool]], via: str)
     answer per blind index. ``via`` says where the number was typed ("form" or "import")."""
     if not asked:
         return {}
-    limit = daily_limit()
-    answers: dict[str, Answer] = {}
+    answers, to_record = _decide(asked, _asked_recently(session, actor), daily_limit())
+    if not to_record:  # only numbers on file nowhere, under the limit: nothing to count
+        return answers
     with writing(session) as s:
-        # Two requests of one user at the same moment must not both take the last answer: the
-        # user's row is the lock on PostgreSQL (SQLite's write transaction already serialises).
+        # Two requests of one user at the same moment must not both take the last answer: decide
+        # again holding the user's row (PostgreSQL; SQLite's write transaction already serialises).
         s.execute(select(User.id).where(User.id == actor.id).with_for_update())
-        seen = _asked_recently(s, actor)
-        used = sum(1 for told in seen.values() if told)
-        for number_hash, on_file in asked:
-            if number_hash in answers:
-                continue
-            if seen.get(number_hash):
-                answers[number_hash] = Answer.elsewhere if on_file else Answer.free
-            elif used >= limit:
-                answers[number_hash] = Answer.limit
-                if number_hash not in seen:
-                    _record(s, actor, number_hash, told=False, via=via)
-                    seen[number_hash] = False
-            elif on_file:
-                answers[number_hash] = Answer.elsewhere
-                _record(s, actor, number_hash, told=True, via=via)
-                seen[number_hash] = True
-                used += 1
-            else:
-                answers[number_hash] = Answer.free
+        answers, to_record = _decide(asked, _asked_recently(s, actor), daily_limit())
+        for number_hash, told in to_record:
+            record(s, actor, ACTION, "id_number", number_hash, region_code=actor.region_code,
+                   detail={"told": told, "via": via})
     return answers
+
+
+def _decide(asked: Sequence[tuple[str, bool]], seen: dict[str, bool], limit: int
+            ) -> tuple[dict[str, Answer], list[tuple[str, bool]]]:
+    """The answers, and the (blind index, told) entries to add to the log."""
+    answers: dict[str, Answer] = {}
+    to_record: list[tuple[str, bool]] = []
+    used = sum(1 for told in seen.values() if told)
+    for number_hash, on_file in asked:
+        if number_hash in answers:
+            continue
+        if seen.get(number_hash):
+            answers[number_hash] = Answer.elsewhere if on_file else Answer.free
+        elif used >= limit:
+            answers[number_hash] = Answer.limit
+            if number_hash not in seen:
+                to_record.append((number_hash, False))
+        elif on_file:
+            answers[number_hash] = Answer.elsewhere
+            to_record.append((number_hash, True))
+            used += 1
+        else:
+            answers[number_hash] = Answer.free
+    return answers, to_record
 
 
 def _asked_recently(session: Session, actor) -> dict[str, bool]:
@@ -120,8 +130,3 @@ def _asked_recently(session: Session, actor) -> dict[str, bool]:
     for number_hash, detail in session.execute(stmt):
         seen[number_hash] = seen.get(number_hash, False) or bool((detail or {}).get("told"))
     return seen
-
-
-def _record(session: Session, actor, number_hash: str, *, told: bool, via: str) -> None:
-    record(session, actor, ACTION, "id_number", number_hash, region_code=actor.region_code,
-           detail={"told": told, "via": via})
