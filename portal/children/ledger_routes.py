@@ -80,6 +80,7 @@ def import_job(token: str):
         return redirect(url_for("children.import_upload"))
     if request.method == "POST":  # CSRF is checked for every POST by CSRFProtect
         if not preview.ok:
+            session.commit()  # nothing is imported; the audit entries of the check are kept
             flash(_("Correct the errors in the file first; nothing was imported."), "error")
         else:
             update_lines = sorted(int(x) for x in request.form.getlist("update") if x.isdigit())

@@ -11,7 +11,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from portal import access, db
-from portal.children import bp, rules
+from portal.children import bp, probes, rules
 from portal.children.forms import AssessmentForm, ChildForm
 from portal.children.grading import DIMENSION_LABELS, INDICATORS_BY_KEY, LEVEL_LABELS, SEVERITY
 from portal.children.labels import CATEGORY_LABELS, GENDER_LABELS, STATUS_LABELS
@@ -89,6 +89,9 @@ def create():
             if existing is not None and access.allowed(current_user, "children.view", existing):
                 flash(Markup('<a href="{}">{}</a>').format(url_for("children.detail", child_id=existing.id),
                                                            _("Open the existing file")), "info")
+        except probes.IdNumberElsewhere as error:
+            session.commit()  # nothing was written but the audit entry of the refused number: keep it
+            show_error(form, error)
         except rules.PossibleDuplicates as error:
             session.rollback()
             flash(str(error.message), "error")
@@ -137,6 +140,9 @@ def edit(child_id: int):
         try:
             rules.update_child(session, current_user, child, _values(form))
             rules.set_guardians(session, current_user, child, [g.data for g in form.guardians])
+        except probes.IdNumberElsewhere as error:
+            session.commit()  # refused before any change: only the audit entry of the number is kept
+            show_error(form, error)
         except DomainError as error:
             session.rollback()
             show_error(form, error)

@@ -17,7 +17,7 @@ from sqlmodel import Session
 
 from portal import access, crypto
 from portal.audit.rules import record
-from portal.children import idnumber
+from portal.children import idnumber, probes
 from portal.children.grading import SEVERITY, grade
 from portal.children.models import (
     Assessment,
@@ -112,13 +112,39 @@ def find_by_id_number(session: Session, number: str) -> Child | None:
     return session.scalar(select(Child).where(Child.id_number_hash == crypto.blind_index(number)))
 
 
+def refuse_taken_number(session: Session, actor, number: str, via: str, own: Child | None = None) -> None:
+    """Refuse an identity number that another file already has.
+
+    Inside the actor's region the refusal names the file (``DuplicateIdNumber``). Outside it, the
+    actor only learns that it exists elsewhere, a few times a day; beyond that every number not on
+    file in their region is refused without saying whether it exists (``IdNumberElsewhere``; see
+    ``probes``). Such a refusal leaves an audit entry in ``session``: the caller commits it even
+    though nothing else is written.
+    """
+    existing = find_by_id_number(session, number)
+    if existing is not None and own is not None and existing.id == own.id:
+        return
+    if existing is not None and access.allowed(actor, "children.view", existing):
+        raise DuplicateIdNumber(existing.id)
+    key = crypto.blind_index(number)
+    answer = probes.answer(session, actor, [(key, existing is not None)], via)[key]
+    if answer != probes.Answer.free:
+        raise probes.IdNumberElsewhere(answer)
+
+
+def name_key(name: str) -> str:
+    """A name as compared for near-duplicates: spaces (also full-width ones) do not count."""
+    return "".join(name.split())
+
+
 def near_duplicates(session: Session, values: ChildValues, exclude_id: int | None = None) -> list[Child]:
     """Files in the same county with the same birth date and a similar name."""
     low, high = subtree_bounds(values.region_code, Level.county)
     stmt = select(Child).where(Child.birth_date == values.birth_date, Child.region_code.between(low, high))
     if exclude_id:
         stmt = stmt.where(Child.id != exclude_id)
-    return [c for c in session.scalars(stmt) if fuzz.ratio(c.name, values.name.strip()) >= NEAR_DUPLICATE_SCORE]
+    name = name_key(values.name)
+    return [c for c in session.scalars(stmt) if fuzz.ratio(name_key(c.name), name) >= NEAR_DUPLICATE_SCORE]
 
 
 def register_child(
@@ -127,15 +153,13 @@ def register_child(
     """Open a file for a child in a village inside the actor's region.
 
     Refuses a region outside the actor's subtree, invalid values, an identity number already on
-    file (``DuplicateIdNumber``), and files that look like the same child unless the actor has
+    file (``DuplicateIdNumber`` or ``IdNumberElsewhere``, see ``refuse_taken_number``), and files that look like the same child unless the actor has
     confirmed it is another child (``PossibleDuplicates``).
     """
     access.require(actor, "children.register", values.region_code)
     number = check_values(session, values, today)
     if number:
-        existing = find_by_id_number(session, number)
-        if existing is not None:
-            raise DuplicateIdNumber(existing.id)
+        refuse_taken_number(session, actor, number, "form")
     if not confirmed_not_duplicate:
         # Only files the actor may read count: others would reveal a child elsewhere, and would
         # block a registration the actor could never confirm.
@@ -157,15 +181,14 @@ def register_child(
 
 
 def update_child(session: Session, actor, child: Child, values: ChildValues, today: date | None = None) -> Child:
-    """Change a file's details (not its village: a move is ``move_child``)."""
+    """Change a file's details (not its village: a move is ``move_child``). An identity number
+    another file has is refused as in ``register_child``."""
     access.require(actor, "children.edit", child)
     if values.region_code != child.region_code:
         raise DomainError(_l("To change the village, record a move."), field="region_code")
     number = check_values(session, values, today)
     if number:
-        existing = find_by_id_number(session, number)
-        if existing is not None and existing.id != child.id:
-            raise DuplicateIdNumber(existing.id)
+        refuse_taken_number(session, actor, number, "form", own=child)
     for key, value in _columns(values).items():
         setattr(child, key, value)
     child.id_number = number

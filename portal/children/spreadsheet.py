@@ -20,7 +20,7 @@ from sqlalchemy import insert, select
 from sqlmodel import Session
 
 from portal import access, crypto
-from portal.children import idnumber
+from portal.children import idnumber, notices, probes
 from portal.children.labels import CATEGORY_LABELS, GENDER_LABELS
 from portal.children.models import Category, Child, Gender, Guardian
 from portal.children.rules import ChildValues, check_values, set_guardians, update_child
@@ -66,7 +66,9 @@ class RowResult:
     guardian: dict = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
     existing_id: int | None = None  # a file with this identity number exists (in the user's scope)
-    similar: list[str] = field(default_factory=list)  # names of files that may be the same child
+    similar: list[str] = field(default_factory=list)  # names of files in the user's scope that may be the same child
+    # A file the user may not see may be the same child: only this is said (its staff are told).
+    similar_elsewhere: bool = False
 
 
 @dataclass
@@ -83,7 +85,7 @@ class Preview:
 
     @property
     def similar_rows(self) -> list[RowResult]:
-        return [r for r in self.rows if r.similar and not r.errors]
+        return [r for r in self.rows if (r.similar or r.similar_elsewhere) and not r.errors]
 
     @property
     def ok(self) -> bool:
@@ -218,27 +220,54 @@ def validate(session: Session, actor, numbered: list[tuple[int, dict]], today: d
     results = [_validate_row(session, actor, line, raw, today, words) for line, raw in numbered]
     del villages
     _mark_existing_and_repeats(session, actor, results)
-    _flag_near_duplicates(session, results)
+    _flag_near_duplicates(session, actor, results)
     return Preview(results)
 
 
-def _flag_near_duplicates(session: Session, results: list[RowResult]) -> None:
+@dataclass(frozen=True)
+class _OnFile:
+    id: int
+    region_code: str
+    name: str
+    key: str  # the name as compared (rules.name_key)
+
+
+def _flag_near_duplicates(session: Session, actor, results: list[RowResult]) -> None:
     """New rows that look like a file on record (same county and birth date, similar name) are
-    flagged for the user to review; they do not stop the import."""
+    flagged for the user to review; they do not stop the import.
+
+    Only files the user may see are named. A file outside their region is neither named nor
+    described (that would show another village's child): the row says only that a similar file
+    exists elsewhere, and the staff over both villages are told which file and which row.
+    """
     from rapidfuzz import fuzz
 
-    from portal.children.rules import NEAR_DUPLICATE_SCORE
+    from portal.children.rules import NEAR_DUPLICATE_SCORE, name_key
 
     new = [r for r in results if r.values and not r.errors and not r.existing_id]
     dates = sorted({r.values.birth_date for r in new})
-    on_file: dict[tuple[str, date], list[str]] = {}
+    on_file: dict[tuple[str, date], list[_OnFile]] = {}
     for i in range(0, len(dates), 500):
-        stmt = select(Child.region_code, Child.birth_date, Child.name).where(Child.birth_date.in_(dates[i : i + 500]))
-        for region, born, name in session.execute(stmt):
-            on_file.setdefault((region[:6], born), []).append(name)
+        stmt = select(Child.id, Child.region_code, Child.birth_date, Child.name).where(
+            Child.birth_date.in_(dates[i : i + 500]))
+        for child_id, region, born, name in session.execute(stmt):
+            on_file.setdefault((region[:6], born), []).append(_OnFile(child_id, region, name, name_key(name)))
+    elsewhere: list[tuple[RowResult, _OnFile]] = []
     for r in new:
-        names = on_file.get((r.values.region_code[:6], r.values.birth_date), [])
-        r.similar = [n for n in names if fuzz.ratio(n, r.values.name.strip()) >= NEAR_DUPLICATE_SCORE]
+        name = name_key(r.values.name)
+        for other in on_file.get((r.values.region_code[:6], r.values.birth_date), []):
+            if fuzz.ratio(other.key, name) < NEAR_DUPLICATE_SCORE:
+                continue
+            if access.allowed(actor, "children.view", other):
+                r.similar.append(other.name)
+            else:
+                r.similar_elsewhere = True
+                elsewhere.append((r, other))
+    if elsewhere:
+        with probes.writing(session) as s:
+            for r, other in elsewhere:
+                notices.similar_elsewhere(s, actor, r.line, r.values.name.strip(), r.values.birth_date,
+                                          r.values.region_code, other.id, other.region_code)
 
 
 def _validate_row(session: Session, actor, line: int, raw: dict, today: date, words: _Words) -> RowResult:
@@ -288,7 +317,7 @@ def _validate_row(session: Session, actor, line: int, raw: dict, today: date, wo
 
 def _mark_existing_and_repeats(session: Session, actor, results: list[RowResult]) -> None:
     """Identity numbers repeated in the file are errors; ones already on file become updates
-    (or errors, when the file lies outside the user's region)."""
+    (or errors, when the file lies outside the user's region: see ``probes``)."""
     first_line: dict[str, int] = {}
     for r in results:
         if r.values and r.values.id_number:
@@ -297,22 +326,33 @@ def _mark_existing_and_repeats(session: Session, actor, results: list[RowResult]
                 r.errors["id_number"] = str(_l("The same identity number is on line %(line)d.", line=first_line[number]))
             else:
                 first_line[number] = r.line
-    hashes = {crypto.blind_index(n): n for n in first_line}
+    key_of = {n: crypto.blind_index(n) for n in first_line}
+    hashes = {key: n for n, key in key_of.items()}
     found: dict[str, Child] = {}
     keys = list(hashes)
     for i in range(0, len(keys), 500):
         for child in session.scalars(select(Child).where(Child.id_number_hash.in_(keys[i : i + 500]))):
             found[hashes[child.id_number_hash]] = child
+    # Numbers not on file inside the user's region, in line order: the answer about them is
+    # limited and audited (probes).
+    asked: list[tuple[RowResult, str, bool]] = []
     for r in results:
-        if r.errors or not r.values or r.values.id_number not in found:
+        if r.errors or not r.values or not r.values.id_number:
             continue
-        child = found[r.values.id_number]
-        if not access.allowed(actor, "children.edit", child):
-            r.errors["id_number"] = str(_l("A file with this identity number exists outside your region."))
+        child = found.get(r.values.id_number)
+        if child is None or not access.allowed(actor, "children.view", child):
+            asked.append((r, key_of[r.values.id_number], child is not None))
+        elif not access.allowed(actor, "children.edit", child):
+            r.errors["id_number"] = str(_l("A file with this identity number exists in your region but is closed: "
+                                           "reopen it to update it."))
         elif child.region_code != r.values.region_code:
             r.errors["region_code"] = str(_l("This child's file is in another village: record a move instead."))
         else:
             r.existing_id = child.id
+    answers = probes.answer(session, actor, [(key, on_file) for _r, key, on_file in asked], "import")
+    for r, key, _on_file in asked:
+        if answers[key] != probes.Answer.free:
+            r.errors["id_number"] = str(probes.message_for(answers[key]))
 
 
 # --- importing -----------------------------------------------------------------------------------
