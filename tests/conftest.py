@@ -278,37 +278,46 @@ def fresh_engine(url: str):
     return create_engine(url)
 
 
-@pytest.fixture
-def fresh_database_url(database_url):
-    """The URL of a new, empty database on the same backend as the suite; dropped afterwards."""
+def make_fresh_database(database_url: str) -> str:
+    """The URL of a new, empty database on the same backend as ``database_url``."""
     import uuid
 
     from sqlalchemy.engine import make_url
 
+    name = f"tongxin_fresh_{uuid.uuid4().hex[:10]}"
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite":
+        return f"sqlite:///{_INSTANCE}/{name}.db"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+def drop_fresh_database(new: str, database_url: str) -> None:
+    from sqlalchemy.engine import make_url
+
+    url = make_url(new)
+    if url.get_backend_name() != "sqlite":
+        admin = create_engine(make_url(database_url), isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def fresh_database_url(database_url):
+    """The URL of a new, empty database on the same backend as the suite; dropped afterwards."""
     made: list[str] = []
 
     def make() -> str:
-        name = f"tongxin_fresh_{uuid.uuid4().hex[:10]}"
-        url = make_url(database_url)
-        if url.get_backend_name() == "sqlite":
-            new = f"sqlite:///{_INSTANCE}/{name}.db"
-        else:
-            admin = create_engine(url, isolation_level="AUTOCOMMIT")
-            with admin.connect() as conn:
-                conn.execute(text(f'CREATE DATABASE "{name}"'))
-            admin.dispose()
-            new = url.set(database=name).render_as_string(hide_password=False)
-        made.append(new)
-        return new
+        made.append(make_fresh_database(database_url))
+        return made[-1]
 
     yield make
     for new in made:
-        url = make_url(new)
-        if url.get_backend_name() != "sqlite":
-            admin = create_engine(make_url(database_url), isolation_level="AUTOCOMMIT")
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
-            admin.dispose()
+        drop_fresh_database(new, database_url)
 
 
 # --- mail ------------------------------------------------------------------------------------------
