@@ -276,7 +276,9 @@ def test_the_credit_code_is_not_changed_by_editing(app, client, make_org):
     org_id, admin = make_org(status="approved")
     login(client, admin, PASSWORD)
     code = org_row(app, org_id).credit_code
-    form = form_on(client.get("/me/organization/edit").get_data(as_text=True))
+    page = client.get("/me/organization/edit").get_data(as_text=True)
+    assert code in page and "统一社会信用代码不能在此修改" in page
+    form = form_on(page)
     assert "credit_code" not in form  # shown, not editable: a new code goes through vetting
     form["credit_code"] = credit_code("MA9X8Y7K")  # a forged field is ignored
     assert client.post("/me/organization/edit", data=form).status_code == 302
