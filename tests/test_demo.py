@@ -1,6 +1,7 @@
 """The demo data set: real division codes, fixed accounts, the same result every run, and records
 that pass the portal's own forms and rules (a demo account can save its own page unchanged)."""
 
+import logging
 from dataclasses import replace
 
 import pytest
@@ -291,3 +292,17 @@ def test_each_demo_login_opens_and_saves_its_own_pages_unchanged(demo_app):
 
 def _without_token(form: MultiDict) -> list:
     return sorted((k, v) for k, v in form.items(multi=True) if k != "csrf_token")
+
+
+def test_demo_org2_waiting_for_vetting_is_told_why_it_cannot_claim(demo_app, caplog):
+    with demo_app.app_context(), db.new_session() as s:
+        need_id = s.scalar(select(Need.id).where(Need.status == "published", Need.kind != "money").order_by(Need.id))
+    client = demo_app.test_client()
+    token = csrf_token(client, "/login")
+    client.post("/login", data={"username": "demo-org2", "password": DEMO_PASSWORD, "csrf_token": token})
+    assert client.get(f"/board/{need_id}").status_code == 200
+    with caplog.at_level(logging.WARNING):
+        response = client.post(f"/board/{need_id}/claim", data={"csrf_token": csrf_token(client, f"/board/{need_id}")})
+    assert response.status_code == 403
+    assert "您的机构未通过审核（或已被暂停），不能开展此操作。" in response.get_data(as_text=True)
+    assert "database is locked" not in caplog.text
