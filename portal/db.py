@@ -25,6 +25,7 @@ SQLITE_BUSY_TIMEOUT_MS = 10_000
 IMMEDIATE = "tongxin_immediate"
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 AFTER_COMMIT = "tongxin_after_commit"  # key in Session.info
+AFTER_SESSION = "tongxin_after_session"  # key in flask.g
 
 log = logging.getLogger(__name__)
 
@@ -108,10 +109,29 @@ def write_session() -> Iterator[Session]:
         s.close()
 
 
-def _close_session(_exc=None) -> None:
+def after_session_ends(fn: Callable[[], None]) -> None:
+    """Call ``fn()`` once the request's session (``session()``) is closed, its transaction over.
+
+    For a write on the side of a request, in its own transaction (a helper's view of a need): in
+    a request that writes, the request's session holds SQLite's write lock until it ends, so a
+    second writer opened meanwhile would wait for it and fail with "database is locked". ``fn``
+    runs whether the request committed or rolled back, but not when it failed with an exception;
+    an exception in ``fn`` is logged, never raised (the response is already made).
+    """
+    g.setdefault(AFTER_SESSION, []).append(fn)
+
+
+def _close_session(exc=None) -> None:
     s = g.pop("db_session", None)
     if s is not None:
         s.close()
+    for fn in g.pop(AFTER_SESSION, []):
+        if exc is not None:
+            continue
+        try:
+            fn()
+        except Exception:
+            log.exception("after-session callback %r failed", fn)
 
 
 # --- effects that wait for the commit ------------------------------------------------------------

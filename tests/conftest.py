@@ -7,6 +7,7 @@ import os
 import re
 import tempfile
 from contextlib import contextmanager
+from html.parser import HTMLParser
 
 # Before anything imports the portal: tests never touch a developer's instance folder.
 _INSTANCE = tempfile.mkdtemp(prefix="tongxin-test-")
@@ -16,6 +17,7 @@ os.environ["HUEY_IMMEDIATE"] = "1"
 
 import pytest  # noqa: E402
 from sqlalchemy import create_engine, event, text  # noqa: E402
+from werkzeug.datastructures import MultiDict  # noqa: E402
 
 from portal import create_app, migrate  # noqa: E402
 from portal.accounts.models import User  # noqa: E402
@@ -179,6 +181,65 @@ def post(client, path: str, data: dict | None = None, **kwargs):
     return client.post(path, data=data, **kwargs)
 
 
+class _FormReader(HTMLParser):
+    """The fields of the first ``<form>`` whose action is ``action`` ("" = the page's own URL), as
+    a browser submits them when nothing is changed."""
+
+    def __init__(self, action: str):
+        super().__init__(convert_charrefs=True)
+        self.action, self.inside, self.found = action, False, False
+        self.fields: list[tuple[str, str]] = []
+        self.textarea: list | None = None
+        self.select: dict | None = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form" and not self.found and (a.get("action") or "") == self.action:
+            self.inside = self.found = True
+        if not self.inside or "disabled" in a:
+            return
+        name = a.get("name")
+        if tag == "input" and name:
+            kind = (a.get("type") or "text").lower()
+            if kind in ("checkbox", "radio"):
+                if "checked" in a:
+                    self.fields.append((name, a.get("value") or "on"))
+            elif kind not in ("submit", "button", "image", "file", "reset"):
+                self.fields.append((name, a.get("value") or ""))
+        elif tag == "textarea" and name:
+            self.textarea = [name, ""]
+        elif tag == "select" and name:
+            self.select = {"name": name, "multiple": "multiple" in a, "options": [], "chosen": []}
+        elif tag == "option" and self.select is not None:
+            value = a.get("value") or ""
+            self.select["options"].append(value)
+            if "selected" in a:
+                self.select["chosen"].append(value)
+
+    def handle_data(self, data):
+        if self.textarea is not None:
+            self.textarea[1] += data
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.inside = False
+        elif tag == "textarea" and self.textarea is not None:
+            self.fields.append((self.textarea[0], re.sub(r"^\r?\n", "", self.textarea[1])))
+            self.textarea = None
+        elif tag == "select" and self.select is not None:
+            chosen = self.select["chosen"] or ([] if self.select["multiple"] else self.select["options"][:1])
+            self.fields.extend((self.select["name"], v) for v in chosen)
+            self.select = None
+
+
+def form_on(page: str, action: str = "") -> MultiDict:
+    """What the browser posts for the form on ``page`` that goes to ``action``, left unchanged."""
+    reader = _FormReader(action)
+    reader.feed(page)
+    assert reader.found, f"no form posting to {action or 'the page itself'}"
+    return MultiDict(reader.fields)
+
+
 @pytest.fixture
 def as_user(client, users):
     """Sign the test client in as one of the role users: ``as_user("county")``."""
@@ -217,37 +278,46 @@ def fresh_engine(url: str):
     return create_engine(url)
 
 
-@pytest.fixture
-def fresh_database_url(database_url):
-    """The URL of a new, empty database on the same backend as the suite; dropped afterwards."""
+def make_fresh_database(database_url: str) -> str:
+    """The URL of a new, empty database on the same backend as ``database_url``."""
     import uuid
 
     from sqlalchemy.engine import make_url
 
+    name = f"tongxin_fresh_{uuid.uuid4().hex[:10]}"
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite":
+        return f"sqlite:///{_INSTANCE}/{name}.db"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+def drop_fresh_database(new: str, database_url: str) -> None:
+    from sqlalchemy.engine import make_url
+
+    url = make_url(new)
+    if url.get_backend_name() != "sqlite":
+        admin = create_engine(make_url(database_url), isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def fresh_database_url(database_url):
+    """The URL of a new, empty database on the same backend as the suite; dropped afterwards."""
     made: list[str] = []
 
     def make() -> str:
-        name = f"tongxin_fresh_{uuid.uuid4().hex[:10]}"
-        url = make_url(database_url)
-        if url.get_backend_name() == "sqlite":
-            new = f"sqlite:///{_INSTANCE}/{name}.db"
-        else:
-            admin = create_engine(url, isolation_level="AUTOCOMMIT")
-            with admin.connect() as conn:
-                conn.execute(text(f'CREATE DATABASE "{name}"'))
-            admin.dispose()
-            new = url.set(database=name).render_as_string(hide_password=False)
-        made.append(new)
-        return new
+        made.append(make_fresh_database(database_url))
+        return made[-1]
 
     yield make
     for new in made:
-        url = make_url(new)
-        if url.get_backend_name() != "sqlite":
-            admin = create_engine(make_url(database_url), isolation_level="AUTOCOMMIT")
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
-            admin.dispose()
+        drop_fresh_database(new, database_url)
 
 
 # --- mail ------------------------------------------------------------------------------------------

@@ -1,21 +1,37 @@
-"""The demo data set: real division codes, fixed accounts, the same result every run."""
+"""The demo data set: real division codes, fixed accounts, the same result every run, and records
+that pass the portal's own forms and rules (a demo account can save its own page unchanged)."""
+
+import logging
+from dataclasses import replace
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text
+from werkzeug.datastructures import MultiDict
+from wtforms import BooleanField, FieldList, FormField, PasswordField, RadioField, SelectField, SelectMultipleField
 
-from portal import create_app, migrate
+from portal import create_app, db, migrate
 from portal.accounts.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
+from portal.accounts.forms import AccountForm
+from portal.accounts.models import User
+from portal.accounts.roles import STAFF_ROLES, Role
+from portal.accounts.rules import check_account_values
+from portal.children.forms import ChildForm
+from portal.children.models import Child, Guardian
+from portal.children.rules import age_on, check_values
+from portal.errors import DomainError
+from portal.helpers import orgs
+from portal.helpers import rules as helpers
 from portal.helpers.demo import CROWD
-from tests.conftest import csrf_token, make_config
+from portal.helpers.forms import OrgFields, ProfileForm
+from portal.helpers.models import HelperProfile, Organization, OrganizationMember
+from portal.needs.models import Need, NeedChild
+from portal.needs.rules import band_of
+from tests.conftest import csrf_token, drop_fresh_database, form_on, make_config, make_fresh_database
 
 pytestmark = pytest.mark.slow
 
 
-def _load(url: str) -> list:
-    migrate.upgrade(url)
-    app = create_app(make_config(url))
-    result = app.test_cli_runner().invoke(args=["demo-data", "--scale", "small"])
-    assert result.exit_code == 0, result.output
+def _snapshot(url: str) -> list:
     engine = create_engine(url)
     with engine.connect() as conn:
         regions = conn.execute(text("SELECT code, parent_code, level, name FROM region ORDER BY code")).all()
@@ -28,12 +44,36 @@ def _load(url: str) -> list:
         )).all()
         visits = conn.execute(text("SELECT child_id, visited_on, mode, findings FROM visit ORDER BY id")).all()
     engine.dispose()
-    app.extensions["db_engine"].dispose()
     return [tuple(r) for r in regions], [tuple(u) for u in users], [tuple(c) for c in children], [tuple(v) for v in visits]
 
 
-def test_demo_data_is_deterministic_and_real(fresh_database_url):
-    first = _load(fresh_database_url())
+def _load(url: str) -> list:
+    migrate.upgrade(url)
+    app = create_app(make_config(url))
+    result = app.test_cli_runner().invoke(args=["demo-data", "--scale", "small"])
+    assert result.exit_code == 0, result.output
+    app.extensions["db_engine"].dispose()
+    return _snapshot(url)
+
+
+@pytest.fixture(scope="module")
+def demo(database_url):
+    """One demo database for this module (a load takes seconds): its URL and what it held when loaded."""
+    url = make_fresh_database(database_url)
+    snapshot = _load(url)
+    yield url, snapshot
+    drop_fresh_database(url, database_url)
+
+
+@pytest.fixture
+def demo_app(demo):
+    app = create_app(make_config(demo[0]))
+    yield app
+    app.extensions["db_engine"].dispose()
+
+
+def test_demo_data_is_deterministic_and_real(demo, fresh_database_url):
+    first = demo[1]
     second = _load(fresh_database_url())
     assert first == second
     regions, users, children, visits = first
@@ -52,19 +92,217 @@ def test_demo_data_is_deterministic_and_real(fresh_database_url):
     assert {c[5] for c in children} >= {"red", "yellow", "green"}
 
 
-def test_demo_logins_work_and_demo_data_refuses_a_full_database(fresh_database_url):
-    url = fresh_database_url()
-    _load(url)
-    app = create_app(make_config(url))
-    runner = app.test_cli_runner()
+def test_demo_data_refuses_a_full_database(demo_app):
+    runner = demo_app.test_cli_runner()
     assert runner.invoke(args=["demo-data", "--scale", "small"]).exit_code != 0
     skipped = runner.invoke(args=["demo-data", "--scale", "small", "--if-empty"])
     assert skipped.exit_code == 0 and "not loaded" in skipped.output
     assert "demo-village2" in runner.invoke(args=["demo-logins"]).output
-    client = app.test_client()
-    for username, *_ in DEMO_ACCOUNTS:
+
+
+# --- what the portal's own forms and rules say about the demo records --------------------------------
+
+
+def _as_submitted(form_class, **kwargs):
+    """``form_class`` filled from the stored record as its page shows it, and posted back
+    unchanged: what the browser sends, then the form's own validators."""
+    shown = form_class(meta={"csrf": False}, **kwargs)
+    return shown, _submit(form_class, shown)
+
+
+def _submit(form_class, shown, **typed):
+    """``typed``: what a page never shows again (a password) and a person types anew. The values
+    are the ones the fields render (``_value``), without rendering 1,441 children's forms."""
+    formdata = MultiDict()
+    for field in shown:
+        _posted(formdata, field)
+    for name, value in typed.items():
+        formdata.setlist(name, [value])
+    return form_class(formdata=formdata, meta={"csrf": False})
+
+
+def _posted(formdata: MultiDict, field) -> None:
+    if isinstance(field, FieldList):
+        for entry in field.entries:
+            _posted(formdata, entry)
+    elif isinstance(field, FormField):
+        for sub in field.form:
+            _posted(formdata, sub)
+    elif isinstance(field, BooleanField):
+        if field.data:
+            formdata.add(field.name, "y")
+    elif isinstance(field, SelectMultipleField):
+        for value in field.data or []:
+            formdata.add(field.name, str(getattr(value, "value", value)))
+    elif isinstance(field, SelectField | RadioField):
+        if field.data is not None:
+            formdata.add(field.name, str(getattr(field.data, "value", field.data)))
+    elif not isinstance(field, PasswordField):
+        formdata.add(field.name, field._value())
+
+
+def _check(problems: list, what: str, form=None, rule=None) -> None:
+    if form is not None and not form.validate():
+        problems.append((what, "form", form.errors))
+    if rule is not None:
+        try:
+            rule()
+        except DomainError as error:
+            problems.append((what, error.details.get("field"), str(error.message)))
+
+
+def _profile_form(values: helpers.ProfileValues):
+    shown = ProfileForm(meta={"csrf": False}, data={
+        "display_name": values.display_name, "phone": values.phone, "email": values.email,
+        "areas": values.region_codes, "categories": values.categories, "skills": list(values.skills),
+        "subjects": values.skills.get("tutoring", []), "weekdays": values.weekdays, "weekends": values.weekends,
+        "hours_per_month": values.hours_per_month, "capacity": values.capacity,
+        "languages": "，".join(values.languages), "bio": values.bio, "anonymous": values.anonymous})
+    return _submit(ProfileForm, shown)
+
+
+def _child_form(child: Child, guardians: list[Guardian]):
+    shown = ChildForm(meta={"csrf": False}, obj=child)
+    shown.benefits.data = ", ".join(child.benefits)
+    for entry, guardian in zip(shown.guardians.entries, guardians, strict=False):
+        entry.form.process(None, obj=guardian)
+    return _submit(ChildForm, shown)
+
+
+def _child_values(child: Child):
+    from portal.children.rules import ChildValues
+
+    return ChildValues(
+        name=child.name, gender=child.gender, birth_date=child.birth_date, region_code=child.region_code,
+        id_number=child.id_number or "", ethnicity=child.ethnicity, household_registration=child.household_registration or "",
+        address=child.address or "", categories=list(child.categories), school=child.school, grade=child.grade,
+        disability_category=child.disability_category, disability_level=child.disability_level,
+        chronic_illness=child.chronic_illness, benefits=list(child.benefits))
+
+
+def test_every_demo_record_passes_the_portals_own_forms_and_rules(demo_app):
+    problems: list = []
+    with demo_app.test_request_context(), db.new_session(write=True) as session:
+        users = list(session.scalars(select(User).order_by(User.id)))
+        for user in users:
+            what = f"account {user.username}"
+            form = AccountForm(meta={"csrf": False}, data={
+                "username": user.username, "display_name": user.display_name, "email": user.email,
+                "role": user.role.value, "region_code": user.region_code})
+            form.role.choices = [(r.value, r.value) for r in Role]
+            submitted = _submit(AccountForm, form, password="a-temporary-password")
+            submitted.role.choices = form.role.choices
+            _check(problems, what, submitted, lambda u=user: check_account_values(
+                session, u.username, u.role, u.region_code))
+            if user.role not in STAFF_ROLES and user.role != Role.admin:
+                _check(problems, what, rule=lambda u=user: helpers.check_new_username(u.username))
+
+        for user in users:
+            profile = session.get(HelperProfile, user.id)
+            if profile is None:
+                continue
+            values = helpers.profile_values(session, user)
+
+            def save(u=user, v=values):
+                with session.begin_nested() as savepoint:  # the save itself, undone
+                    assert helpers.update_profile(session, u, v) is False, "an unchanged contact is not new"
+                    savepoint.rollback()
+
+            _check(problems, f"profile {user.username}", _profile_form(values), save)
+
+        for org in session.scalars(select(Organization).order_by(Organization.id)):
+            view = orgs.view_of(session, org)
+            member = session.scalar(select(OrganizationMember).where(
+                OrganizationMember.organization_id == org.id, OrganizationMember.is_admin))
+            shown, submitted = _as_submitted(OrgFields, obj=org)
+            for entry, code in zip(shown.areas, view.region_codes, strict=False):
+                entry.data = code
+            submitted = _submit(OrgFields, shown)
+            values = orgs.OrgValues(
+                name=org.name, credit_code=org.credit_code, legal_representative=org.legal_representative,
+                contact_name=org.contact_name, contact_phone=org.contact_phone, contact_email=org.contact_email,
+                description=org.description, region_codes=view.region_codes, categories=list(org.categories),
+                skills=list(org.skills), also_donor=org.also_donor)
+
+            def save(o=org, v=view, m=member, values=values):
+                with session.begin_nested() as savepoint:
+                    assert orgs.update(session, session.get(User, m.user_id), v, m, values) is False, "not re-vetted"
+                    savepoint.rollback()
+
+            _check(problems, f"organization {org.name}", submitted, save)
+
+        guardians: dict[int, list[Guardian]] = {}
+        for guardian in session.scalars(select(Guardian).order_by(Guardian.id)):
+            guardians.setdefault(guardian.child_id, []).append(guardian)
+        for child in session.scalars(select(Child).order_by(Child.id)):
+            _check(problems, f"child {child.id}", _child_form(child, guardians.get(child.id, [])),
+                   lambda c=child: check_values(session, _child_values(c)))
+        session.rollback()
+    assert problems == [], sorted({(p[0].split()[0], p[1], str(p[2])) for p in problems})
+
+
+def test_no_demo_need_shows_a_backwards_age_band(demo_app):
+    with demo_app.app_context(), db.new_session() as session:
+        born = dict(session.execute(select(Child.id, Child.birth_date)).all())
+        activity = {}
+        for need_id, child_id in session.execute(select(NeedChild.need_id, NeedChild.child_id)):
+            activity.setdefault(need_id, []).append(child_id)
+        shown = session.execute(select(Need.id, Need.child_id, Need.age_band, Need.published_at)
+                                .where(Need.published_at.is_not(None))).all()
+    assert shown
+    wrong = []
+    for need_id, child_id, band, published_at in shown:
+        children = activity.get(need_id) or [child_id]
+        expected = band_of([age_on(born[c], published_at.date()) for c in children])
+        if band != expected:
+            wrong.append((need_id, band, expected))
+    assert wrong == []
+
+
+def _stored_profile(app, username: str):
+    with app.app_context(), db.new_session() as s:
+        user = s.scalar(select(User).where(User.username == username))
+        values = helpers.profile_values(s, user)
+        return replace(values, categories=sorted(values.categories))  # a set of categories, in any order
+
+
+def test_each_demo_login_opens_and_saves_its_own_pages_unchanged(demo_app):
+    """Saved unchanged, a page changes nothing: neither what it shows nor what it does not show
+    for the role (a donor's availability, an organization member's categories)."""
+    pages = {Role.volunteer: ["/me/profile"], Role.donor: ["/me/profile"],
+             Role.org_member: ["/me/profile", "/me/organization/edit"]}
+    client = demo_app.test_client()
+    for username, role, *_ in DEMO_ACCOUNTS:
         token = csrf_token(client, "/login")
         response = client.post("/login", data={"username": username, "password": DEMO_PASSWORD, "csrf_token": token})
         assert response.status_code == 302, username
+        assert client.get("/account").status_code == 200, username
+        for path in pages.get(role, []):
+            stored = _stored_profile(demo_app, username)
+            page = client.get(path)
+            assert page.status_code == 200, (username, path)
+            before = form_on(page.get_data(as_text=True))
+            saved = client.post(path, data=before)
+            assert saved.status_code == 302, (username, path, saved.get_data(as_text=True))
+            after = form_on(client.get(path).get_data(as_text=True))
+            assert _without_token(after) == _without_token(before), (username, path)
+            assert _stored_profile(demo_app, username) == stored, (username, path)
         client.post("/logout", data={"csrf_token": csrf_token(client)})
-    app.extensions["db_engine"].dispose()
+
+
+def _without_token(form: MultiDict) -> list:
+    return sorted((k, v) for k, v in form.items(multi=True) if k != "csrf_token")
+
+
+def test_demo_org2_waiting_for_vetting_is_told_why_it_cannot_claim(demo_app, caplog):
+    with demo_app.app_context(), db.new_session() as s:
+        need_id = s.scalar(select(Need.id).where(Need.status == "published", Need.kind != "money").order_by(Need.id))
+    client = demo_app.test_client()
+    token = csrf_token(client, "/login")
+    client.post("/login", data={"username": "demo-org2", "password": DEMO_PASSWORD, "csrf_token": token})
+    assert client.get(f"/board/{need_id}").status_code == 200
+    with caplog.at_level(logging.WARNING):
+        response = client.post(f"/board/{need_id}/claim", data={"csrf_token": csrf_token(client, f"/board/{need_id}")})
+    assert response.status_code == 403
+    assert "您的机构未通过审核（或已被暂停），不能开展此操作。" in response.get_data(as_text=True)
+    assert "database is locked" not in caplog.text

@@ -23,7 +23,7 @@ DEMO_ACCOUNTS = [
     ("demo-village2", Role.child_director, "371302105260", "颐顺园村儿童主任 陈丽"),
     ("demo-org", Role.org_member, None, "山青社工 孙伟"),
     ("demo-org2", Role.org_member, None, "临沂爱心助学协会 钱红"),
-    ("demo-volunteer", Role.volunteer, None, "志愿者 周洋"),
+    ("demo-volunteer", Role.volunteer, None, "周洋"),  # a real name, as volunteers must give
     ("demo-donor", Role.donor, None, "爱心人士 吴磊"),
 ]
 

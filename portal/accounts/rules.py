@@ -97,6 +97,28 @@ def check_new_password(password: str, username: str, confirm: str | None = None)
         raise DomainError(_l("The two passwords differ."), field="confirm")
 
 
+def check_account_values(session: Session, username: str, role: Role | str,
+                         region_code: str | None) -> tuple[str, Role, str | None]:
+    """The user name, role and region of an account, normalised; refuses a malformed user name,
+    a staff role without an existing region of its level, and a region for anyone else."""
+    username = normalise_username(username)
+    role = Role(role)
+    region_code = (region_code or "").strip() or None
+    if not USERNAME_RE.match(username):
+        raise DomainError(
+            _l("User name: 3 to 64 lower-case letters, digits, dots, dashes or underscores."), field="username"
+        )
+    if role in STAFF_ROLES:
+        region = session.get(Region, region_code) if region_code else None
+        if region is None:
+            raise DomainError(_l("Region %(code)s does not exist.", code=region_code or ""), field="region_code")
+        if region.level not in STAFF_ROLE_LEVELS[role]:
+            raise DomainError(_l("This role does not work at this region's level."), field="region_code")
+    elif region_code:
+        raise DomainError(_l("Only staff accounts belong to a region."), field="region_code")
+    return username, role, region_code
+
+
 def create_account(
     session: Session,
     actor: User,
@@ -113,21 +135,7 @@ def create_account(
     Refuses a role or region above the actor's own or outside their subtree, a region that does
     not exist or whose level does not fit the role, a taken user name and a weak password.
     """
-    username = normalise_username(username)
-    role = Role(role)
-    region_code = (region_code or "").strip() or None
-    if not USERNAME_RE.match(username):
-        raise DomainError(
-            _l("User name: 3 to 64 lower-case letters, digits, dots, dashes or underscores."), field="username"
-        )
-    if role in STAFF_ROLES:
-        region = session.get(Region, region_code) if region_code else None
-        if region is None:
-            raise DomainError(_l("Region %(code)s does not exist.", code=region_code or ""), field="region_code")
-        if region.level not in STAFF_ROLE_LEVELS[role]:
-            raise DomainError(_l("This role does not work at this region's level."), field="region_code")
-    elif region_code:
-        raise DomainError(_l("Only staff accounts belong to a region."), field="region_code")
+    username, role, region_code = check_account_values(session, username, role, region_code)
     if not access.may_grant(actor, role, region_code):
         raise NotAllowed(_l("You may only create accounts below your own level, inside your own region."))
     if find_user(session, username) is not None:

@@ -86,8 +86,10 @@ class HelperFilterForm(FlaskForm):
 
 
 class OrgFields(FlaskForm):
+    """What an organization's administrator may edit. Not the credit code: it identifies the
+    organization, and a different one is a different organization, to be vetted as such."""
+
     name = StringField(_l("Organization name"), validators=[DataRequired(REQUIRED), Length(max=100)])
-    credit_code = StringField(_l("Unified social credit code"), validators=[DataRequired(REQUIRED), Length(max=30)])
     legal_representative = StringField(_l("Legal representative"), validators=[DataRequired(REQUIRED), Length(max=50)])
     contact_name = StringField(_l("Contact person"), validators=[DataRequired(REQUIRED), Length(max=50)])
     contact_phone = StringField(_l("Contact phone"), validators=[DataRequired(REQUIRED), Length(max=20)])
@@ -100,6 +102,7 @@ class OrgFields(FlaskForm):
 
 
 class OrgApplyForm(OrgFields, AccountFields):
+    credit_code = StringField(_l("Unified social credit code"), validators=[DataRequired(REQUIRED), Length(max=30)])
     display_name = StringField(_l("Your name"), validators=[DataRequired(REQUIRED), Length(max=50)])
 
 

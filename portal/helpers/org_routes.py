@@ -41,9 +41,9 @@ ACTION_LABELS = {
 }
 
 
-def _org_values(form) -> orgs.OrgValues:
+def _org_values(form, credit_code: str) -> orgs.OrgValues:
     return orgs.OrgValues(
-        name=form.name.data or "", credit_code=form.credit_code.data or "",
+        name=form.name.data or "", credit_code=credit_code or "",
         legal_representative=form.legal_representative.data or "", contact_name=form.contact_name.data or "",
         contact_phone=form.contact_phone.data or "", contact_email=form.contact_email.data or "",
         description=form.description.data or "", region_codes=_areas(form), categories=form.categories.data or [],
@@ -69,7 +69,7 @@ def org_apply():
             flash(_("Thank you. The application has been sent to the civil-affairs bureau."), "info")
             return redirect(url_for("main.home"))
         try:
-            org, user = orgs.apply(db.session(), _org_values(form), _account_values(form))
+            org, user = orgs.apply(db.session(), _org_values(form, form.credit_code.data), _account_values(form))
         except NotAllowed:
             raise  # a refusal by role or region is a 403, not a form error
         except DomainError as error:
@@ -116,7 +116,7 @@ def edit_organization():
         _fill_areas(form, view.region_codes)
     if form.validate_on_submit():
         try:
-            revet = orgs.update(session, current_user, view, member, _org_values(form))
+            revet = orgs.update(session, current_user, view, member, _org_values(form, org.credit_code))
         except NotAllowed:
             raise  # a refusal by role or region is a 403, not a form error
         except DomainError as error:

@@ -204,7 +204,7 @@ def profile():
                   skills=rules.skills_of(session, current_user.id),
                   problem=rules.acting_problem(session, current_user), skill_labels=SKILL_LABELS,
                   unconfirmed=rules.unconfirmed(current_user, profile), resend=EmptyForm(),
-                  certified=CERTIFIED_SKILLS), status
+                  certified=CERTIFIED_SKILLS, editable=rules.PROFILE_FIELDS.get(current_user.role, frozenset())), status
 
 
 # --- certificates ---------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
@@ -374,10 +374,38 @@ class ProfileValues:
     anonymous: bool = False
 
 
+# What each kind of helper edits on their profile besides their name and contact; the rest is
+# kept as it is (a donor has no availability to lose, an organization member's work is the
+# organization's).
+PROFILE_FIELDS = {
+    Role.volunteer: frozenset({"region_codes", "categories", "skills", "weekdays", "weekends", "hours_per_month",
+                               "capacity", "languages", "bio"}),
+    Role.donor: frozenset({"region_codes", "categories", "anonymous"}),
+    Role.org_member: frozenset(),
+}
+ALWAYS_EDITED = frozenset({"display_name", "phone", "email"})
+
+
+def profile_values(session: Session, user: User) -> ProfileValues:
+    """The stored profile of ``user``, as the values a save would give it."""
+    profile = session.get(HelperProfile, user.id) or HelperProfile(user_id=user.id)
+    skills = session.scalars(select(HelperSkill).where(HelperSkill.user_id == user.id))
+    return ProfileValues(
+        display_name=user.display_name, phone=profile.phone or "", email=user.email or "",
+        region_codes=areas_of(session, user.id), categories=list(profile.categories),
+        skills={s.skill.value: list(s.subjects) for s in skills}, weekdays=profile.weekdays,
+        weekends=profile.weekends, hours_per_month=profile.hours_per_month, capacity=profile.capacity,
+        languages=list(profile.languages), bio=profile.bio, anonymous=profile.anonymous)
+
+
 def update_profile(session: Session, user: User, values: ProfileValues) -> bool:
-    """The owner edits their profile. A new phone or e-mail must be confirmed again (the code is
-    sent); returns whether that happened."""
+    """The owner edits their profile: their name, contact and what ``PROFILE_FIELDS`` gives their
+    role; the other values are kept as stored, whatever ``values`` says. A new phone or e-mail
+    must be confirmed again (the code is sent); returns whether that happened."""
     access.require(user, "helpers.self")
+    edited = ALWAYS_EDITED | PROFILE_FIELDS.get(user.role, frozenset())
+    stored = profile_values(session, user)
+    values = replace(values, **{f.name: getattr(stored, f.name) for f in fields(values) if f.name not in edited})
     profile = profile_of(session, user)
     name = values.display_name.strip()
     if not name:

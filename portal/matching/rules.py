@@ -96,16 +96,23 @@ def record_view(session: Session, user, need_id: int, today: date | None = None)
     return session.execute(stmt).scalar() is not None
 
 
-def record_view_now(user, need) -> None:
-    """``record_view`` in its own short transaction (the public page is a GET); a view that cannot
-    be written is logged, never shown to the reader as an error."""
+def record_view_after_request(user, need) -> None:
+    """``record_view`` in its own short transaction once the request's session has ended: the
+    page is also shown again after a refused claim (a POST), whose session holds SQLite's write
+    lock to the end; writing beside it would wait for that lock and fail. A view that cannot be
+    written is logged, never shown to the reader as an error."""
     if need.status != NeedStatus.published or acting_kind(user) is None:
         return
-    try:
-        with db.write_session() as session:
-            record_view(session, user, need.id)
-    except Exception:
-        log.exception("matching: could not record a view of need %s", need.id)
+    user_id, need_id = user.id, need.id
+
+    def write() -> None:
+        try:
+            with db.write_session() as session:
+                record_view(session, session.get(User, user_id), need_id)
+        except Exception:
+            log.exception("matching: could not record a view of need %s", need_id)
+
+    db.after_session_ends(write)
 
 
 def acting_kind(user) -> str | None:

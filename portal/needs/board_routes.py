@@ -63,7 +63,7 @@ def public_detail(need_id: int):
     problem = None
     own = None
     if current_user.is_authenticated:
-        matching.record_view_now(current_user, need)  # a helper's view, once a day, for the recommender
+        matching.record_view_after_request(current_user, need)  # a helper's view, once a day, for the recommender
         own = session.scalar(select(Claim).where(Claim.need_id == need_id, Claim.helper_id == current_user.id))
         if own is None and access.allowed(current_user, "needs.claim"):
             problem = claims.claim_problem(session, current_user, session.get(Need, need_id))

@@ -45,7 +45,7 @@ from portal.needs.models import (
     NeedKind,
     NeedStatus,
 )
-from portal.needs.rules import DEFAULT_DAYS, age_band, county_of, town_of
+from portal.needs.rules import DEFAULT_DAYS, band_of, county_of, town_of
 from portal.regions.rules import names_of
 
 S = NeedStatus
@@ -412,14 +412,13 @@ class _Loader:
             closed_at = moments[-1]
 
         first = children[0]
-        band_day = published_at.date() if published_at else self.today
-        bands = sorted({age_band(c.birth_date, band_day) for c in children}) if published_at else []
+        # As ``rules.publish`` does: the band of the children's ages on the day of publication.
+        band = band_of([age_on(c.birth_date, published_at.date()) for c in children]) if published_at else ""
         self.batches.add(Need, {
             "id": need_id, "child_id": None if kind == K.activity else first.id, "region_code": village,
             "town_code": town, "county_code": county, "category": category, "kind": kind, "urgency": urgency,
             "description": texts[0], "public_summary": texts[1] if published_at else "",
-            "age_band": (bands[0] if len(bands) == 1 else
-                         f"{bands[0].split('-')[0]}-{bands[-1].split('-')[-1]}" if bands else ""),
+            "age_band": band,
             "slots": slots, "slots_taken": taken, "target_fen": amount * 100, "raised_fen": raised,
             "pairing_months": months, "deadline": deadline, "status": status, "level_since": level_since,
             "resolution": resolution, "reported_by_id": director, "created_at": created,

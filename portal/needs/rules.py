@@ -60,9 +60,13 @@ def age_band(born: date, today: date) -> str:
 
 
 def band_of(ages: list[int]) -> str:
-    """The age band shown in public for one child ("6-11"), or spanning several ("6-14")."""
+    """The age band shown in public for one child ("6-11"), or spanning several ("6-14"): from
+    the lowest band any child is in to the highest. Refuses a negative age (a birth date after
+    the day the band is taken on)."""
     if not ages:
         return ""
+    if min(ages) < 0:
+        raise ValueError("an age band is taken on a day after the child's birth")
     bands = [next(((low, high) for low, high, _name in AGE_BANDS if low <= age <= high), (18, None)) for age in ages]
     low, high = min(b[0] for b in bands), max(b[1] if b[1] is not None else 99 for b in bands)
     return f"{low}+" if high == 99 else f"{low}-{high}"

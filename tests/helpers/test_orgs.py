@@ -12,7 +12,7 @@ from portal.audit.models import AuditEntry
 from portal.helpers import orgs, rules
 from portal.helpers.models import Organization, OrganizationInvite, OrganizationMember, OrgStatus, VettingEvent
 from portal.notifications.models import Notification
-from tests.conftest import login, post
+from tests.conftest import form_on, login, post
 from tests.helpers.conftest import credit_code
 
 PASSWORD = "a-long-secret-phrase"
@@ -255,3 +255,49 @@ def test_a_donor_cannot_join_an_organization_by_link(app, users, signed_in, make
         token = orgs.invite(s, s.get(User, member.user_id), view, member)
     donor = signed_in("donor")
     assert post(donor, f"/invite/{token}").status_code == 403
+
+
+def test_the_unchanged_edit_form_of_an_approved_organization_saves(app, client, make_org):
+    org_id, admin = make_org(status="approved")
+    login(client, admin, PASSWORD)
+    before = org_row(app, org_id)
+    form = form_on(client.get("/me/organization/edit").get_data(as_text=True))
+    response = client.post("/me/organization/edit", data=form, follow_redirects=True)
+    assert response.status_code == 200 and "已保存" in response.get_data(as_text=True)
+    after = org_row(app, org_id)
+    assert after.status == OrgStatus.approved  # nothing the vetting looked at changed
+    assert (after.name, after.credit_code, after.contact_phone, after.categories) == (
+        before.name, before.credit_code, before.contact_phone, before.categories)
+    with app.app_context(), db.new_session() as s:
+        assert orgs.load(s, org_id).region_codes == ["371302000000"]
+
+
+def test_the_credit_code_is_not_changed_by_editing(app, client, make_org):
+    org_id, admin = make_org(status="approved")
+    login(client, admin, PASSWORD)
+    code = org_row(app, org_id).credit_code
+    page = client.get("/me/organization/edit").get_data(as_text=True)
+    assert code in page and "统一社会信用代码不能在此修改" in page
+    form = form_on(page)
+    assert "credit_code" not in form  # shown, not editable: a new code goes through vetting
+    form["credit_code"] = credit_code("MA9X8Y7K")  # a forged field is ignored
+    assert client.post("/me/organization/edit", data=form).status_code == 302
+    assert org_row(app, org_id).credit_code == code
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("contact_phone", "", "此项为必填项。"),
+    ("contact_phone", "电话号码", "请输入电话号码。"),
+    ("areas-0", "371399999999", "区划 371399999999 不存在。"),
+])
+def test_a_bad_edit_says_why_and_keeps_what_was_typed(app, client, make_org, field, value, message):
+    org_id, admin = make_org(status="approved")
+    login(client, admin, PASSWORD)
+    form = form_on(client.get("/me/organization/edit").get_data(as_text=True))
+    form["description"] = "新的机构简介"
+    form[field] = value
+    response = client.post("/me/organization/edit", data=form)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert message in page and "新的机构简介" in page
+    assert org_row(app, org_id).description == ""

@@ -10,7 +10,7 @@ from portal.accounts.models import User
 from portal.helpers import rules
 from portal.helpers.models import Certificate, HelperProfile, ReviewStatus
 from portal.notifications.models import Notification
-from tests.conftest import login, post
+from tests.conftest import form_on, login, post
 
 
 def jpeg() -> bytes:
@@ -147,3 +147,33 @@ def test_a_volunteer_keeps_a_real_name(app, users, outbox):
 
     with pytest.raises(DomainError):
         set_profile(app, users["volunteer"], display_name="x")
+
+
+def test_a_donor_saving_the_profile_page_keeps_what_it_does_not_show(app, users, signed_in, outbox):
+    with app.app_context(), db.write_session() as s:  # what a donor's page does not show, stored anyway
+        s.add(HelperProfile(user_id=users["donor"].id, weekends=True, hours_per_month=6, capacity=3, bio="退休教师"))
+    set_profile(app, users["donor"], region_codes=["371302000000"], skills={}, weekends=True, hours_per_month=6,
+                capacity=3, languages=[])
+    client = signed_in("donor")
+    page = client.get("/me/profile").get_data(as_text=True)
+    assert 'name="weekends"' not in page and 'name="bio"' not in page
+    form = form_on(page)
+    form["display_name"] = "吴磊"
+    assert client.post("/me/profile", data=form).status_code in (302, 303)
+    with app.app_context(), db.new_session() as s:
+        profile = s.get(HelperProfile, users["donor"].id)
+        assert (profile.weekends, profile.hours_per_month, profile.capacity, profile.bio) == (True, 6, 3, "退休教师")
+        assert s.get(User, users["donor"].id).display_name == "吴磊"
+
+
+def test_an_organization_member_cannot_give_itself_a_volunteers_profile(app, users):
+    """The rule, not only the page: values a role does not edit are kept as stored."""
+    with app.app_context(), db.write_session() as s:
+        member = s.get(User, users["org"].id)
+        rules.update_profile(s, member, rules.ProfileValues(
+            display_name="机构成员", phone="13905396666", region_codes=["371302105000"], categories=["medical"],
+            skills={"counselling": []}, hours_per_month=40, capacity=9, bio="冒充志愿者"))
+    with app.app_context(), db.new_session() as s:
+        profile = s.get(HelperProfile, users["org"].id)
+        assert (profile.categories, profile.hours_per_month, profile.capacity, profile.bio) == ([], 0, 1, "")
+        assert rules.areas_of(s, users["org"].id) == [] and rules.skills_of(s, users["org"].id) == []

@@ -1,6 +1,7 @@
 """Helpers on the board: "recommended for you" with reasons, in the public form only; their views of
 a need's public page recorded once a day; the profile rules when there is no model file."""
 
+import logging
 import re
 
 from sqlalchemy import func, select
@@ -10,7 +11,7 @@ from portal.accounts.models import User
 from portal.matching import rules, service
 from portal.matching.models import MatchEvent, MatchInteraction
 from portal.needs import claims
-from tests.conftest import login
+from tests.conftest import login, post
 from tests.matching_portal.conftest import english
 
 
@@ -121,3 +122,35 @@ def test_without_a_model_file_the_profile_rules_are_used_and_kept_for_a_while(ap
         assert first is not None and first.name == "profile-rules"
         make_need(to="published")  # a newer need: the fallback is not fitted again at once
         assert service.fallback_model() is first
+
+
+def _views(app) -> list[tuple]:
+    with app.app_context(), db.new_session() as s:
+        return [tuple(r) for r in s.execute(select(MatchInteraction.user_id, MatchInteraction.need_id))]
+
+
+def test_a_refused_claim_by_an_unapproved_organization_says_why_without_locking_the_database(
+        app, make_need, make_org, caplog):
+    need_id = make_need(to="published")
+    _org_id, admin = make_org()  # applied, not yet vetted
+    client = app.test_client()
+    assert login(client, admin, "a-long-secret-phrase").status_code == 302
+    assert client.get(f"/board/{need_id}").status_code == 200
+    with caplog.at_level(logging.WARNING):
+        response = post(client, f"/board/{need_id}/claim", {})
+    assert response.status_code == 403
+    assert "您的机构未通过审核（或已被暂停），不能开展此操作。" in response.get_data(as_text=True)
+    assert "database is locked" not in caplog.text and "could not record a view" not in caplog.text
+    assert _views(app) == []  # a member of an organization that is not approved is no helper
+
+
+def test_a_view_seen_again_after_a_refused_claim_is_recorded_once_the_request_is_over(
+        app, users, make_need, signed_in, caplog):
+    need_id = make_need(to="published")
+    volunteer = signed_in("volunteer")  # contact not confirmed: the claim is refused, the page shown again
+    with caplog.at_level(logging.WARNING):
+        response = post(volunteer, f"/board/{need_id}/claim", {})
+    assert response.status_code == 403
+    assert "请先确认您的手机号或电子邮箱。" in response.get_data(as_text=True)
+    assert "database is locked" not in caplog.text and "could not record a view" not in caplog.text
+    assert _views(app) == [(users["volunteer"].id, need_id)]
