@@ -1,4 +1,6 @@
-"""Account rules: signing in, creating accounts within one's subtree, passwords, deactivation."""
+"""Account rules: signing in, creating accounts within one's subtree, passwords, deactivation.
+
+Resets that someone else starts are in ``resets``; sessions in ``sessions``."""
 
 from __future__ import annotations
 
@@ -11,6 +13,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from portal import access
+from portal.accounts import sessions
+from portal.accounts.contacts import find_helper_by_contact
 from portal.accounts.models import User
 from portal.accounts.passwords import hash_password, needs_rehash, password_problem, verify_password
 from portal.accounts.roles import STAFF_ROLE_LEVELS, STAFF_ROLES, Role
@@ -62,8 +66,6 @@ def verify_credentials(session: Session, username: str, password: str) -> User:
 
 def _helper_by_contact(session: Session, identifier: str) -> User | None:
     """Volunteers, donors and organization members may also sign in with their mobile or e-mail."""
-    from portal.helpers.rules import find_helper_by_contact
-
     return find_helper_by_contact(session, identifier)
 
 
@@ -161,16 +163,10 @@ def change_password(session: Session, user: User, current: str, new: str, confir
         raise DomainError(_l("The new password must differ from the current one."), field="password")
     check_new_password(new, user.username, confirm)
     _set_password(user, new, must_change=False)
+    # Every session ends, this one too: a copy of this very cookie must not outlive the change.
+    # The route signs the user in again on a fresh session.
+    sessions.end_all(session, user.id, "password_change")
     record(session, user, "user.password_change", "user", user.id, region_code=user.region_code)
-
-
-def reset_password(session: Session, actor: User, target: User, new: str) -> None:
-    """A higher-level staff member (or an administrator) sets a temporary password for ``target``,
-    who must change it at next login."""
-    access.require(actor, "accounts.manage", target)
-    check_new_password(new, target.username)
-    _set_password(target, new, must_change=True)
-    record(session, actor, "user.password_reset", "user", target.id, region_code=target.region_code)
 
 
 def _set_password(user: User, password: str, must_change: bool) -> None:
@@ -187,6 +183,8 @@ def set_active(session: Session, actor: User, target: User, active: bool) -> Non
     if target.is_active == active:
         return
     target.is_active = active
+    if not active:
+        sessions.end_all(session, target.id, "deactivated")
     action = "user.activate" if active else "user.deactivate"
     record(session, actor, action, "user", target.id, region_code=target.region_code)
 
@@ -240,6 +238,9 @@ def user_for_reset_token(session: Session, token: str, secret_key: str, max_age_
 def reset_with_token(session: Session, user: User, new: str, confirm: str) -> None:
     check_new_password(new, user.username, confirm)
     _set_password(user, new, must_change=False)
+    if user.email_confirmed_at is None:
+        user.email_confirmed_at = utcnow()  # the link reached them at this address
+    sessions.end_all(session, user.id, "password_reset")
     record(session, user, "user.password_reset_by_mail", "user", user.id, region_code=user.region_code)
 
 

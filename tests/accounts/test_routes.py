@@ -113,9 +113,13 @@ def test_deactivate_through_the_form_ends_that_users_access(app, as_user, client
 
 def test_temporary_password_must_be_changed_before_anything_else(app, as_user, client, users):
     as_user("town")
-    post(client, f"/accounts/{users['village'].id}/password", {"password": NEW})
+    created = post(client, "/accounts/new", {
+        "username": "wang-fang", "display_name": "王芳", "role": "child_director",
+        "region_code": "371302105260", "password": NEW, "email": "",
+    })
+    assert created.status_code == 302
     village = app.test_client()
-    assert login(village, "village", NEW).status_code == 302
+    assert login(village, "wang-fang", NEW).status_code == 302
     response = village.get("/regions/")
     assert response.status_code == 302 and response.headers["Location"].endswith("/account")
     changed = post(village, "/account/password", {"current": NEW, "password": "my very own phrase", "confirm": "my very own phrase"})
