@@ -20,11 +20,11 @@ def idle_for(app, user, *, minutes: int) -> None:
 
 
 def cookie_of(client) -> str:
-    return client.get_cookie("session").value
+    return client.get_cookie(client.application.config["SESSION_COOKIE_NAME"]).value
 
 
 def client_with_cookie(app, value: str):
     """A new client (another browser, an attacker's) that carries a copied session cookie."""
     other = app.test_client()
-    other.set_cookie("session", value)
+    other.set_cookie(app.config["SESSION_COOKIE_NAME"], value)
     return other
