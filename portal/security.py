@@ -91,7 +91,8 @@ def enforce_route_rule():
 
 
 # Routes a user who must change a temporary password can still reach.
-PASSWORD_CHANGE_ENDPOINTS = frozenset({"accounts.me", "accounts.change_password", "accounts.logout", "main.set_language", "main.healthz"})
+PASSWORD_CHANGE_ENDPOINTS = frozenset({"accounts.me", "accounts.change_password", "accounts.logout", "accounts.end_session",
+                                       "accounts.end_other_sessions", "main.set_language", "main.healthz"})
 
 
 def enforce_password_change():

@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from portal import access, crypto
+from portal.accounts import sessions
 from portal.accounts.contacts import email_key, normalise_email, normalise_phone
 from portal.accounts.models import User
 from portal.accounts.passwords import hash_password
@@ -578,6 +579,8 @@ def set_helper_active(session: Session, actor: User, helper: HelperView, active:
     if not active:  # told while still active: notices (and their e-mail) go to active users only
         notices.helper_active_changed(session, user, active, reason)
     user.is_active = active
+    if not active:
+        sessions.end_all(session, user.id, "deactivated")
     profile.deactivated_reason = "" if active else reason[:500]
     profile.deactivated_by_id = None if active else actor.id
     profile.deactivated_at = None if active else utcnow()

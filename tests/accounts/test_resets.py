@@ -319,3 +319,32 @@ def test_reads_in_the_first_day_after_a_reset_are_flagged_for_the_county(app, us
     other_county = app.test_client()
     login(other_county, "county2")
     assert "child 997" not in other_county.get("/audit/?after_reset=1").get_data(as_text=True)
+
+
+def test_a_helpers_confirmed_mobile_gets_the_link_by_text_message(app, users):
+    from portal import crypto
+    from portal.helpers.models import HelperProfile
+    from tests.helpers import sms
+
+    app.config["SMS_BACKEND"] = "tests.helpers.sms:capture"
+    sms.OUTBOX.clear()
+    volunteer = users["volunteer"]
+    with app.app_context(), db.write_session() as s:
+        s.add(HelperProfile(user_id=volunteer.id, phone="13912345678", phone_hash=crypto.blind_index("13912345678"),
+                            phone_verified_at=utcnow()))
+    admin, response = _start(app, "admin", volunteer)
+    (reset,) = _resets(app, volunteer)
+    assert reset.route == ResetRoute.sms
+    assert "/password/code/" not in admin.get(response.headers["Location"]).get_data(as_text=True)
+    ((phone, text),) = sms.OUTBOX
+    code = re.search(r"/password/code/(\S+)", text).group(1)
+    assert phone == "13912345678"
+    assert _use_code(app.test_client(), "volunteer", code).status_code == 302
+
+
+def test_a_helper_without_a_confirmed_contact_needs_a_second_administrator(app, users, password_hash):
+    _add_user(app, password_hash, "admin2", Role.admin)
+    _start(app, "admin", users["donor"])
+    (reset,) = _resets(app, users["donor"])
+    assert reset.route == ResetRoute.second_admin and reset.code_hash is None
+    assert _confirm(app, "admin2", reset.id).status_code == 200
