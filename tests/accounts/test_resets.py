@@ -348,3 +348,16 @@ def test_a_helper_without_a_confirmed_contact_needs_a_second_administrator(app, 
     (reset,) = _resets(app, users["donor"])
     assert reset.route == ResetRoute.second_admin and reset.code_hash is None
     assert _confirm(app, "admin2", reset.id).status_code == 200
+
+
+def test_the_town_supervisor_sees_reads_after_a_reset_flagged_on_the_files_readers(app, users, make_child):
+    child = make_child("village2", region_code="371302105260")
+    code = _confirmed_code(app, users)
+    _use_code(app.test_client(), "village2", code)
+    holder = app.test_client()
+    login(holder, "village2", NEW)
+    assert holder.get(f"/children/{child.id}").status_code == 200
+    town = app.test_client()
+    login(town, "town")
+    readers = town.get(f"/children/{child.id}/readers").get_data(as_text=True)
+    assert readers.count("badge after-reset") == 1  # the holder's read; the town's own is not flagged
