@@ -31,7 +31,7 @@ from portal.accounts import notices, sessions
 from portal.accounts.contacts import confirmed_contact
 from portal.accounts.models import PasswordReset, ResetRoute, User
 from portal.accounts.roles import STAFF_ROLES, Role
-from portal.accounts.rules import _set_password, check_new_password, find_user
+from portal.accounts.rules import check_new_password, find_user, store_password
 from portal.audit.rules import record
 from portal.errors import DomainError, NotFound
 from portal.regions.models import Region
@@ -222,7 +222,7 @@ def complete_reset(session: Session, username: str, code: str, new: str, confirm
                            .values(completed_at=now, flag_until=now + FLAG_READS_FOR)).rowcount
     if used != 1:
         raise invalid
-    _set_password(user, new, must_change=False)
+    store_password(user, new, must_change=False)
     if reset.route == ResetRoute.email and user.email_confirmed_at is None:
         user.email_confirmed_at = now  # the link reached them there
     ended = sessions.end_all(session, user.id, "password_reset")

@@ -162,14 +162,15 @@ def change_password(session: Session, user: User, current: str, new: str, confir
     if new == current:
         raise DomainError(_l("The new password must differ from the current one."), field="password")
     check_new_password(new, user.username, confirm)
-    _set_password(user, new, must_change=False)
+    store_password(user, new, must_change=False)
     # Every session ends, this one too: a copy of this very cookie must not outlive the change.
     # The route signs the user in again on a fresh session.
     sessions.end_all(session, user.id, "password_change")
     record(session, user, "user.password_change", "user", user.id, region_code=user.region_code)
 
 
-def _set_password(user: User, password: str, must_change: bool) -> None:
+def store_password(user: User, password: str, must_change: bool) -> None:
+    """Hash and store a password already checked against the policy (no check, no audit here)."""
     user.password_hash = hash_password(password)
     user.password_changed_at = utcnow()
     user.must_change_password = must_change
@@ -237,7 +238,7 @@ def user_for_reset_token(session: Session, token: str, secret_key: str, max_age_
 
 def reset_with_token(session: Session, user: User, new: str, confirm: str) -> None:
     check_new_password(new, user.username, confirm)
-    _set_password(user, new, must_change=False)
+    store_password(user, new, must_change=False)
     if user.email_confirmed_at is None:
         user.email_confirmed_at = utcnow()  # the link reached them at this address
     sessions.end_all(session, user.id, "password_reset")
