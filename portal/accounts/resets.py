@@ -223,8 +223,6 @@ def complete_reset(session: Session, username: str, code: str, new: str, confirm
     if used != 1:
         raise invalid
     store_password(user, new, must_change=False)
-    if reset.route == ResetRoute.email and user.email_confirmed_at is None:
-        user.email_confirmed_at = now  # the link reached them there
     ended = sessions.end_all(session, user.id, "password_reset")
     record(session, user, "user.password_reset_completed", "user", user.id, region_code=user.region_code,
            detail={"reset": reset.id, "sessions_ended": ended})

@@ -96,6 +96,40 @@ def _me_page(form, status: int = 200):
                   current_session_id=auth.current_session_id(), session_form=EmptyForm()), status
 
 
+@bp.route("/account/email", methods=["POST"])
+@access.route("signed_in")
+@limiter.limit("5 per hour", methods=["POST"])
+def send_email_confirmation():
+    """Mail a link to one's own address; opening it while signed in confirms the address."""
+    if EmptyForm().validate_on_submit():
+        try:
+            token = rules.email_confirmation_token(current_user, current_app.config["SECRET_KEY"])
+        except DomainError as error:
+            flash(str(error.message), "error")
+        else:
+            send_mail(current_user.email, _("Tongxin: confirm your e-mail address"), _(
+                "Open this link within %(hours)d hours, signed in as %(name)s, to confirm that this address is "
+                "yours:\n\n%(link)s\n\nIf you did not ask for this, ignore this message.",
+                hours=current_app.config["PASSWORD_RESET_HOURS"], name=current_user.username,
+                link=public_url("accounts.confirm_email", token=token)))
+            flash(_("A confirmation link has been sent to %(email)s.", email=current_user.email), "info")
+    return redirect(url_for("accounts.me"))
+
+
+@bp.route("/account/email/<token>")
+@access.route("signed_in")
+def confirm_email(token: str):
+    try:
+        with db.write_session() as writing:  # a GET that writes: its own transaction, lock taken first
+            rules.confirm_email(writing, writing.get(User, current_user.id), token,
+                                current_app.config["SECRET_KEY"], current_app.config["PASSWORD_RESET_HOURS"] * 3600)
+    except DomainError as error:
+        flash(str(error.message), "error")
+        return redirect(url_for("accounts.me"))
+    flash(_("Your e-mail address is confirmed. Password reset links can now be sent to it."), "success")
+    return redirect(url_for("accounts.me"))
+
+
 @bp.route("/account/sessions/<int:session_id>/end", methods=["POST"])
 @access.route("signed_in")
 def end_session(session_id: int):

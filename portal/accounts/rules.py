@@ -14,7 +14,7 @@ from sqlmodel import Session
 
 from portal import access
 from portal.accounts import sessions
-from portal.accounts.contacts import find_helper_by_contact
+from portal.accounts.contacts import confirmed_contact, find_helper_by_contact
 from portal.accounts.models import User
 from portal.accounts.passwords import hash_password, needs_rehash, password_problem, verify_password
 from portal.accounts.roles import STAFF_ROLE_LEVELS, STAFF_ROLES, Role
@@ -239,19 +239,49 @@ def user_for_reset_token(session: Session, token: str, secret_key: str, max_age_
 def reset_with_token(session: Session, user: User, new: str, confirm: str) -> None:
     check_new_password(new, user.username, confirm)
     store_password(user, new, must_change=False)
-    if user.email_confirmed_at is None:
-        user.email_confirmed_at = utcnow()  # the link reached them at this address
     sessions.end_all(session, user.id, "password_reset")
     record(session, user, "user.password_reset_by_mail", "user", user.id, region_code=user.region_code)
 
 
 def users_for_reset_request(session: Session, identifier: str) -> list[User]:
-    """The active users with this user name or e-mail address who have an address to write to
-    (several accounts may share one address: each gets its own link)."""
+    """The active users with this user name or e-mail address whose address they have confirmed
+    themselves (several accounts may share one address: each gets its own link). An address only
+    typed in by whoever created the account gets nothing: its creator may read that mailbox."""
     ident = (identifier or "").strip().lower()
     if not ident:
         return []
     stmt = select(User).where(
         or_(User.username == ident, func.lower(User.email) == ident), User.is_active, User.email.is_not(None)
     )
-    return list(session.scalars(stmt.order_by(User.id)))
+    found = session.scalars(stmt.order_by(User.id))
+    return [user for user in found if confirmed_contact(session, user) == ("email", user.email)]
+
+
+# --- confirming one's own e-mail address ---------------------------------------------------------
+
+
+def _email_serializer(secret_key: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret_key, salt="email-confirm")
+
+
+def email_confirmation_token(user: User, secret_key: str) -> str:
+    """A link's token that proves ``user``'s address, bound to the account and the address."""
+    if not user.email:
+        raise DomainError(_l("Your account has no e-mail address."))
+    return _email_serializer(secret_key).dumps({"id": user.id, "e": user.email.lower()})
+
+
+def confirm_email(session: Session, user: User, token: str, secret_key: str, max_age_seconds: int) -> None:
+    """``user``, signed in with their own password, opens the link sent to their address: the
+    address is theirs. Refuses a link of another account (an administrator who reads the mailbox
+    cannot confirm it for the holder), of another address, tampered or expired."""
+    invalid = DomainError(_l("This confirmation link is invalid, expired or for another account."))
+    try:
+        data = _email_serializer(secret_key).loads(token, max_age=max_age_seconds)
+    except (SignatureExpired, BadSignature):
+        raise invalid from None
+    if data.get("id") != user.id or not user.email or data.get("e") != user.email.lower():
+        raise invalid
+    if user.email_confirmed_at is None:
+        user.email_confirmed_at = utcnow()
+        record(session, user, "user.email_confirmed", "user", user.id, region_code=user.region_code)
