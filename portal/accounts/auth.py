@@ -36,7 +36,8 @@ def load_user(token: str) -> User | None:
             return None
         record, user = found
         reading.expunge_all()
-    if sessions.idle_too_long(record, user, current_app.config["STAFF_IDLE_MINUTES"], utcnow()):
+    config = current_app.config
+    if sessions.idle_too_long(record, user, config["STAFF_IDLE_MINUTES"], utcnow(), config["PERMANENT_SESSION_LIFETIME"]):
         g.idle_session_id = record.id  # ``security.enforce_idle_timeout`` ends it and says why
         return None
     g.user_session = record

@@ -91,7 +91,9 @@ def me():
 
 
 def _me_page(form, status: int = 200):
-    open_sessions = sessions.open_sessions(db.session(), current_user, current_app.config["STAFF_IDLE_MINUTES"])
+    config = current_app.config
+    open_sessions = sessions.open_sessions(db.session(), current_user, config["STAFF_IDLE_MINUTES"],
+                                           config["PERMANENT_SESSION_LIFETIME"])
     return render("accounts/me.html", form=form, region=_region_of(current_user), sessions=open_sessions,
                   current_session_id=auth.current_session_id(), session_form=EmptyForm()), status
 

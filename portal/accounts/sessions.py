@@ -13,7 +13,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import delete, or_, select, update
 from sqlmodel import Session
 
 from portal.accounts.models import User, UserSession
@@ -55,13 +55,16 @@ def find_active(session: Session, token: str) -> tuple[UserSession, User] | None
     return row[0], row[1]
 
 
-def idle_too_long(record: UserSession, user: User, idle_minutes: int, now: datetime) -> bool:
-    """Staff and administrator sessions end after ``idle_minutes`` without activity, counted from
-    the server's last-seen time: a cookie cannot move that clock."""
-    if not (user.is_staff or user.is_admin):
-        return False
+def idle_too_long(record: UserSession, user: User, idle_minutes: int, now: datetime,
+                  lifetime: timedelta | None = None) -> bool:
+    """Staff and administrator sessions end after ``idle_minutes`` without activity, everyone's
+    after ``lifetime`` (the cookie's), counted from the server's last-seen time: a cookie cannot
+    move that clock."""
     # Last-seen lags by up to TOUCH_EVERY; that minute is within the policy's tolerance.
-    return now - record.last_seen_at > timedelta(minutes=idle_minutes)
+    idle = now - record.last_seen_at
+    if lifetime is not None and idle > lifetime:
+        return True
+    return (user.is_staff or user.is_admin) and idle > timedelta(minutes=idle_minutes)
 
 
 def due_for_touch(record: UserSession, now: datetime) -> bool:
@@ -87,12 +90,24 @@ def end_all(session: Session, user_id: int, reason: str, *, keep: int | None = N
     return session.execute(stmt.values(ended_at=utcnow(), end_reason=reason)).rowcount
 
 
-def open_sessions(session: Session, user: User, idle_minutes: int) -> list[UserSession]:
+def open_sessions(session: Session, user: User, idle_minutes: int,
+                  lifetime: timedelta | None = None) -> list[UserSession]:
     """``user``'s sessions that still work, most recently used first."""
     rows = session.scalars(select(UserSession).where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
                            .order_by(UserSession.last_seen_at.desc(), UserSession.id.desc()))
     now = utcnow()
-    return [r for r in rows if not idle_too_long(r, user, idle_minutes, now)]
+    return [r for r in rows if not idle_too_long(r, user, idle_minutes, now, lifetime)]
+
+
+KEEP_ENDED = timedelta(days=30)
+
+
+def purge_old(session: Session, lifetime: timedelta, now: datetime) -> int:
+    """Delete records of sessions ended (or unused beyond ``lifetime``) more than 30 days ago: they
+    can never work again, and the audit log keeps every sign-in."""
+    cutoff = now - KEEP_ENDED
+    return session.execute(delete(UserSession).where(or_(
+        UserSession.ended_at < cutoff, UserSession.last_seen_at < cutoff - lifetime))).rowcount
 
 
 def end_own(session: Session, user: User, session_id: int) -> None:

@@ -184,3 +184,32 @@ def test_deactivation_by_rule_ends_sessions_without_a_request(app, session, user
     rules.set_active(session, town, village, False)
     session.commit()
     assert all(s.ended_at is not None for s in _sessions(app, users["village"]))
+
+
+def test_a_helpers_session_unused_beyond_the_cookie_lifetime_is_refused_even_if_re_signed(app, client, users):
+    login(client, "donor")
+    lifetime_hours = int(app.config["PERMANENT_SESSION_LIFETIME"].total_seconds() // 3600)
+    idle_for(app, users["donor"], minutes=lifetime_hours * 60 + 1)
+    with client.session_transaction() as s:  # a freshly signed cookie: only the server's clock counts
+        s["seen_at"] = int(time.time())
+    assert client.get("/account").status_code == 302
+
+
+def test_the_nightly_purge_forgets_only_sessions_that_can_never_work_again(app, users):
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from portal.accounts.tasks import purge_old_sessions
+    from portal.types import utcnow
+
+    for key in ("county", "village", "donor"):
+        login(app.test_client(), key)
+    with app.app_context(), db.write_session() as s:
+        s.execute(update(UserSession).where(UserSession.user_id == users["county"].id)
+                  .values(ended_at=utcnow() - timedelta(days=31), end_reason="logout"))
+        s.execute(update(UserSession).where(UserSession.user_id == users["village"].id)
+                  .values(ended_at=utcnow() - timedelta(days=29), end_reason="logout"))
+    purge_old_sessions.call_local()
+    assert _sessions(app, users["county"]) == []
+    assert len(_sessions(app, users["village"])) == 1 and len(_sessions(app, users["donor"])) == 1
