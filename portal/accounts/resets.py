@@ -121,13 +121,14 @@ def start_reset(session: Session, actor: User, target: User, *, hours: int) -> P
     confirmers = [] if code else _confirmers(session, reset, target, actor)
     if code is None and not confirmers:
         raise DomainError(_l("A second administrator must confirm this reset, and there is none."))
-    session.execute(update(PasswordReset).where(PasswordReset.user_id == target.id,
-                                                PasswordReset.completed_at.is_(None),
-                                                PasswordReset.cancelled_at.is_(None)).values(cancelled_at=now))
+    cancelled = session.execute(update(PasswordReset).where(
+        PasswordReset.user_id == target.id, PasswordReset.completed_at.is_(None), PasswordReset.cancelled_at.is_(None)
+    ).values(cancelled_at=now)).rowcount
     session.add(reset)
     session.flush()
     record(session, actor, "user.password_reset_started", "user", target.id, region_code=target.region_code,
-           detail={"reset": reset.id, "route": reset.route.value})
+           detail={"reset": reset.id, "route": reset.route.value, "confirm_region": reset.confirm_region_code,
+                   "earlier_cancelled": cancelled})
     notices.reset_started(session, reset, target, actor)
     if confirmers:
         notices.reset_to_confirm(session, reset, target, actor, confirmers)

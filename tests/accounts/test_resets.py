@@ -361,3 +361,31 @@ def test_the_town_supervisor_sees_reads_after_a_reset_flagged_on_the_files_reade
     login(town, "town")
     readers = town.get(f"/children/{child.id}/readers").get_data(as_text=True)
     assert readers.count("badge after-reset") == 1  # the holder's read; the town's own is not flagged
+
+
+def test_one_code_sent_four_times_at_once_sets_one_password(app, users):
+    import threading
+
+    code = _confirmed_code(app, users)
+    outcomes: list[str] = []
+    barrier = threading.Barrier(4)
+
+    def use(n: int):
+        barrier.wait()  # all start together (before any of them holds the write lock)
+        with app.app_context(), db.new_session(write=True) as s:
+            try:
+                resets.complete_reset(s, "village2", code, f"{NEW} number {n}", f"{NEW} number {n}")
+                s.commit()
+                outcomes.append(f"set {n}")
+            except DomainError:
+                s.rollback()
+                outcomes.append("refused")
+
+    threads = [threading.Thread(target=use, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert outcomes.count("refused") == 3
+    (winner,) = [o for o in outcomes if o.startswith("set")]
+    assert login(app.test_client(), "village2", f"{NEW} number {winner[-1]}").status_code == 302
