@@ -60,9 +60,11 @@ def display_code(code: str) -> str:
     return "-".join(code[i:i + 4] for i in range(0, len(code), 4))
 
 
-def _open_resets(session: Session, user_id: int):
-    return select(PasswordReset).where(PasswordReset.user_id == user_id, PasswordReset.completed_at.is_(None),
-                                       PasswordReset.cancelled_at.is_(None))
+def open_reset(session: Session, target: User) -> PasswordReset | None:
+    """The reset of ``target`` still waiting to be confirmed or used, if any (what managers see)."""
+    return session.scalar(select(PasswordReset).where(
+        PasswordReset.user_id == target.id, PasswordReset.completed_at.is_(None), PasswordReset.cancelled_at.is_(None)
+    ).order_by(PasswordReset.id.desc()).limit(1))
 
 
 def confirming_region(session: Session, target: User, initiator: User) -> str | None:

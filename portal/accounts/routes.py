@@ -303,6 +303,7 @@ def detail(user_id: int):
         target=target,
         region=_region_of(target),
         reset_form=EmptyForm(),
+        open_reset=resets.open_reset(db.session(), target),
         toggle_form=EmptyForm(),
         role_labels=ROLE_LABELS,
     )

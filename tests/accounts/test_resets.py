@@ -83,7 +83,7 @@ def test_password_posted_by_an_administrator_is_ignored(app, users):
     (reset,) = _resets(app, village2)
     assert reset.route == ResetRoute.supervisor and reset.confirm_region_code == "371302105000"
     assert reset.code_hash is None  # no credential exists yet, so none can have reached the admin
-    assert "one-time-code" not in page
+    assert "one-time-code" not in page and "正在等待确认" in page
 
 
 def test_administrator_cannot_confirm_their_own_request(app, users):
