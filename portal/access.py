@@ -121,6 +121,24 @@ def _accounts_manage(user, target) -> bool:
     return target.region_code is not None and strictly_below(user, target.region_code)
 
 
+@rule("accounts.confirm_reset")
+def _accounts_confirm_reset(user, reset) -> bool:
+    """A password reset someone else started is confirmed by the supervisor above the account
+    (staff working in exactly the region the reset names) or, for an administrator's account or a
+    helper's without a confirmed contact, by a second administrator. Never by whoever started it,
+    never by the account's holder, never by an administrator for a staff account."""
+    if reset is None:  # the list of resets to confirm
+        return _admin(user) or (_staff(user) and user.role != Role.child_director)
+    if user.id in (reset.user_id, reset.initiated_by_id):
+        return False
+    if reset.route == "second_admin":
+        return _admin(user)
+    if reset.route == "supervisor":
+        return (_staff(user) and user.role != Role.child_director
+                and user.region_code is not None and user.region_code == reset.confirm_region_code)
+    return False  # a reset sent to the holder's own contact is confirmed by nobody
+
+
 def may_grant(user, role: Role, region_code: str | None) -> bool:
     """May ``user`` create (or turn an account into) ``role`` working in ``region_code``?
 

@@ -2,7 +2,7 @@
 
 from sqlmodel import SQLModel
 
-from portal.accounts.models import User  # noqa: F401
+from portal.accounts.models import PasswordReset, User, UserSession  # noqa: F401
 from portal.audit.models import AuditEntry  # noqa: F401
 from portal.children.models import (  # noqa: F401
     Assessment,

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import time
-
-from flask import Flask, abort, current_app, flash, redirect, request, session, url_for
+from flask import Flask, abort, current_app, flash, g, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 
-from portal import access
+from portal import access, db
+from portal.accounts import sessions
+from portal.types import utcnow
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -48,19 +48,27 @@ NOT_ACTIVITY = frozenset({"notifications.badge"})
 
 def enforce_idle_timeout():
     """Staff and administrator sessions end after STAFF_IDLE_MINUTES without a request: one holds
-    children's files, the other can reset anyone's password."""
+    children's files, the other manages every account. The clock is the session record's last-seen
+    time on the server (``auth.load_user`` refuses an idle session), never anything in the cookie."""
     if request.endpoint in (None, "static"):
         return None
-    now = int(time.time())
-    if current_user.is_authenticated and (current_user.is_staff or current_user.is_admin):
-        last = session.get("seen_at")
-        if last is not None and now - last > current_app.config["STAFF_IDLE_MINUTES"] * 60:
-            logout_user()
-            session.clear()
-            flash(_("You were signed out after %(n)d minutes without activity.", n=current_app.config["STAFF_IDLE_MINUTES"]), "info")
-            return redirect(url_for("accounts.login", next=request.full_path if request.method == "GET" else None))
-    if current_user.is_authenticated and request.endpoint not in NOT_ACTIVITY:
-        session["seen_at"] = now
+    signed_in = current_user.is_authenticated  # loads the user, and so checks the session record
+    idle_id = g.pop("idle_session_id", None)
+    if idle_id is not None:
+        with db.write_session() as writing:
+            sessions.end(writing, idle_id, "idle")
+        logout_user()
+        session.clear()
+        flash(_("You were signed out after %(n)d minutes without activity.", n=current_app.config["STAFF_IDLE_MINUTES"]), "info")
+        return redirect(url_for("accounts.login", next=request.full_path if request.method == "GET" else None))
+    record = g.get("user_session")
+    if signed_in and record is not None and request.endpoint not in NOT_ACTIVITY:
+        now = utcnow()
+        if sessions.due_for_touch(record, now):
+            # Its own short transaction, before the view's begins: it never waits for the view's
+            # write lock, and the view never waits for it.
+            with db.write_session() as writing:
+                sessions.touch(writing, record.id, now)
     return None
 
 
@@ -83,7 +91,8 @@ def enforce_route_rule():
 
 
 # Routes a user who must change a temporary password can still reach.
-PASSWORD_CHANGE_ENDPOINTS = frozenset({"accounts.me", "accounts.change_password", "accounts.logout", "main.set_language", "main.healthz"})
+PASSWORD_CHANGE_ENDPOINTS = frozenset({"accounts.me", "accounts.change_password", "accounts.logout", "accounts.end_session",
+                                       "accounts.end_other_sessions", "main.set_language", "main.healthz"})
 
 
 def enforce_password_change():

@@ -37,6 +37,7 @@ def init_app(app: Flask) -> None:
     global _worker_app
     _worker_app = app  # the worker process builds exactly one app; tests the newest
     # Importing the task modules registers their tasks with the queue.
+    from portal.accounts import tasks as _account_tasks  # noqa: F401
     from portal.children import tasks as _children_tasks  # noqa: F401
     from portal.main import tasks as _main_tasks  # noqa: F401
     from portal.matching import tasks as _matching_tasks  # noqa: F401

@@ -1,29 +1,55 @@
-"""Flask-Login wiring: loading the signed-in user from the session."""
+"""Flask-Login wiring: signing a user in with a server-side session, loading them from it."""
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, current_app, g, request
+from flask import session as cookie
 from flask_babel import lazy_gettext as _l
+from flask_login import login_user
 
 from portal import db
+from portal.accounts import sessions
 from portal.accounts.models import User
 from portal.extensions import login_manager
+from portal.types import utcnow
 
 
-def load_user(session_id: str) -> User | None:
-    user_id, _sep, fingerprint = session_id.partition(":")
-    if not user_id.isdigit():
-        return None
+def sign_in(user: User) -> None:
+    """Start a new server-side session for ``user`` (who has just proven who they are) and put its
+    token in a fresh cookie: nothing chosen before, or planted by someone else, survives."""
+    with db.write_session() as writing:  # its own short transaction: the route's has committed
+        token = sessions.start(writing, user, address=request.remote_addr or "",
+                               user_agent=request.user_agent.string)
+    cookie.clear()
+    user._session_token = token
+    login_user(user)
+    cookie.permanent = True
+
+
+def load_user(token: str) -> User | None:
     # Loaded on a short read session of its own, then attached to the request's session without a
     # query: a request that writes must not take SQLite's write lock just to learn who is asking,
     # before its view has audited the reads it makes in their own transactions.
     with db.new_session() as reading:
-        user = reading.get(User, int(user_id))
-        # A changed password or a deactivated account ends every existing session.
-        if user is None or not user.is_active or user.password_hash[-16:] != fingerprint:
+        found = sessions.find_active(reading, token)
+        if found is None:
             return None
-        reading.expunge(user)
-    return db.session().merge(user, load=False)
+        record, user = found
+        reading.expunge_all()
+    config = current_app.config
+    if sessions.idle_too_long(record, user, config["STAFF_IDLE_MINUTES"], utcnow(), config["PERMANENT_SESSION_LIFETIME"]):
+        g.idle_session_id = record.id  # ``security.enforce_idle_timeout`` ends it and says why
+        return None
+    g.user_session = record
+    user = db.session().merge(user, load=False)
+    user._session_token = token
+    return user
+
+
+def current_session_id() -> int | None:
+    """The id of the session record of this request's user, if signed in."""
+    record = g.get("user_session")
+    return record.id if record is not None else None
 
 
 def init_app(app: Flask) -> None:

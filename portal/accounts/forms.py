@@ -34,8 +34,11 @@ class ChangePasswordForm(FlaskForm):
     confirm = PasswordField(_l("New password again"), validators=[DataRequired(REQUIRED)])
 
 
-class TemporaryPasswordForm(FlaskForm):
-    password = PasswordField(_l("Temporary password"), validators=[DataRequired(REQUIRED)])
+class ResetWithCodeForm(FlaskForm):
+    username = StringField(_l("User name"), validators=[DataRequired(REQUIRED), Length(max=64)])
+    code = StringField(_l("One-time code"), validators=[DataRequired(REQUIRED), Length(max=40)])
+    password = PasswordField(_l("New password"), validators=[DataRequired(REQUIRED)])
+    confirm = PasswordField(_l("New password again"), validators=[DataRequired(REQUIRED)])
 
 
 class ForgotPasswordForm(FlaskForm):
@@ -48,4 +51,4 @@ class NewPasswordForm(FlaskForm):
 
 
 class EmptyForm(FlaskForm):
-    """A form with only the CSRF token, for buttons that post (log out, deactivate)."""
+    """A form with only the CSRF token, for buttons that post (log out, deactivate, reset, end a session)."""

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import time
-
 from flask import abort, current_app, flash, g, redirect, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, logout_user
 
 from portal import access, db
-from portal.accounts import bp, rules, throttle
+from portal.accounts import auth, bp, resets, rules, sessions, throttle
 from portal.accounts.forms import (
     AccountForm,
     ChangePasswordForm,
@@ -17,15 +16,22 @@ from portal.accounts.forms import (
     ForgotPasswordForm,
     LoginForm,
     NewPasswordForm,
-    TemporaryPasswordForm,
 )
-from portal.accounts.models import User
+from portal.accounts.models import ResetRoute, User
 from portal.accounts.roles import LEVEL_LABELS, ROLE_LABELS, Role
 from portal.errors import DomainError, NotFound
 from portal.extensions import limiter
 from portal.mail import send_mail
 from portal.regions.models import Region
 from portal.web import Page, page_args, public_url, render, safe_next, show_error
+
+RESET_STARTED = {
+    ResetRoute.email: _l("A one-time link has been sent to the account's confirmed e-mail address."),
+    ResetRoute.sms: _l("A one-time link has been sent to the account's confirmed mobile."),
+    ResetRoute.supervisor: _l("The supervisor above the account must confirm the reset; they will hand the holder "
+                              "a one-time code in person."),
+    ResetRoute.second_admin: _l("A second administrator must confirm the reset and hand the holder a one-time code."),
+}
 
 
 def _login_failed(_response) -> bool:
@@ -59,11 +65,7 @@ def login():
         user = db.session().get(User, user_id)
         rules.record_login(db.session(), user, form.password.data)
         db.session().commit()
-        # A fresh session at sign-in: nothing chosen before (or planted by someone else) survives.
-        session.clear()
-        login_user(user)
-        session.permanent = True
-        session["seen_at"] = int(time.time())
+        auth.sign_in(user)
         return redirect(safe_next(form.next.data, url_for("main.home")))
     return render("accounts/login.html", form=form)
 
@@ -72,6 +74,10 @@ def login():
 @access.route(access.PUBLIC)
 def logout():
     if EmptyForm().validate_on_submit():
+        ending = auth.current_session_id()
+        if ending is not None:
+            sessions.end(db.session(), ending, "logout")
+            db.session().commit()
         logout_user()
         session.clear()
         flash(_("You have signed out."), "info")
@@ -81,7 +87,74 @@ def logout():
 @bp.route("/account", methods=["GET"])
 @access.route("signed_in")
 def me():
-    return render("accounts/me.html", form=ChangePasswordForm(), region=_region_of(current_user))
+    return _me_page(ChangePasswordForm())
+
+
+def _me_page(form, status: int = 200):
+    config = current_app.config
+    open_sessions = sessions.open_sessions(db.session(), current_user, config["STAFF_IDLE_MINUTES"],
+                                           config["PERMANENT_SESSION_LIFETIME"])
+    return render("accounts/me.html", form=form, region=_region_of(current_user), sessions=open_sessions,
+                  current_session_id=auth.current_session_id(), session_form=EmptyForm()), status
+
+
+@bp.route("/account/email", methods=["POST"])
+@access.route("signed_in")
+@limiter.limit("5 per hour", methods=["POST"])
+def send_email_confirmation():
+    """Mail a link to one's own address; opening it while signed in confirms the address."""
+    if EmptyForm().validate_on_submit():
+        try:
+            token = rules.email_confirmation_token(current_user, current_app.config["SECRET_KEY"])
+        except DomainError as error:
+            flash(str(error.message), "error")
+        else:
+            send_mail(current_user.email, _("Tongxin: confirm your e-mail address"), _(
+                "Open this link within %(hours)d hours, signed in as %(name)s, to confirm that this address is "
+                "yours:\n\n%(link)s\n\nIf you did not ask for this, ignore this message.",
+                hours=current_app.config["PASSWORD_RESET_HOURS"], name=current_user.username,
+                link=public_url("accounts.confirm_email", token=token)))
+            flash(_("A confirmation link has been sent to %(email)s.", email=current_user.email), "info")
+    return redirect(url_for("accounts.me"))
+
+
+@bp.route("/account/email/<token>")
+@access.route("signed_in")
+def confirm_email(token: str):
+    try:
+        with db.write_session() as writing:  # a GET that writes: its own transaction, lock taken first
+            rules.confirm_email(writing, writing.get(User, current_user.id), token,
+                                current_app.config["SECRET_KEY"], current_app.config["PASSWORD_RESET_HOURS"] * 3600)
+    except DomainError as error:
+        flash(str(error.message), "error")
+        return redirect(url_for("accounts.me"))
+    flash(_("Your e-mail address is confirmed. Password reset links can now be sent to it."), "success")
+    return redirect(url_for("accounts.me"))
+
+
+@bp.route("/account/sessions/<int:session_id>/end", methods=["POST"])
+@access.route("signed_in")
+def end_session(session_id: int):
+    if EmptyForm().validate_on_submit():
+        sessions.end_own(db.session(), current_user, session_id)
+        db.session().commit()
+        if session_id == auth.current_session_id():
+            logout_user()
+            session.clear()
+            flash(_("You have signed out."), "info")
+            return redirect(url_for("accounts.login"))
+        flash(_("That session has been ended."), "success")
+    return redirect(url_for("accounts.me"))
+
+
+@bp.route("/account/sessions/end-others", methods=["POST"])
+@access.route("signed_in")
+def end_other_sessions():
+    if EmptyForm().validate_on_submit():
+        ended = sessions.end_others(db.session(), current_user, keep=auth.current_session_id())
+        db.session().commit()
+        flash(_("Signed out everywhere else: %(n)d sessions ended.", n=ended), "success")
+    return redirect(url_for("accounts.me"))
 
 
 @bp.route("/account/password", methods=["POST"])
@@ -95,11 +168,11 @@ def change_password():
             show_error(form, error)
         else:
             db.session().commit()
-            # The session's fingerprint follows the new hash; keep this session, end the others.
-            login_user(current_user._get_current_object())
-            flash(_("Your password has been changed."), "success")
+            # Every session (this one too) has ended; this client continues on a new one.
+            auth.sign_in(current_user._get_current_object())
+            flash(_("Your password has been changed. You have been signed out everywhere else."), "success")
             return redirect(url_for("accounts.me"))
-    return render("accounts/me.html", form=form, region=_region_of(current_user)), 400
+    return _me_page(form, 400)
 
 
 def _region_of(user: User) -> Region | None:
@@ -229,7 +302,8 @@ def detail(user_id: int):
         "accounts/detail.html",
         target=target,
         region=_region_of(target),
-        reset_form=TemporaryPasswordForm(),
+        reset_form=EmptyForm(),
+        open_reset=resets.open_reset(db.session(), target),
         toggle_form=EmptyForm(),
         role_labels=ROLE_LABELS,
     )
@@ -238,26 +312,20 @@ def detail(user_id: int):
 @bp.route("/accounts/<int:user_id>/password", methods=["POST"])
 @access.route("accounts.manage")
 def reset_password(user_id: int):
+    """Start a reset. Whatever the form carries (a password typed in, say) is ignored: the one who
+    starts a reset never chooses or sees the new credential."""
     target = _managed_user(user_id)
-    form = TemporaryPasswordForm()
-    if form.validate_on_submit():
+    if EmptyForm().validate_on_submit():
         try:
-            rules.reset_password(db.session(), current_user, target, form.password.data)
+            reset = resets.start_reset(db.session(), current_user, target,
+                                       hours=current_app.config["PASSWORD_RESET_HOURS"])
         except DomainError as error:
             db.session().rollback()
-            show_error(form, error)
+            flash(str(error.message), "error")
         else:
             db.session().commit()
-            flash(_("Temporary password set for %(name)s.", name=target.username), "success")
-            return redirect(url_for("accounts.detail", user_id=target.id))
-    return render(
-        "accounts/detail.html",
-        target=target,
-        region=_region_of(target),
-        reset_form=form,
-        toggle_form=EmptyForm(),
-        role_labels=ROLE_LABELS,
-    ), 400
+            flash(RESET_STARTED[reset.route], "success")
+    return redirect(url_for("accounts.detail", user_id=target.id))
 
 
 @bp.route("/accounts/<int:user_id>/active", methods=["POST"])
@@ -275,3 +343,6 @@ def set_active(user_id: int):
             db.session().commit()
             flash(_("Account reactivated.") if active else _("Account deactivated."), "success")
     return redirect(url_for("accounts.detail", user_id=target.id))
+
+
+from portal.accounts import reset_routes  # noqa: E402,F401  (more views of this blueprint)

@@ -1,4 +1,6 @@
-"""Account rules: signing in, creating accounts within one's subtree, passwords, deactivation."""
+"""Account rules: signing in, creating accounts within one's subtree, passwords, deactivation.
+
+Resets that someone else starts are in ``resets``; sessions in ``sessions``."""
 
 from __future__ import annotations
 
@@ -11,6 +13,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from portal import access
+from portal.accounts import sessions
+from portal.accounts.contacts import confirmed_contact, find_helper_by_contact
 from portal.accounts.models import User
 from portal.accounts.passwords import hash_password, needs_rehash, password_problem, verify_password
 from portal.accounts.roles import STAFF_ROLE_LEVELS, STAFF_ROLES, Role
@@ -62,8 +66,6 @@ def verify_credentials(session: Session, username: str, password: str) -> User:
 
 def _helper_by_contact(session: Session, identifier: str) -> User | None:
     """Volunteers, donors and organization members may also sign in with their mobile or e-mail."""
-    from portal.helpers.rules import find_helper_by_contact
-
     return find_helper_by_contact(session, identifier)
 
 
@@ -168,20 +170,15 @@ def change_password(session: Session, user: User, current: str, new: str, confir
     if new == current:
         raise DomainError(_l("The new password must differ from the current one."), field="password")
     check_new_password(new, user.username, confirm)
-    _set_password(user, new, must_change=False)
+    store_password(user, new, must_change=False)
+    # Every session ends, this one too: a copy of this very cookie must not outlive the change.
+    # The route signs the user in again on a fresh session.
+    sessions.end_all(session, user.id, "password_change")
     record(session, user, "user.password_change", "user", user.id, region_code=user.region_code)
 
 
-def reset_password(session: Session, actor: User, target: User, new: str) -> None:
-    """A higher-level staff member (or an administrator) sets a temporary password for ``target``,
-    who must change it at next login."""
-    access.require(actor, "accounts.manage", target)
-    check_new_password(new, target.username)
-    _set_password(target, new, must_change=True)
-    record(session, actor, "user.password_reset", "user", target.id, region_code=target.region_code)
-
-
-def _set_password(user: User, password: str, must_change: bool) -> None:
+def store_password(user: User, password: str, must_change: bool) -> None:
+    """Hash and store a password already checked against the policy (no check, no audit here)."""
     user.password_hash = hash_password(password)
     user.password_changed_at = utcnow()
     user.must_change_password = must_change
@@ -195,6 +192,8 @@ def set_active(session: Session, actor: User, target: User, active: bool) -> Non
     if target.is_active == active:
         return
     target.is_active = active
+    if not active:
+        sessions.end_all(session, target.id, "deactivated")
     action = "user.activate" if active else "user.deactivate"
     record(session, actor, action, "user", target.id, region_code=target.region_code)
 
@@ -247,17 +246,50 @@ def user_for_reset_token(session: Session, token: str, secret_key: str, max_age_
 
 def reset_with_token(session: Session, user: User, new: str, confirm: str) -> None:
     check_new_password(new, user.username, confirm)
-    _set_password(user, new, must_change=False)
+    store_password(user, new, must_change=False)
+    sessions.end_all(session, user.id, "password_reset")
     record(session, user, "user.password_reset_by_mail", "user", user.id, region_code=user.region_code)
 
 
 def users_for_reset_request(session: Session, identifier: str) -> list[User]:
-    """The active users with this user name or e-mail address who have an address to write to
-    (several accounts may share one address: each gets its own link)."""
+    """The active users with this user name or e-mail address whose address they have confirmed
+    themselves (several accounts may share one address: each gets its own link). An address only
+    typed in by whoever created the account gets nothing: its creator may read that mailbox."""
     ident = (identifier or "").strip().lower()
     if not ident:
         return []
     stmt = select(User).where(
         or_(User.username == ident, func.lower(User.email) == ident), User.is_active, User.email.is_not(None)
     )
-    return list(session.scalars(stmt.order_by(User.id)))
+    found = session.scalars(stmt.order_by(User.id))
+    return [user for user in found if confirmed_contact(session, user) == ("email", user.email)]
+
+
+# --- confirming one's own e-mail address ---------------------------------------------------------
+
+
+def _email_serializer(secret_key: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret_key, salt="email-confirm")
+
+
+def email_confirmation_token(user: User, secret_key: str) -> str:
+    """A link's token that proves ``user``'s address, bound to the account and the address."""
+    if not user.email:
+        raise DomainError(_l("Your account has no e-mail address."))
+    return _email_serializer(secret_key).dumps({"id": user.id, "e": user.email.lower()})
+
+
+def confirm_email(session: Session, user: User, token: str, secret_key: str, max_age_seconds: int) -> None:
+    """``user``, signed in with their own password, opens the link sent to their address: the
+    address is theirs. Refuses a link of another account (an administrator who reads the mailbox
+    cannot confirm it for the holder), of another address, tampered or expired."""
+    invalid = DomainError(_l("This confirmation link is invalid, expired or for another account."))
+    try:
+        data = _email_serializer(secret_key).loads(token, max_age=max_age_seconds)
+    except (SignatureExpired, BadSignature):
+        raise invalid from None
+    if data.get("id") != user.id or not user.email or data.get("e") != user.email.lower():
+        raise invalid
+    if user.email_confirmed_at is None:
+        user.email_confirmed_at = utcnow()
+        record(session, user, "user.email_confirmed", "user", user.id, region_code=user.region_code)

@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from portal import access, db
 from portal.audit import bp
-from portal.audit.rules import AuditFilter
+from portal.audit.rules import AuditFilter, flagged_after_reset
 from portal.audit.rules import search as search_entries
 from portal.web import Page, page_args, render
 
@@ -36,6 +36,7 @@ def search():
         object_id=request.args.get("object_id", ""),
         date_from=_date("from"),
         date_to=_date("to"),
+        after_reset=request.args.get("after_reset") == "1",
     )
     number, per_page = page_args()
     tz = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
@@ -44,6 +45,7 @@ def search():
         "audit/search.html",
         block="results",
         entries=entries,
+        flagged=flagged_after_reset(db.session(), entries),
         filters=filters,
         page=Page(number, per_page, total),
         params={k: v for k, v in request.args.items() if k != "page" and v},

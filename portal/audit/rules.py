@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 
 from flask import has_request_context, request
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, exists, func, or_, select
 from sqlmodel import Session
 
+from portal.accounts.models import PasswordReset
 from portal.accounts.roles import Role
 from portal.audit.models import AuditEntry
 from portal.regions.rules import level_of_code, subtree_bounds
@@ -101,6 +102,26 @@ def record_read(actor, object_type: str, object_id, *, region_code: str | None =
         record(s, actor, "read", object_type, object_id, region_code=region_code, detail=detail)
 
 
+# What a read of a child's file is logged as: the file, its history, its visits' photos.
+CHILD_FILE_OBJECTS = ("child", "child_history", "visit_photo")
+
+
+def _read_after_reset():
+    """A read of a child's file by an account in its first day after someone else reset its
+    password: the reset may have put the account in other hands, so its supervisors look twice."""
+    return and_(AuditEntry.action == "read", AuditEntry.object_type.in_(CHILD_FILE_OBJECTS), exists().where(
+        PasswordReset.user_id == AuditEntry.actor_id, PasswordReset.completed_at <= AuditEntry.at,
+        AuditEntry.at < PasswordReset.flag_until))
+
+
+def flagged_after_reset(session: Session, entries: list[AuditEntry]) -> set[int]:
+    """The ids of ``entries`` that are reads flagged by ``_read_after_reset`` (one query)."""
+    ids = [e.id for e in entries if e.action == "read"]
+    if not ids:
+        return set()
+    return set(session.scalars(select(AuditEntry.id).where(AuditEntry.id.in_(ids), _read_after_reset())))
+
+
 @dataclass
 class AuditFilter:
     actor: str = ""
@@ -109,6 +130,7 @@ class AuditFilter:
     object_id: str = ""
     date_from: date | None = None
     date_to: date | None = None
+    after_reset: bool = False  # only reads flagged as made in an account's first day after a reset
 
 
 def search(
@@ -131,6 +153,8 @@ def search(
         stmt = stmt.where(AuditEntry.object_type == filters.object_type.strip())
     if filters.object_id:
         stmt = stmt.where(AuditEntry.object_id == filters.object_id.strip())
+    if filters.after_reset:
+        stmt = stmt.where(_read_after_reset())
     if filters.date_from:
         stmt = stmt.where(AuditEntry.at >= datetime.combine(filters.date_from, time.min, tz))
     if filters.date_to:

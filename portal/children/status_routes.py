@@ -102,6 +102,7 @@ def history(child_id: int):
 def readers(child_id: int):
     """Who has read this file, and when: supervisors watch over the directors' access."""
     from portal.audit.models import AuditEntry
+    from portal.audit.rules import flagged_after_reset
 
     session = db.session()
     child = rules.read_file(session, current_user, child_id, "children.readers")
@@ -110,7 +111,9 @@ def readers(child_id: int):
                                  AuditEntry.object_id == str(child.id))
         .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(200)
     )
-    return render("children/readers.html", child=child, entries=list(entries))
+    entries = list(entries)
+    return render("children/readers.html", child=child, entries=entries,
+                  flagged=flagged_after_reset(session, entries))
 
 
 class AgreementForm(FlaskForm):

@@ -6,9 +6,10 @@ from __future__ import annotations
 from flask import current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_user
+from flask_login import current_user
 
 from portal import access, db
+from portal.accounts import auth
 from portal.accounts.forms import EmptyForm
 from portal.audit.rules import record_read
 from portal.categories import NEED_CATEGORY_LABELS, SKILL_LABELS
@@ -77,7 +78,7 @@ def org_apply():
             show_error(form, error)
         else:
             db.session().commit()
-            login_user(user)
+            auth.sign_in(user)
             flash(_("Thank you. The application has been sent to the civil-affairs bureau."), "success")
             return redirect(url_for("helpers.verify"))
     status = 400 if request.method == "POST" else 200
@@ -209,7 +210,7 @@ def accept_invite(token: str):
             session.commit()
             flash(_("Welcome to %(org)s.", org=org.name), "success")
             if not signed_in:
-                login_user(user)
+                auth.sign_in(user)
                 return redirect(url_for("helpers.verify"))
             return redirect(url_for("helpers.my_organization"))
     status = 400 if request.method == "POST" else 200

@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from portal import access
+from portal.accounts import sessions
 from portal.accounts.models import User
 from portal.accounts.passwords import hash_password
 from portal.accounts.roles import Role
@@ -427,4 +428,5 @@ def remove_member(session: Session, actor: User, member: OrganizationMember, use
     user = session.get(User, user_id)
     if user is not None and user.role == Role.org_member:
         user.is_active = False
+        sessions.end_all(session, user.id, "deactivated")
     record(session, actor, "org.remove_member", "organization", member.organization_id, detail={"user": user_id})

@@ -7,9 +7,10 @@ import logging
 
 from flask import abort, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_user
+from flask_login import current_user
 
 from portal import access, db
+from portal.accounts import auth
 from portal.accounts.forms import EmptyForm
 from portal.accounts.roles import LEVEL_LABELS, ROLE_LABELS, Role
 from portal.audit.rules import record_read
@@ -96,7 +97,7 @@ def register(kind: str):
             show_error(form, error)
         else:
             db.session().commit()
-            login_user(user)
+            auth.sign_in(user)
             flash(_("Your account is ready. We sent a code to your e-mail.") if channel == "email"
                   else _("Your account is ready. We sent a code to your mobile."), "success")
             return redirect(url_for("helpers.verify"))

@@ -19,6 +19,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from portal import access, crypto
+from portal.accounts import sessions
+from portal.accounts.contacts import email_key, normalise_email, normalise_phone
 from portal.accounts.models import User
 from portal.accounts.passwords import hash_password
 from portal.accounts.roles import Role
@@ -49,38 +51,9 @@ MAX_AREAS = 5
 CODE_MINUTES = 30
 CODE_ATTEMPTS = 5
 CODES_PER_DAY = 5
-PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
-EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 # --- values ------------------------------------------------------------------------------------
-
-
-def normalise_phone(phone: str | None) -> str | None:
-    """A mainland mobile number as 11 digits (spaces, dashes and +86 dropped), or None if empty."""
-    digits = re.sub(r"[\s\-()]", "", phone or "")
-    if not digits:
-        return None
-    if digits.startswith("+86"):
-        digits = digits[3:]
-    elif digits.startswith("0086"):
-        digits = digits[4:]
-    if not PHONE_RE.match(digits):
-        raise DomainError(_l("Enter an 11-digit mainland mobile number, e.g. 13912345678."), field="phone")
-    return digits
-
-
-def normalise_email(email: str | None) -> str | None:
-    email = (email or "").strip()
-    if not email:
-        return None
-    if len(email) > 254 or not EMAIL_RE.match(email):
-        raise DomainError(_l("Enter a valid e-mail address."), field="email")
-    return email
-
-
-def email_key(email: str | None) -> str | None:
-    return email.lower() if email else None
 
 
 @dataclass
@@ -212,24 +185,6 @@ def _refuse_taken(session: Session, *, username=None, phone=None, email=None, id
             stmt = stmt.where(HelperProfile.user_id != exclude)
         if session.scalar(stmt) is not None:
             raise Conflict(message, field=field_name)
-
-
-def find_helper_by_contact(session: Session, identifier: str) -> User | None:
-    """The helper whose confirmed mobile number or e-mail address is ``identifier`` (signing in).
-    Only confirmed contacts carry ``phone_hash`` / ``email_key``."""
-    identifier = (identifier or "").strip()
-    if "@" in identifier:
-        column, key = HelperProfile.email_key, identifier.lower()
-    else:
-        try:
-            phone = normalise_phone(identifier)
-        except DomainError:
-            return None
-        if not phone:
-            return None
-        column, key = HelperProfile.phone_hash, crypto.blind_index(phone)
-    user_id = session.scalar(select(HelperProfile.user_id).where(column == key))
-    return session.get(User, user_id) if user_id else None
 
 
 def profile_of(session: Session, user: User) -> HelperProfile:
@@ -652,6 +607,8 @@ def set_helper_active(session: Session, actor: User, helper: HelperView, active:
     if not active:  # told while still active: notices (and their e-mail) go to active users only
         notices.helper_active_changed(session, user, active, reason)
     user.is_active = active
+    if not active:
+        sessions.end_all(session, user.id, "deactivated")
     profile.deactivated_reason = "" if active else reason[:500]
     profile.deactivated_by_id = None if active else actor.id
     profile.deactivated_at = None if active else utcnow()

@@ -1,35 +1,17 @@
-"""Sending a verification code: by e-mail through the mail queue, or by text message through a
-pluggable backend (SMS_BACKEND: "log", or "module:function" called with (phone, text)).
+"""Sending a verification code: by e-mail through the mail queue, or by text message through the
+SMS backend (``portal.sms``).
 
 Codes leave only once the transaction that stored them has committed.
 """
 
 from __future__ import annotations
 
-import importlib
-import logging
-
-from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlmodel import Session
 
 from portal import db
-
-log = logging.getLogger(__name__)
-
-
-def log_backend(phone: str, text: str) -> None:
-    """Development and closed intranets without a gateway: the text goes to the log."""
-    log.warning("SMS to %s: %s", phone, text)
-
-
-def sms_backend():
-    name = current_app.config.get("SMS_BACKEND") or "log"
-    if name == "log":
-        return log_backend
-    module, _sep, function = name.partition(":")
-    return getattr(importlib.import_module(module), function)
+from portal.sms import sms_backend
 
 
 def send_code(session: Session, channel: str, target: str, code: str, locale: str) -> None:

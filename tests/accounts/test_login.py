@@ -1,10 +1,9 @@
 """Signing in and out: one answer for unknown users and wrong passwords, deactivated accounts,
 throttling per account and per address, CSRF, session renewal and the staff idle timeout."""
 
-import time
-
 from portal import db
 from portal.accounts.models import User
+from tests.accounts.sessions import idle_for
 from tests.conftest import PASSWORD, csrf_token, login, post
 
 
@@ -105,21 +104,19 @@ def test_session_is_renewed_at_login(client, users):
         assert "planted" not in s
 
 
-def test_staff_session_ends_after_30_idle_minutes(client, users):
+def test_staff_session_ends_after_30_idle_minutes(app, client, users):
     login(client, "county")
     assert client.get("/account").status_code == 200
-    with client.session_transaction() as s:
-        s["seen_at"] = int(time.time()) - 31 * 60
+    idle_for(app, users["county"], minutes=31)
     response = client.get("/account")
     assert response.status_code == 302
     assert "/login" in response.headers["Location"]
     assert client.get("/account").status_code == 302
 
 
-def test_staff_session_survives_29_idle_minutes(client, users):
+def test_staff_session_survives_29_idle_minutes(app, client, users):
     login(client, "county")
-    with client.session_transaction() as s:
-        s["seen_at"] = int(time.time()) - 29 * 60
+    idle_for(app, users["county"], minutes=29)
     assert client.get("/account").status_code == 200
 
 
@@ -180,17 +177,15 @@ def test_a_successful_sign_in_clears_the_account_count(client, users):
         assert login(client, "county", "wrong password here").status_code == 200
 
 
-def test_administrator_session_also_ends_after_30_idle_minutes(client, users):
+def test_administrator_session_also_ends_after_30_idle_minutes(app, client, users):
     login(client, "admin")
-    with client.session_transaction() as s:
-        s["seen_at"] = int(time.time()) - 31 * 60
+    idle_for(app, users["admin"], minutes=31)
     assert client.get("/accounts/").status_code == 302
 
 
-def test_helper_session_has_no_idle_timeout(client, users):
+def test_helper_session_has_no_idle_timeout(app, client, users):
     login(client, "donor")
-    with client.session_transaction() as s:
-        s["seen_at"] = int(time.time()) - 3 * 3600
+    idle_for(app, users["donor"], minutes=3 * 60)
     assert client.get("/account").status_code == 200
 
 

@@ -9,6 +9,7 @@ from sqlmodel import select
 from portal import db
 from portal.accounts.models import User
 from portal.accounts.roles import Role
+from portal.types import utcnow
 from tests.conftest import PASSWORD, login, post
 
 NEW = "a long enough pass phrase"
@@ -113,9 +114,13 @@ def test_deactivate_through_the_form_ends_that_users_access(app, as_user, client
 
 def test_temporary_password_must_be_changed_before_anything_else(app, as_user, client, users):
     as_user("town")
-    post(client, f"/accounts/{users['village'].id}/password", {"password": NEW})
+    created = post(client, "/accounts/new", {
+        "username": "wang-fang", "display_name": "王芳", "role": "child_director",
+        "region_code": "371302105260", "password": NEW, "email": "",
+    })
+    assert created.status_code == 302
     village = app.test_client()
-    assert login(village, "village", NEW).status_code == 302
+    assert login(village, "wang-fang", NEW).status_code == 302
     response = village.get("/regions/")
     assert response.status_code == 302 and response.headers["Location"].endswith("/account")
     changed = post(village, "/account/password", {"current": NEW, "password": "my very own phrase", "confirm": "my very own phrase"})
@@ -139,7 +144,14 @@ def test_password_change_with_mismatch_keeps_the_user_on_the_form(as_user, clien
     assert "两次输入的密码不一致" in response.get_data(as_text=True)
 
 
+def _confirmed_address(app, *keys_users):
+    with app.app_context(), db.write_session() as s:
+        for user in keys_users:
+            s.get(User, user.id).email_confirmed_at = utcnow()
+
+
 def test_password_reset_by_mail_link(app, client, users, smtp_server):
+    _confirmed_address(app, users["village"])
     response = post(client, "/password/forgot", {"identifier": "village"})
     assert response.status_code == 302
     assert len(smtp_server) == 1
@@ -152,7 +164,8 @@ def test_password_reset_by_mail_link(app, client, users, smtp_server):
     assert client.get(link).status_code == 302
 
 
-def test_reset_request_for_unknown_user_answers_the_same_and_sends_nothing(client, users, smtp_server):
+def test_reset_request_for_unknown_user_answers_the_same_and_sends_nothing(app, client, users, smtp_server):
+    _confirmed_address(app, users["village"])
     known = post(client, "/password/forgot", {"identifier": "village"})
     unknown = post(client, "/password/forgot", {"identifier": "nobody-at-all"})
     assert known.status_code == unknown.status_code == 302
@@ -171,9 +184,10 @@ def test_hash_is_upgraded_when_parameters_rise(app, client, users):
     assert stored != weak and "m=19456" in stored
 
 
-def test_reset_link_ignores_the_requests_host_header(client, users, smtp_server):
+def test_reset_link_ignores_the_requests_host_header(app, client, users, smtp_server):
     from tests.conftest import CSRF_RE
 
+    _confirmed_address(app, users["village"])
     evil = "http://evil.example"
     token = CSRF_RE.search(client.get("/password/forgot", base_url=evil).get_data(as_text=True)).group(1)
     response = client.post("/password/forgot", base_url=evil, data={"identifier": "village", "csrf_token": token})
@@ -185,10 +199,63 @@ def test_reset_link_ignores_the_requests_host_header(client, users, smtp_server)
 def test_every_account_sharing_an_address_gets_its_own_link(app, client, users, smtp_server):
     with app.app_context(), db.write_session() as s:
         s.get(User, users["village2"].id).email = "village@example.org"
+    _confirmed_address(app, users["village"], users["village2"])
     post(client, "/password/forgot", {"identifier": "village@example.org"})
     assert sorted(m["To"] for m in smtp_server) == ["village@example.org", "village@example.org"]
     bodies = " ".join(m.get_payload(decode=True).decode() for m in smtp_server)
     assert "village2" in bodies and "village " in bodies.replace("village2", "")
+
+
+def test_forgot_password_sends_nothing_to_an_address_its_holder_never_confirmed(client, users, smtp_server):
+    """The address of a staff account is typed in by whoever created it, who may read that mailbox."""
+    response = post(client, "/password/forgot", {"identifier": "village"})
+    assert response.status_code == 302 and smtp_server == []
+
+
+def _confirmation_link(smtp_server) -> str:
+    (mail,) = [m for m in smtp_server if "/account/email/" in m.get_payload(decode=True).decode()]
+    return re.search(r"https://portal\.test(/account/email/\S+)", mail.get_payload(decode=True).decode()).group(1)
+
+
+def test_holder_confirms_their_own_address_while_signed_in(app, as_user, client, users, smtp_server):
+    as_user("village")
+    assert post(client, "/account/email").status_code == 302
+    link = _confirmation_link(smtp_server)
+    assert client.get(link).status_code == 302
+    with app.app_context(), db.new_session() as s:
+        assert s.get(User, users["village"].id).email_confirmed_at is not None
+    assert "已确认" in client.get("/account").get_data(as_text=True)
+    post(app.test_client(), "/password/forgot", {"identifier": "village"})
+    assert any("/password/reset/" in m.get_payload(decode=True).decode() for m in smtp_server)
+
+
+def test_whoever_reads_the_mailbox_cannot_confirm_it_for_the_holder(app, as_user, client, users, smtp_server):
+    with app.app_context(), db.write_session() as s:  # the creator typed in their own mailbox
+        for key in ("village", "admin"):
+            s.get(User, users[key].id).email = "admin-mailbox@example.org"
+    as_user("village")
+    post(client, "/account/email")
+    link = _confirmation_link(smtp_server)
+    for key in ("admin", "town"):
+        other = app.test_client()
+        login(other, key)
+        other.get(link)
+    anonymous = app.test_client().get(link)
+    assert anonymous.status_code == 302 and "/login" in anonymous.headers["Location"]
+    with app.app_context(), db.new_session() as s:
+        assert s.get(User, users["village"].id).email_confirmed_at is None
+        assert s.get(User, users["admin"].id).email_confirmed_at is None
+
+
+def test_a_confirmation_link_for_an_earlier_address_is_refused(app, as_user, client, users, smtp_server):
+    as_user("village")
+    post(client, "/account/email")
+    link = _confirmation_link(smtp_server)
+    with app.app_context(), db.write_session() as s:
+        s.get(User, users["village"].id).email = "someone-else@example.org"
+    client.get(link)
+    with app.app_context(), db.new_session() as s:
+        assert s.get(User, users["village"].id).email_confirmed_at is None
 
 
 def test_simultaneous_creation_of_one_user_name_gives_one_account_and_clear_refusals(app, users):

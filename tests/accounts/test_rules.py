@@ -127,17 +127,6 @@ def test_change_password_needs_the_current_one(session, users):
     assert verify_password(user.password_hash, GOOD)
 
 
-def test_staff_reset_sets_a_temporary_password_to_change(session, users):
-    target = _actor(session, users, "village")
-    rules.reset_password(session, _actor(session, users, "town"), target, GOOD)
-    assert target.must_change_password and verify_password(target.password_hash, GOOD)
-
-
-def test_staff_cannot_reset_outside_their_subtree(session, users):
-    with pytest.raises(NotAllowed):
-        rules.reset_password(session, _actor(session, users, "county2"), _actor(session, users, "village"), GOOD)
-
-
 def test_deactivate_and_reactivate(session, users):
     town, village = _actor(session, users, "town"), _actor(session, users, "village")
     rules.set_active(session, town, village, False)

@@ -131,6 +131,20 @@ def test_deactivation_needs_a_reason_tells_the_helper_and_ends_sign_in(app, clie
     assert login(app.test_client(), "volunteer").status_code != 302
 
 
+def test_a_deactivated_helpers_session_stays_ended_after_reactivation(app, users, signed_in, outbox):
+    set_profile(app, users["volunteer"])
+    volunteer = app.test_client()
+    login(volunteer, "volunteer")
+    assert volunteer.get("/account").status_code == 200
+    client = signed_in("county")
+    path = f"/helpers/{users['volunteer'].id}/active"
+    post(client, path, {"active": "0", "reason": "多次爽约"})
+    post(client, path, {"active": "1", "reason": ""})
+    with app.app_context(), db.new_session() as s:
+        assert s.get(User, users["volunteer"].id).is_active
+    assert volunteer.get("/account").status_code == 302
+
+
 def test_helpers_personal_numbers_are_encrypted_at_rest(app, users, outbox):
     from sqlalchemy import text
 

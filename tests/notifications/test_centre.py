@@ -2,7 +2,6 @@
 commit in the recipient's language (and never for a rolled-back transaction), notice settings."""
 
 import re
-import time
 from datetime import date, timedelta
 
 import pytest
@@ -15,6 +14,7 @@ from portal.accounts.models import User
 from portal.children.models import Child
 from portal.notifications import rules
 from portal.notifications.models import Notification, NotificationPreference
+from tests.accounts.sessions import idle_for, idle_longer
 from tests.conftest import post
 
 OVERDUE = {"count": 2, "village": "屠苏村村民委员会"}
@@ -157,16 +157,12 @@ def test_badge_needs_a_signed_in_user(client, users):
     assert polled.headers["HX-Refresh"] == "true" and polled.get_data(as_text=True) == ""
 
 
-def test_polling_does_not_keep_a_staff_session_alive(app, client, as_user):
+def test_polling_does_not_keep_a_staff_session_alive(app, client, as_user, users):
     as_user("county")
-    idle_since = int(time.time()) - 20 * 60
-    with client.session_transaction() as s:
-        s["seen_at"] = idle_since
+    idle_for(app, users["county"], minutes=20)
     assert client.get("/notifications/badge", headers={"HX-Request": "true"}).status_code == 200
-    with client.session_transaction() as s:
-        assert s["seen_at"] == idle_since
-    with client.session_transaction() as s:  # the idle time runs out between two polls
-        s["seen_at"] = int(time.time()) - (app.config["STAFF_IDLE_MINUTES"] + 1) * 60
+    # 11 minutes more run out the idle time between two polls, unless the first poll counted
+    idle_longer(app, users["county"], minutes=app.config["STAFF_IDLE_MINUTES"] - 20 + 1)
     polled = client.get("/notifications/badge", headers={"HX-Request": "true"})
     # the whole page reloads (and so shows the sign-in page) instead of a login form in the header
     assert polled.status_code == 200 and polled.headers["HX-Refresh"] == "true"
