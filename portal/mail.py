@@ -11,7 +11,7 @@ from email.message import EmailMessage
 
 from flask import current_app
 
-from portal.tasks import huey, in_app_context
+from portal.queue import huey, in_app_context
 
 
 def build_message(to: str, subject: str, body: str) -> EmailMessage:

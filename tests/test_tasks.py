@@ -5,13 +5,14 @@ import threading
 from huey.signals import SIGNAL_COMPLETE, SIGNAL_ERROR
 from sqlmodel import select
 
-from portal import db, tasks
+from portal import db
 from portal.main.models import WorkerHeartbeat
 from portal.main.tasks import worker_heartbeat
+from portal.queue import huey
 
 
 def test_consumer_runs_an_enqueued_task_in_the_apps_context(app):
-    queue = tasks.huey
+    queue = huey
     queue.immediate = False  # as in production: the web process only enqueues
     finished = threading.Event()
     outcome: list[str] = []

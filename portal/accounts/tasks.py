@@ -3,7 +3,7 @@ from huey import crontab
 
 from portal import db
 from portal.accounts.sessions import purge_old
-from portal.tasks import huey, in_app_context
+from portal.queue import huey, in_app_context
 from portal.types import utcnow
 
 

@@ -9,7 +9,7 @@ from portal import db
 from portal.accounts.models import User
 from portal.children import imports
 from portal.children.models import ChildImport
-from portal.tasks import huey, in_app_context
+from portal.queue import huey, in_app_context
 
 
 def progress_key(job_id: int) -> str:

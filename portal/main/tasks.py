@@ -4,7 +4,7 @@ from huey import crontab
 
 from portal import db
 from portal.main.rules import record_heartbeat
-from portal.tasks import huey, in_app_context
+from portal.queue import huey, in_app_context
 
 
 @huey.periodic_task(crontab(minute="*"))

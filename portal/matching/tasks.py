@@ -5,7 +5,7 @@ about half a minute; until then the profile rules rank them)."""
 from huey import crontab
 
 from portal.matching import service
-from portal.tasks import huey, in_app_context
+from portal.queue import huey, in_app_context
 
 
 @huey.periodic_task(crontab(minute="30"))

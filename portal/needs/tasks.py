@@ -6,7 +6,7 @@ from huey import crontab
 
 from portal import db
 from portal.needs import claims, rules
-from portal.tasks import huey, in_app_context
+from portal.queue import huey, in_app_context
 
 
 @huey.periodic_task(crontab(minute="15"))

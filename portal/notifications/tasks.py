@@ -4,7 +4,7 @@ from huey import crontab
 
 from portal import db
 from portal.notifications.rules import remind_agreement_renewals, remind_overdue_visits
-from portal.tasks import huey, in_app_context
+from portal.queue import huey, in_app_context
 
 
 @huey.periodic_task(crontab(hour="7", minute="30"))

@@ -1,0 +1,53 @@
+"""The task queue itself: huey, SQLite-backed by default, Redis when REDIS_URL is set.
+
+Area task modules (``portal/<area>/tasks.py``) import ``huey`` and ``in_app_context`` from here;
+``portal.tasks`` imports those modules to register their tasks. Keeping the queue apart from the
+registry is what keeps the import graph one-way (tasks → area tasks → queue).
+
+Tasks run inside an app context (the worker's own app), so they use the same configuration and
+database as the web processes. With HUEY_IMMEDIATE (the tests) tasks run at once, in-process.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+from flask import Flask, has_app_context
+from huey import RedisHuey, SqliteHuey
+
+from portal.config import Config
+
+
+def make_huey(config: Config):
+    if config.REDIS_URL:
+        return RedisHuey("tongxin", url=config.REDIS_URL, immediate=config.HUEY_IMMEDIATE)
+    Path(config.HUEY_SQLITE_PATH).parent.mkdir(parents=True, exist_ok=True)
+    return SqliteHuey("tongxin", filename=config.HUEY_SQLITE_PATH, immediate=config.HUEY_IMMEDIATE)
+
+
+# Decorators need the queue when task modules are imported, so it is built from the environment
+# here; ``bind`` switches it to immediate mode when an app's configuration asks for that.
+huey = make_huey(Config())
+_worker_app: Flask | None = None
+
+
+def bind(app: Flask) -> None:
+    """Make ``app`` the one tasks run in, with its immediate-mode setting."""
+    global _worker_app
+    huey.immediate = bool(app.config["HUEY_IMMEDIATE"])
+    app.extensions["huey"] = huey
+    _worker_app = app  # the worker process builds exactly one app; tests the newest
+
+
+def in_app_context(fn):
+    """Run ``fn`` inside the app context (the worker has none of its own)."""
+
+    @functools.wraps(fn)
+    def run(*args, **kwargs):
+        if has_app_context():
+            return fn(*args, **kwargs)
+        with _worker_app.app_context():
+            return fn(*args, **kwargs)
+
+    return run
