@@ -20,7 +20,7 @@ from portal.children.grading import INDICATORS, grade
 from portal.children.models import Assessment, Category, Child, Guardian
 from portal.regions.models import Level, Region
 from portal.visits.models import Visit
-from portal.visits.rules import DEFAULT_DAYS, UNASSESSED
+from portal.visits.schedule import DEFAULT_DAYS, UNASSESSED
 
 TODAY = date(2026, 11, 26)  # fixed, so the data set is the same whenever it is built
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎"

@@ -33,7 +33,7 @@ from portal.errors import Conflict, DomainError, NotFound
 from portal.regions.models import Level, Region
 from portal.regions.rules import level_of_code, subtree_bounds
 from portal.types import utcnow
-from portal.visits.rules import next_due
+from portal.visits.schedule import next_due
 
 NEAR_DUPLICATE_SCORE = 85
 

@@ -409,7 +409,7 @@ def _insert_new(session: Session, actor, rows: list[RowResult], intervals: dict[
     from portal.audit.rules import record_many
     from portal.children.rules import _columns, new_qr_token
     from portal.types import utcnow
-    from portal.visits.rules import visit_interval
+    from portal.visits.schedule import visit_interval
 
     for row in rows:
         access.require(actor, "children.register", row.values.region_code)  # belt and braces

@@ -32,7 +32,7 @@ from portal.mail import send_mail
 from portal.notifications.models import Notification, NotificationPreference
 from portal.regions.rules import names_of
 from portal.types import utcnow
-from portal.visits.rules import visit_interval
+from portal.visits.schedule import visit_interval
 from portal.web import public_link, public_url
 
 

@@ -13,7 +13,7 @@ from portal import access, db
 from portal.children import rules as child_rules
 from portal.children.grading import LEVEL_LABELS
 from portal.errors import DomainError
-from portal.visits import bp, photos, rules
+from portal.visits import bp, photos, rules, schedule
 from portal.visits.forms import MODE_LABELS, VisitForm
 from portal.web import Page, page_args, render, show_error
 
@@ -98,7 +98,7 @@ def policy():
     from portal.children.grading import SEVERITY
 
     session = db.session()
-    county = request.values.get("county") or rules.county_of(current_user.region_code)
+    county = request.values.get("county") or schedule.county_of(current_user.region_code)
     access.require(current_user, "visits.policy", county)  # another county's page: 403
     days = rules.policy_days(session, county)
     status = 200

@@ -4,7 +4,7 @@ is overdue, and who may see a visit's photos."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import date
 
 from blinker import Namespace
 from flask_babel import lazy_gettext as _l
@@ -19,36 +19,12 @@ from portal.children.models import Child, ChildStatus
 from portal.errors import DomainError, NotFound
 from portal.visits.models import Visit, VisitMode, VisitPhoto, VisitPolicy
 from portal.visits.photos import MAX_PHOTOS, CleanPhoto, PhotoRefused, PhotoStore
+from portal.visits.schedule import next_due, visit_interval
 
 signals = Namespace()
 # Sent after a visit is recorded (in the same transaction): sender is the Visit; keyword
 # arguments actor, child and session. Receivers must not commit.
 visit_recorded = signals.signal("visit-recorded")
-
-DEFAULT_DAYS = {RiskLevel.red: 7, RiskLevel.yellow: 15, RiskLevel.blue: 30, RiskLevel.green: 90}
-# A child not yet assessed is visited as often as a yellow one until someone grades them.
-UNASSESSED = RiskLevel.yellow
-
-
-def county_of(region_code: str) -> str:
-    return region_code[:6] + "000000"
-
-
-def visit_interval(session: Session, region_code: str, level: RiskLevel | None) -> int:
-    """Days allowed between visits for ``level`` in the county of ``region_code``."""
-    level = RiskLevel(level or UNASSESSED)
-    policy = session.get(VisitPolicy, county_of(region_code))
-    if policy is None:
-        return DEFAULT_DAYS[level]
-    return getattr(policy, f"{level.value}_days")
-
-
-def next_due(session: Session, child: Child, today: date) -> date:
-    """The date of the next required visit: the interval counted from the last visit (or today,
-    for a child never visited)."""
-    start = child.last_visited_on or today
-    return start + timedelta(days=visit_interval(session, child.region_code, child.risk_level))
-
 
 def record_visit(
     session: Session,
@@ -127,7 +103,7 @@ def read_photo(session: Session, viewer, photo_id: int) -> VisitPhoto:
     the audit entry cannot be written, the exception propagates and the photo is not shown.
     """
     from portal.audit.rules import record_read
-    from portal.children.rules import load_child  # children.rules imports this module
+    from portal.children.rules import load_child
 
     photo = session.get(VisitPhoto, photo_id)
     visit = session.get(Visit, photo.visit_id) if photo is not None else None

@@ -9,7 +9,7 @@ from portal.accounts.models import User
 from portal.children import rules as child_rules
 from portal.children.models import Child
 from portal.errors import DomainError, NotAllowed
-from portal.visits import rules
+from portal.visits import rules, schedule
 from portal.visits.models import VisitPolicy
 
 TODAY = date(2026, 11, 26)
@@ -20,14 +20,14 @@ def _user(session, users, key) -> User:
 
 
 def test_default_intervals():
-    assert rules.DEFAULT_DAYS == {"red": 7, "yellow": 15, "blue": 30, "green": 90}
+    assert schedule.DEFAULT_DAYS == {"red": 7, "yellow": 15, "blue": 30, "green": 90}
 
 
 def test_a_county_sets_its_own_intervals(session, regions):
     session.add(VisitPolicy(county_code="371302000000", red_days=5))
     session.flush()
-    assert rules.visit_interval(session, "371302105259", "red") == 5
-    assert rules.visit_interval(session, "371311001001", "red") == 7  # the neighbour keeps the default
+    assert schedule.visit_interval(session, "371302105259", "red") == 5
+    assert schedule.visit_interval(session, "371311001001", "red") == 7  # the neighbour keeps the default
 
 
 def test_a_visit_moves_the_due_date_by_the_childs_interval(session, users, make_child):
@@ -95,8 +95,8 @@ def test_county_staff_set_their_intervals_and_due_dates_follow(app, as_user, cli
     response = post(client, "/visits/policy", {"red": "5", "yellow": "10", "blue": "20", "green": "60"})
     assert response.status_code == 302
     with app.app_context(), db.new_session() as s:
-        assert rules.visit_interval(s, "371302105259", "yellow") == 10
-        assert rules.visit_interval(s, "371311001001", "yellow") == 15
+        assert schedule.visit_interval(s, "371302105259", "yellow") == 10
+        assert schedule.visit_interval(s, "371311001001", "yellow") == 15
     assert child.id
 
 
