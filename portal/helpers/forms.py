@@ -1,5 +1,8 @@
 """Forms of the helpers area; the rules re-check everything they accept."""
 
+import logging
+
+from flask import request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -9,6 +12,8 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from portal.categories import NEED_CATEGORY_LABELS, SKILL_LABELS, SUBJECTS
 from portal.children.forms import MultiCheckboxField
 from portal.helpers.rules import MAX_AREAS
+
+log = logging.getLogger(__name__)
 
 REQUIRED = _l("This field is required.")
 
@@ -117,3 +122,22 @@ class JoinForm(AccountFields):
 class VetForm(FlaskForm):
     action = SelectField(_l("Decision"), validators=[DataRequired(REQUIRED)])
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(_l("Give a reason.")), Length(max=500)])
+
+
+def area_codes(form) -> list[str]:
+    """The service-area codes chosen in ``form``'s area fields, blanks left out."""
+    return [entry.data for entry in form.areas if entry.data]
+
+
+def fill_areas(form, codes: list[str]) -> None:
+    """Show ``codes`` in ``form``'s area fields."""
+    for entry, code in zip(form.areas, codes, strict=False):
+        entry.data = code
+
+
+def honeypot_filled(form) -> bool:
+    """A bot filled the field people never see: pretend it worked and change nothing."""
+    if form.website.data:
+        log.warning("registration honeypot filled from %s", request.remote_addr)
+        return True
+    return False

@@ -16,9 +16,17 @@ from portal.categories import NEED_CATEGORY_LABELS, SKILL_LABELS
 from portal.errors import DomainError, NotAllowed
 from portal.extensions import limiter
 from portal.helpers import bp, orgs
-from portal.helpers.forms import InviteForm, JoinForm, OrgApplyForm, OrgFields, VetForm
+from portal.helpers.forms import (
+    InviteForm,
+    JoinForm,
+    OrgApplyForm,
+    OrgFields,
+    VetForm,
+    area_codes,
+    fill_areas,
+    honeypot_filled,
+)
 from portal.helpers.models import OrgStatus
-from portal.helpers.routes import _areas, _fill_areas, honeypot_filled
 from portal.helpers.rules import region_names
 from portal.mail import send_mail
 from portal.web import Page, commit_or_flash, page_args, public_url, render, show_error
@@ -47,7 +55,7 @@ def _org_values(form, credit_code: str) -> orgs.OrgValues:
         name=form.name.data or "", credit_code=credit_code or "",
         legal_representative=form.legal_representative.data or "", contact_name=form.contact_name.data or "",
         contact_phone=form.contact_phone.data or "", contact_email=form.contact_email.data or "",
-        description=form.description.data or "", region_codes=_areas(form), categories=form.categories.data or [],
+        description=form.description.data or "", region_codes=area_codes(form), categories=form.categories.data or [],
         skills=form.skills.data or [], also_donor=form.also_donor.data,
     )
 
@@ -114,7 +122,7 @@ def edit_organization():
     org = view.org
     form = OrgFields(obj=org if request.method == "GET" else None)
     if request.method == "GET":
-        _fill_areas(form, view.region_codes)
+        fill_areas(form, view.region_codes)
     if form.validate_on_submit():
         try:
             revet = orgs.update(session, current_user, view, member, _org_values(form, org.credit_code))

@@ -3,8 +3,6 @@ Thin: the rules in ``portal.helpers.rules`` decide."""
 
 from __future__ import annotations
 
-import logging
-
 from flask import abort, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -25,31 +23,16 @@ from portal.helpers.forms import (
     ReasonForm,
     RegisterForm,
     VerifyForm,
+    area_codes,
+    fill_areas,
+    honeypot_filled,
 )
 from portal.helpers.models import HelperProfile
 from portal.regions.rules import search_below
 from portal.visits.photos import Upload, clean_photo, photo_store, send_private
 from portal.web import Page, commit_or_flash, page_args, render, show_error
 
-log = logging.getLogger(__name__)
 CERTIFICATE_FOLDER = "certificates"
-
-
-def _areas(form) -> list[str]:
-    return [entry.data for entry in form.areas if entry.data]
-
-
-def _fill_areas(form, codes: list[str]) -> None:
-    for entry, code in zip(form.areas, codes, strict=False):
-        entry.data = code
-
-
-def honeypot_filled(form) -> bool:
-    """A bot filled the field people never see: pretend it worked and change nothing."""
-    if form.website.data:
-        log.warning("registration honeypot filled from %s", request.remote_addr)
-        return True
-    return False
 
 
 # --- registration ---------------------------------------------------------------------------------
@@ -85,7 +68,7 @@ def register(kind: str):
         values = rules.Registration(
             role=Role(kind), username=form.username.data, display_name=form.display_name.data,
             password=form.password.data, confirm=form.confirm.data, phone=form.phone.data or "",
-            email=form.email.data or "", id_number=form.id_number.data or "", region_codes=_areas(form),
+            email=form.email.data or "", id_number=form.id_number.data or "", region_codes=area_codes(form),
             anonymous=form.anonymous.data,
         )
         try:
@@ -157,7 +140,7 @@ def _profile_form(profile: HelperProfile) -> ProfileForm:
         skills = rules.skills_of(session, current_user.id)
         form.display_name.data = current_user.display_name
         form.phone.data, form.email.data = profile.phone, current_user.email
-        _fill_areas(form, rules.areas_of(session, current_user.id))
+        fill_areas(form, rules.areas_of(session, current_user.id))
         form.categories.data = list(profile.categories)
         form.skills.data = [s.skill.value for s in skills]
         form.subjects.data = next((s.subjects for s in skills if s.skill == Skill.tutoring), [])
@@ -179,7 +162,7 @@ def profile():
         subjects = form.subjects.data or []
         values = rules.ProfileValues(
             display_name=form.display_name.data, phone=form.phone.data or "", email=form.email.data or "",
-            region_codes=_areas(form), categories=form.categories.data or [],
+            region_codes=area_codes(form), categories=form.categories.data or [],
             skills={s: (subjects if s == Skill.tutoring else []) for s in form.skills.data or []},
             weekdays=form.weekdays.data, weekends=form.weekends.data,
             hours_per_month=form.hours_per_month.data or 0, capacity=form.capacity.data or 1,
