@@ -81,7 +81,7 @@ def simplified_forms() -> dict[str, str]:
     japanese = dict(zip(chars, convert("jp2t", chars), strict=True))
     seen = [japanese[c] if len(japanese[c]) == 1 else c for c in chars]
     for config in ("hk2s", "tw2s", "t2s"):  # the last one wins: mainland usage
-        for original, middle, result in zip(chars, seen, convert(config, seen), strict=True):
+        for original, result in zip(chars, convert(config, seen), strict=True):
             if len(result) == 1 and result != original:
                 table[original] = result
     return table
