@@ -270,7 +270,11 @@ def publish(session: Session, actor: User, need: Need, summary: str, today: date
     if len(summary) > 1000:
         raise DomainError(_l("At most %(n)d characters.", n=1000), field="summary")
     names, birth_dates = identifying_names(session, need)
-    hits = find_pii(summary, names=names, places=nearby_places(session, need), birth_dates=birth_dates)
+    # The town, county, city and province may be named, also in pinyin ("Linyi" is not 林怡).
+    public = names_of(session, {need.town_code, need.county_code, need.county_code[:4] + "0" * 8,
+                                need.county_code[:2] + "0" * 10}).values()
+    hits = find_pii(summary, names=names, places=nearby_places(session, need), birth_dates=birth_dates,
+                    public_places=public)
     if hits:
         raise SummaryRevealsIdentity(summary, hits)
     today = today or date.today()

@@ -154,14 +154,18 @@ class _Checked:
     place_strings: tuple[tuple[str, bool], ...]
     latin_places: tuple[re.Pattern, ...]
     romanised: romanised.Index | None
+    public: frozenset[str]  # the spellings of the town, county and city, which may be named
 
 
 _CACHE: dict[tuple, _Checked] = {}
 _CACHE_SIZE = 16  # a few villages' lists, kept between publications
 
 
-def _prepare(names: tuple[str, ...], places: tuple[str, ...]) -> _Checked:
-    key = (names, places)
+_HIGHER_SUFFIXES = re.compile(r"(?:街道办事处|街道|镇|乡|县|区|市|自治州|州|盟|旗)$")
+
+
+def _prepare(names: tuple[str, ...], places: tuple[str, ...], public: tuple[str, ...]) -> _Checked:
+    key = (names, places, public)
     if (found := _CACHE.get(key)) is not None:
         return found
     name_strings: dict[str, None] = {}
@@ -187,7 +191,14 @@ def _prepare(names: tuple[str, ...], places: tuple[str, ...]) -> _Checked:
         elif pattern := _latin_pattern(place):
             latin_places.append(pattern)
     index = romanised.build_index(tuple(dict.fromkeys(variants))) if variants else None
-    checked = _Checked(tuple(name_strings), tuple(latin_names), tuple(place_strings), tuple(latin_places), index)
+    spellings = set()
+    for value in public:
+        value = compact(value)
+        for form in {value, _HIGHER_SUFFIXES.sub("", value)}:
+            if len(form) >= 2:
+                spellings |= romanised.spellings_of(form)
+    checked = _Checked(tuple(name_strings), tuple(latin_names), tuple(place_strings), tuple(latin_places), index,
+                       frozenset(spellings))
     if len(_CACHE) >= _CACHE_SIZE:
         _CACHE.pop(next(iter(_CACHE)))
     _CACHE[key] = checked
@@ -212,7 +223,7 @@ def _names_and_places(plain: str, checked: _Checked):
         for m in pattern.finditer(plain):
             yield m.start(), m.end(), ADDRESS, VILLAGE_LABEL
     if checked.romanised is not None:
-        for start, end, what in romanised.find(plain, checked.romanised):
+        for start, end, what in romanised.find(plain, checked.romanised, checked.public):
             if what == "name":
                 yield start, end, NAME, ROMANISED_NAME_LABEL
             else:
@@ -248,18 +259,20 @@ def _merge(hits: list[Hit]) -> list[Hit]:
 
 
 def find_pii(text: str, *, names: Iterable[str] = (), places: Iterable[str] = (),
-             birth_dates: Iterable[date] = ()) -> list[Hit]:
+             birth_dates: Iterable[date] = (), public_places: Iterable[str] = ()) -> list[Hit]:
     """Everything in ``text`` that identifies a child: hits sorted by start, not overlapping.
 
     ``names`` are the names of the children and guardians of the child's village and its
     neighbours; ``places`` the names of those villages; ``birth_dates`` the children's dates of
-    birth."""
+    birth; ``public_places`` the town, county and city, which a summary may name (also in pinyin,
+    "Linyi" is not 林怡)."""
     text = text or ""
     # Names and places are matched before numerals are read as digits ("王一" stays a name).
     plain, index = plain_view(text)
     norm, norm_index = numbers_view(plain, index)
     names = tuple(dict.fromkeys(n for n in (names or ()) if n and n.strip()))
     places = tuple(dict.fromkeys(p for p in (places or ()) if p and p.strip()))
+    public = tuple(dict.fromkeys(p for p in (public_places or ()) if p and p.strip()))
     found = [
         *((s, e, kind, LABELS[kind]) for s, e, kind in numbers.numbers(norm)),
         *((s, e, kind, LABELS[kind]) for s, e, kind in contacts.contacts(norm)),
@@ -269,7 +282,8 @@ def find_pii(text: str, *, names: Iterable[str] = (), places: Iterable[str] = ()
     hits = [_hit(text, norm_index, start, end, kind, label) for start, end, kind, label in found if end > start]
     if names or places:
         hits += [_hit(text, index, start, end, kind, label)
-                 for start, end, kind, label in _names_and_places(plain, _prepare(names, places)) if end > start]
+                 for start, end, kind, label in _names_and_places(plain, _prepare(names, places, public))
+                 if end > start]
     return _merge(hits)
 
 

@@ -140,6 +140,11 @@ class Token:
     text: str
     start: int  # in the plain view
     end: int
+    upper: bool = False  # written in capitals
+
+
+def plain_upper(token: Token) -> bool:
+    return token.upper
 
 
 def tokens_of(plain: str) -> list[Token]:
@@ -165,7 +170,7 @@ def tokens_of(plain: str) -> list[Token]:
             start, k = k, j
             while k < n and plain[k] in "012345":  # tone numbers: "xiao3"
                 k += 1
-            out.append(Token("latin", "".join(letters), start, k))
+            out.append(Token("latin", "".join(letters), start, k, plain[start:j].isupper()))
         elif _is_bopomofo(ch):
             j = k
             while j < n and _is_bopomofo(plain[j]):
@@ -208,7 +213,7 @@ class _Count:
     cjk: int = 0
     initials: str = ""
     initial_slots: tuple = ()
-    tokens_with_initials: int = 0
+    modes: tuple = ()  # (token index, "full" or "initial") of every slot matched in Latin letters
 
 
 def _accept(v: Variant, c: _Count, tokens: list[Token], first: int, last: int) -> bool:
@@ -216,16 +221,22 @@ def _accept(v: Variant, c: _Count, tokens: list[Token], first: int, last: int) -
         return False
     if not c.initials:
         return c.latin_full > 0  # Chinese characters alone are matched elsewhere
-    if v.kind in ("given", "place"):
+    # Initials stand in words of their own ("Zhang XM", "X. Yan"), never glued to a syllable.
+    full_tokens = {ti for ti, mode in c.modes if mode == "full"}
+    if any(ti in full_tokens for ti, mode in c.modes if mode == "initial"):
         return False
     if v.kind == "village":
         return len(set(c.initials)) > 1  # "TS村", but not "XX村"
+    if v.kind != "full" or len(v.slots) < 3:
+        return False  # "Wang F", "ID": two letters say too little
     if not c.latin_full:
         if c.cjk:
             return False  # "王F", "张XX": how names are hidden, not written
-        # Initials alone: a name of three or more characters, surname first, not an abbreviation.
-        letters = "".join(tokens[i].text for i in range(first, last + 1))
-        return len(v.slots) >= 3 and v.surname > 0 and letters not in ABBREVIATIONS and set(letters) != {_PLACEHOLDER}
+        # Initials alone: surname first, in capitals or letter by letter ("ZXM", "Z.X.M."), not an abbreviation.
+        written = [tokens[i] for i in range(first, last + 1)]
+        letters = "".join(t.text for t in written)
+        capitals = all(plain_upper(t) for t in written) or all(len(t.text) == 1 for t in written)
+        return v.surname > 0 and capitals and letters not in ABBREVIATIONS and set(letters) != {_PLACEHOLDER}
     # The surname written out and the given name as placeholder letters: "Zhang X", "Zhang XX".
     given_initials = [i for i in c.initial_slots if i >= v.surname]
     return not (v.surname and len(given_initials) == len(v.slots) - v.surname and set(c.initials) == {_PLACEHOLDER})
@@ -242,11 +253,53 @@ def _after_is_higher(tokens: list[Token], last: int) -> bool:
     return nxt.kind == "cjk" and nxt.text in HIGHER_CHARS or nxt.kind == "latin" and nxt.text in HIGHER_WORDS
 
 
-def find(plain: str, index: Index):
-    """(start, end, "name" | "place") in the plain view of every romanised name or village."""
+def spellings_of(value: str, limit: int = 64) -> set[str]:
+    """Every way ``value`` (Chinese characters) is spelt in one word: "临沂" → {"linyi", "linqi", …}."""
+    out = {""}
+    for ch in value:
+        slot = _slot(ch)
+        if not slot.spellings:
+            return set()
+        out = {o + s for o in out for s in slot.spellings}
+        if len(out) > limit:
+            out = set(sorted(out)[:limit])
+    return out - {""}
+
+
+def find(plain: str, index: Index, public: frozenset[str] = frozenset()):
+    """(start, end, "name" | "place") in the plain view of every romanised name or village; not
+    the town, county or city (``public``: their spellings), which the summary may name ("Linyi")."""
     tokens = tokens_of(plain)
     if not any(t.kind == "latin" for t in tokens):
         return
+    yield from _find(tokens, index, public)
+    spelled = _join_spelled_letters(tokens)
+    if spelled is not None:
+        yield from _find(spelled, index, public)
+
+
+def _join_spelled_letters(tokens: list[Token]) -> list[Token] | None:
+    """Three or more single letters in a row joined into one word ("z h a n g x i a o m i n g")."""
+    out: list[Token] = []
+    run: list[Token] = []
+    joined = False
+    for token in [*tokens, Token("other", "", -1, -1)]:
+        if token.kind == "latin" and len(token.text) == 1 and token.text.isascii():
+            run.append(token)
+            continue
+        if len(run) >= 3:
+            out.append(Token("latin", "".join(t.text for t in run), run[0].start, run[-1].end,
+                             all(t.upper for t in run)))
+            joined = True
+        else:
+            out += run
+        run = []
+        if token.start >= 0:
+            out.append(token)
+    return out if joined else None
+
+
+def _find(tokens: list[Token], index: Index, public: frozenset[str]):
     for ti, token in enumerate(tokens):
         if token.kind == "cjk":
             candidates = index.by_char.get(token.text, ())
@@ -263,7 +316,9 @@ def find(plain: str, index: Index):
             last = _match_accepting(v, tokens, ti, counts)
             if last is None:
                 continue
-            if v.kind_label == "place" and v.kind == "place" and _after_is_higher(tokens, last):
+            if v.kind != "village" and _after_is_higher(tokens, last):
+                continue  # "Linyi City", "Tusu Town"
+            if "".join(tokens[i].text for i in range(ti, last + 1) if tokens[i].kind == "latin") in public:
                 continue
             yield token.start, tokens[last].end, v.kind_label
 
@@ -291,13 +346,14 @@ def _match_accepting(v: Variant, tokens: list[Token], ti: int, counts: _Count):
             if rest.startswith(spelling):
                 n = off + len(spelling)
                 nti, noff = (ti + 1, 0) if n == len(token.text) else (ti, n)
-                if walk(nti, si + 1, noff, _replace(c, latin_full=c.latin_full + 1)):
+                if walk(nti, si + 1, noff, _replace(c, latin_full=c.latin_full + 1, modes=(*c.modes, (ti, "full")))):
                     return True
         for initial in slot.initials:
             if rest.startswith(initial):
                 n = off + len(initial)
                 nti, noff = (ti + 1, 0) if n == len(token.text) else (ti, n)
-                counted = _replace(c, initials=c.initials + initial[0], initial_slots=(*c.initial_slots, si))
+                counted = _replace(c, initials=c.initials + initial[0], initial_slots=(*c.initial_slots, si),
+                                   modes=(*c.modes, (ti, "initial")))
                 if walk(nti, si + 1, noff, counted):
                     return True
         return False

@@ -64,6 +64,16 @@ def invisible(ch: str) -> bool:
     return unicodedata.category(ch) in _INVISIBLE_CATEGORIES and not ch.isspace()
 
 
+def _simplified_standard(ch: str) -> bool:
+    """A character of GB 2312, the standard set of simplified characters: changed only by the
+    mainland table (於 → 于), never by the regional or Japanese ones (萌 is not an old 萠)."""
+    try:
+        ch.encode("gb2312")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 @lru_cache(maxsize=1)
 def simplified_forms() -> dict[str, str]:
     """Traditional (also Taiwan and Hong Kong variants) and Japanese forms of a Chinese character →
@@ -71,18 +81,19 @@ def simplified_forms() -> dict[str, str]:
     import opencc
 
     ranges = ((0x3400, 0x4DC0), (0x4E00, 0xA000), (0xF900, 0xFB00), (0x20000, 0x2A6E0))
-    chars = [chr(c) for low, high in ranges for c in range(low, high)]
-    table: dict[str, str] = {}
+    every = [chr(c) for low, high in ranges for c in range(low, high)]
+    chars = [c for c in every if not _simplified_standard(c)]
 
     def convert(config: str, values: list[str]) -> list[str]:
         out = opencc.OpenCC(config).convert("\n".join(values)).split("\n")
         return out if len(out) == len(values) else values
 
-    japanese = dict(zip(chars, convert("jp2t", chars), strict=True))
-    seen = [japanese[c] if len(japanese[c]) == 1 else c for c in chars]
-    for config in ("hk2s", "tw2s", "t2s"):  # the last one wins: mainland usage
-        for original, result in zip(chars, convert(config, seen), strict=True):
-            if len(result) == 1 and result != original:
+    table = {c: r for c, r in zip(every, convert("t2s", every), strict=True) if len(r) == 1 and r != c}
+    japanese = [j if len(j) == 1 else c for c, j in zip(chars, convert("jp2t", chars), strict=True)]
+    # The first that changes the character wins: mainland, Taiwan, Hong Kong, then Japanese forms.
+    for config, source in (("tw2s", chars), ("hk2s", chars), ("t2s", japanese)):
+        for original, result in zip(chars, convert(config, source), strict=True):
+            if len(result) == 1 and result != original and original not in table:
                 table[original] = result
     return table
 
@@ -219,6 +230,7 @@ LOOKALIKE_DIGITS = {
     "B": "8",
     **dict.fromkeys("gq", "9"),
 }
+_USUAL_LOOKALIKES = frozenset("OolI|")
 # Between the digit groups of a number (after folding: "，" is ",", "．" is ".", "／" is "/").
 _GROUP_SEPARATORS = " \\-/,、._·・"
 _RUN_CLASS = "0-9" + "".join(NUMERALS) + re.escape("".join(LOOKALIKE_DIGITS))
@@ -278,10 +290,12 @@ def _read_run(run: str, before: str, after: str) -> str:
     digits = sum(map(is_digit, run))
     letters = sum(c in LOOKALIKE_DIGITS for c in run)
     if letters:
-        # "l37O8593715": letters among digits, the run not part of a word ("Hello1234567").
+        # "l37O8593715": letters among digits, the run not part of a word ("Hello1234567"). O and l
+        # (and I, |) are the usual disguise and may outnumber the digits; other letters may not.
         in_word = before.isascii() and before.isalpha() or after.isascii() and after.isalpha() and after not in "Xx"
         total = chinese + digits + letters
-        if not in_word and total >= _MIN_NUMERAL_RUN and digits + chinese >= max(4, 2 * letters):
+        unusual = sum(c in LOOKALIKE_DIGITS and c not in _USUAL_LOOKALIKES for c in run)
+        if not in_word and total >= _MIN_NUMERAL_RUN and digits + chinese >= max(3, unusual):
             return "".join(NUMERALS.get(c) or LOOKALIKE_DIGITS.get(c) or c for c in run)
     if chinese + digits < _MIN_NUMERAL_RUN or not chinese:
         return run
