@@ -68,3 +68,21 @@ def test_demo_logins_work_and_demo_data_refuses_a_full_database(fresh_database_u
         assert response.status_code == 302, username
         client.post("/logout", data={"csrf_token": csrf_token(client)})
     app.extensions["db_engine"].dispose()
+
+
+def test_no_demo_summary_is_refused_by_the_summary_check(fresh_database_url):
+    """Demo summaries are written straight to the table: each must pass the check publishing runs,
+    with the names and dates of birth of every child and guardian of its town."""
+    from portal import db
+    from portal.needs import rules
+    from portal.needs.models import Need
+
+    url = fresh_database_url()
+    _load(url)
+    app = create_app(make_config(url))
+    with app.app_context(), db.new_session() as s:
+        needs = list(s.scalars(rules.select(Need).where(Need.public_summary != "")))
+        refused = {n.public_summary: [n.public_summary[h.start : h.end] for h in hits]
+                   for n in needs if (hits := rules.summary_hits(s, n, n.public_summary))}
+    app.extensions["db_engine"].dispose()
+    assert len(needs) > 50 and refused == {}

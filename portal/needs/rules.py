@@ -269,12 +269,7 @@ def publish(session: Session, actor: User, need: Need, summary: str, today: date
         raise DomainError(_l("Write a public summary of at least 10 characters."), field="summary")
     if len(summary) > 1000:
         raise DomainError(_l("At most %(n)d characters.", n=1000), field="summary")
-    names, birth_dates = identifying_names(session, need)
-    # The town, county, city and province may be named, also in pinyin ("Linyi" is not 林怡).
-    public = names_of(session, {need.town_code, need.county_code, need.county_code[:4] + "0" * 8,
-                                need.county_code[:2] + "0" * 10}).values()
-    hits = find_pii(summary, names=names, places=nearby_places(session, need), birth_dates=birth_dates,
-                    public_places=public)
+    hits = summary_hits(session, need, summary)
     if hits:
         raise SummaryRevealsIdentity(summary, hits)
     today = today or date.today()
@@ -282,6 +277,17 @@ def publish(session: Session, actor: User, need: Need, summary: str, today: date
     _move(session, need, actor, "publish", [need.status], NeedStatus.published, "", public_summary=summary,
           age_band=band_of([age_on(c.birth_date, today) for c in children]), published_at=utcnow())
     notices.need_published(session, need)
+
+
+def summary_hits(session: Session, need: Need, summary: str) -> list:
+    """What in ``summary`` would identify a child of ``need``'s town (``find_pii`` with the names
+    and dates of birth of its villages' children and guardians, and the villages)."""
+    names, birth_dates = identifying_names(session, need)
+    # The town, county, city and province may be named, also in pinyin ("Linyi" is not 林怡).
+    public = names_of(session, {need.town_code, need.county_code, need.county_code[:4] + "0" * 8,
+                                need.county_code[:2] + "0" * 10}).values()
+    return find_pii(summary, names=names, places=nearby_places(session, need), birth_dates=birth_dates,
+                    public_places=public)
 
 
 class SummaryRevealsIdentity(DomainError):
