@@ -246,11 +246,14 @@ def _merge(hits: list[Hit]) -> list[Hit]:
     """Overlapping hits become one hit over their union, named after the longest of them."""
     hits = sorted(hits, key=lambda h: (h.start, -(h.end - h.start)))
     groups: list[list[Hit]] = []
+    end = -1
     for hit in hits:
-        if groups and hit.start < max(h.end for h in groups[-1]):
+        if groups and hit.start < end:
             groups[-1].append(hit)
+            end = max(end, hit.end)
         else:
             groups.append([hit])
+            end = hit.end
     merged = []
     for group in groups:
         best = max(group, key=lambda h: (h.end - h.start, -_PRIORITY.index(h.kind)))

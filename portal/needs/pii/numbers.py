@@ -21,7 +21,9 @@ BIRTH_DATE = "birth_date"
 
 # Between two digits of a number: nothing, or up to two of - / , 、 . _ · with a space on either side
 # ("138 1234", "138-1234", "138 - 1234", "139/0539", "139，0539", "139.0539", "139、0539").
-_S = r"(?: ?[\-/,、._·・]{0,2} ?)"
+# Written so that a gap matches in one way only: "1 1 1 1 …" must not make the patterns backtrack
+# through every way of splitting its spaces.
+_S = r"(?: [\-/,、._·・]{0,2} ?|[\-/,、._·・]{1,2} ?)?"
 _D = "[0-9]"
 
 _ID18 = re.compile(rf"(?<![0-9])[1-9](?:{_S}{_D}){{16}}{_S}[0-9Xx×](?![0-9])")

@@ -21,6 +21,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from portal.needs.pii.text import is_cjk, is_gap
 
@@ -201,14 +202,15 @@ def build_index(variants: tuple[Variant, ...]) -> Index:
     by_char: dict[str, list[Variant]] = {}
     for v in variants:
         first = v.slots[0]
-        for s in first.spellings | first.initials:
+        # Initials count only in a full name of three or more characters or before 村.
+        takes_initials = v.kind == "village" or v.kind == "full" and len(v.slots) >= 3
+        for s in first.spellings | (first.initials if takes_initials else frozenset()):
             by_prefix.setdefault(s, []).append(v)
         by_char.setdefault(first.char, []).append(v)
     return Index(by_prefix, by_char)
 
 
-@dataclass
-class _Count:
+class _Count(NamedTuple):
     latin_full: int = 0
     cjk: int = 0
     initials: str = ""
@@ -243,7 +245,7 @@ def _accept(v: Variant, c: _Count, tokens: list[Token], first: int, last: int) -
 
 
 def _replace(c: _Count, **changes) -> _Count:
-    return _Count(**{**c.__dict__, **changes})
+    return c._replace(**changes)
 
 
 def _after_is_higher(tokens: list[Token], last: int) -> bool:
@@ -299,8 +301,13 @@ def _join_spelled_letters(tokens: list[Token]) -> list[Token] | None:
     return out if joined else None
 
 
+_LONGEST_NAME = 40  # letters: a longer word is no name, and is not searched
+
+
 def _find(tokens: list[Token], index: Index, public: frozenset[str]):
     for ti, token in enumerate(tokens):
+        if len(token.text) > _LONGEST_NAME:
+            continue
         if token.kind == "cjk":
             candidates = index.by_char.get(token.text, ())
         elif token.kind == "latin":
