@@ -1,10 +1,12 @@
 """Identity numbers, phone numbers and dates of birth in the numbers view of a summary.
 
 Besides the usual forms, a number is found when it is split: by single characters put between its
-digit groups ("137加39754944"), by words ("证件号前六位371302，中间20140601，后四位123X"), or when
-only part of it is given: 15 to 18 digits that begin with a province code, 14 or more that hold a
-province code and a plausible date of birth (the last digit of an identity number is a check digit
-anyone can compute from the 17 before it).
+digit groups ("137加39754944"), by words ("证件号前六位371302，中间20140601，后四位123X": parts
+within 20 characters of each other that make 14 to 18 digits with a province code and a date of
+birth in place; a mobile number in parts only after a word that says it is one), or when only part
+of it is given: 15 to 18 digits that begin with a province code, 14 or more that hold a province
+code and a plausible date of birth (the last digit of an identity number is a check digit anyone can
+compute from the 17 before it).
 """
 
 from __future__ import annotations
@@ -240,8 +242,9 @@ def _dates(norm: str):
 
 
 def birth_dates(norm: str, known: set[date]):
-    """(start, end, kind) of dates of birth: a whole date that is one of the ``known`` birth dates
-    of the village's children, or any day said to be a birthday ("2014年9月25日出生", "生日9月25日")."""
+    """(start, end, kind) of dates of birth: a whole date (year, month, day, in digits or Chinese
+    numerals) that is one of the ``known`` dates of birth of the town's children, whatever the text
+    says of it; or any day the text says someone was born on ("2014年9月25日出生", "生日是9月25日")."""
     for start, end, year, month, day in _dates(norm):
         said = _BIRTH_AFTER.match(norm[end : end + 5]) or _BIRTH_BEFORE.search(norm[max(0, start - 10) : start])
         try:

@@ -11,9 +11,12 @@ ordinary words, so a hit needs evidence of a whole name:
 - each Latin word is used whole, and a name ends where a word ends ("Yanzi" is not "Yan");
 - at least one character is written out in full in Latin letters or zhuyin (names in Chinese
   characters alone are matched elsewhere);
-- initials stand for characters only in a full name: mixed with syllables ("Zhang XM", "X. Yan"),
-  or all of them for a name of three or more characters ("ZXM"); a village's initials only before
-  its 村/社区 ("TS村"). Placeholders ("张XX", "Zhang X", "XX村") are not initials.
+- initials stand for characters only in a full name of three or more characters, in words of their
+  own: mixed with syllables ("Zhang XM", "Zhang X. M."), or all of them in capitals or letter by
+  letter ("ZXM", "Z.X.M."), not a common abbreviation ("PPT"); a village's initials only before its
+  村 ("TS村"). Placeholders ("张XX", "Zhang X", "XX村") are not initials;
+- an English word that reads as a name ("like" is li+ke, 李可) is the word when written as one
+  word, and the town, county and city ("Linyi" is also 林怡) are never a name.
 """
 
 from __future__ import annotations
@@ -28,7 +31,6 @@ from portal.needs.pii.text import is_cjk, is_gap
 # Words after a village's name that make it the name of a town, a county or a city.
 HIGHER_WORDS = frozenset("zhen xiang jiedao town township street subdistrict county xian district qu city shi".split())
 HIGHER_CHARS = frozenset("镇乡县区市街")
-VILLAGE_SUFFIX_CHARS = frozenset("村")
 VILLAGE_SUFFIX_WORDS = frozenset(("cun", "village", "tsun"))
 # Letters written for a name that is not given: "张XX", "Zhang X".
 _PLACEHOLDER = "x"
