@@ -73,6 +73,11 @@ def test_the_reported_evasions_are_caught(text, expected):
         ("孩子 Ｘｉａｏ Ｙａｎ 需要辅导", "Ｘｉａｏ Ｙａｎ"),
         ("孩子 Xia'o Yan 需要辅导", "Xia'o Yan"),
         ("孩子 Li Ke 需要辅导", "Li Ke"),
+        ("孩子 Xi-ao Yan 需要辅导", "Xi-ao Yan"),  # a syllable broken over two words
+        ("孩子 Xi ao Y an 需要辅导", "Xi ao Y an"),
+        ("孩子 𝐗𝐢𝐚𝐨 𝐘𝐚𝐧 需要辅导", "𝐗𝐢𝐚𝐨 𝐘𝐚𝐧"),  # mathematical letters
+        ("孩子 ⓧⓘⓐⓞ ⓨⓐⓝ 需要辅导", "ⓧⓘⓐⓞ ⓨⓐⓝ"),
+        ("孩子 ˣⁱᵃᵒ ʸᵃⁿ 需要辅导", "ˣⁱᵃᵒ ʸᵃⁿ"),
     ],
 )
 def test_names_in_any_romanisation_are_caught(text, expected):
@@ -119,6 +124,11 @@ def test_names_in_other_scripts_or_with_junk_inside_are_caught(text, expected):
         ("身份证371302加20140925加0021", "371302加20140925加0021", "id_number"),
         ("身份证 三七一三零二二零一四零九二五零零二一", "三七一三零二二零一四零九二五零零二一", "id_number"),
         ("身份证37130220140925002×", "37130220140925002×", "id_number"),
+        ("身份证37130220140925****", "37130220140925", "id_number"),  # masked, but county and birth date show
+        ("电话1️⃣3️⃣7️⃣3️⃣9️⃣7️⃣5️⃣4️⃣9️⃣4️⃣4️⃣", "1️⃣3️⃣7️⃣3️⃣9️⃣7️⃣5️⃣4️⃣9️⃣4️⃣4️⃣", "mobile"),
+        ("电话139*0539*1234", "139*0539*1234", "mobile"),
+        ("电话 onethreeseventhreeninesevenfivefourninefourfour", "onethreeseventhreeninesevenfivefourninefourfour",
+         "mobile"),
     ],
 )
 def test_numbers_in_disguise_are_caught(text, expected, kind):
@@ -140,6 +150,9 @@ def test_numbers_in_disguise_are_caught(text, expected, kind):
         ("扣扣 876543210", "876543210", "social"),
         ("车牌鲁Q·12345", "鲁Q·12345", "plate"),
         ("车牌魯Q 8K88A", "魯Q 8K88A", "plate"),
+        ("车牌鲁 Q12345", "鲁 Q12345", "plate"),
+        ("微信号码：xiaomama2014", "xiaomama2014", "social"),
+        ("孩子生日25/9/2014", "25/9/2014", "birth_date"),  # day first
         ("家住一百零三号院", "一百零三号院", "address"),
         ("住五〇一室", "五〇一室", "address"),
         ("门牌号是88", "门牌号是88", "address"),

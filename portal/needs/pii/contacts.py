@@ -26,12 +26,12 @@ _SOCIAL_WORDS = (
 )
 # The word, perhaps "号" and punctuation, then an account: 5 or more letters, digits, _ and -.
 _SOCIAL = re.compile(
-    rf"(?<![A-Za-z]){_SOCIAL_WORDS}(?P<said>号|账号|帐号|id)?(?P<between>[\s:：,，是为=＝\-]{{0,4}})"
+    rf"(?<![A-Za-z]){_SOCIAL_WORDS}(?P<said>号码|号|账号|帐号|id)?(?P<between>[\s:：,，是为=＝\-]{{0,4}})"
     rf"(?P<account>[A-Za-z0-9][A-Za-z0-9_\-]{{4,29}})(?![A-Za-z0-9_])",
     re.IGNORECASE,
 )
 _PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼港澳使领学警"
-_PLATE = re.compile(rf"[{_PROVINCES[:31]}][A-HJ-NP-Za-hj-np-z] ?[·・.\-]? ?[A-HJ-NP-Za-hj-np-z0-9]{{5,6}}(?![A-Za-z0-9])")
+_PLATE = re.compile(rf"[{_PROVINCES[:31]}] ?[A-HJ-NP-Za-hj-np-z] ?[·・.\-]? ?[A-HJ-NP-Za-hj-np-z0-9]{{5,6}}(?![A-Za-z0-9])")
 
 
 def contacts(norm: str):

@@ -196,6 +196,8 @@ _CN_DATE = re.compile(rf"([{_CN_DIGIT}]{{2,4}})年([一二三四五六七八九�
 _DATE = re.compile(
     r"(?<![0-9])((?:19|20)?[0-9]{2}) ?[年./\-] ?([0-9]{1,2}) ?[月./\-] ?([0-9]{1,2})(?![0-9])(?: ?[日号])?"
 )
+# Day or month first, year last: "25/9/2014", "9-25-2014".
+_YEAR_LAST = re.compile(r"(?<![0-9])([0-9]{1,2}) ?[./\-] ?([0-9]{1,2}) ?[./\-] ?((?:19|20)[0-9]{2})(?![0-9])")
 _COMPACT_DATE = re.compile(r"(?<![0-9])((?:19|20)[0-9]{2})([01][0-9])([0-3][0-9])(?![0-9])")
 _MONTH_DAY = re.compile(r"(?<![0-9年./\-])([0-9]{1,2}) ?月 ?([0-9]{1,2}) ?[日号]")
 _CN_MONTH_DAY = re.compile(r"(?<![年])([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,4})[日号]")
@@ -227,6 +229,10 @@ def _dates(norm: str):
     """(start, end, year or None, month, day) of every date written in the text."""
     for m in _DATE.finditer(norm):
         yield m.start(), m.end(), _year(m.group(1)), int(m.group(2)), int(m.group(3))
+    for m in _YEAR_LAST.finditer(norm):
+        first, second, year = int(m.group(1)), int(m.group(2)), int(m.group(3))
+        yield m.start(), m.end(), year, second, first
+        yield m.start(), m.end(), year, first, second
     for m in _COMPACT_DATE.finditer(norm):
         yield m.start(), m.end(), int(m.group(1)), int(m.group(2)), int(m.group(3))
     for m in _CN_DATE.finditer(norm):

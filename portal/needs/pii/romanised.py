@@ -196,12 +196,14 @@ def tokens_of(plain: str) -> list[Token]:
 class Index:
     by_prefix: dict  # a Latin spelling or initial of the first slot -> variants
     by_char: dict  # the first slot's character -> variants
+    by_partial: dict  # the beginning of a spelling of the first slot ("xi" of "xiao") -> variants
 
 
 @lru_cache(maxsize=32)
 def build_index(variants: tuple[Variant, ...]) -> Index:
     by_prefix: dict[str, list[Variant]] = {}
     by_char: dict[str, list[Variant]] = {}
+    by_partial: dict[str, list[Variant]] = {}
     for v in variants:
         first = v.slots[0]
         # Initials count only in a full name of three or more characters or before 村.
@@ -209,7 +211,11 @@ def build_index(variants: tuple[Variant, ...]) -> Index:
         for s in first.spellings | (first.initials if takes_initials else frozenset()):
             by_prefix.setdefault(s, []).append(v)
         by_char.setdefault(first.char, []).append(v)
-    return Index(by_prefix, by_char)
+        for s in first.spellings:
+            if s.isascii():
+                for k in range(1, len(s)):
+                    by_partial.setdefault(s[:k], []).append(v)
+    return Index(by_prefix, by_char, by_partial)
 
 
 class _Count(NamedTuple):
@@ -317,6 +323,9 @@ def _find(tokens: list[Token], index: Index, public: frozenset[str]):
             for length in range(1, min(len(token.text), 7) + 1):
                 for v in index.by_prefix.get(token.text[:length], ()):
                     seen.setdefault(id(v), v)
+            if len(token.text) >= 2 and ti + 1 < len(tokens) and tokens[ti + 1].kind == "latin":  # "Xi-ao Yan"
+                for v in index.by_partial.get(token.text, ()):
+                    seen.setdefault(id(v), v)
             candidates = seen.values()
         else:
             continue
@@ -330,14 +339,29 @@ def _find(tokens: list[Token], index: Index, public: frozenset[str]):
             if "".join(tokens[i].text for i in range(ti, last + 1) if tokens[i].kind == "latin") in public:
                 continue
             yield token.start, tokens[last].end, v.kind_label
+            break  # one name found from this word is enough to refuse the summary
 
 
 def _match_accepting(v: Variant, tokens: list[Token], ti: int, counts: _Count):
-    """Like ``_match`` from the first slot, but every complete match is judged by ``_accept`` and
-    the search goes on after a refused one ("Zhang X" refused, "Zhang Xiao" taken)."""
+    """The index of the last token of a match of ``v`` starting at token ``ti``, or None. Every
+    complete match is judged by ``_accept`` and the search goes on after a refused one ("Zhang X"
+    refused, "Zhang Xiao" taken). A syllable may run over into the next word ("Xi-ao Yan")."""
     results: list[int] = []
 
-    def walk(ti: int, si: int, off: int, c: _Count) -> bool:
+    def full(c: _Count, ti: int) -> _Count:
+        return _replace(c, latin_full=c.latin_full + 1, modes=(*c.modes, (ti, "full")))
+
+    def walk(ti: int, si: int, off: int, c: _Count, pending: str = "") -> bool:
+        if pending:  # the rest of a syllable begun in the word before
+            if ti >= len(tokens) or tokens[ti].kind != "latin" or not tokens[ti].text.isascii():
+                return False
+            text = tokens[ti].text
+            if text.startswith(pending):
+                nti, noff = (ti + 1, 0) if len(pending) == len(text) else (ti, len(pending))
+                return walk(nti, si + 1, noff, full(c, ti))
+            if pending.startswith(text):
+                return walk(ti + 1, si, 0, _replace(c, modes=(*c.modes, (ti, "full"))), pending[len(text) :])
+            return False
         if si == len(v.slots):
             if off == 0 and _accept(v, c, tokens, start, ti - 1):
                 results.append(ti - 1)
@@ -355,7 +379,10 @@ def _match_accepting(v: Variant, tokens: list[Token], ti: int, counts: _Count):
             if rest.startswith(spelling):
                 n = off + len(spelling)
                 nti, noff = (ti + 1, 0) if n == len(token.text) else (ti, n)
-                if walk(nti, si + 1, noff, _replace(c, latin_full=c.latin_full + 1, modes=(*c.modes, (ti, "full")))):
+                if walk(nti, si + 1, noff, full(c, ti)):
+                    return True
+            elif spelling.startswith(rest) and spelling.isascii():
+                if walk(ti + 1, si, 0, _replace(c, modes=(*c.modes, (ti, "full"))), spelling[len(rest) :]):
                     return True
         for initial in slot.initials:
             if rest.startswith(initial):
