@@ -78,6 +78,9 @@ def test_the_reported_evasions_are_caught(text, expected):
         ("孩子 𝐗𝐢𝐚𝐨 𝐘𝐚𝐧 需要辅导", "𝐗𝐢𝐚𝐨 𝐘𝐚𝐧"),  # mathematical letters
         ("孩子 ⓧⓘⓐⓞ ⓨⓐⓝ 需要辅导", "ⓧⓘⓐⓞ ⓨⓐⓝ"),
         ("孩子 ˣⁱᵃᵒ ʸᵃⁿ 需要辅导", "ˣⁱᵃᵒ ʸᵃⁿ"),
+        ("孩子 X1ao Y4n 需要辅导", "X1ao Y4n"),  # digits for letters
+        ("孩子 L1 Ke 需要辅导", "L1 Ke"),
+        ("孩子 XIA0 YAN 需要辅导", "XIA0 YAN"),
     ],
 )
 def test_names_in_any_romanisation_are_caught(text, expected):
@@ -97,6 +100,8 @@ def test_names_in_any_romanisation_are_caught(text, expected):
         ("孩子叫萧\U0001f600嫣", "萧\U0001f600嫣"),
         ("孩子叫⿰萧嫣", "萧嫣"),
         ("孩子叫呂欣怡", "呂欣怡"),
+        ("孩子叫弓长小明", "弓长小明"),  # the surname told by its parts
+        ("监护人木子可", "木子可"),
     ],
 )
 def test_names_in_other_scripts_or_with_junk_inside_are_caught(text, expected):
@@ -124,7 +129,8 @@ def test_names_in_other_scripts_or_with_junk_inside_are_caught(text, expected):
         ("身份证371302加20140925加0021", "371302加20140925加0021", "id_number"),
         ("身份证 三七一三零二二零一四零九二五零零二一", "三七一三零二二零一四零九二五零零二一", "id_number"),
         ("身份证37130220140925002×", "37130220140925002×", "id_number"),
-        ("身份证37130220140925****", "37130220140925", "id_number"),  # masked, but county and birth date show
+        ("身份证37130220140925****", "37130220140925", "id_number"),
+        ("电话幺三拐三勾拐五四勾四四", "幺三拐三勾拐五四勾四四", "mobile"),  # numbers as read out on the radio  # masked, but county and birth date show
         ("电话1️⃣3️⃣7️⃣3️⃣9️⃣7️⃣5️⃣4️⃣9️⃣4️⃣4️⃣", "1️⃣3️⃣7️⃣3️⃣9️⃣7️⃣5️⃣4️⃣9️⃣4️⃣4️⃣", "mobile"),
         ("电话139*0539*1234", "139*0539*1234", "mobile"),
         ("电话 onethreeseventhreeninesevenfivefourninefourfour", "onethreeseventhreeninesevenfivefourninefourfour",
@@ -153,6 +159,9 @@ def test_numbers_in_disguise_are_caught(text, expected, kind):
         ("车牌鲁 Q12345", "鲁 Q12345", "plate"),
         ("微信号码：xiaomama2014", "xiaomama2014", "social"),
         ("孩子生日25/9/2014", "25/9/2014", "birth_date"),  # day first
+        ("孩子2014年九月廿五日出生", "2014年九月廿五日", "birth_date"),  # digits and numerals mixed, 廿 for 20
+        ("家住柒拾柒号", "柒拾柒号", "address"),
+        ("小红书 xiaoyan2014", "xiaoyan2014", "social"),
         ("家住一百零三号院", "一百零三号院", "address"),
         ("住五〇一室", "五〇一室", "address"),
         ("门牌号是88", "门牌号是88", "address"),
@@ -182,7 +191,8 @@ def test_contacts_addresses_dates_and_villages_are_caught(text, expected, kind):
         "张XX的孩子，Zhang X，XX村，王F",  # placeholders and single initials
         "需要PPT、DIY材料和APP会员。",
         "QQ群、微信群、WeChat groups 都可以联系儿童主任。",
-        "iPhone15 充电器，ISO9001 认证。",
+        "iPhone15 充电器，ISO9001 认证，A4纸，5G手机，3D打印，MP3。",
+        "山洞里有三个拐角，勾股定理。",
         "一室一厅的房子，九月十一号开学，中央一号文件，3号线。",
         "孩子2014年出生，今年12岁，2024年9月开学。",
         "需要资助3000元，每月300元，共10个月，2026年9月1日至2027年6月30日。",

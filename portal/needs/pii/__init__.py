@@ -21,16 +21,21 @@ It holds against each class of evasion, not against listed examples (see ``text`
   letters or digits, between the characters of a name or place ("萧x嫣"); separators and single
   characters between the digit groups of a number ("137加39754944");
 - romanisation: names and villages in pinyin with or without tones, in either order, run together
-  or apart, by initials, half in characters ("萧Yan"), in Wade–Giles or zhuyin;
+  or apart (a syllable even broken over two words), by initials, half in characters ("萧Yan"), in
+  Wade–Giles or zhuyin, with digits for letters ("X1ao");
+- characters: a surname told by its parts ("弓长小明", "木子可");
 - splitting: an identity number given in parts with words between them, or only its first digits;
   a mobile number in parts after a word that says it is one;
-- numerals: Chinese numerals digit by digit (一三九…, 壹叁玖…) or as numbers (七十七号), number
-  words (one three nine…, yao san jiu…), a numeral among digits ("1373975494四").
+- numerals: Chinese numerals digit by digit (一三九…, 壹叁玖…, 幺拐洞 as read out on the radio) or
+  as numbers (七十七号, 柒拾柒号, 九月廿五日), number words (one three nine…, yao san jiu…), a
+  numeral among digits ("1373975494四").
 
 Every hit is reported in positions of the original text. Not handled: homophones written for a
-name (肖燕 for 萧嫣), characters split into their parts (弓长 for 张), a name described rather than
-written ("姓萧，草字头"), and digits inside a longer digit run (a name ending in 三 written right
-before a number in numerals).
+name (肖燕 for 萧嫣: too many ordinary words sound like a village's names), a name's characters in
+another order or far apart ("嫣……萧"), a given name split into parts, a name described rather than
+written ("姓萧，草字头"), a mobile number given in parts without a word saying it is one, parts of
+an identity number that do not hold its date of birth, and digits inside a longer digit run (a name
+ending in 三 written right before a number in numerals).
 """
 
 from __future__ import annotations
@@ -86,6 +91,11 @@ COMPOUND_SURNAMES = frozenset(
     "欧阳 司马 诸葛 上官 慕容 令狐 皇甫 东方 夏侯 公孙 尉迟 长孙 宇文 司徒 端木 司空 南宫 西门 轩辕 呼延 独孤 "
     "万俟 闻人 澹台 公冶 太史 申屠 钟离 百里 东郭 濮阳 单于".split()
 )
+# Surnames written as their parts, as people say them to tell one from another ("弓长张", "木子李").
+SPLIT_SURNAMES = {
+    "张": "弓长", "李": "木子", "吴": "口天", "陈": "耳东", "章": "立早", "胡": "古月", "许": "言午", "吕": "双口",
+    "何": "人可", "杨": "木易", "林": "双木", "赵": "走肖", "刘": "文刀", "程": "禾呈", "杜": "木土", "柳": "木卯",
+}
 _NAME_DOTS = re.compile(r"[·・‧•∙⋅.]")
 _LATIN_SPLIT = re.compile(r"[\s.·・\-_]+")
 _LATIN_LETTER = "A-Za-z0-9\u00c0-\u024f"
@@ -174,6 +184,8 @@ def _prepare(names: tuple[str, ...], places: tuple[str, ...], public: tuple[str,
         if any(is_cjk(c) for c in name):
             name_strings.update(dict.fromkeys(name_variants(name)))
             full, parts = _name_parts(name)
+            if not parts and len(full) >= 2 and full[0] in SPLIT_SURNAMES:
+                name_strings[SPLIT_SURNAMES[full[0]] + full[1:]] = None  # "弓长小明"
             if len(full) >= 2:
                 variants += romanised.name_slot_variants(full, _given_start(full), parts or None)
         elif pattern := _latin_pattern(name):

@@ -21,7 +21,7 @@ _EMAIL = re.compile(
     re.IGNORECASE,
 )
 _SOCIAL_WORDS = (
-    r"(?:微信|薇信|威信|维信|徽信|微xin|wei ?xin|v ?信|vx|wx|wechat|QQ|扣扣|企鹅|抖音|快手|微博|weibo|douyin|tiktok|"
+    r"(?:微信|薇信|威信|维信|徽信|微xin|wei ?xin|v ?信|vx|wx|wechat|QQ|扣扣|企鹅|抖音|快手|微博|小红书|weibo|douyin|tiktok|"
     r"telegram|whatsapp)"
 )
 # The word, perhaps "号" and punctuation, then an account: 5 or more letters, digits, _ and -.

@@ -36,7 +36,7 @@ _MOBILE = re.compile(rf"(?<![0-9+])(?:\(?(?:\+|00)?86\)?{_S})?1{_S}[3-9](?:{_S}{
 # Area code (3–4 digits, with a leading 0, perhaps in parentheses) and a local number of 7–8 digits.
 _LANDLINE = re.compile(rf"(?<![0-9])(?:\( ?0[0-9]{{2,3}} ?\)|0[0-9]{{2,3}}){_S}[0-9]{{3,4}}{_S}[0-9]{{4}}(?![0-9])")
 _SERVICE = re.compile(rf"(?<![0-9])[48]00(?:{_S}{_D}){{7}}(?![0-9])")  # 400 / 800 numbers
-_PHONE_WORDS = r"(?:电话|手机|座机|固话|联系方式|联系|热线|拨打|致电|号码|tel|phone|call|mobile)"
+_PHONE_WORDS = r"(?:电话|手机|座机|固话|联系方式|联系|热线|拨打|致电|号码|(?<![A-Za-z])(?:tel|phone|call|mobile)(?![A-Za-z]))"
 # A local number without its area code counts only when the text says it is a phone number.
 _LOCAL = re.compile(rf"{_PHONE_WORDS}[^0-9\n]{{0,6}}?(?<![0-9])([0-9]{{3,4}}{_S}[0-9]{{4}})(?![0-9])", re.IGNORECASE)
 _PHONE_CUE = re.compile(_PHONE_WORDS, re.IGNORECASE)
@@ -171,7 +171,8 @@ def _split_numbers(norm: str):
                 _date_ok(plain[6:14], loose=False) or len(plain) == 15 and _date_ok("19" + plain[6:12], loose=False)
             ):
                 yield first.start(), groups[j].end(), ID_NUMBER
-            if len(plain) == 11 and re.fullmatch(r"1[3-9][0-9]{9}", plain):
+            parts = groups[i : j + 1]
+            if len(plain) == 11 and re.fullmatch(r"1[3-9][0-9]{9}", plain) and all(len(g.group()) >= 3 for g in parts):
                 cue = _PHONE_CUE.search(norm, max(0, first.start() - 12), first.start())
                 if cue:
                     yield first.start(), groups[j].end(), MOBILE
@@ -192,7 +193,9 @@ def numbers(norm: str):
 # Dates of birth
 
 _CN_DIGIT = "零〇○一二三四五六七八九"
-_CN_DATE = re.compile(rf"([{_CN_DIGIT}]{{2,4}})年([一二三四五六七八九十]{{1,3}})月([一二三四五六七八九十]{{1,4}})[日号]")
+_CN_DAY = "一二三四五六七八九十廿卅0-9"
+# In numerals, or numerals and digits mixed: "二〇一四年九月二十五日", "2014年九月廿五日".
+_CN_DATE = re.compile(rf"([{_CN_DIGIT}0-9]{{2,4}})年([{_CN_DAY}]{{1,3}})月([{_CN_DAY}]{{1,4}})[日号]")
 _DATE = re.compile(
     r"(?<![0-9])((?:19|20)?[0-9]{2}) ?[年./\-] ?([0-9]{1,2}) ?[月./\-] ?([0-9]{1,2})(?![0-9])(?: ?[日号])?"
 )
@@ -200,7 +203,7 @@ _DATE = re.compile(
 _YEAR_LAST = re.compile(r"(?<![0-9])([0-9]{1,2}) ?[./\-] ?([0-9]{1,2}) ?[./\-] ?((?:19|20)[0-9]{2})(?![0-9])")
 _COMPACT_DATE = re.compile(r"(?<![0-9])((?:19|20)[0-9]{2})([01][0-9])([0-3][0-9])(?![0-9])")
 _MONTH_DAY = re.compile(r"(?<![0-9年./\-])([0-9]{1,2}) ?月 ?([0-9]{1,2}) ?[日号]")
-_CN_MONTH_DAY = re.compile(r"(?<![年])([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,4})[日号]")
+_CN_MONTH_DAY = re.compile(rf"(?<![年0-9])([{_CN_DAY}]{{1,3}})月([{_CN_DAY}]{{1,4}})[日号]")
 _BIRTH_AFTER = re.compile(r"^.{0,2}?(?:出生|生日|生人|出世|降生|生$|生[，。,.、；; ])")
 _BIRTH_BEFORE = re.compile(r"(?:出生|生日|生于|生辰|出生日期|出生于|DOB|born)[^0-9一二三四五六七八九十零〇]{0,4}$", re.IGNORECASE)
 
@@ -209,7 +212,10 @@ _CN_VALUE = {**dict.fromkeys("零〇○", 0), **{c: i + 1 for i, c in enumerate(
 
 
 def _cn_number(value: str) -> int | None:
-    """"二〇一四" → 2014, "九" → 9, "二十五" → 25."""
+    """"二〇一四" → 2014, "九" → 9, "二十五" → 25, "廿五" → 25, "25" → 25."""
+    if value.isdigit():
+        return int(value)
+    value = value.replace("廿", "二十").replace("卅", "三十")
     if "十" not in value:
         return int("".join(str(_CN_VALUE[c]) for c in value)) if all(c in _CN_VALUE for c in value) else None
     tens, _, ones = value.partition("十")
@@ -238,11 +244,10 @@ def _dates(norm: str):
     for m in _CN_DATE.finditer(norm):
         year, month, day = _cn_number(m.group(1)), _cn_number(m.group(2)), _cn_number(m.group(3))
         if year is not None and month and day:
-            yield m.start(), m.end(), _year(str(year)), month, day
+            yield m.start(), m.end(), _year(str(year)) if year < 100 else year, month, day
     for pattern in (_MONTH_DAY, _CN_MONTH_DAY):
         for m in pattern.finditer(norm):
-            month = int(m.group(1)) if m.group(1).isdigit() else _cn_number(m.group(1))
-            day = int(m.group(2)) if m.group(2).isdigit() else _cn_number(m.group(2))
+            month, day = _cn_number(m.group(1)), _cn_number(m.group(2))
             if month and day:
                 yield m.start(), m.end(), None, month, day
 

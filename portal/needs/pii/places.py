@@ -8,7 +8,7 @@ import re
 from portal.needs.pii.text import compact
 
 _CJK = "[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"
-_CN_NUM = "[一二三四五六七八九十百零〇两]"
+_CN_NUM = "[一二三四五六七八九十百零〇两壹贰叁肆伍陆柒捌玖拾佰]"
 _CN_GROUP_NUM = "[一二三四五六七八九十]"
 # A road or lane name before a house number ("幸福路18号"), not starting with a word of the sentence.
 _ROAD = rf"(?:(?![在住于是的到从向和与及了位处距离]){_CJK}){{1,4}}?(?:大街|大道|胡同|路|街|巷|弄|里)"
@@ -23,7 +23,7 @@ ADDRESS_PATTERNS = [
         # "12号", "3号楼" — but not dates ("9月1号"), sizes ("36号鞋", "穿160号") or lines ("3号线").
         rf"(?<![0-9月码穿第])[0-9]+号(?:楼|院)?(?!{_NOT_HOUSE_AFTER})",
         # "七十七号", "八十一号院", "三号楼" — but not "九月一号", "第三号", "一号文件", "几号".
-        rf"(?<![月码穿第几一二三四五六七八九十百零〇两]){_CN_NUM}+号(?:楼|院)?(?!{_NOT_HOUSE_AFTER})",
+        rf"(?<![月码穿第几一二三四五六七八九十百零〇两壹贰叁肆伍陆柒捌玖拾佰]){_CN_NUM}+号(?:楼|院)?(?!{_NOT_HOUSE_AFTER})",
         rf"(?<!{_CN_NUM}){_CN_NUM}+号(?:楼|院)",
         r"门牌(?:号|号码)?(?:是|为|:)? ?[0-9一二三四五六七八九十百零〇]+",
         r"(?<![0-9])[0-9]+(?:栋|幢|弄|巷|室)",

@@ -21,6 +21,7 @@ ordinary words, so a hit needs evidence of a whole name:
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -279,13 +280,35 @@ def spellings_of(value: str, limit: int = 64) -> set[str]:
 def find(plain: str, index: Index, public: frozenset[str] = frozenset()):
     """(start, end, "name" | "place") in the plain view of every romanised name or village; not
     the town, county or city (``public``: their spellings), which the summary may name ("Linyi")."""
-    tokens = tokens_of(plain)
-    if not any(t.kind == "latin" for t in tokens):
-        return
-    yield from _find(tokens, index, public)
-    spelled = _join_spelled_letters(tokens)
-    if spelled is not None:
-        yield from _find(spelled, index, public)
+    for view in (plain, *_leet_views(plain)):
+        tokens = tokens_of(view)
+        if not any(t.kind == "latin" for t in tokens):
+            continue
+        yield from _find(tokens, index, public)
+        spelled = _join_spelled_letters(tokens)
+        if spelled is not None:
+            yield from _find(spelled, index, public)
+
+
+# Digits and signs written for letters inside a word ("X1ao Y4n"); 1 may be i or l.
+_LEET = [str.maketrans({"0": "o", "1": one, "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"})
+         for one in "il"]
+_MIXED_WORD = re.compile(r"[A-Za-z0-9@$]*[A-Za-z][A-Za-z0-9@$]*")
+
+
+def _leet_views(plain: str) -> list[str]:
+    """``plain`` with the digits and signs inside words of letters read as letters (one view for 1
+    as i, one for 1 as l), when there are any."""
+    words = [m for m in _MIXED_WORD.finditer(plain) if not m.group().isalpha()]
+    if not words:
+        return []
+    views = []
+    for table in _LEET:
+        chars = list(plain)
+        for m in words:
+            chars[m.start() : m.end()] = m.group().translate(table)
+        views.append("".join(chars))
+    return views
 
 
 def _join_spelled_letters(tokens: list[Token]) -> list[Token] | None:

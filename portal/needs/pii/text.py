@@ -205,19 +205,19 @@ def join_cjk(norm: str) -> tuple[str, list[int]]:
 # --------------------------------------------------------------------------------------------------
 # The numbers view
 
-# Chinese numerals written digit by digit ("一三九零…", "壹叁玖…", "幺" for 1 and "两" for 2 when
-# reading out numbers, "○" often written for 〇).
+# Chinese numerals written digit by digit ("一三九零…", "壹叁玖…"; "幺", "两", "洞", "拐", "勾" for 1,
+# 2, 0, 7, 9 as numbers are read out on the radio; "○" often written for 〇).
 NUMERALS = {
-    **dict.fromkeys("零〇○◯", "0"),
+    **dict.fromkeys("零〇○◯洞", "0"),
     **dict.fromkeys("一幺壹", "1"),
     **dict.fromkeys("二两贰", "2"),
     **dict.fromkeys("三叁", "3"),
     **dict.fromkeys("四肆", "4"),
     **dict.fromkeys("五伍", "5"),
     **dict.fromkeys("六陆", "6"),
-    **dict.fromkeys("七柒", "7"),
+    **dict.fromkeys("七柒拐", "7"),
     **dict.fromkeys("八捌", "8"),
-    **dict.fromkeys("九玖", "9"),
+    **dict.fromkeys("九玖勾", "9"),
 }
 # Latin letters (and strokes) that pass for digits inside a run of digits.
 LOOKALIKE_DIGITS = {
