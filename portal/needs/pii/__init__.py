@@ -45,6 +45,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
@@ -167,17 +168,11 @@ class _Checked:
     public: frozenset[str]  # the spellings of the town, county and city, which may be named
 
 
-_CACHE: dict[tuple, _Checked] = {}
-_CACHE_SIZE = 16  # a few villages' lists, kept between publications
-
-
 _HIGHER_SUFFIXES = re.compile(r"(?:街道办事处|街道|镇|乡|县|区|市|自治州|州|盟|旗)$")
 
 
+@lru_cache(maxsize=16)  # a few towns' lists, kept between publications
 def _prepare(names: tuple[str, ...], places: tuple[str, ...], public: tuple[str, ...]) -> _Checked:
-    key = (names, places, public)
-    if (found := _CACHE.get(key)) is not None:
-        return found
     name_strings: dict[str, None] = {}
     latin_names, variants = [], []
     for name in names:
@@ -209,12 +204,8 @@ def _prepare(names: tuple[str, ...], places: tuple[str, ...], public: tuple[str,
         for form in {value, _HIGHER_SUFFIXES.sub("", value)}:
             if len(form) >= 2:
                 spellings |= romanised.spellings_of(form)
-    checked = _Checked(tuple(name_strings), tuple(latin_names), tuple(place_strings), tuple(latin_places), index,
-                       frozenset(spellings))
-    if len(_CACHE) >= _CACHE_SIZE:
-        _CACHE.pop(next(iter(_CACHE)))
-    _CACHE[key] = checked
-    return checked
+    return _Checked(tuple(name_strings), tuple(latin_names), tuple(place_strings), tuple(latin_places), index,
+                    frozenset(spellings))
 
 
 def _names_and_places(plain: str, checked: _Checked):

@@ -200,7 +200,6 @@ class Index:
     by_partial: dict  # the beginning of a spelling of the first slot ("xi" of "xiao") -> variants
 
 
-@lru_cache(maxsize=32)
 def build_index(variants: tuple[Variant, ...]) -> Index:
     by_prefix: dict[str, list[Variant]] = {}
     by_char: dict[str, list[Variant]] = {}
