@@ -81,6 +81,7 @@ def test_the_reported_evasions_are_caught(text, expected):
         ("孩子 X1ao Y4n 需要辅导", "X1ao Y4n"),  # digits for letters
         ("孩子 L1 Ke 需要辅导", "L1 Ke"),
         ("孩子 XIA0 YAN 需要辅导", "XIA0 YAN"),
+        ("孩子 xIaO yAn 需要辅导", "xIaO yAn"),  # capitals anywhere
     ],
 )
 def test_names_in_any_romanisation_are_caught(text, expected):

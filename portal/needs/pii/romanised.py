@@ -151,10 +151,11 @@ def plain_upper(token: Token) -> bool:
     return token.upper
 
 
-def tokens_of(plain: str) -> list[Token]:
+def tokens_of(plain: str, camel: bool = True) -> list[Token]:
     """Chinese characters one by one, Latin words (lower case, without tone marks, split where a
-    lower-case letter meets an upper-case one: "XiaoYan"), zhuyin words; tone digits after a
-    word, punctuation and spaces between tokens are skipped; anything else stops a name."""
+    lower-case letter meets an upper-case one: "XiaoYan", unless ``camel`` is false), zhuyin words;
+    tone digits after a word, punctuation and spaces between tokens are skipped; anything else
+    stops a name."""
     out: list[Token] = []
     k, n = 0, len(plain)
     while k < n:
@@ -166,7 +167,7 @@ def tokens_of(plain: str) -> list[Token]:
             j, letters = k, []
             while j < n and (plain[j].isalpha() and _latin_base(plain[j]).isascii() or plain[j] in "'’ʼ"
                              and j + 1 < n and plain[j + 1].isalpha()):
-                if letters and plain[j].isupper() and plain[j - 1].islower():
+                if camel and letters and plain[j].isupper() and plain[j - 1].islower():
                     break
                 if plain[j].isalpha():
                     letters.append(_latin_base(plain[j]))
@@ -287,6 +288,9 @@ def find(plain: str, index: Index, public: frozenset[str] = frozenset()):
         spelled = _join_spelled_letters(tokens)
         if spelled is not None:
             yield from _find(spelled, index, public)
+        whole = tokens_of(view, camel=False)  # "xIaO yAn": capitals that split no words
+        if len(whole) != len(tokens):
+            yield from _find(whole, index, public)
 
 
 # Digits and signs written for letters inside a word ("X1ao Y4n"); 1 may be i or l.
