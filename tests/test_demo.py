@@ -306,3 +306,15 @@ def test_demo_org2_waiting_for_vetting_is_told_why_it_cannot_claim(demo_app, cap
     assert response.status_code == 403
     assert "您的机构未通过审核（或已被暂停），不能开展此操作。" in response.get_data(as_text=True)
     assert "database is locked" not in caplog.text
+
+
+def test_no_demo_summary_is_refused_by_the_summary_check(demo_app):
+    """Demo summaries are written straight to the table: each must pass the check publishing runs,
+    with the names and dates of birth of every child and guardian of its town."""
+    from portal.needs import rules
+
+    with demo_app.app_context(), db.new_session() as s:
+        needs = list(s.scalars(select(Need).where(Need.public_summary != "")))
+        refused = {n.public_summary: [n.public_summary[h.start : h.end] for h in hits]
+                   for n in needs if (hits := rules.summary_hits(s, n, n.public_summary))}
+    assert len(needs) > 50 and refused == {}

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, union_all, update
 from sqlmodel import Session
 
 from portal import access
@@ -20,7 +20,7 @@ from portal.accounts.models import User
 from portal.accounts.roles import Role
 from portal.audit.rules import record
 from portal.categories import NeedCategory
-from portal.children.models import Child, ChildStatus
+from portal.children.models import Child, ChildStatus, Guardian, GuardianshipAgreement
 from portal.children.rules import age_on
 from portal.errors import Conflict, DomainError, NotFound
 from portal.needs import notices
@@ -273,7 +273,7 @@ def publish(session: Session, actor: User, need: Need, summary: str, today: date
         raise DomainError(_l("Write a public summary of at least 10 characters."), field="summary")
     if len(summary) > 1000:
         raise DomainError(_l("At most %(n)d characters.", n=1000), field="summary")
-    hits = find_pii(summary, names=identifying_names(session, need), places=nearby_places(session, need))
+    hits = summary_hits(session, need, summary)
     if hits:
         raise SummaryRevealsIdentity(summary, hits)
     today = today or date.today()
@@ -283,6 +283,17 @@ def publish(session: Session, actor: User, need: Need, summary: str, today: date
     notices.need_published(session, need)
 
 
+def summary_hits(session: Session, need: Need, summary: str) -> list:
+    """What in ``summary`` would identify a child of ``need``'s town (``find_pii`` with the names
+    and dates of birth of its villages' children and guardians, and the villages)."""
+    names, birth_dates = identifying_names(session, need)
+    # The town, county, city and province may be named, also in pinyin ("Linyi" is not 林怡).
+    public = names_of(session, {need.town_code, need.county_code, need.county_code[:4] + "0" * 8,
+                                need.county_code[:2] + "0" * 10}).values()
+    return find_pii(summary, names=names, places=nearby_places(session, need), birth_dates=birth_dates,
+                    public_places=public)
+
+
 class SummaryRevealsIdentity(DomainError):
     def __init__(self, summary: str, hits):
         super().__init__(_l("The summary reveals who or where the child is. Remove the highlighted parts."),
@@ -290,15 +301,22 @@ class SummaryRevealsIdentity(DomainError):
         self.summary, self.hits = summary, hits
 
 
-def identifying_names(session: Session, need: Need) -> list[str]:
-    """Names that must never appear in public: the children's and their guardians'."""
-    from portal.children.models import Guardian
-
-    children = children_of(session, need)
-    names = [c.name for c in children]
-    if children:
-        names += list(session.scalars(select(Guardian.name).where(Guardian.child_id.in_([c.id for c in children]))))
-    return [n for n in names if n]
+def identifying_names(session: Session, need: Need) -> tuple[list[str], list[date]]:
+    """Names that must never appear in public, and dates of birth: those of every child of the
+    need's village and of the other villages of its town, of their guardians (also temporary
+    guardians), and of the need's own children wherever they live now. Two queries, however many
+    children: a summary that names a classmate or a neighbour's child exposes a child just as well."""
+    low, high = subtree_bounds(need.town_code, "town")
+    own = select(NeedChild.child_id).where(NeedChild.need_id == need.id)
+    nearby = or_(Child.region_code.between(low, high), Child.id == need.child_id, Child.id.in_(own))
+    children = session.execute(select(Child.id, Child.name, Child.birth_date).where(nearby)).all()
+    ids = select(Child.id).where(nearby)
+    guardians = union_all(
+        select(Guardian.name).where(Guardian.child_id.in_(ids)),
+        select(GuardianshipAgreement.guardian_name).where(GuardianshipAgreement.child_id.in_(ids)),
+    )
+    names = [name for _id, name, _born in children] + list(session.scalars(guardians))
+    return sorted({n for n in names if n and n.strip()}), sorted({born for _id, _name, born in children if born})
 
 
 def nearby_places(session: Session, need: Need) -> list[str]:

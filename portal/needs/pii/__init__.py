@@ -1,0 +1,323 @@
+"""The check that a need's public summary reveals nobody (DESIGN §2: "before a need is published, its
+public summary is checked for identity numbers, phone numbers, the child's name and addresses").
+
+``find_pii`` looks for identity numbers (whole, partial or split), mobile and landline numbers,
+e-mail addresses, WeChat/QQ accounts, car plates, exact dates of birth, the names of every child
+and guardian of the child's village and its neighbours (in Chinese characters or in pinyin), and
+addresses below town level (house, building, unit and room numbers, village groups, and the names
+of the child's village and its neighbours). The person writing the summary may be careless,
+hurried or trying to get round the check: it is deliberately eager, since a false alarm costs staff
+a rewording and a miss exposes a child. Ordinary text — ages, grades, amounts, dates, counts,
+percentages, the town and county, English and pinyin words that are nobody's name — passes.
+
+It holds against each class of evasion, not against listed examples (see ``text``, ``numbers``,
+``contacts`` and ``romanised``):
+
+- look-alikes: full-width and compatibility forms, Cyrillic and Greek letters drawn like Latin
+  ones, letters for digits inside a run of digits ("l37O…", "3713O22O…");
+- scripts: traditional and Japanese character forms (OpenCC's tables), digits of every script
+  (Arabic-Indic, Devanagari, circled…), Suzhou numerals;
+- separators: invisible characters everywhere; spaces, punctuation and symbols, and up to two Latin
+  letters or digits, between the characters of a name or place ("萧x嫣"); separators and single
+  characters between the digit groups of a number ("137加39754944");
+- romanisation: names and villages in pinyin with or without tones, in either order, run together
+  or apart (a syllable even broken over two words), by initials, half in characters ("萧Yan"), in
+  Wade–Giles or zhuyin, with digits for letters ("X1ao");
+- characters: a surname told by its parts ("弓长小明", "木子可");
+- splitting: an identity number given in parts with words between them, or only its first digits;
+  a mobile number in parts after a word that says it is one;
+- numerals: Chinese numerals digit by digit (一三九…, 壹叁玖…, 幺拐洞 as read out on the radio) or
+  as numbers (七十七号, 柒拾柒号, 九月廿五日), number words (one three nine…, yao san jiu…), a
+  numeral among digits ("1373975494四").
+
+Every hit is reported in positions of the original text. Not handled: homophones written for a
+name (肖燕 for 萧嫣: too many ordinary words sound like a village's names), a name's characters in
+another order or far apart ("嫣……萧"), a given name split into parts, a name described rather than
+written ("姓萧，草字头"), a mobile number given in parts without a word saying it is one, parts of
+an identity number that do not hold its date of birth, and digits inside a longer digit run (a name
+ending in 三 written right before a number in numerals).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+
+from flask_babel import lazy_gettext as _l
+from markupsafe import Markup, escape
+
+from portal.needs.pii import contacts, numbers, romanised
+from portal.needs.pii.places import addresses, names_a_higher_level, place_variants, village_stem
+from portal.needs.pii.text import clean, compact, is_cjk, join_cjk, normalise, numbers_view, plain_view
+
+__all__ = ["Hit", "LABELS", "find_pii", "highlight", "name_variants", "normalise", "place_variants"]
+
+ID_NUMBER = numbers.ID_NUMBER
+MOBILE = numbers.MOBILE
+LANDLINE = numbers.LANDLINE
+BIRTH_DATE = numbers.BIRTH_DATE
+NAME = "name"
+ADDRESS = "address"
+EMAIL = contacts.EMAIL
+SOCIAL = contacts.SOCIAL
+PLATE = contacts.PLATE
+
+LABELS = {
+    ID_NUMBER: _l("Identity number"),
+    MOBILE: _l("Mobile number"),
+    LANDLINE: _l("Telephone number"),
+    NAME: _l("Name of the child or a guardian"),
+    BIRTH_DATE: _l("Exact date of birth"),
+    EMAIL: _l("E-mail address"),
+    SOCIAL: _l("WeChat, QQ or other messaging account"),
+    PLATE: _l("Car plate number"),
+}
+ADDRESS_LABEL = _l("Exact address (house, building, unit, room or village group number)")
+VILLAGE_LABEL = _l("Village or community name")
+ROMANISED_NAME_LABEL = _l("Name of a child or guardian of the village, in pinyin")
+ROMANISED_VILLAGE_LABEL = _l("Village or community name, in pinyin")
+
+# When hits of equal length overlap, the one earlier in this list names the merged hit.
+_PRIORITY = (ID_NUMBER, MOBILE, LANDLINE, EMAIL, SOCIAL, PLATE, BIRTH_DATE, NAME, ADDRESS)
+
+# --------------------------------------------------------------------------------------------------
+# Names and places in Chinese characters
+
+# Two-character surnames: the given name is what follows them.
+COMPOUND_SURNAMES = frozenset(
+    "欧阳 司马 诸葛 上官 慕容 令狐 皇甫 东方 夏侯 公孙 尉迟 长孙 宇文 司徒 端木 司空 南宫 西门 轩辕 呼延 独孤 "
+    "万俟 闻人 澹台 公冶 太史 申屠 钟离 百里 东郭 濮阳 单于".split()
+)
+# Surnames written as their parts, as people say them to tell one from another ("弓长张", "木子李").
+SPLIT_SURNAMES = {
+    "张": "弓长", "李": "木子", "吴": "口天", "陈": "耳东", "章": "立早", "胡": "古月", "许": "言午", "吕": "双口",
+    "何": "人可", "杨": "木易", "林": "双木", "赵": "走肖", "刘": "文刀", "程": "禾呈", "杜": "木土", "柳": "木卯",
+}
+_NAME_DOTS = re.compile(r"[·・‧•∙⋅.]")
+_LATIN_SPLIT = re.compile(r"[\s.·・\-_]+")
+_LATIN_LETTER = "A-Za-z0-9\u00c0-\u024f"
+
+
+def _name_parts(name: str) -> tuple[str, list[str]]:
+    full = compact(name)
+    parts = [p for p in (compact(p) for p in _NAME_DOTS.split(name)) if p]
+    return full, parts if len(parts) > 1 else []
+
+
+def name_variants(name: str) -> list[str]:
+    """The strings a Chinese name is searched for: the full name and, for names of 3 or more
+    characters, the given name when it has 2 or more. Names of transliterated minorities
+    ("买买提·艾力") are searched for in full and by each part of 2 or more characters."""
+    full, parts = _name_parts(name)
+    if len(full) < 2:
+        return []
+    variants = [full]
+    if parts:
+        variants += [p for p in parts if len(p) >= 2]
+    elif len(full) >= 3:
+        given = full[_given_start(full) :]
+        if len(given) >= 2:
+            variants.append(given)
+    return list(dict.fromkeys(variants))
+
+
+def _given_start(full: str) -> int:
+    return 2 if full[:2] in COMPOUND_SURNAMES and len(full) > 2 else 1
+
+
+def _latin_pattern(value: str) -> re.Pattern | None:
+    words = [w for w in _LATIN_SPLIT.split(clean(value).strip()) if w]
+    if sum(len(w) for w in words) < 2:
+        return None
+    orders = [words]
+    if len(words) == 2:  # "Lily Wang" is also written "Wang Lily"
+        orders.append(words[::-1])
+    body = "|".join(r"[\s.·・\-_]*".join(re.escape(w) for w in order) for order in orders)
+    return re.compile(rf"(?<![{_LATIN_LETTER}])(?:{body})(?![{_LATIN_LETTER}])", re.IGNORECASE)
+
+
+def _occurrences(text: str, needle: str):
+    start = text.find(needle)
+    while start != -1:
+        yield start, start + len(needle)
+        start = text.find(needle, start + 1)
+
+
+def _cjk_occurrences(joined: tuple[str, list[int]], needle: str):
+    """(start, end) in the plain view of ``needle`` found in ``joined``, that view with what stands
+    between Chinese characters dropped."""
+    text, positions = joined
+    for start, end in _occurrences(text, needle):
+        yield positions[start], positions[end - 1] + 1
+
+
+@dataclass(frozen=True)
+class _Checked:
+    """What one call searches for, prepared once: the strings of every name and place, and the
+    index of their romanised forms."""
+
+    name_strings: tuple[str, ...]
+    latin_names: tuple[re.Pattern, ...]
+    place_strings: tuple[tuple[str, bool], ...]
+    latin_places: tuple[re.Pattern, ...]
+    romanised: romanised.Index | None
+    public: frozenset[str]  # the spellings of the town, county and city, which may be named
+
+
+_HIGHER_SUFFIXES = re.compile(r"(?:街道办事处|街道|镇|乡|县|区|市|自治州|州|盟|旗)$")
+
+
+@lru_cache(maxsize=16)  # a few towns' lists, kept between publications
+def _prepare(names: tuple[str, ...], places: tuple[str, ...], public: tuple[str, ...]) -> _Checked:
+    name_strings: dict[str, None] = {}
+    latin_names, variants = [], []
+    for name in names:
+        if any(is_cjk(c) for c in name):
+            name_strings.update(dict.fromkeys(name_variants(name)))
+            full, parts = _name_parts(name)
+            if not parts and len(full) >= 2 and full[0] in SPLIT_SURNAMES:
+                name_strings[SPLIT_SURNAMES[full[0]] + full[1:]] = None  # "弓长小明"
+            if len(full) >= 2:
+                variants += romanised.name_slot_variants(full, _given_start(full), parts or None)
+        elif pattern := _latin_pattern(name):
+            latin_names.append(pattern)
+    place_strings: dict[tuple[str, bool], None] = {}
+    latin_places = []
+    for place in places:
+        if any(is_cjk(c) for c in place):
+            pairs = place_variants(place)
+            place_strings.update(dict.fromkeys(pairs))
+            stems = [s for s, shortened in pairs if shortened]
+            stem = village_stem(place)
+            if pairs:
+                variants += romanised.place_slot_variants(pairs[0][0], [*stems, *([stem] if stem not in stems else [])])
+        elif pattern := _latin_pattern(place):
+            latin_places.append(pattern)
+    index = romanised.build_index(tuple(dict.fromkeys(variants))) if variants else None
+    spellings = set()
+    for value in public:
+        value = compact(value)
+        for form in {value, _HIGHER_SUFFIXES.sub("", value)}:
+            if len(form) >= 2:
+                spellings |= romanised.spellings_of(form)
+    return _Checked(tuple(name_strings), tuple(latin_names), tuple(place_strings), tuple(latin_places), index,
+                    frozenset(spellings))
+
+
+def _names_and_places(plain: str, checked: _Checked):
+    joined = join_cjk(plain)
+    for variant in checked.name_strings:
+        for start, end in _cjk_occurrences(joined, variant):
+            yield start, end, NAME, LABELS[NAME]
+    for pattern in checked.latin_names:
+        for m in pattern.finditer(plain):
+            yield m.start(), m.end(), NAME, LABELS[NAME]
+    for variant, shortened in checked.place_strings:
+        for start, end in _cjk_occurrences(joined, variant):
+            # "李村镇" is the town, "李村，镇上" the village.
+            if names_a_higher_level(plain, end, shortened):
+                continue
+            yield start, end, ADDRESS, VILLAGE_LABEL
+    for pattern in checked.latin_places:
+        for m in pattern.finditer(plain):
+            yield m.start(), m.end(), ADDRESS, VILLAGE_LABEL
+    if checked.romanised is not None:
+        for start, end, what in romanised.find(plain, checked.romanised, checked.public):
+            if what == "name":
+                yield start, end, NAME, ROMANISED_NAME_LABEL
+            else:
+                yield start, end, ADDRESS, ROMANISED_VILLAGE_LABEL
+
+
+# --------------------------------------------------------------------------------------------------
+# API
+
+
+@dataclass(frozen=True)
+class Hit:
+    start: int  # index in the original text
+    end: int  # exclusive
+    kind: str  # "id_number" | "mobile" | "landline" | "name" | "address" | "birth_date" | "email" | …
+    label: object  # lazy translatable explanation
+
+
+def _merge(hits: list[Hit]) -> list[Hit]:
+    """Overlapping hits become one hit over their union, named after the longest of them."""
+    hits = sorted(hits, key=lambda h: (h.start, -(h.end - h.start)))
+    groups: list[list[Hit]] = []
+    end = -1
+    for hit in hits:
+        if groups and hit.start < end:
+            groups[-1].append(hit)
+            end = max(end, hit.end)
+        else:
+            groups.append([hit])
+            end = hit.end
+    merged = []
+    for group in groups:
+        best = max(group, key=lambda h: (h.end - h.start, -_PRIORITY.index(h.kind)))
+        merged.append(Hit(group[0].start, max(h.end for h in group), best.kind, best.label))
+    return merged
+
+
+def find_pii(text: str, *, names: Iterable[str] = (), places: Iterable[str] = (),
+             birth_dates: Iterable[date] = (), public_places: Iterable[str] = ()) -> list[Hit]:
+    """Everything in ``text`` that identifies a child: hits sorted by start, not overlapping.
+
+    ``names`` are the names of the children and guardians of the child's village and its
+    neighbours; ``places`` the names of those villages; ``birth_dates`` the children's dates of
+    birth; ``public_places`` the town, county and city, which a summary may name (also in pinyin,
+    "Linyi" is not 林怡)."""
+    text = text or ""
+    # Names and places are matched before numerals are read as digits ("王一" stays a name).
+    plain, index = plain_view(text)
+    norm, norm_index = numbers_view(plain, index)
+    names = tuple(dict.fromkeys(n for n in (names or ()) if n and n.strip()))
+    places = tuple(dict.fromkeys(p for p in (places or ()) if p and p.strip()))
+    public = tuple(dict.fromkeys(p for p in (public_places or ()) if p and p.strip()))
+    found = [
+        *((s, e, kind, LABELS[kind]) for s, e, kind in numbers.numbers(norm)),
+        *((s, e, kind, LABELS[kind]) for s, e, kind in contacts.contacts(norm)),
+        *((s, e, BIRTH_DATE, LABELS[BIRTH_DATE]) for s, e, _k in numbers.birth_dates(norm, set(birth_dates or ()))),
+        *((s, e, ADDRESS, ADDRESS_LABEL) for s, e in addresses(norm)),
+    ]
+    hits = [_hit(text, norm_index, start, end, kind, label) for start, end, kind, label in found if end > start]
+    if names or places:
+        hits += [_hit(text, index, start, end, kind, label)
+                 for start, end, kind, label in _names_and_places(plain, _prepare(names, places, public))
+                 if end > start]
+    return _merge(hits)
+
+
+def _hit(text: str, index: list[int], start: int, end: int, kind: str, label: object) -> Hit:
+    """A hit over ``view[start:end]`` in positions of the original text, with the combining marks
+    that follow its last character (they belong to it) and the rest of a word it ends inside
+    ("…four" read as the digit 4)."""
+    last = index[end - 1] + 1
+    if text[last - 1 : last].isascii() and text[last - 1 : last].isalpha():
+        while last < len(text) and text[last].isascii() and text[last].isalpha():
+            last += 1
+    while last < len(text) and unicodedata.category(text[last]) in ("Mn", "Me"):
+        last += 1
+    return Hit(index[start], last, kind, label)
+
+
+def highlight(text: str, hits: list[Hit]) -> Markup:
+    """``text`` HTML-escaped, every hit wrapped in ``<mark class="pii" title="…">``."""
+    text = text or ""
+    parts: list[Markup] = []
+    position = 0
+    for hit in sorted(hits, key=lambda h: h.start):
+        if hit.start < position:
+            continue
+        parts.append(escape(text[position : hit.start]))
+        parts.append(
+            Markup('<mark class="pii" title="{0}">{1}</mark>').format(str(hit.label), text[hit.start : hit.end])
+        )
+        position = hit.end
+    parts.append(escape(text[position:]))
+    return Markup("").join(parts)

@@ -1,0 +1,266 @@
+"""Identity numbers, phone numbers and dates of birth in the numbers view of a summary.
+
+Besides the usual forms, a number is found when it is split: by single characters put between its
+digit groups ("137加39754944"), by words ("证件号前六位371302，中间20140601，后四位123X": parts
+within 20 characters of each other that make 14 to 18 digits with a province code and a date of
+birth in place; a mobile number in parts only after a word that says it is one), or when only part
+of it is given: 15 to 18 digits that begin with a province code, 14 or more that hold a province
+code and a plausible date of birth (the last digit of an identity number is a check digit anyone can
+compute from the 17 before it).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from portal.children.idnumber import PROVINCE_CODES
+
+ID_NUMBER = "id_number"
+MOBILE = "mobile"
+LANDLINE = "landline"
+BIRTH_DATE = "birth_date"
+
+# Between two digits of a number: nothing, or up to two of - / , 、 . _ · with a space on either side
+# ("138 1234", "138-1234", "138 - 1234", "139/0539", "139，0539", "139.0539", "139、0539").
+# Written so that a gap matches in one way only: "1 1 1 1 …" must not make the patterns backtrack
+# through every way of splitting its spaces.
+_S = r"(?: [\-/,、._·・]{0,2} ?|[\-/,、._·・]{1,2} ?)?"
+_D = "[0-9]"
+
+_ID18 = re.compile(rf"(?<![0-9])[1-9](?:{_S}{_D}){{16}}{_S}[0-9Xx×](?![0-9])")
+_ID15 = re.compile(rf"(?<![0-9])[1-9](?:{_S}{_D}){{14}}(?![0-9])")
+# Part of an identity number, or one with a digit too many or too few.
+_ID_PART = re.compile(rf"(?<![0-9])[1-9](?:{_S}{_D}){{13,17}}(?:{_S}[Xx×])?(?!{_S}[0-9])")
+_MOBILE = re.compile(rf"(?<![0-9+])(?:\(?(?:\+|00)?86\)?{_S})?1{_S}[3-9](?:{_S}{_D}){{9}}(?![0-9])")
+# Area code (3–4 digits, with a leading 0, perhaps in parentheses) and a local number of 7–8 digits.
+_LANDLINE = re.compile(rf"(?<![0-9])(?:\( ?0[0-9]{{2,3}} ?\)|0[0-9]{{2,3}}){_S}[0-9]{{3,4}}{_S}[0-9]{{4}}(?![0-9])")
+_SERVICE = re.compile(rf"(?<![0-9])[48]00(?:{_S}{_D}){{7}}(?![0-9])")  # 400 / 800 numbers
+_PHONE_WORDS = r"(?:电话|手机|座机|固话|联系方式|联系|热线|拨打|致电|号码|(?<![A-Za-z])(?:tel|phone|call|mobile)(?![A-Za-z]))"
+# A local number without its area code counts only when the text says it is a phone number.
+_LOCAL = re.compile(rf"{_PHONE_WORDS}[^0-9\n]{{0,6}}?(?<![0-9])([0-9]{{3,4}}{_S}[0-9]{{4}})(?![0-9])", re.IGNORECASE)
+_PHONE_CUE = re.compile(_PHONE_WORDS, re.IGNORECASE)
+
+
+def _date_ok(yyyymmdd: str, loose: bool = True) -> bool:
+    year, month, day = int(yyyymmdd[:4]), int(yyyymmdd[4:6]), int(yyyymmdd[6:8])
+    if loose:
+        return yyyymmdd[:2] in ("18", "19", "20") and 1 <= month <= 12 and 1 <= day <= 31
+    try:
+        return 1900 <= year <= date.today().year and date(year, month, day) <= date.today()
+    except ValueError:
+        return False
+
+
+def _digits(number: str) -> str:
+    return re.sub(r"[^0-9Xx×]", "", number)
+
+
+_PUNCTUATION_SEPARATORS = re.compile(r"[/,、._·・]")
+
+
+def not_a_number(number: str) -> bool:
+    """Digits that the number patterns match but that are not one phone or identity number.
+
+    - Thousands grouped with commas ("13,500,000,000") are an amount, whatever the digits.
+    - A number written with one of / , 、 . _ · has groups of 3 or more digits ("139/0539/1234",
+      "371302.20150101.123X"); shorter groups are dates, lists or amounts ("2026.09.01",
+      "165，101，418，12", "130、150、180、20"). A country code "86" is not a group.
+    - A number is written with one kind of separator, spaces aside ("139 / 0539 / 1234"); two kinds
+      join several numbers ("2023.07.26—2024.01.08", "3,000、5,000")."""
+    groups = [g for g in re.split(r"[^0-9Xx×]+", number) if g]
+    separators = re.findall(r"[^0-9Xx×]+", number.strip("()+ "))
+    if separators and all(sep.strip() == "," for sep in separators) and all(len(g) == 3 for g in groups[1:]):
+        return True
+    if not _PUNCTUATION_SEPARATORS.search(number):
+        return False
+    if groups and groups[0] == "86":
+        groups = groups[1:]
+    kinds = set(re.findall(r"[\-/,、._·・]", number))
+    return len(kinds) > 1 or any(len(g) < 3 for g in groups)
+
+
+def scan(pattern: re.Pattern, norm: str, accept=lambda m: True):
+    """The matches of ``pattern`` that ``accept`` takes; after a refused match the search resumes
+    one character later, so a number inside or after it is still found."""
+    position = 0
+    while (m := pattern.search(norm, position)) is not None:
+        if accept(m):
+            yield m
+            position = max(m.end(), m.start() + 1)
+        else:
+            position = m.start() + 1
+
+
+def looks_like_id(digits: str) -> bool:
+    """A whole or partial identity number: 15 to 18 digits from a province code, or 14 or more with
+    a province code and a date of birth where an identity number has it."""
+    if digits[:2] not in PROVINCE_CODES or len(digits) < 14:
+        return False
+    if 15 <= len(digits) <= 18:
+        return True
+    return _date_ok(digits[6:14], loose=False)
+
+
+def _numbers(norm: str):
+    def id18(m):
+        return not not_a_number(m.group()) and _date_ok(_digits(m.group())[6:14])
+
+    def id15(m):
+        return not not_a_number(m.group()) and _date_ok("19" + _digits(m.group())[6:12])
+
+    def id_part(m):
+        # The whole run of digits, not the end of a longer one ("13905391234或0539…").
+        before = norm[max(0, m.start() - 5) : m.start()].rstrip(" -/,、._·・")
+        if before[-1:].isdigit():
+            return False
+        return not not_a_number(m.group()) and looks_like_id(_digits(m.group()))
+
+    def phone(m):
+        return not not_a_number(m.group(m.lastindex or 0))
+
+    for pattern, check in ((_ID18, id18), (_ID15, id15), (_ID_PART, id_part)):
+        for m in scan(pattern, norm, check):
+            yield m.start(), m.end(), ID_NUMBER
+    for m in scan(_MOBILE, norm, phone):
+        yield m.start(), m.end(), MOBILE
+    for pattern in (_LANDLINE, _SERVICE):
+        for m in scan(pattern, norm, phone):
+            yield m.start(), m.end(), LANDLINE
+    for m in scan(_LOCAL, norm, phone):
+        yield m.start(1), m.end(1), LANDLINE
+
+
+# One character put between two digit groups to break a number up: "137加39754944", "137 x 3975".
+_JUNK = re.compile(r"(?<=[0-9]) ?([^\s0-9\-/,、._·・:：()（）]) ?(?=[0-9])")
+
+
+def _without_junk(norm: str) -> tuple[str, list[int]] | None:
+    if not _JUNK.search(norm):
+        return None
+    out: list[str] = []
+    positions: list[int] = []
+    last = 0
+    for m in _JUNK.finditer(norm):
+        out.append(norm[last : m.start()])
+        positions += range(last, m.start())
+        last = m.end()
+    out.append(norm[last:])
+    positions += range(last, len(norm))
+    return "".join(out), positions
+
+
+_GROUP = re.compile(r"[0-9]+(?:[Xx×](?![A-Za-z]))?")
+_MAX_GAP = 20  # characters of text between two parts of one number
+
+
+def _split_numbers(norm: str):
+    """Numbers given in parts with words between them: an identity number (province code and date
+    of birth in place), or a mobile number after a word that says it is one."""
+    groups = [m for m in _GROUP.finditer(norm)]
+    for i, first in enumerate(groups):
+        digits = first.group()
+        for j in range(i + 1, len(groups)):
+            if groups[j].start() - groups[j - 1].end() > _MAX_GAP or digits[-1:] in "Xx×":
+                break
+            digits += groups[j].group()
+            if len(digits) > 18:
+                break
+            plain = _digits(digits).replace("×", "X").upper()
+            if len(plain) >= 14 and plain[:2] in PROVINCE_CODES and (
+                _date_ok(plain[6:14], loose=False) or len(plain) == 15 and _date_ok("19" + plain[6:12], loose=False)
+            ):
+                yield first.start(), groups[j].end(), ID_NUMBER
+            parts = groups[i : j + 1]
+            if len(plain) == 11 and re.fullmatch(r"1[3-9][0-9]{9}", plain) and all(len(g.group()) >= 3 for g in parts):
+                cue = _PHONE_CUE.search(norm, max(0, first.start() - 12), first.start())
+                if cue:
+                    yield first.start(), groups[j].end(), MOBILE
+
+
+def numbers(norm: str):
+    """(start, end, kind) in the numbers view of every identity and phone number."""
+    yield from _numbers(norm)
+    joined = _without_junk(norm)
+    if joined is not None:
+        text, positions = joined
+        for start, end, kind in _numbers(text):
+            yield positions[start], positions[end - 1] + 1, kind
+    yield from _split_numbers(norm)
+
+
+# --------------------------------------------------------------------------------------------------
+# Dates of birth
+
+_CN_DIGIT = "零〇○一二三四五六七八九"
+_CN_DAY = "一二三四五六七八九十廿卅0-9"
+# In numerals, or numerals and digits mixed: "二〇一四年九月二十五日", "2014年九月廿五日".
+_CN_DATE = re.compile(rf"([{_CN_DIGIT}0-9]{{2,4}})年([{_CN_DAY}]{{1,3}})月([{_CN_DAY}]{{1,4}})[日号]")
+_DATE = re.compile(
+    r"(?<![0-9])((?:19|20)?[0-9]{2}) ?[年./\-] ?([0-9]{1,2}) ?[月./\-] ?([0-9]{1,2})(?![0-9])(?: ?[日号])?"
+)
+# Day or month first, year last: "25/9/2014", "9-25-2014".
+_YEAR_LAST = re.compile(r"(?<![0-9])([0-9]{1,2}) ?[./\-] ?([0-9]{1,2}) ?[./\-] ?((?:19|20)[0-9]{2})(?![0-9])")
+_COMPACT_DATE = re.compile(r"(?<![0-9])((?:19|20)[0-9]{2})([01][0-9])([0-3][0-9])(?![0-9])")
+_MONTH_DAY = re.compile(r"(?<![0-9年./\-])([0-9]{1,2}) ?月 ?([0-9]{1,2}) ?[日号]")
+_CN_MONTH_DAY = re.compile(rf"(?<![年0-9])([{_CN_DAY}]{{1,3}})月([{_CN_DAY}]{{1,4}})[日号]")
+_BIRTH_AFTER = re.compile(r"^.{0,2}?(?:出生|生日|生人|出世|降生|生$|生[，。,.、；; ])")
+_BIRTH_BEFORE = re.compile(r"(?:出生|生日|生于|生辰|出生日期|出生于|DOB|born)[^0-9一二三四五六七八九十零〇]{0,4}$", re.IGNORECASE)
+
+
+_CN_VALUE = {**dict.fromkeys("零〇○", 0), **{c: i + 1 for i, c in enumerate("一二三四五六七八九")}}
+
+
+def _cn_number(value: str) -> int | None:
+    """"二〇一四" → 2014, "九" → 9, "二十五" → 25, "廿五" → 25, "25" → 25."""
+    if value.isdigit():
+        return int(value)
+    value = value.replace("廿", "二十").replace("卅", "三十")
+    if "十" not in value:
+        return int("".join(str(_CN_VALUE[c]) for c in value)) if all(c in _CN_VALUE for c in value) else None
+    tens, _, ones = value.partition("十")
+    if len(tens) > 1 or len(ones) > 1 or not all(c in _CN_VALUE for c in tens + ones):
+        return None
+    return 10 * (_CN_VALUE[tens] if tens else 1) + (_CN_VALUE[ones] if ones else 0)
+
+
+def _year(value: str) -> int:
+    year = int(value)
+    if year < 100:  # "14年9月25日"
+        year += 2000 if year <= date.today().year % 100 else 1900
+    return year
+
+
+def _dates(norm: str):
+    """(start, end, year or None, month, day) of every date written in the text."""
+    for m in _DATE.finditer(norm):
+        yield m.start(), m.end(), _year(m.group(1)), int(m.group(2)), int(m.group(3))
+    for m in _YEAR_LAST.finditer(norm):
+        first, second, year = int(m.group(1)), int(m.group(2)), int(m.group(3))
+        yield m.start(), m.end(), year, second, first
+        yield m.start(), m.end(), year, first, second
+    for m in _COMPACT_DATE.finditer(norm):
+        yield m.start(), m.end(), int(m.group(1)), int(m.group(2)), int(m.group(3))
+    for m in _CN_DATE.finditer(norm):
+        year, month, day = _cn_number(m.group(1)), _cn_number(m.group(2)), _cn_number(m.group(3))
+        if year is not None and month and day:
+            yield m.start(), m.end(), _year(str(year)) if year < 100 else year, month, day
+    for pattern in (_MONTH_DAY, _CN_MONTH_DAY):
+        for m in pattern.finditer(norm):
+            month, day = _cn_number(m.group(1)), _cn_number(m.group(2))
+            if month and day:
+                yield m.start(), m.end(), None, month, day
+
+
+def birth_dates(norm: str, known: set[date]):
+    """(start, end, kind) of dates of birth: a whole date (year, month, day, in digits or Chinese
+    numerals) that is one of the ``known`` dates of birth of the town's children, whatever the text
+    says of it; or any day the text says someone was born on ("2014年9月25日出生", "生日是9月25日")."""
+    for start, end, year, month, day in _dates(norm):
+        said = _BIRTH_AFTER.match(norm[end : end + 5]) or _BIRTH_BEFORE.search(norm[max(0, start - 10) : start])
+        try:
+            exact = year is not None and date(year, month, day) in known
+        except ValueError:
+            continue
+        if exact or said:
+            yield start, end, BIRTH_DATE

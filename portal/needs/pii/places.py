@@ -1,0 +1,84 @@
+"""Addresses below the town: house, building, unit, room and village-group numbers in any
+numerals, and the names of the child's village and its neighbours."""
+
+from __future__ import annotations
+
+import re
+
+from portal.needs.pii.text import compact
+
+_CJK = "[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"
+_CN_NUM = "[一二三四五六七八九十百零〇两壹贰叁肆伍陆柒捌玖拾佰]"
+_CN_GROUP_NUM = "[一二三四五六七八九十]"
+# A road or lane name before a house number ("幸福路18号"), not starting with a word of the sentence.
+_ROAD = rf"(?:(?![在住于是的到从向和与及了位处距离]){_CJK}){{1,4}}?(?:大街|大道|胡同|路|街|巷|弄|里)"
+# What follows a number with 号 when it is not a house: dates ("9月1号"), sizes ("36号鞋", "穿160号"),
+# lines ("3号线"), documents ("一号文件"), players and seats.
+_NOT_HOUSE_AFTER = "[鞋码线衣裤文球选位床车]"
+
+ADDRESS_PATTERNS = [
+    re.compile(p)
+    for p in (
+        rf"(?<![0-9]){_ROAD}(?:[0-9]+|{_CN_NUM}+)号(?:楼|院)?",
+        # "12号", "3号楼" — but not dates ("9月1号"), sizes ("36号鞋", "穿160号") or lines ("3号线").
+        rf"(?<![0-9月码穿第])[0-9]+号(?:楼|院)?(?!{_NOT_HOUSE_AFTER})",
+        # "七十七号", "八十一号院", "三号楼" — but not "九月一号", "第三号", "一号文件", "几号".
+        rf"(?<![月码穿第几一二三四五六七八九十百零〇两壹贰叁肆伍陆柒捌玖拾佰]){_CN_NUM}+号(?:楼|院)?(?!{_NOT_HOUSE_AFTER})",
+        rf"(?<!{_CN_NUM}){_CN_NUM}+号(?:楼|院)",
+        r"门牌(?:号|号码)?(?:是|为|:)? ?[0-9一二三四五六七八九十百零〇]+",
+        r"(?<![0-9])[0-9]+(?:栋|幢|弄|巷|室)",
+        # "五〇一室", "三零二室" — not "一室一厅", "两室".
+        rf"(?<!{_CN_NUM}){_CN_NUM}{{3,}}室",
+        # "2单元", "三单元" — but not a textbook's "第2单元".
+        r"(?<![0-9第])[0-9]+单元",
+        rf"(?<![第]){_CN_NUM}+单元",
+        # Village groups ("5组", "三组", "3村民小组") — but not "分成三组" or "三组织".
+        r"(?<![0-9分成为])[0-9]+(?:村民小组|组)(?![织成合建装员])",
+        rf"(?<![一二三四五六七八九十分成为]){_CN_GROUP_NUM}+(?:村民小组|组)(?![织成合建装员])",
+    )
+]
+
+
+def addresses(norm: str):
+    for pattern in ADDRESS_PATTERNS:
+        for m in pattern.finditer(norm):
+            yield m.start(), m.end()
+
+
+# Suffixes of village-level names that may be left out in a text ("张家庄村" written "张家庄").
+VILLAGE_SUFFIXES = ("村民委员会", "居民委员会", "村委会", "居委会", "社区", "嘎查", "村")
+# A village name followed by one of these is the name of a town ("李村" vs "李村镇"); shortened, also
+# of a county or city ("城关社区" vs "城关镇", "城关区").
+_TOWN_SUFFIXES = ("镇", "乡", "街道")
+_HIGHER_SUFFIXES = (*_TOWN_SUFFIXES, "县", "区", "市")
+_NOT_HIGHER = ("区域", "市场")
+
+
+def names_a_higher_level(norm: str, end: int, shortened: bool) -> bool:
+    rest = norm[end:]
+    return rest.startswith(_HIGHER_SUFFIXES if shortened else _TOWN_SUFFIXES) and not rest.startswith(_NOT_HIGHER)
+
+
+def place_variants(place: str) -> list[tuple[str, bool]]:
+    """(string, shortened) pairs a village name is searched for: the full name and the name without
+    its 村/社区/村民委员会/… suffixes, as long as 2 or more characters remain."""
+    full = compact(place)
+    if len(full) < 2:
+        return []
+    variants = [(full, False)]
+    stem = full
+    while suffix := next((s for s in VILLAGE_SUFFIXES if stem.endswith(s)), None):
+        # "屠苏村村民委员会" → "屠苏村" → "屠苏"; "城关社区居委会" → "城关社区" → "城关"
+        stem = stem[: -len(suffix)]
+        if len(stem) < 2:
+            break
+        variants.append((stem, True))
+    return variants
+
+
+def village_stem(place: str) -> str:
+    """The name without its suffixes, however short ("李村" → "李")."""
+    stem = compact(place)
+    while suffix := next((s for s in VILLAGE_SUFFIXES if stem.endswith(s) and len(stem) > len(s)), None):
+        stem = stem[: -len(suffix)]
+    return stem

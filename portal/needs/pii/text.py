@@ -1,0 +1,326 @@
+"""The summary as it is matched: every character folded to one plain form, with a map back to the
+original text so that hits are shown where they were written.
+
+Two views are made. ``plain`` (names, places, romanised names) folds each character on its own:
+full-width and compatibility forms (NFKC), traditional and Japanese forms to simplified Chinese
+(OpenCC's character tables), Cyrillic and Greek letters that look Latin, digits of every script;
+it drops invisible characters and the separators between Chinese characters. ``numbers`` (phones,
+identity numbers, addresses, dates) then reads as digits what was written as digits in disguise:
+number words ("one three nine…", "yao san jiu…"), look-alike letters inside a run of digits
+("l37O…"), and runs of Chinese numerals.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+# --------------------------------------------------------------------------------------------------
+# One character
+
+_ZERO_WIDTH = frozenset("\u00ad\u180e\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff")
+# Letters that show as blank space: Hangul fillers (U+3164 and U+FFA0 fold to U+1160).
+_FILLERS = frozenset("\u115f\u1160\u3164\uffa0")
+# Format characters, combining and enclosing marks (also variation selectors), control characters.
+_INVISIBLE_CATEGORIES = frozenset(("Cf", "Mn", "Me", "Cc"))
+_BLANKS = frozenset("\u2800")  # braille blank: shown as a space
+DASHES = frozenset("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d")
+# Characters people put between the characters of a name or a number: dropped between two Chinese
+# characters, or between a Chinese character and a digit.
+SEPARATORS = frozenset(" ·・‧•∙⋅.-_")
+
+# Cyrillic and Greek letters drawn like Latin ones ("Хiао" is not "Xiao" to a computer).
+_LATIN_LOOKALIKES = dict(
+    zip(
+        "АВЕЗКМНОРСТУХаеорсуххіјѕԁһӏΑΒΕΖΗΙΚΜΝΟΡΤΥΧαβειικνορτυχ",
+        "ABE3KMHOPCTYXaeopcyxxijsdhlABEZHIKMNOPTYXaBeiikvoptux",
+        strict=True,
+    )
+)
+# Suzhou numerals (〡〢〣…): digits that NFKC leaves alone.
+_SUZHOU = {chr(0x3021 + i): str(i + 1) for i in range(9)}
+
+
+def is_cjk(ch: str) -> bool:
+    cp = ord(ch)
+    return (
+        0x4E00 <= cp <= 0x9FFF
+        or 0x3400 <= cp <= 0x4DBF
+        or 0xF900 <= cp <= 0xFAFF
+        or 0x20000 <= cp <= 0x3134F
+        or cp == 0x3007  # 〇
+    )
+
+
+def is_digit(ch: str) -> bool:
+    return "0" <= ch <= "9"
+
+
+def invisible(ch: str) -> bool:
+    """A character that shows nothing (or nothing of its own) and is dropped before matching."""
+    if ch in _ZERO_WIDTH or ch in _FILLERS or 0xE0000 <= ord(ch) <= 0xE007F:  # tag characters
+        return True
+    return unicodedata.category(ch) in _INVISIBLE_CATEGORIES and not ch.isspace()
+
+
+def _simplified_standard(ch: str) -> bool:
+    """A character of GB 2312, the standard set of simplified characters: changed only by the
+    mainland table (於 → 于), never by the regional or Japanese ones (萌 is not an old 萠)."""
+    try:
+        ch.encode("gb2312")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+@lru_cache(maxsize=1)
+def simplified_forms() -> dict[str, str]:
+    """Traditional (also Taiwan and Hong Kong variants) and Japanese forms of a Chinese character →
+    its simplified form, one character for one, from OpenCC's tables (built once, ~0.2 s)."""
+    import opencc
+
+    ranges = ((0x3400, 0x4DC0), (0x4E00, 0xA000), (0xF900, 0xFB00), (0x20000, 0x2A6E0))
+    every = [chr(c) for low, high in ranges for c in range(low, high)]
+    chars = [c for c in every if not _simplified_standard(c)]
+
+    def convert(config: str, values: list[str]) -> list[str]:
+        out = opencc.OpenCC(config).convert("\n".join(values)).split("\n")
+        return out if len(out) == len(values) else values
+
+    table = {c: r for c, r in zip(every, convert("t2s", every), strict=True) if len(r) == 1 and r != c}
+    japanese = [j if len(j) == 1 else c for c, j in zip(chars, convert("jp2t", chars), strict=True)]
+    # The first that changes the character wins: mainland, Taiwan, Hong Kong, then Japanese forms.
+    for config, source in (("tw2s", chars), ("hk2s", chars), ("t2s", japanese)):
+        for original, result in zip(chars, convert(config, source), strict=True):
+            if len(result) == 1 and result != original and original not in table:
+                table[original] = result
+    return table
+
+
+def fold(ch: str) -> str:
+    """One character of the original, folded: whitespace → " ", dashes → "-", NFKC (full-width
+    digits, letters, parentheses and spaces become ASCII), simplified Chinese, Latin look-alikes
+    to Latin letters, digits of any script to ASCII digits."""
+    if ch.isspace() or ch in _BLANKS:
+        return " "
+    if ch in DASHES:
+        return "-"
+    folded = unicodedata.normalize("NFKC", ch)
+    if folded in DASHES:
+        return "-"
+    out = []
+    for c in folded:
+        if c.isspace():
+            out.append(" ")
+            continue
+        if ord(c) >= 0x3400:
+            c = simplified_forms().get(c, _SUZHOU.get(c, c))
+        elif ord(c) >= 0x370:
+            c = _LATIN_LOOKALIKES.get(c, c)
+        if not is_digit(c) and unicodedata.category(c) == "Nd":
+            c = str(unicodedata.digit(c))
+        out.append(c)
+    return "".join(out) or ch
+
+
+def clean(value: str) -> str:
+    """``value`` folded, without invisible characters."""
+    return "".join(c for ch in value if not invisible(ch) for c in fold(ch) if not invisible(c))
+
+
+# --------------------------------------------------------------------------------------------------
+# The plain view
+
+
+def _joinable(left: str | None, right: str | None) -> bool:
+    if left is None or right is None:
+        return False
+    if is_digit(left) and is_digit(right):
+        return False  # "3 5", "2025-2026", "138 1234 5678": the number patterns handle those
+    return (is_cjk(left) or is_digit(left)) and (is_cjk(right) or is_digit(right))
+
+
+def plain_view(text: str) -> tuple[str, list[int]]:
+    """Folded, invisible characters dropped, separators between Chinese characters dropped; with
+    the index of the original character every character comes from. Numerals are left as they are."""
+    folded: list[tuple[str, int]] = []
+    for i, ch in enumerate(text):
+        if invisible(ch):
+            continue
+        for c in fold(ch):
+            if not invisible(c):
+                folded.append((c, i))
+
+    out: list[str] = []
+    index: list[int] = []
+    k = 0
+    while k < len(folded):
+        c, i = folded[k]
+        if c in SEPARATORS:
+            j = k
+            while j < len(folded) and folded[j][0] in SEPARATORS:
+                j += 1
+            right = folded[j][0] if j < len(folded) else None
+            if not _joinable(out[-1] if out else None, right):
+                for c2, i2 in folded[k:j]:
+                    out.append(c2)
+                    index.append(i2)
+            k = j
+            continue
+        out.append(c)
+        index.append(i)
+        k += 1
+    return "".join(out), index
+
+
+def is_gap(ch: str) -> bool:
+    return ch == " " or unicodedata.category(ch)[0] in "PS"
+
+
+def join_cjk(norm: str) -> tuple[str, list[int]]:
+    """``norm`` without what stands between two Chinese characters of a name: any run of
+    punctuation, symbols and spaces ("王、芳", "王/芳"), with at most two Latin letters or digits
+    among them ("萧x嫣", "王 1 芳"), as names and places are matched; with, for every character,
+    its position in ``norm``."""
+    out: list[str] = []
+    positions: list[int] = []
+    k = 0
+    while k < len(norm):
+        ch = norm[k]
+        if out and is_cjk(out[-1]) and (is_gap(ch) or ch.isascii() and ch.isalnum()):
+            j, junk = k, 0
+            while j < len(norm) and junk <= 2 and (is_gap(norm[j]) or norm[j].isascii() and norm[j].isalnum()):
+                junk += not is_gap(norm[j])
+                j += 1
+            if junk <= 2 and j < len(norm) and is_cjk(norm[j]):
+                k = j
+                continue
+        out.append(ch)
+        positions.append(k)
+        k += 1
+    return "".join(out), positions
+
+
+# --------------------------------------------------------------------------------------------------
+# The numbers view
+
+# Chinese numerals written digit by digit ("一三九零…", "壹叁玖…"; "幺", "两", "洞", "拐", "勾" for 1,
+# 2, 0, 7, 9 as numbers are read out on the radio; "○" often written for 〇).
+NUMERALS = {
+    **dict.fromkeys("零〇○◯洞", "0"),
+    **dict.fromkeys("一幺壹", "1"),
+    **dict.fromkeys("二两贰", "2"),
+    **dict.fromkeys("三叁", "3"),
+    **dict.fromkeys("四肆", "4"),
+    **dict.fromkeys("五伍", "5"),
+    **dict.fromkeys("六陆", "6"),
+    **dict.fromkeys("七柒拐", "7"),
+    **dict.fromkeys("八捌", "8"),
+    **dict.fromkeys("九玖勾", "9"),
+}
+# Latin letters (and strokes) that pass for digits inside a run of digits.
+LOOKALIKE_DIGITS = {
+    **dict.fromkeys("OoD", "0"),
+    **dict.fromkeys("lIi|!", "1"),
+    **dict.fromkeys("Zz", "2"),
+    **dict.fromkeys("Ss", "5"),
+    **dict.fromkeys("bG", "6"),
+    "T": "7",
+    "B": "8",
+    **dict.fromkeys("gq", "9"),
+}
+_USUAL_LOOKALIKES = frozenset("OolI|")
+# Between the digit groups of a number (after folding: "，" is ",", "．" is ".", "／" is "/").
+_GROUP_SEPARATORS = " \\-/,、._·・"
+_RUN_CLASS = "0-9" + "".join(NUMERALS) + re.escape("".join(LOOKALIKE_DIGITS))
+_DIGIT_RUN = re.compile(rf"[{_RUN_CLASS}](?:[{_GROUP_SEPARATORS}]{{0,2}}[{_RUN_CLASS}])*")
+_MIN_NUMERAL_RUN = 7  # "一二年级", "三四个孩子", "一二三四五六册" are words, not numbers
+_MIN_CHINESE_NUMERALS = 3  # "138，464，181三四个孩子": a list of numbers, then a word
+
+_WORD_DIGITS = {
+    "zero": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7",
+    "eight": "8", "nine": "9", "ling": "0", "yao": "1", "yi": "1", "er": "2", "liang": "2", "san": "3",
+    "si": "4", "wu": "5", "liu": "6", "qi": "7", "ba": "8", "jiu": "9",
+}
+_WORD = "|".join(sorted(_WORD_DIGITS, key=len, reverse=True))
+# Seven or more number words in a row, together or apart: "one three nine zero…", "yaosanjiu…".
+_WORD_RUN = re.compile(rf"(?<![a-z])(?:(?:{_WORD})[\s,\-_.]*){{6}}(?:{_WORD})(?:[\s,\-_.]*(?:{_WORD}))*(?![a-z])",
+                       re.IGNORECASE)
+_ONE_WORD = re.compile(rf"{_WORD}", re.IGNORECASE)
+
+
+def _read_number_words(norm: str, index: list[int]) -> tuple[str, list[int]]:
+    """Runs of 7 or more number words, in English or pinyin, become digits: one digit at the place
+    of each word."""
+    if not _WORD_RUN.search(norm):
+        return norm, index
+    out: list[str] = []
+    positions: list[int] = []
+    last = 0
+    for run in _WORD_RUN.finditer(norm):
+        out.append(norm[last : run.start()])
+        positions += index[last : run.start()]
+        for word in _ONE_WORD.finditer(run.group()):
+            out.append(_WORD_DIGITS[word.group().lower()])
+            positions.append(index[run.start() + word.start()])
+        last = run.end()
+    out.append(norm[last:])
+    positions += index[last:]
+    return "".join(out), positions
+
+
+def _fold_run(norm: str, m: re.Match) -> str:
+    run = m.group()
+    # Letters standing apart at either end are words, not digits: "QQ 12345678", "ID 3713…".
+    pieces = re.split(f"([{_GROUP_SEPARATORS}]+)", run)
+    lead = trail = ""
+    if len(pieces) > 2 and all(c.isascii() and c.isalpha() for c in pieces[0]):
+        lead, pieces = pieces[0] + pieces[1], pieces[2:]
+    if len(pieces) > 2 and all(c.isascii() and c.isalpha() for c in pieces[-1]):
+        trail, pieces = pieces[-2] + pieces[-1], pieces[:-2]
+    core = "".join(pieces)
+    before = norm[m.start() - 1] if m.start() and not lead else ""
+    after = norm[m.end()] if m.end() < len(norm) and not trail else ""
+    return lead + _read_run(core, before, after) + trail
+
+
+def _read_run(run: str, before: str, after: str) -> str:
+    chinese = sum(c in NUMERALS for c in run)
+    digits = sum(map(is_digit, run))
+    letters = sum(c in LOOKALIKE_DIGITS for c in run)
+    if letters:
+        # "l37O8593715": letters among digits, the run not part of a word ("Hello1234567"). O and l
+        # (and I, |) are the usual disguise and may outnumber the digits; other letters may not.
+        in_word = before.isascii() and before.isalpha() or after.isascii() and after.isalpha() and after not in "Xx"
+        total = chinese + digits + letters
+        unusual = sum(c in LOOKALIKE_DIGITS and c not in _USUAL_LOOKALIKES for c in run)
+        if not in_word and total >= _MIN_NUMERAL_RUN and digits + chinese >= max(3, unusual):
+            return "".join(NUMERALS.get(c) or LOOKALIKE_DIGITS.get(c) or c for c in run)
+    if chinese + digits < _MIN_NUMERAL_RUN or not chinese:
+        return run
+    if chinese < _MIN_CHINESE_NUMERALS:
+        # A Chinese numeral written among digits ("1373975494四"), not after a list ("181三四个").
+        parts = re.split(f"[{_GROUP_SEPARATORS}]+", run)
+        if max(sum(c in NUMERALS or is_digit(c) for c in part) for part in parts) < _MIN_NUMERAL_RUN:
+            return run
+    return "".join(NUMERALS.get(c, c) for c in run)
+
+
+def numbers_view(plain: str, index: list[int]) -> tuple[str, list[int]]:
+    """``plain`` with number words, look-alike letters and Chinese numerals inside runs of digits
+    read as digits, and the original index of every character. Runs of Chinese numerals count
+    from 7 numerals with 3 or more of them Chinese ("一二年级", "十一岁" are words)."""
+    norm, index = _read_number_words(plain, index)
+    return _DIGIT_RUN.sub(lambda m: _fold_run(norm, m), norm), index
+
+
+def normalise(text: str) -> tuple[str, list[int]]:
+    """The text as it is matched for numbers and addresses, and for every character of it the index
+    of the original character it comes from."""
+    return numbers_view(*plain_view(text))
+
+
+def compact(value: str) -> str:
+    """A name or place as it is searched for: folded, without any separator or invisible character."""
+    return join_cjk("".join(c for c in clean(value) if c not in SEPARATORS))[0]

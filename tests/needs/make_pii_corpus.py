@@ -1,0 +1,353 @@
+"""Writes ``pii_corpus.jsonl``: the context (a town's children, guardians, villages and dates of birth,
+made from a fixed seed) and the cases (summaries to block, by class of evasion, and ordinary ones).
+Kept to show how the corpus was made and to extend it: new cases go at the end, so the earlier ones
+and the context stay as they are.
+
+    .venv/bin/python tests/needs/make_pii_corpus.py
+"""
+
+import json
+import random
+from datetime import date, timedelta
+from pathlib import Path
+
+import opencc
+from pypinyin import Style, pinyin
+
+rng = random.Random(18)
+SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎"
+GIVEN = ("子涵浩然欣怡梓轩雨桐宇航思远佳怡俊杰紫萱一诺明轩诗琪晨曦若汐博文嘉怡天佑梦琪皓轩语嫣泽宇可馨"
+         "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超霞平刚桂英秀兰玉华建国志红春梅海燕鹏辉立新婷雪飞琳")
+RELATIONS = ["祖父", "祖母", "外祖母", "母亲", "父亲"]
+FIXED = ["萧嫣", "于佑", "贾琪", "袁琪琪", "张小明", "李可", "李娜", "马克", "王芳", "欧阳娜娜", "司马相如",
+         "胡曼", "林丹", "何平", "曾雨桐", "单于明", "吕欣怡", "买买提·艾力", "诸葛晨曦", "陈一诺", "阎宇航"]
+
+GIVEN2 = ("子涵 浩然 欣怡 梓轩 雨桐 宇航 思远 佳怡 俊杰 紫萱 一诺 明轩 诗琪 晨曦 若汐 博文 嘉怡 天佑 梦琪 皓轩 语嫣 泽宇 可馨 "
+          "秀英 桂英 秀兰 玉兰 建国 志强 海燕 春梅 晓东 晓燕 丽华 国强 文杰 俊豪 雨萱 子轩 梓涵 欣妍 浩宇 思彤 雅琪 "
+          "宇轩 一鸣 子墨 梓萌 若曦 芷若 家豪 嘉豪 佳琪 雨欣 昊天 明哲 思琪 可欣 心怡 婉清 佳宁 俊熙 梓睿 景行 "
+          "文博 雅静 慧敏 立新 红霞 秀梅 振华 德胜 永强 淑珍 玉梅 桂兰 建华 卫东 晓丽 春燕 金凤 玉珍 凤英 长林").split()
+GIVEN1 = list("伟芳娜敏静丽强磊军洋勇艳杰娟涛明超霞平刚鹏辉婷雪飞琳浩宇轩欣怡峰波斌颖慧")
+
+
+def name():
+    return rng.choice(SURNAMES) + (rng.choice(GIVEN2) if rng.random() < 0.7 else rng.choice(GIVEN1))
+
+children = []
+while len(children) < 240:
+    n = name()
+    born = date(2026, 11, 26) - timedelta(days=rng.randint(365, 17 * 365))
+    children.append((n, born))
+children[:8] = [("萧嫣", date(2014, 9, 25)), ("贾琪", date(2012, 3, 8)), ("袁琪琪", date(2013, 6, 1)),
+                ("张小明", date(2015, 11, 30)), ("曾雨桐", date(2011, 1, 17)), ("吕欣怡", date(2016, 7, 9)),
+                ("诸葛晨曦", date(2010, 12, 12)), ("陈一诺", date(2018, 4, 22))]
+guardians = [name() for _ in range(240)]
+guardians[:13] = ["于佑", "李可", "李娜", "马克", "王芳", "欧阳娜娜", "司马相如", "胡曼", "林丹", "何平", "单于明",
+                  "买买提·艾力", "阎宇航"]
+names = sorted(set(n for n, _ in children) | set(guardians))
+PLACES = ["屠苏村村民委员会", "义顺村村民委员会", "东关村", "西关村", "南庄村", "北岭村", "王家庄村", "李家屯村",
+          "前河村", "后河村", "新兴村", "红旗村", "和平社区居委会", "朱陈村", "大岭村", "石埠村", "沙沟村",
+          "小皇山村", "演武村", "李村"]
+context = {"context": "yitang", "public_places": ["义堂镇", "兰山区", "临沂市", "山东省"], "names": names, "places": PLACES,
+           "birth_dates": sorted({b.isoformat() for _, b in children})}
+
+cases = []
+def add(text, expect, cls):
+    cases.append({"text": text, "context": "yitang", "expect": expect, "class": cls})
+
+def py(n, style=Style.NORMAL):
+    return [p[0] for p in pinyin(n, style=style)]
+
+# ---------------------------------------------------------------- blocked: the attack as reported
+for t in ["义堂镇儿童 Xiao Yan（萧）需要课业辅导，祖父 Yu You 照顾。", "身份证3713O22O15O221OOO3", "监护人电话l37O8593715",
+          "证件号前17位37130220100114000", "家住七十七号，需要修缮屋顶。", "孩子住八十一号，家中困难。", "一名儿童賈琪需要学费帮助，家中困难。",
+          "义堂镇一名儿童与同村的袁琪琪一起上学，需要自行车。", "萧x嫣需要辅导。", "来自屠蘇村的孩子需要冬衣。", "Tusu村一名孩子需要书包。",
+          "身份证前六位371302，后面是20140925，最后四位1234", "电话٠١٣٧٣٩٧٥٤٩٤٤", "电话1373975494四", "电话137加39754944",
+          "孩子2014年9月25日出生，需要辅导。", "联系邮箱 xiaoyan2014@qq.com"]:
+    add(t, "block", "reported")
+
+# ---------------------------------------------------------------- blocked: names in pinyin
+targets = [n for n in names if "·" not in n]
+rng.shuffle(targets)
+forms = []
+for i, n in enumerate(targets[:60]):
+    sur = 2 if n[:2] in ("欧阳", "司马", "诸葛", "单于") else 1
+    s, g = py(n[:sur]), py(n[sur:])
+
+    def cap(parts):
+        return "".join(p.capitalize() if k == 0 else p for k, p in enumerate(parts))
+
+    style = i % 10
+    if style == 0:
+        txt = f"{cap(s)} {cap(g)} needs help with maths."
+    elif style == 1:
+        txt = f"孩子叫{cap(g)} {cap(s)}，需要辅导。"
+    elif style == 2:
+        txt = f"义堂镇一名儿童（{(''.join(s) + ''.join(g)).upper()}）需要书包。"
+    elif style == 3:
+        tones = [p[0] for p in pinyin(n, style=Style.TONE)]
+        txt = f"监护人{' '.join(tones)}外出务工。"
+    elif style == 4:
+        t3 = [p[0] for p in pinyin(n, style=Style.TONE3)]
+        txt = f"孩子名字是{''.join(t3)}，需要冬衣。"
+    elif style == 5:
+        txt = f"{n[:sur]}{cap(g)}同学需要一辆自行车。"
+    elif style == 6:
+        txt = f"{cap(s)}{n[sur:]}需要心理辅导。" if len(n) - sur >= 1 else f"{cap(s)} {cap(g)}"
+    elif style == 7:
+        txt = f"Please help {cap(s)}-{cap(g)} with English."
+    elif style == 8:
+        wg = [p[0] for p in pinyin(n, style=Style.WADEGILES)]
+        txt = f"受助儿童 {' '.join(w.capitalize() for w in wg)}。"
+    else:
+        txt = f"{'.'.join(p.capitalize() for p in s + g)} 今年10岁。"
+    add(txt, "block", "pinyin_name")
+for n in [t for t in targets if len(t) == 3 and t[:2] not in ("欧阳", "司马", "诸葛", "单于")][:8]:
+    s, g = py(n[0]), py(n[1:])
+    add(f"{s[0].capitalize()} {''.join(x[0].upper() for x in g)} 需要学习用品。", "block", "pinyin_initials")
+    add(f"Please contact {s[0].capitalize()} {g[0].capitalize()} {g[1][0].upper()}. for details", "block", "pinyin_initials")
+for n in [t for t in targets if len(t) == 3 and t[:2] not in ("欧阳", "司马", "诸葛", "单于")][8:14]:
+    add(f"孩子 {''.join(p[0] for p in py(n)).upper()} 需要辅导。", "block", "pinyin_initials")
+for n in [t for t in targets if len(t) == 2][:6]:
+    bo = [p[0] for p in pinyin(n, style=Style.BOPOMOFO)]
+    add(f"受助儿童：{' '.join(bo)}", "block", "zhuyin_name")
+# given names alone (2 syllables)
+for n in [t for t in targets if len(t) == 3 and t[:2] not in ("欧阳", "司马", "诸葛", "单于")][14:22]:
+    g = py(n[1:])
+    add(f"小朋友{g[0].capitalize()}{g[1]}喜欢画画，需要颜料。", "block", "pinyin_given")
+
+# ---------------------------------------------------------------- blocked: names in characters, disguised
+others = [n for n in names if "·" not in n and n not in FIXED]
+rng.shuffle(others)
+
+t2 = opencc.OpenCC("s2t")
+for n in others[:12]:
+    add(f"义堂镇一名孩子{t2.convert(n)}需要课外辅导。", "block", "traditional_name")
+for k, n in enumerate(others[12:24]):
+    junk = ["x", "1", "a", "·", "★", "_", "z", "0", "/", "😀", "b", "ⅱ"][k]
+    add(f"同村的{junk.join(n)}一起参加活动。", "block", "junk_in_name")
+for n in others[24:36]:
+    add(f"申请人的邻居{n}家的孩子也需要帮助。", "block", "neighbour_name")
+for n in others[36:42]:
+    add(f"监护人{n[0]} {n[1:]}身体不好。", "block", "spaced_name")
+add("外公 Ma Ke 在外务工，孩子需要陪伴。", "block", "pinyin_name")
+add("孩子的母亲 Li Na 常年生病。", "block", "pinyin_name")
+add("Yu You 是孩子的爷爷。", "block", "pinyin_name")
+add("孩子 Xiāo Yān 需要辅导。", "block", "pinyin_name")
+add("孩子 ㄒㄧㄠ ㄧㄢ 需要辅导。", "block", "zhuyin_name")
+add("孩子 Hsiao Yen 需要辅导。", "block", "wade_giles_name")
+add("孩子 Хiао Yаn 需要辅导。", "block", "cyrillic_lookalike_name")
+add("孩子萧Yan需要辅导。", "block", "mixed_script_name")
+add("孩子Xiao嫣需要辅导。", "block", "mixed_script_name")
+add("孩子叫Lü Xinyi。", "block", "pinyin_name")
+add("孩子叫Lyu Xinyi。", "block", "pinyin_name")
+add("孩子叫Lv Xinyi。", "block", "pinyin_name")
+add("Zeng Yutong needs a tutor.", "block", "pinyin_name")
+add("Ceng Yutong needs a tutor.", "block", "pinyin_heteronym")
+add("Chanyu Ming 是监护人。", "block", "pinyin_heteronym")
+add("Zhuge Chenxi 喜欢读书。", "block", "pinyin_name")
+add("孩子叫 Chenxi Zhuge。", "block", "pinyin_name")
+add("孩子叫ZhangXiaoMing。", "block", "pinyin_name")
+add("孩子叫 zhang-xiao-ming。", "block", "pinyin_name")
+add("孩子叫 z h a n g x i a o m i n g。", "block", "pinyin_name")
+add("孩子叫 Xiaoming Zhang。", "block", "pinyin_name")
+add("孩子叫 ZXM。", "block", "pinyin_initials")
+add("孩子叫 Z.X.M.", "block", "pinyin_initials")
+add("孩子 Zhang X. M. 需要辅导", "block", "pinyin_initials")
+add("孩子叫 Jia Qi，需要学费。", "block", "pinyin_name")
+add("同村的 Yuan Qiqi 也一起。", "block", "pinyin_name")
+add("母亲 Wang Fang 在外打工。", "block", "pinyin_name")
+add("Fang Wang is her mother.", "block", "pinyin_name")
+add("爷爷叫 Ouyang Nana 的邻居。", "block", "pinyin_name")
+add("监护人 Sima Xiangru。", "block", "pinyin_name")
+add("孩子和 Hu Man 住在一起。", "block", "pinyin_name")
+add("Lin Dan 是孩子的舅舅。", "block", "pinyin_name")
+add("买买提艾力是孩子的父亲。", "block", "minority_name")
+add("父亲艾力在外务工。", "block", "minority_name")
+add("孩子叫萧 嫣。", "block", "spaced_name")
+add("孩子叫萧\u200b嫣。", "block", "invisible_in_name")
+add("孩子叫蕭嫣。", "block", "traditional_name")
+add("孩子叫賈 琪。", "block", "traditional_name")
+add("孩子叫袁琪琪。", "block", "neighbour_name")
+add("姐姐曾雨桐读初中。", "block", "neighbour_name")
+add("雨桐读初中。", "block", "given_name")
+add("一诺今年上三年级。", "block", "given_name")
+
+# ---------------------------------------------------------------- blocked: villages
+for v, pyv in [("屠苏", "Tusu"), ("义顺", "Yishun"), ("东关", "Dongguan"), ("南庄", "Nanzhuang"), ("王家庄", "Wangjiazhuang"),
+               ("李家屯", "Lijiatun"), ("小皇山", "Xiaohuangshan"), ("演武", "Yanwu"), ("朱陈", "Zhuchen"), ("沙沟", "Shagou")]:
+    add(f"来自{pyv}村的孩子需要冬衣。", "block", "pinyin_village")
+    add(f"孩子家在{t2.convert(v)}村。", "block", "traditional_village")
+add("孩子住在 Tusu Cun。", "block", "pinyin_village")
+add("孩子住在 tusu village。", "block", "pinyin_village")
+add("孩子住在TS村。", "block", "village_initials")
+add("孩子住在 Li Cun。", "block", "pinyin_village")
+add("孩子住在 Hongqi 村。", "block", "pinyin_village")
+add("孩子住在屠-苏村。", "block", "junk_in_village")
+add("孩子住在屠x苏。", "block", "junk_in_village")
+add("和平社区的孩子需要陪伴。", "block", "village")
+add("家住后河，离学校远。", "block", "village")
+
+# ---------------------------------------------------------------- blocked: identity numbers
+ids = ["371302201409250021", "37130220120308004X", "371302201306010013", "371302201511300027"]
+for i in ids:
+    add(f"身份证{i}", "block", "id")
+    add(f"身份证{i[:17]}", "block", "id_17")
+    add(f"证件号码前16位{i[:16]}", "block", "id_16")
+    add(f"证件号{i[:14]}", "block", "id_14")
+    add(f"身份证{i.replace('0', 'O').replace('1', 'l')}", "block", "id_lookalike")
+    add(f"身份证{i[:6]}，出生{i[6:14]}，顺序码{i[14:]}", "block", "id_split")
+    add(f"证件号开头是{i[:6]}，接着是{i[6:10]}和{i[10:14]}，最后{i[14:]}", "block", "id_split")
+    add(f"身份证{''.join('٠١٢٣٤٥٦٧٨٩'[int(c)] if c.isdigit() else c for c in i)}", "block", "id_arabic_indic")
+    add(f"身份证{''.join('零一二三四五六七八九'[int(c)] if c.isdigit() else c for c in i)}", "block", "id_numerals")
+    add(f"身份证{i[:9]}号{i[9:]}", "block", "id_junk")
+add("身份证3713022014０9250021", "block", "id_fullwidth")
+add("身份证 ३७१३०२२०१४०९२५००२१", "block", "id_devanagari")
+add("身份证 ①③⑦①③⓪②⓪①④⓪⑨②⑤⓪⓪②①", "block", "id_circled")
+
+# ---------------------------------------------------------------- blocked: phones
+phones = ["13739754944", "15805391234", "18653912345", "13305390000"]
+for p in phones:
+    add(f"电话{p[:3]}加{p[3:]}", "block", "phone_junk")
+    add(f"手机{p[:-1]}{'零一二三四五六七八九'[int(p[-1])]}", "block", "phone_numeral")
+    add(f"电话{p.replace('1', 'l').replace('0', 'O')}", "block", "phone_lookalike")
+    add(f"电话{' '.join(['zero','one','two','three','four','five','six','seven','eight','nine'][int(c)] for c in p)}", "block", "phone_words")
+    add(f"电话{' '.join(['ling','yao','er','san','si','wu','liu','qi','ba','jiu'][int(c)] for c in p)}", "block", "phone_pinyin_words")
+    add(f"联系电话前三位{p[:3]}，中间{p[3:7]}，后四位{p[7:]}", "block", "phone_split")
+    add(f"电话{''.join('٠١٢٣٤٥٦٧٨٩'[int(c)] for c in p)}", "block", "phone_arabic_indic")
+    add(f"奶奶手机{p[:3]}-{p[3:7]}-{p[7:]}", "block", "phone")
+add("电话137 x 3975 x 4944", "block", "phone_junk")
+add("电话一三七三九七五四九四四", "block", "phone_numerals")
+add("电话壹叁柒叁玖柒伍肆玖肆肆", "block", "phone_numerals")
+add("座机0539-8123456", "block", "landline")
+add("vx 13812345678", "block", "phone")
+
+# ---------------------------------------------------------------- blocked: birth dates
+bds = [b for _, b in children[:8]] + [b for _, b in children[20:26]]
+for k, b in enumerate(bds):
+    form = k % 6
+    if form == 0:
+        t = f"孩子{b.year}年{b.month}月{b.day}日出生，需要辅导。"
+    elif form == 1:
+        t = f"生日{b.year}-{b.month:02d}-{b.day:02d}，需要书包。"
+    elif form == 2:
+        t = f"出生日期：{b:%Y.%m.%d}"
+    elif form == 3:
+        t = f"孩子生于{b:%Y/%m/%d}。"
+    elif form == 4:
+        t = f"{b:%Y%m%d}出生的孩子需要冬衣。"
+    else:
+        t = f"孩子{str(b.year)[2:]}年{b.month}月{b.day}日生，需要陪伴。"
+    add(t, "block", "birth_date")
+add("孩子二〇一四年九月二十五日出生。", "block", "birth_date_numerals")
+add("孩子生日是9月25日。", "block", "birth_date")
+add("孩子是2014年9月25日的生日。", "block", "birth_date")
+
+# ---------------------------------------------------------------- blocked: contacts, plates, addresses
+for t in ["邮箱 xiaoyan2014@qq.com", "邮箱：xiao.yan@163.com", "邮箱 xiaoyan at qq dot com", "邮箱 xiaoyan(at)gmail(dot)com",
+          "邮箱xiaoyan＠１６３．ｃｏｍ", "邮箱 xiaoyan艾特qq点com", "发邮件到 yu_you@sina.cn", "邮箱 jiaqi#126.com",
+          "微信：xiaoyan_mama", "微信号 xiaoyan2014", "vx: jiaqi0308", "VX xiaoyan88", "加薇信 yuyou1960", "威信 yuyou_1960",
+          "QQ 12345678", "QQ号：987654321", "扣扣 876543210", "wechat: yuan_qiqi", "抖音号 xiaoyan2014",
+          "车牌鲁Q·12345", "车牌号鲁QD12345", "家里的车是魯Q 8K88A", "鲁Q-A1234的车主",
+          "家住七十七号", "家住一百零三号院", "住三号楼二单元", "住五〇一室", "门牌号是88", "门牌七十七",
+          "住幸福路七号", "住在人民路18号", "住12号", "住3组", "住在第三村民小组", "住五组"]:
+    add(t, "block", "contact_or_address")
+
+# ---------------------------------------------------------------- pass: ordinary summaries
+towns = ["义堂镇", "兰山区", "临沂市", "城关镇", "义堂镇中心小学", "兰山区实验小学"]
+grades = ["一年级", "二年级", "三年级", "四年级", "五年级", "六年级", "初一", "初二", "初三", "高一", "高二"]
+needs = ["数学辅导", "英语辅导", "一台旧电脑", "冬季棉衣", "一辆自行车", "书桌和台灯", "心理疏导", "助学金", "眼镜", "运动鞋",
+         "绘画用品", "课外书", "学费资助", "助听器", "校服", "被褥", "轮椅", "医疗费用"]
+tags = ["留守", "困境", "孤儿", "事实无人抚养", "低保家庭", "残疾", "流动"]
+for k in range(150):
+    town, grade, need, tag = rng.choice(towns), rng.choice(grades), rng.choice(needs), rng.choice(tags)
+    age = rng.randint(6, 17)
+    amount = rng.choice([300, 500, 800, 1000, 1500, 2000, 3000, 4500, 5000, 8000, 10000, 12000])
+    form = k % 10
+    if form == 0:
+        t = f"{town}一名{age}岁{tag}儿童，{grade}，需要{need}。"
+    elif form == 1:
+        t = f"{town}一名{grade}学生需要{need}，预算{amount}元。"
+    elif form == 2:
+        t = f"{town}一名{age}岁女孩，{grade}，希望每周末有志愿者提供{need}，每次2小时。"
+    elif form == 3:
+        t = f"孩子{age}岁，读{grade}，家庭困难，需要资助{amount}元，用于{rng.randint(2025, 2027)}年{rng.randint(1, 12)}月开学。"
+    elif form == 4:
+        t = f"{town}{rng.randint(5, 40)}名{tag}儿童需要一次暑期活动，时间为7月{rng.randint(1, 15)}日至7月{rng.randint(16, 30)}日。"
+    elif form == 5:
+        t = f"身高{rng.randint(110, 175)}厘米，体重{rng.randint(20, 60)}公斤，需要{need}，{rng.randint(30, 42)}码鞋一双。"
+    elif form == 6:
+        t = f"{town}一名{age}岁男孩，{grade}，{rng.choice(['数学', '语文', '英语'])}成绩第{rng.randint(1, 40)}名，需要{need}。"
+    elif form == 7:
+        t = f"已筹集{rng.randint(10, 90)}%，目标{amount:,}元，{rng.randint(2025, 2026)}-{rng.randint(2026, 2027)}学年使用。"
+    elif form == 8:
+        t = f"{town}{tag}儿童，{age}岁，每月需要{amount}元生活费，共{rng.randint(3, 12)}个月。"
+    else:
+        t = f"{town}一名{tag}儿童，{grade}，第{rng.randint(1, 8)}单元没学懂，希望在{rng.randint(3, 6)}月前补上。"
+    add(t, "pass", "ordinary")
+
+for t in ["三年级", "12岁", "3000元", "2024年9月开学", "义堂镇", "兰山区", "临沂市兰山区义堂镇", "Yitang Town, Lanshan District",
+          "Linyi City", "义堂镇一名10岁男孩需要辅导。", "需要资助3,000元，已筹集¥2,000，2026.9.1开学。", "资助期2026.09.01-2027.06.30。",
+          "孩子十一岁，读五六年级，家里三四口人。", "二〇二六年九月一日开学，需要练习本。", "一室一厅的房子漏雨，需要维修。", "家里有两栋旧房子。",
+          "孩子9月1号开学，需要校服两套，穿160号，另需36号鞋一双。", "中央一号文件提到农村儿童关爱。", "地铁3号线附近的科技馆。",
+          "每月五号发放生活费。", "每月15日发放，共12个月。", "九月十一号报到。", "身高1.45米，体重35.5公斤。",
+          "成绩：语文92.5，数学88.5，英语90。", "2023年起由民政部门保障。", "2019年1月1日起纳入保障。",
+          "希望为全镇30名留守儿童举办读书会，分成三组。", "需要ISO9001认证的助听器。", "需要一台能用PPT和Word的电脑。",
+          "孩子喜欢DIY手工和APP编程。", "需要WIFI路由器一台。", "孩子喜欢看NBA和CBA。", "MP3播放器一个，用于听英语。",
+          "The child likes reading and needs a bike.", "She would like to make new friends.", "He needs a tutor for maths and English.",
+          "Please donate a panda toy and some books.", "The family lives in China and needs more help.",
+          "The child is a huge fan of football; she made a team.", "Time to change: one more chance for a better future.",
+          "Open to any volunteer who can share an hour a week.", "A woman volunteer is preferred, the mother is away.",
+          "The human body, nature and data: science books wanted.", "Anna and Lisa volunteered last year.",
+          "Her dream: to dance on a stage one day.", "He is late for school because the bus is far.",
+          "jiayou! 孩子需要鼓励。", "nihao，孩子想学英语。", "孩子会说 xiexie 和 zaijian。", "孩子的英文名是 Tom。",
+          "Xuexi hen nuli, xiwang you ren bangzhu.", "Laoshi shuo ta hen congming.", "pengyou henduo.",
+          "需要 Xinhua zidian 一本。", "wo ai zhongguo", "Hello Kitty书包一个。", "需要 iPhone 充电器。",
+          "孩子喜欢看《西游记》和《三国演义》。", "喜欢画画，需要24色水彩笔。", "需要A4纸一包，B超检查一次。",
+          "孩子在A组，需要辅导。", "某镇XX村的孩子需要帮助。", "张某某的孩子需要帮助。", "孩子姓张。",
+          "小明和小红是课本上的人物。", "明天开始上课，需要文具。", "希望春节前送到。", "天气冷，需要羽绒服。",
+          "需要QQ音乐会员？不需要，需要课外书。", "家长可通过微信群联系儿童主任。", "微信支付或支付宝均可。",
+          "需要一部老人机，方便联系儿童主任。", "孩子喜欢画画，梦想是当宇航员。", "希望有志愿者陪伴读书、做手工。",
+          "孩子的生日会在12月，需要蛋糕。", "孩子出生于2014年，今年12岁。", "2014年出生的孩子需要疫苗接种陪同。",
+          "上课时间每周六上午9:00-11:00。", "电话联系儿童主任即可。", "联系方式请咨询镇民政办。",
+          "鲁迅的书两本。", "需要一本《鲁滨逊漂流记》。", "需要苏教版数学练习册。", "京剧体验活动一次。",
+          "车费每月200元，需要资助。", "需要一把椅子和一张桌子，总价约600元。", "参加2026年全国青少年科技创新大赛。",
+          "孩子的门牌已经褪色了，需要新的。", "需要一个ID卡套。", "需要一本QQ空间使用手册? 不，需要一本字典。",
+          "编号A1、A2、A3的三箱物资。", "共3箱，每箱12瓶。", "5G手机一部，用于上网课。", "需要1G流量包。",
+          "孩子喜欢吃中国菜，比如饺子。", "孩子学会了 ni hao 和 xie xie。",
+          "孩子的偶像是 Lang Lang。", "孩子很喜欢 Kung Fu Panda。",
+          "需要 Lego 积木一套。", "需要 Uno 卡牌。", "需要 Mahjong？不，需要象棋。",
+          "需要一台二手 Lenovo 电脑。", "捐赠 Huawei 平板一台。", "需要 Xiaomi 手环。", "孩子参加 Tai Chi 兴趣班。",
+          "Anime and manga books wanted.", "Women and men volunteers are welcome.", "Hangman game and sudoku books.",
+          "需要 Mandarin 绘本。", "The data show more help is needed.", "Agenda: visit, tutor, report.",
+          "Please make sure the bike has lights.", "The rule is one tutor per child.", "We need a date for the visit.",
+          "希望 Linyi 的志愿者参与。", "兰山区民政局 Lanshan Civil Affairs Bureau。", "地点：义堂镇政府 Yitang Town Government。",
+          "活动在 Linyi Science Museum 举行。", "Yitang zhen de haizi xuyao bangzhu.", "Lanshan qu 的孩子。"]:
+    add(t, "pass", "ordinary")
+
+
+# ---------------------------------------------------------------- later classes (appended: earlier cases unchanged)
+for t, cls in [("孩子 X1ao Y4n 需要辅导。", "leet_name"), ("孩子 XIA0 YAN 需要辅导。", "leet_name"), ("监护人 L1 Ke。", "leet_name"),
+               ("孩子 Xi-ao Yan 需要辅导。", "broken_syllable"), ("孩子 Zhang Xiao Mi-ng 需要辅导。", "broken_syllable"),
+               ("孩子叫弓长小明。", "split_surname"), ("监护人木子可身体不好。", "split_surname"), ("孩子叫耳东一诺。", "split_surname"),
+               ("电话幺三拐三勾拐五四勾四四", "phone_radio_numerals"), ("电话幺五八洞五三勾幺两三四", "phone_radio_numerals"),
+               ("家住柒拾柒号。", "address_financial_numerals"), ("住叁号楼贰单元。", "address_financial_numerals"),
+               ("孩子2014年九月廿五日出生。", "birth_date_mixed"), ("孩子生日25/9/2014。", "birth_date_day_first"),
+               ("小红书 xiaoyan2014", "contact_or_address"), ("车牌鲁 Q12345", "contact_or_address"),
+               ("电话139*0539*1234", "phone_junk"), ("电话1️⃣3️⃣7️⃣3️⃣9️⃣7️⃣5️⃣4️⃣9️⃣4️⃣4️⃣", "phone_keycap"),
+               ("孩子 𝐗𝐢𝐚𝐨 𝐘𝐚𝐧 需要辅导。", "math_letters_name"), ("孩子 ⓧⓘⓐⓞ ⓨⓐⓝ 需要辅导。", "circled_letters_name"),
+               ("身份证37130220140925****", "id_masked"), ("孩子 x i a o y a n", "spelled_name")]:
+    add(t, "block", cls)
+for t in ["iPhone15 充电器，A4纸，5G手机，3D打印。", "山洞里有三个拐角，勾股定理要复习。", "孩子喜欢玩 Minecraft 和 Roblox。",
+          "需要 Python 编程入门书。", "需要 Scratch 3.0 的教程。", "孩子的目标是考上 985 大学。", "需要 B2 级别英语教材。",
+          "孩子喜欢 K-pop 和 BTS。", "每周三下午4点到6点辅导。", "孩子每天骑车 5km 上学。", "需要 U 盘 32GB 一个。",
+          "孩子喜欢 Harry Potter。", "孩子会弹 Do Re Mi。", "孩子身高 1m45。", "需要 Wi-Fi 和 4G 流量。"]:
+    add(t, "pass", "ordinary")
+
+with open(Path(__file__).with_name("pii_corpus.jsonl"), "w") as f:
+    f.write("# Summaries the public-summary check is judged on: what must be blocked and ordinary text that must pass.\n")
+    f.write("# The first line after these comments is the context (the names of every child and guardian of a town's villages,\n")
+    f.write("# the villages, the children's dates of birth); each case names its context, its expected verdict and its class.\n")
+    f.write(json.dumps(context, ensure_ascii=False) + "\n")
+    for c in cases:
+        f.write(json.dumps(c, ensure_ascii=False) + "\n")
+print(len(cases), sum(c["expect"] == "block" for c in cases), sum(c["expect"] == "pass" for c in cases), len(names))
