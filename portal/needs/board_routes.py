@@ -16,9 +16,8 @@ from portal.errors import DomainError, NotAllowed, NotFound
 from portal.matching import rules as matching
 from portal.needs import board, bp, claims
 from portal.needs.forms import BoardFilterForm, DeliveryForm, MessageForm, ReasonForm
-from portal.needs.labels import KIND_LABELS, URGENCY_LABELS
+from portal.needs.labels import KIND_LABELS, LABELS, URGENCY_LABELS
 from portal.needs.models import Claim, Need
-from portal.needs.routes import LABELS
 from portal.visits.photos import MAX_PHOTOS, PhotoRefused, Upload, clean_photos, photo_store
 from portal.web import Page, commit_or_flash, page_args, render, show_error, wants_fragment
 

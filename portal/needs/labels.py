@@ -2,6 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 
+from portal.categories import NEED_CATEGORY_LABELS
 from portal.needs.models import ClaimStatus, DeliveryStatus, NeedKind, NeedStatus
 
 KIND_LABELS = {
@@ -63,3 +64,8 @@ DELIVERY_STATUS_LABELS = {
     DeliveryStatus.verified: _l("Verified"),
     DeliveryStatus.disputed: _l("Disputed"),
 }
+
+# Every label of the area, as the templates receive them.
+LABELS = dict(category_labels=NEED_CATEGORY_LABELS, kind_labels=KIND_LABELS, status_labels=STATUS_LABELS,
+              urgency_labels=URGENCY_LABELS, action_labels=ACTION_LABELS, claim_status_labels=CLAIM_STATUS_LABELS,
+              delivery_status_labels=DELIVERY_STATUS_LABELS)

@@ -11,7 +11,6 @@ from flask_login import current_user
 
 from portal import access, db
 from portal.audit.rules import record_reads
-from portal.categories import NEED_CATEGORY_LABELS
 from portal.children.models import Child
 from portal.children.rules import list_children, read_file
 from portal.errors import DomainError, NotAllowed, NotFound
@@ -20,22 +19,11 @@ from portal.matching.forms import InviteForm
 from portal.matching.labels import HELPER_KIND_LABELS
 from portal.needs import bp, claims, rules
 from portal.needs.forms import NeedForm, NoteForm, PublishForm, ReasonForm
-from portal.needs.labels import (
-    ACTION_LABELS,
-    CLAIM_STATUS_LABELS,
-    DELIVERY_STATUS_LABELS,
-    KIND_LABELS,
-    STATUS_LABELS,
-    URGENCY_LABELS,
-)
+from portal.needs.labels import LABELS
 from portal.needs.models import DeliveryPhoto, Need, NeedStatus
 from portal.needs.pii import highlight
 from portal.visits.photos import send_private
 from portal.web import Page, commit_or_flash, page_args, render, show_error
-
-LABELS = dict(category_labels=NEED_CATEGORY_LABELS, kind_labels=KIND_LABELS, status_labels=STATUS_LABELS,
-              urgency_labels=URGENCY_LABELS, action_labels=ACTION_LABELS, claim_status_labels=CLAIM_STATUS_LABELS,
-              delivery_status_labels=DELIVERY_STATUS_LABELS)
 
 
 def _fen(yuan: Decimal | None) -> int:
