@@ -277,7 +277,7 @@ def create():
     and a posted one is ignored by the rules)."""
     form = AccountForm()
     form.role.choices = _role_choices(current_user)
-    temporary = not current_user.is_admin
+    temporary = rules.gives_temporary_password(current_user)
     if not temporary:
         del form.password
     if form.validate_on_submit():

@@ -127,6 +127,12 @@ def check_account_values(session: Session, username: str, role: Role | str,
     return username, role, region_code
 
 
+def gives_temporary_password(actor: User) -> bool:
+    """Staff creating accounts below them are the holder's supervisors: they hand over a temporary
+    password. An administrator never chooses or sees one (DESIGN.md §2)."""
+    return actor.role != Role.admin
+
+
 def create_account(
     session: Session,
     actor: User,
@@ -157,7 +163,7 @@ def create_account(
         raise NotAllowed(_l("You may only create accounts below your own level, inside your own region."))
     if find_user(session, username) is not None:
         raise Conflict(_l("User name %(name)s is taken.", name=username), field="username")
-    temporary = actor.role != Role.admin
+    temporary = gives_temporary_password(actor)
     if temporary:
         check_new_password(password or "", username)
     user = User(

@@ -93,6 +93,16 @@ def test_admin_creates_a_director_and_no_password_it_chose_or_saw_opens_the_acco
     assert reset.code_hash is None  # no credential exists yet, so none can have reached the admin
 
 
+def test_an_english_speaking_admin_is_told_in_english_who_confirms(app, users):
+    admin = _signed_in(app, "admin")
+    post(admin, "/language", {"lang": "en", "next": "/accounts/new"})
+    form = admin.get("/accounts/new").get_data(as_text=True)
+    assert "created without a password, and you never see one" in form
+    response = _create(admin)
+    page = admin.get(response.headers["Location"]).get_data(as_text=True)
+    assert "The supervisor above it confirms its first password" in page
+
+
 def test_a_password_passed_to_the_rule_by_an_administrator_is_not_stored(session, users):
     admin = session.get(User, users["admin"].id)
     user = rules.create_account(session, admin, username="li-na", display_name="李娜", role=Role.child_director,
