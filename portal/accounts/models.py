@@ -8,6 +8,7 @@ from enum import StrEnum
 
 from sqlmodel import Column, Field, SQLModel
 
+from portal.accounts.passwords import has_usable_password
 from portal.accounts.roles import HELPER_ROLES, STAFF_ROLES, Role
 from portal.types import UTCDateTime, enum_column, utcnow
 
@@ -46,6 +47,11 @@ class User(SQLModel, table=True):
         # The cookie carries only the random token of this sign-in's server-side session record
         # (``UserSession``); the token is set on the loaded user by ``auth.sign_in``/``load_user``.
         return getattr(self, "_session_token", None)
+
+    @property
+    def has_password(self) -> bool:
+        """False for an account an administrator created until its holder sets the first password."""
+        return has_usable_password(self.password_hash)
 
     @property
     def is_staff(self) -> bool:

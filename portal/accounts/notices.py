@@ -17,6 +17,10 @@ register_kind("password_reset_to_confirm",
               _l("%(by)s asks to reset the password of %(name)s (%(username)s). Confirm it and hand them the "
                  "one-time code in person."),
               _l("Password resets to confirm"))
+register_kind("first_password_to_confirm",
+              _l("%(by)s created the account %(name)s (%(username)s) without a password. Once you know who holds "
+                 "it, confirm its first password and hand them the one-time code in person."),
+              _l("Password resets to confirm"))
 register_kind("password_reset_confirmed",
               _l("%(by)s confirmed the reset of your password and will hand you a one-time code in person."),
               _l("Password resets of my account"))
@@ -33,6 +37,11 @@ def reset_started(session: Session, reset, target, initiator) -> None:
 def reset_to_confirm(session: Session, reset, target, initiator, confirmer_ids: list[int]) -> None:
     notify(session, confirmer_ids, "password_reset_to_confirm",
            {"by": initiator.display_name, "name": target.display_name, "username": target.username}, RESETS_PATH)
+
+
+def first_password_to_confirm(session: Session, reset, target, creator, confirmer_ids: list[int]) -> None:
+    notify(session, confirmer_ids, "first_password_to_confirm",
+           {"by": creator.display_name, "name": target.display_name, "username": target.username}, RESETS_PATH)
 
 
 def reset_confirmed(session: Session, target, confirmer) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from functools import lru_cache
 
 from argon2 import PasswordHasher, Type
@@ -38,14 +39,31 @@ def password_problem(password: str, username: str = ""):
     return None
 
 
+# An account an administrator created has no password until its holder sets the first one with a
+# one-time code: its stored "hash" starts with this mark, which no password ever matches.
+UNUSABLE_MARK = "!"
+
+
 def hash_password(password: str) -> str:
     return HASHER.hash(password)
 
 
+def unusable_password_hash() -> str:
+    """A stored value that no password matches (random, so a mailed reset link bound to the stored
+    value never fits another account's)."""
+    return UNUSABLE_MARK + secrets.token_hex(16)
+
+
+def has_usable_password(password_hash: str | None) -> bool:
+    return bool(password_hash) and not password_hash.startswith(UNUSABLE_MARK)
+
+
 def verify_password(password_hash: str | None, password: str) -> bool:
-    """Check ``password``; with no hash (unknown user) spend the same time and say no."""
+    """Check ``password``; with no hash (unknown user) or no usable one (an account whose first
+    password is not set yet) spend the same time and say no."""
+    usable = has_usable_password(password_hash)
     try:
-        return HASHER.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        return HASHER.verify(password_hash if usable else _DUMMY_HASH, password) and usable
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 

@@ -95,6 +95,10 @@ def start_reset(session: Session, actor: User, target: User, *, hours: int) -> P
     """``actor`` (who manages ``target``) starts a reset of ``target``'s password. When the holder
     has a confirmed contact, a one-time link goes there (after the commit); ``actor`` never gets it.
 
+    An account with no password yet (an administrator created it, see ``rules.create_account``)
+    gets its first one the same way; if no staff above a staff account can confirm that first
+    password (the top of the region tree), a second administrator does.
+
     Refuses one's own account (change it under "My account"), a deactivated account, and a staff
     account with no supervisor above it (or an administrator's with no second administrator).
     A new reset cancels the account's earlier open ones.
@@ -104,6 +108,7 @@ def start_reset(session: Session, actor: User, target: User, *, hours: int) -> P
         raise DomainError(_l("To change your own password, use “My account”."))
     if not target.is_active:
         raise DomainError(_l("Reactivate the account before resetting its password."))
+    first = not target.has_password
     now = utcnow()
     reset = PasswordReset(user_id=target.id, initiated_by_id=actor.id, created_at=now)
     contact = confirmed_contact(session, target)
@@ -112,16 +117,18 @@ def start_reset(session: Session, actor: User, target: User, *, hours: int) -> P
         reset.route = ResetRoute(contact[0])
         code = new_code()
         reset.code_hash, reset.expires_at = code_hash(code), now + timedelta(hours=hours)
-    elif target.role in STAFF_ROLES:
-        reset.route = ResetRoute.supervisor
-        reset.confirm_region_code = confirming_region(session, target, actor)
-        if reset.confirm_region_code is None:
-            raise DomainError(_l("No supervisor above this account can confirm a reset. The holder can reset "
-                                 "the password from a confirmed e-mail address."))
+    elif target.role in STAFF_ROLES and (region := confirming_region(session, target, actor)) is not None:
+        reset.route, reset.confirm_region_code = ResetRoute.supervisor, region
+    elif target.role in STAFF_ROLES and not first:
+        raise DomainError(_l("No supervisor above this account can confirm a reset. The holder can reset "
+                             "the password from a confirmed e-mail address."))
     else:
         reset.route = ResetRoute.second_admin
     confirmers = [] if code else _confirmers(session, reset, target, actor)
     if code is None and not confirmers:
+        if first:
+            raise DomainError(_l("Nobody but you could confirm this account's first password: there is no staff "
+                                 "above its region and no second administrator."))
         raise DomainError(_l("A second administrator must confirm this reset, and there is none."))
     cancelled = session.execute(update(PasswordReset).where(
         PasswordReset.user_id == target.id, PasswordReset.completed_at.is_(None), PasswordReset.cancelled_at.is_(None)
@@ -130,10 +137,12 @@ def start_reset(session: Session, actor: User, target: User, *, hours: int) -> P
     session.flush()
     record(session, actor, "user.password_reset_started", "user", target.id, region_code=target.region_code,
            detail={"reset": reset.id, "route": reset.route.value, "confirm_region": reset.confirm_region_code,
-                   "earlier_cancelled": cancelled})
-    notices.reset_started(session, reset, target, actor)
+                   "earlier_cancelled": cancelled, "first_password": first})
+    if not first:  # a holder who has never signed in has nothing to be warned of
+        notices.reset_started(session, reset, target, actor)
     if confirmers:
-        notices.reset_to_confirm(session, reset, target, actor, confirmers)
+        to_confirm = notices.first_password_to_confirm if first else notices.reset_to_confirm
+        to_confirm(session, reset, target, actor, confirmers)
     else:
         _send_link(session, target, contact, code, hours)
     return reset
@@ -200,7 +209,8 @@ def confirm_reset(session: Session, actor: User, reset: PasswordReset, *, hours:
     target = session.get(User, reset.user_id)
     record(session, actor, "user.password_reset_confirmed", "user", target.id, region_code=target.region_code,
            detail={"reset": reset.id})
-    notices.reset_confirmed(session, target, actor)
+    if target.has_password:  # an account's first password: its holder has no inbox yet
+        notices.reset_confirmed(session, target, actor)
     return code
 
 
@@ -225,9 +235,11 @@ def complete_reset(session: Session, username: str, code: str, new: str, confirm
                            .values(completed_at=now, flag_until=now + FLAG_READS_FOR)).rowcount
     if used != 1:
         raise invalid
+    first = not user.has_password
     store_password(user, new, must_change=False)
     ended = sessions.end_all(session, user.id, "password_reset")
     record(session, user, "user.password_reset_completed", "user", user.id, region_code=user.region_code,
-           detail={"reset": reset.id, "sessions_ended": ended})
-    notices.reset_done(session, user)
+           detail={"reset": reset.id, "sessions_ended": ended, "first_password": first})
+    if not first:
+        notices.reset_done(session, user)
     return user

@@ -257,11 +257,29 @@ def _role_choices(user: User) -> list[tuple[str, str]]:
     return [(r.value, str(ROLE_LABELS[r])) for r in roles]
 
 
+# What happens next, once an administrator has created an account (it has no password yet).
+FIRST_PASSWORD_NEXT = {
+    ResetRoute.email: _l("Account %(name)s created without a password. A one-time link to choose one has been "
+                         "sent to its confirmed e-mail address."),
+    ResetRoute.sms: _l("Account %(name)s created without a password. A one-time link to choose one has been "
+                       "sent to its confirmed mobile."),
+    ResetRoute.supervisor: _l("Account %(name)s created without a password. The supervisor above it confirms its "
+                              "first password and hands the holder a one-time code in person; you never see it."),
+    ResetRoute.second_admin: _l("Account %(name)s created without a password. A second administrator confirms its "
+                                "first password and hands the holder a one-time code in person; you never see it."),
+}
+
+
 @bp.route("/accounts/new", methods=["GET", "POST"])
 @access.route("accounts.manage")
 def create():
+    """Staff give a temporary password; an administrator gives none (the form has no such field
+    and a posted one is ignored by the rules)."""
     form = AccountForm()
     form.role.choices = _role_choices(current_user)
+    temporary = rules.gives_temporary_password(current_user)
+    if not temporary:
+        del form.password
     if form.validate_on_submit():
         try:
             user = rules.create_account(
@@ -271,19 +289,24 @@ def create():
                 display_name=form.display_name.data,
                 role=form.role.data,
                 region_code=form.region_code.data,
-                password=form.password.data,
+                password=form.password.data if temporary else None,
                 email=form.email.data,
+                hours=current_app.config["PASSWORD_RESET_HOURS"],
             )
         except DomainError as error:
             db.session().rollback()
             show_error(form, error)
         else:
+            first = None if temporary else resets.open_reset(db.session(), user)
             db.session().commit()
-            flash(_("Account %(name)s created. Give them the temporary password; they must change it.",
-                    name=user.username), "success")
+            if first is None:
+                flash(_("Account %(name)s created. Give them the temporary password in person; they must change "
+                        "it at first sign-in.", name=user.username), "success")
+            else:
+                flash(str(FIRST_PASSWORD_NEXT[first.route]) % {"name": user.username}, "success")
             return redirect(url_for("accounts.detail", user_id=user.id))
     status = 400 if request.method == "POST" else 200
-    return render("accounts/form.html", form=form, level_labels=LEVEL_LABELS), status
+    return render("accounts/form.html", form=form, level_labels=LEVEL_LABELS, temporary=temporary), status
 
 
 def _managed_user(user_id: int) -> User:

@@ -16,7 +16,13 @@ from portal import access
 from portal.accounts import sessions
 from portal.accounts.contacts import confirmed_contact, find_helper_by_contact
 from portal.accounts.models import User
-from portal.accounts.passwords import hash_password, needs_rehash, password_problem, verify_password
+from portal.accounts.passwords import (
+    hash_password,
+    needs_rehash,
+    password_problem,
+    unusable_password_hash,
+    verify_password,
+)
 from portal.accounts.roles import STAFF_ROLE_LEVELS, STAFF_ROLES, Role
 from portal.audit.rules import record
 from portal.errors import Conflict, DomainError, NotAllowed
@@ -121,6 +127,12 @@ def check_account_values(session: Session, username: str, role: Role | str,
     return username, role, region_code
 
 
+def gives_temporary_password(actor: User) -> bool:
+    """Staff creating accounts below them are the holder's supervisors: they hand over a temporary
+    password. An administrator never chooses or sees one (DESIGN.md §2)."""
+    return actor.role != Role.admin
+
+
 def create_account(
     session: Session,
     actor: User,
@@ -129,29 +141,40 @@ def create_account(
     display_name: str,
     role: Role,
     region_code: str | None,
-    password: str,
+    password: str | None = None,
     email: str | None = None,
+    hours: int = 2,
 ) -> User:
     """Create an account that ``actor`` is allowed to grant (see ``access.may_grant``).
 
+    Staff creating an account below them (they are its holder's supervisors) give a temporary
+    ``password`` that the holder must change at first sign-in. An administrator gives none (any
+    ``password`` is ignored): the account is created without a usable password and its first one
+    goes through ``resets.start_reset``, confirmed by someone other than the administrator, so the
+    administrator never holds a working credential of it (DESIGN.md §2). ``hours``: how long a
+    one-time link or code stays valid.
+
     Refuses a role or region above the actor's own or outside their subtree, a region that does
-    not exist or whose level does not fit the role, a taken user name and a weak password.
+    not exist or whose level does not fit the role, a taken user name and a weak password, and an
+    administrator's account nobody but its creator could confirm the first password of.
     """
     username, role, region_code = check_account_values(session, username, role, region_code)
     if not access.may_grant(actor, role, region_code):
         raise NotAllowed(_l("You may only create accounts below your own level, inside your own region."))
     if find_user(session, username) is not None:
         raise Conflict(_l("User name %(name)s is taken.", name=username), field="username")
-    check_new_password(password, username)
+    temporary = gives_temporary_password(actor)
+    if temporary:
+        check_new_password(password or "", username)
     user = User(
         username=username,
         display_name=display_name.strip(),
         email=(email or "").strip() or None,
-        password_hash=hash_password(password),
+        password_hash=hash_password(password) if temporary else unusable_password_hash(),
         role=role,
         region_code=region_code,
         created_by_id=actor.id,
-        must_change_password=True,
+        must_change_password=temporary,
     )
     session.add(user)
     try:
@@ -159,7 +182,12 @@ def create_account(
             session.flush()
     except IntegrityError:
         raise Conflict(_l("User name %(name)s is taken.", name=username), field="username") from None
-    record(session, actor, "user.create", "user", user.id, region_code=region_code, detail={"role": role.value})
+    record(session, actor, "user.create", "user", user.id, region_code=region_code,
+           detail={"role": role.value, "temporary_password": temporary})
+    if not temporary:
+        from portal.accounts import resets  # resets builds on these rules; imported here, not at the top
+
+        resets.start_reset(session, actor, user, hours=hours)
     return user
 
 

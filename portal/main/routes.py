@@ -2,6 +2,7 @@ from flask import current_app, jsonify, redirect, request, session
 from flask_login import current_user
 
 from portal import access, db, migrate
+from portal.accounts import resets
 from portal.accounts import rules as account_rules
 from portal.accounts.roles import ROLE_LABELS
 from portal.main import bp
@@ -19,14 +20,16 @@ def navigation_context():
 @access.route(access.PUBLIC)
 def home():
     region = None
-    unread = 0
+    unread = pending_resets = 0
     if current_user.is_authenticated:
         from portal.notifications.rules import unread_count
 
         unread = unread_count(db.session(), current_user)
         if current_user.region_code:
             region = db.session().get(Region, current_user.region_code)
-    return render("main/home.html", region=region, unread=unread)
+        if access.allowed(current_user, "accounts.confirm_reset"):
+            pending_resets = len(resets.pending_confirmations(db.session(), current_user))
+    return render("main/home.html", region=region, unread=unread, pending_resets=pending_resets)
 
 
 @bp.route("/healthz")

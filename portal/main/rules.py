@@ -41,6 +41,7 @@ NAVIGATION = [
     NavItem("helpers.my_organization", _l("My organization"), "orgs.member"),
     NavItem("helpers.hours_pending", _l("Hours to approve"), "hours.decide"),
     NavItem("accounts.index", _l("Accounts"), "accounts.manage"),
+    NavItem("accounts.resets_to_confirm", _l("Password resets to confirm"), "accounts.confirm_reset"),
     NavItem("audit.search", _l("Audit log"), "audit.search"),
     NavItem("notifications.index", _l("Notices"), "signed_in"),
     NavItem("accounts.me", _l("My account"), "signed_in"),

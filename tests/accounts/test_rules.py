@@ -77,8 +77,10 @@ def test_region_that_does_not_exist_is_refused(session, users):
     assert refused.value.details["field"] == "region_code"
 
 
-def test_admin_creates_any_role(session, users):
+def test_admin_creates_any_role(session, users, password_hash):
     admin = _actor(session, users, "admin")
+    # A second administrator confirms the first password of an administrator's account.
+    session.add(User(username="admin2", display_name="Admin 2", password_hash=password_hash, role=Role.admin))
     assert _create(session, admin, username="a-county", role=Role.civil_affairs, region_code="371311000000")
     assert _create(session, admin, username="a-admin", role=Role.admin, region_code=None)
 
