@@ -31,7 +31,7 @@ from portal.accounts import notices, sessions
 from portal.accounts.contacts import confirmed_contact
 from portal.accounts.models import PasswordReset, ResetRoute, User
 from portal.accounts.roles import STAFF_ROLES, Role
-from portal.accounts.rules import check_new_password, find_user, store_password
+from portal.accounts.users import check_new_password, find_user, store_password
 from portal.audit.rules import record
 from portal.errors import DomainError, NotFound
 from portal.regions.models import Region

@@ -4,8 +4,6 @@ Resets that someone else starts are in ``resets``; sessions in ``sessions``."""
 
 from __future__ import annotations
 
-import re
-
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, or_, select
@@ -13,24 +11,29 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from portal import access
-from portal.accounts import sessions
+from portal.accounts import resets, sessions
 from portal.accounts.contacts import confirmed_contact, find_helper_by_contact
 from portal.accounts.models import User
 from portal.accounts.passwords import (
     hash_password,
     needs_rehash,
-    password_problem,
     unusable_password_hash,
     verify_password,
 )
 from portal.accounts.roles import STAFF_ROLE_LEVELS, STAFF_ROLES, Role
+from portal.accounts.users import (
+    USERNAME_RE,
+    check_new_password,
+    find_user,
+    normalise_username,
+    store_password,
+)
 from portal.audit.rules import record
 from portal.errors import Conflict, DomainError, NotAllowed
 from portal.regions.models import Region
 from portal.regions.rules import level_of_code, subtree_bounds
 from portal.types import utcnow
 
-USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
 LOCALES = ("zh", "en")
 
 
@@ -48,14 +51,6 @@ class AccountDeactivated(DomainError):
 
     def __init__(self):
         super().__init__(_l("This account has been deactivated. Ask the staff who manage your account."))
-
-
-def normalise_username(username: str) -> str:
-    return (username or "").strip().lower()
-
-
-def find_user(session: Session, username: str) -> User | None:
-    return session.scalar(select(User).where(User.username == normalise_username(username)))
 
 
 def verify_credentials(session: Session, username: str, password: str) -> User:
@@ -95,14 +90,6 @@ def authenticate(session: Session, username: str, password: str) -> User:
     user = verify_credentials(session, username, password)
     record_login(session, user, password)
     return user
-
-
-def check_new_password(password: str, username: str, confirm: str | None = None) -> None:
-    problem = password_problem(password, username)
-    if problem:
-        raise DomainError(problem, field="password")
-    if confirm is not None and confirm != password:
-        raise DomainError(_l("The two passwords differ."), field="confirm")
 
 
 def check_account_values(session: Session, username: str, role: Role | str,
@@ -185,7 +172,6 @@ def create_account(
     record(session, actor, "user.create", "user", user.id, region_code=region_code,
            detail={"role": role.value, "temporary_password": temporary})
     if not temporary:
-        from portal.accounts import resets  # resets builds on these rules; imported here, not at the top
 
         resets.start_reset(session, actor, user, hours=hours)
     return user
@@ -203,13 +189,6 @@ def change_password(session: Session, user: User, current: str, new: str, confir
     # The route signs the user in again on a fresh session.
     sessions.end_all(session, user.id, "password_change")
     record(session, user, "user.password_change", "user", user.id, region_code=user.region_code)
-
-
-def store_password(user: User, password: str, must_change: bool) -> None:
-    """Hash and store a password already checked against the policy (no check, no audit here)."""
-    user.password_hash = hash_password(password)
-    user.password_changed_at = utcnow()
-    user.must_change_password = must_change
 
 
 def set_active(session: Session, actor: User, target: User, active: bool) -> None:

@@ -25,7 +25,7 @@ from portal.accounts import sessions
 from portal.accounts.models import User
 from portal.accounts.passwords import hash_password
 from portal.accounts.roles import Role
-from portal.accounts.rules import check_new_password
+from portal.accounts.users import check_new_password
 from portal.audit.rules import record
 from portal.categories import NeedCategory, Skill
 from portal.errors import Conflict, DomainError, NotAllowed, NotFound

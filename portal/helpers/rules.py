@@ -24,7 +24,7 @@ from portal.accounts.contacts import email_key, normalise_email, normalise_phone
 from portal.accounts.models import User
 from portal.accounts.passwords import hash_password
 from portal.accounts.roles import Role
-from portal.accounts.rules import USERNAME_RE, check_new_password, find_user, normalise_username
+from portal.accounts.users import USERNAME_RE, check_new_password, find_user, normalise_username
 from portal.audit.rules import record
 from portal.categories import CERTIFIED_SKILLS, SUBJECTS, NeedCategory, Skill
 from portal.children import idnumber
