@@ -42,6 +42,7 @@ NAVIGATION = [
     NavItem("helpers.hours_pending", _l("Hours to approve"), "hours.decide"),
     NavItem("accounts.index", _l("Accounts"), "accounts.manage"),
     NavItem("audit.search", _l("Audit log"), "audit.search"),
+    NavItem("ledger.check_page", _l("Ledger check"), "ledger.check"),
     NavItem("notifications.index", _l("Notices"), "signed_in"),
     NavItem("accounts.me", _l("My account"), "signed_in"),
 ]
