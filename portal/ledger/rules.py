@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import BigInteger, case, cast, func, select, update
+from sqlalchemy import BigInteger, case, cast, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
@@ -211,9 +211,8 @@ def _write(session: Session, actor, kind: TransactionKind, legs: list[Leg], memo
                            currency=CURRENCY) for leg in legs])
     session.flush()
     # Marking it posted is what the database checks: legs summing to zero, at least two of them.
-    session.execute(update(LedgerTransaction).where(LedgerTransaction.id == txn.id).values(posted=True)
-                    .execution_options(synchronize_session=False))
     txn.posted = True
+    session.flush()
     record(session, actor, f"ledger.{kind.value}", "ledger_transaction", txn.id,
            detail={"reference": txn.reference, "reverses": reverses_id,
                    "legs": [[leg.account.code, leg.amount_fen] for leg in legs]})
