@@ -96,12 +96,14 @@ def test_an_unbalanced_or_single_leg_transaction_cannot_be_posted(raw, booked, a
     assert rules.check(booked["session"])["violations"] == 0
 
 
-@pytest.mark.parametrize("amount, currency", [(0, "CNY"), (500, "USD")])
-def test_zero_legs_and_other_currencies_are_refused(raw, booked, amount, currency):
-    txn = _new_transaction(raw)
-    with pytest.raises(IntegrityError):
-        raw("INSERT INTO ledger_entry (transaction_id, account_id, amount_fen, currency) VALUES (:t, :a, :n, :c)",
-            t=txn, a=booked["bank"], n=amount, c=currency)
+@pytest.mark.parametrize("amount, currency, constraint", [(0, "CNY", "ck_ledger_entry_nonzero"),
+                                                        (500, "USD", "ck_ledger_entry_currency")])
+def test_zero_legs_and_other_currencies_are_refused(raw, booked, amount, currency, constraint):
+    with pytest.raises(IntegrityError, match=constraint):
+        with raw.transaction() as run:
+            txn = _new_transaction(run)
+            run("INSERT INTO ledger_entry (transaction_id, account_id, amount_fen, currency) VALUES (:t, :a, :n, :c)",
+                t=txn, a=booked["bank"], n=amount, c=currency)
 
 
 def test_a_transaction_is_reversed_at_most_once_even_in_raw_sql(raw, booked):
