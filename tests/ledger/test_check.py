@@ -80,8 +80,8 @@ def test_a_reversal_that_does_not_undo_its_original_is_a_violation(app, regions,
             run("INSERT INTO ledger_entry (transaction_id, account_id, amount_fen, currency) VALUES (:t, :a, :n, 'CNY')",
                 t=txn, a=account, n=amount)
         run("UPDATE ledger_transaction SET posted = :p WHERE id = :t", p=True, t=txn)
-    with app.app_context():
-        report = rules.check(db.new_session())
+    with app.app_context(), db.new_session() as s:
+        report = rules.check(s)
     assert [(p["check"], p["transaction"]) for p in report["problems"]] == [("reversals_exact", txn)]
 
 

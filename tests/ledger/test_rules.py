@@ -31,18 +31,18 @@ def test_a_gift_credits_the_fund_and_debits_the_bank(ledger_session):
 def test_amounts_that_are_not_whole_fen_are_refused(ledger_session, amount):
     s = ledger_session
     bank, fund = rules.system_account(s, "bank"), rules.fund_account(s, rules.general_fund(s))
-    with pytest.raises(DomainError, match="whole number of fen"):
+    with pytest.raises(DomainError, match="以分为单位的整数"):
         rules.post(s, None, "gift", [(bank, amount), (fund, -100)])
     assert _count(s, Entry) == 0
 
 
 @pytest.mark.parametrize("legs, message", [
-    ([], "at least two legs"),
-    ([("bank", 100)], "at least two legs"),
-    ([("bank", 100), ("fund", -99)], "sum to zero"),
-    ([("bank", 0), ("fund", 0)], "zero fen"),
-    ([("bank", 2**63), ("fund", -(2**63))], "too large"),
-    ([("bank", 100), ("bank", -100)], "once"),
+    ([], "至少需要两条分录"),
+    ([("bank", 100)], "至少需要两条分录"),
+    ([("bank", 100), ("fund", -99)], "合计必须为零"),
+    ([("bank", 0), ("fund", 0)], "零分"),
+    ([("bank", 2**63), ("fund", -(2**63))], "金额过大"),
+    ([("bank", 100), ("bank", -100)], "只能出现一次"),
 ])
 def test_malformed_transactions_are_refused_and_change_nothing(ledger_session, legs, message):
     s = ledger_session
@@ -55,13 +55,13 @@ def test_malformed_transactions_are_refused_and_change_nothing(ledger_session, l
 def test_kinds_that_do_not_move_funds_may_not_touch_one(ledger_session):
     s = ledger_session
     fund = rules.fund_account(s, rules.general_fund(s))
-    with pytest.raises(DomainError, match="may not move money into or out of a fund"):
+    with pytest.raises(DomainError, match="不能使资金进出基金"):
         rules.post(s, None, "fee", [(rules.system_account(s, "fees"), 100), (fund, -100)])
-    with pytest.raises(DomainError, match="A gift adds to a fund"):
+    with pytest.raises(DomainError, match="捐赠计入基金"):
         rules.post(s, None, "gift", [(fund, 100), (rules.system_account(s, "bank"), -100)])
-    with pytest.raises(DomainError, match="reverse that transaction"):
+    with pytest.raises(DomainError, match="请对该交易执行冲销"):
         rules.post(s, None, "reversal", [(fund, 100), (rules.system_account(s, "bank"), -100)])
-    with pytest.raises(DomainError, match="Unknown kind"):
+    with pytest.raises(DomainError, match="未知的账目交易类型"):
         rules.post(s, None, "loan", [(fund, 100), (rules.system_account(s, "bank"), -100)])
 
 
@@ -70,7 +70,7 @@ def test_a_fund_cannot_pay_out_more_than_it_holds(ledger_session):
     fund = rules.programme_fund(s, "scholarship")
     give(s, fund, 10_000)
     take(s, fund, TransactionKind.disbursement, 6_000)
-    with pytest.raises(DomainError, match="does not hold enough"):
+    with pytest.raises(DomainError, match="余额不足"):
         take(s, fund, TransactionKind.refund, 4_001)
     take(s, fund, TransactionKind.refund, 4_000)
     s.commit()
@@ -98,11 +98,11 @@ def test_a_reversal_undoes_a_gift_once_and_is_itself_final(ledger_session, users
     s.commit()
     assert reversal.kind == TransactionKind.reversal and reversal.reverses_id == gift.id
     assert rules.fund_figures(s, fund) == rules.FundFigures(received=0, refunded=0, disbursed=0, balance=0)
-    with pytest.raises(DomainError, match="already been reversed"):
+    with pytest.raises(DomainError, match="已被冲销"):
         rules.reverse(s, users["admin"], gift, "again")
-    with pytest.raises(DomainError, match="cannot itself be reversed"):
+    with pytest.raises(DomainError, match="不能再被冲销"):
         rules.reverse(s, users["admin"], reversal, "undo the undo")
-    with pytest.raises(DomainError, match="Say why"):
+    with pytest.raises(DomainError, match="请说明冲销"):
         rules.reverse(s, users["admin"], give(s, fund, 1), "  ")
 
 
@@ -111,7 +111,7 @@ def test_a_gift_already_spent_cannot_be_reversed(ledger_session):
     fund = rules.programme_fund(s, "medical_aid")
     gift = give(s, fund, 30_000)
     take(s, fund, TransactionKind.disbursement, 20_000)
-    with pytest.raises(DomainError, match="does not hold enough"):
+    with pytest.raises(DomainError, match="余额不足"):
         rules.reverse(s, None, gift, "bounced")
     s.commit()
     assert rules.fund_figures(s, fund).balance == 10_000
@@ -149,7 +149,7 @@ def test_each_money_need_gets_one_fund_and_other_needs_none(ledger_session, mone
     assert rules.fund_for_need(s, need).id == fund.id
     assert (fund.kind, fund.need_id, fund.code) == (FundKind.need, need.id, f"need-{need.id}")
     service = s.get(Need, service_need)
-    with pytest.raises(DomainError, match="Only a money need"):
+    with pytest.raises(DomainError, match="只有资金需求"):
         rules.fund_for_need(s, service)
     s.commit()
     assert _count(s, Fund) == 1
