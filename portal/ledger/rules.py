@@ -163,7 +163,10 @@ def _amount(value) -> int:
 def _legs(legs: Iterable) -> list[Leg]:
     checked: list[Leg] = []
     for leg in legs or ():
-        account, amount = (leg.account, leg.amount_fen) if isinstance(leg, Leg) else leg
+        try:
+            account, amount = (leg.account, leg.amount_fen) if isinstance(leg, Leg) else leg
+        except (TypeError, ValueError):
+            raise DomainError(_l("A leg must name a ledger account.")) from None
         if not isinstance(account, Account) or account.id is None:
             raise DomainError(_l("A leg must name a ledger account."))
         checked.append(Leg(account, _amount(amount)))

@@ -52,6 +52,15 @@ def test_malformed_transactions_are_refused_and_change_nothing(ledger_session, l
     assert _count(s, LedgerTransaction) == 0 and _count(s, Entry) == 0
 
 
+def test_legs_that_name_no_account_are_refused(ledger_session, users):
+    s = ledger_session
+    fund = rules.fund_account(s, rules.general_fund(s))
+    for legs in ([("bank", 100), (fund, -100)], [(users["admin"], 100), (fund, -100)], [(fund,), (fund, 1, 2)]):
+        with pytest.raises(DomainError, match="每条分录必须指明一个账户"):
+            rules.post(s, None, "gift", legs)
+    assert _count(s, Entry) == 0
+
+
 def test_kinds_that_do_not_move_funds_may_not_touch_one(ledger_session):
     s = ledger_session
     fund = rules.fund_account(s, rules.general_fund(s))
