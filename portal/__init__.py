@@ -45,7 +45,7 @@ def create_app(config: Config | None = None) -> Flask:
 
 
 AREAS = ["main", "accounts", "regions", "audit", "children", "visits", "notifications", "helpers", "needs",
-         "matching"]
+         "matching", "ledger"]
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -58,6 +58,7 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_commands(app: Flask) -> None:
     from portal.demo import cli as demo_cli
+    from portal.ledger.cli import ledger_check
     from portal.matching import cli as matching_cli
     from portal.regions.cli import regions_cli
     from portal.tasks import worker_command
@@ -68,3 +69,4 @@ def _register_commands(app: Flask) -> None:
     app.cli.add_command(matching_cli.matching_export)
     app.cli.add_command(matching_cli.matching_train)
     app.cli.add_command(worker_command)
+    app.cli.add_command(ledger_check)

@@ -179,6 +179,12 @@ def _audit_search(user, obj) -> bool:
     return _staff(user) and user.role == Role.civil_affairs
 
 
+@rule("ledger.check")
+def _ledger_check(user, obj) -> bool:
+    """The ledger's consistency report (totals per fund, no donor or child): administrators."""
+    return _admin(user)
+
+
 # --- children's files: staff inside the child's region subtree only ------------------------------
 # Organizations, volunteers, donors and the administrator never see a child's file (DESIGN.md §2).
 

@@ -25,6 +25,7 @@ from portal.helpers.models import (  # noqa: F401
     VettingEvent,
     VolunteerHours,
 )
+from portal.ledger.models import Account, Entry, Fund, LedgerTransaction  # noqa: F401
 from portal.main.models import WorkerHeartbeat  # noqa: F401
 from portal.matching.models import MatchInteraction  # noqa: F401
 from portal.needs.models import (  # noqa: F401

@@ -76,8 +76,15 @@ def _empty_tables(engine) -> None:
             conn.execute(text("SET LOCAL lock_timeout = '10s'"))
             conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
         else:
+            # Triggers refuse deleting what must never be deleted (ledger legs): lift them for the
+            # emptying only, inside the same transaction (SQLite's schema changes are transactional).
+            triggers = conn.execute(text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")).all()
+            for name, _sql in triggers:
+                conn.execute(text(f'DROP TRIGGER "{name}"'))
             for table in tables:
                 conn.execute(text(f'DELETE FROM "{table}"'))
+            for _name, sql in triggers:
+                conn.execute(text(sql))
 
 
 @pytest.fixture

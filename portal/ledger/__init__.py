@@ -1,0 +1,3 @@
+from flask import Blueprint
+
+bp = Blueprint("ledger", __name__, url_prefix="/ledger")
