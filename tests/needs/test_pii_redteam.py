@@ -85,6 +85,9 @@ CIRCLED = "⓪①②③④⑤⑥⑦⑧⑨"
 NEGATIVE_CIRCLED = "⓿❶❷❸❹❺❻❼❽❾"
 PARENTHESISED = ["0", "⑴", "⑵", "⑶", "⑷", "⑸", "⑹", "⑺", "⑻", "⑼"]
 FULL_STOP = ["0", "⒈", "⒉", "⒊", "⒋", "⒌", "⒍", "⒎", "⒏", "⒐"]
+SUZHOU = "〇〡〢〣〤〥〦〧〨〩"  # Hangzhou/Suzhou commercial numerals, still on market price tags
+DINGBAT_CIRCLED = "🄋➀➁➂➃➄➅➆➇➈"
+DOUBLE_CIRCLED = "⓪⓵⓶⓷⓸⓹⓺⓻⓼⓽"
 KEYCAP = [f"{d}\ufe0f\u20e3" for d in "0123456789"]
 ENGLISH = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
 PINYIN = ["ling", "yi", "er", "san", "si", "wu", "liu", "qi", "ba", "jiu"]
@@ -420,6 +423,39 @@ ATTACK_FRAGMENTS = [
     ("name-braille-blank", "孩子萧\u2800嫣"),
     ("name-tag-character", "孩子萧\U000e0020嫣"),
     ("latin-greek-lookalikes", "child \u03a7ia\u03bf \u03a5an"),
+    # --- second round ---
+    ("name-naive-traditional-yu", "孩子於佑"),
+    ("name-naive-traditional-shen", "母親瀋紅霞"),
+    ("name-traditional-wei", "爺爺衛國強"),
+    ("name-japanese-wei", "祖父衛国強"),
+    ("name-traditional-jiang", "奶奶蔣桂蘭"),
+    ("pinyin-given-surname-order", "guardian Fang Wang"),
+    ("pinyin-lv-plain-u", "guardian Lu Zhenhua"),
+    ("wade-giles-taiwan-style", "child Ho Chen-Hsi"),
+    ("cantonese-romanization", "mother Chan Ching"),
+    ("id-suzhou-numerals", "奶奶身份证号" + spelled(GUARDIAN_ID, SUZHOU)),
+    ("phone-suzhou-numerals", "奶奶手机" + spelled(PHONE, SUZHOU)),
+    ("phone-parenthesised-ascii", "奶奶手机" + "".join(f"({d})" for d in PHONE)),
+    ("phone-dingbat-circled", "奶奶手机" + spelled(PHONE, DINGBAT_CIRCLED)),
+    ("phone-double-circled", "奶奶手机" + spelled(PHONE, DOUBLE_CIRCLED)),
+    ("phone-last-digit-apart", "奶奶手机1390539123，最后再加个4"),
+    ("phone-telephone-emoji", "☎13905391234"),
+    ("phone-enumeration-commas", "奶奶手机" + between(PHONE, "、")),
+    ("phone-mixed-tail-words", "奶奶手机139-0539-12三四"),
+    ("email-little-mouse", "邮箱hope2014小老鼠163点com"),
+    ("email-provider-named", "网易163邮箱，用户名hope2014"),
+    ("wechat-green-bubble", "绿泡泡hope_2014"),
+    ("wechat-v-heart", "v❤：hope_2014"),
+    ("house-all-chinese", "家住三号楼二单元五〇一"),
+    ("house-room-fang", "住五零一房"),
+    ("house-landmark-count", "村委会往东第3家"),
+    ("gps-coordinates", "家的位置：北纬35.1234，东经118.3456"),
+    ("gps-decimal-pair", "定位 35.123456,118.345678"),
+    ("map-link", "导航 https://uri.amap.com/marker?position=118.345678,35.123456"),
+    ("birth-two-digit-dots", "生于14.9.25"),
+    ("birth-us-two-digit", "DOB 9/25/14"),
+    ("birth-iso-no-padding", "出生日期2014-9-25"),
+    ("birth-kid-birthday-with-age", "孩子生日（9月25日）快到了，今年满11岁"),
     # --- other identifiers ---
     ("url-phone", f"详见 https://example.com/help?phone={PHONE}"),
     ("bank-card", "奶奶银行卡号6222021234567890123"),
@@ -555,6 +591,14 @@ ORDINARY = [
     "需要校服两套（160/80A），运动鞋一双（36码）。",
     "孩子血压120/80，体温38.5℃，反复发热，需要到医院复查，费用约600元。",
     "双眼视力4.8，需要护眼台灯一盏。",
+    "Summer camp in July 2025 for children of Lanshan District: needs 20 sleeping bags.",
+    "孩子就读于兰山区第三实验小学，需要课外读物20本。",
+    "孩子每天坐101路公交车上学，需要交通补助每月80元。",
+    "在义堂镇社工站二楼活动室开展课后辅导，需要志愿者2名。",
+    "数学成绩从45分提高到78分，希望继续辅导一学期。",
+    "孩子崇拜航天员，希望参观2025年10月的航天科普展。",
+    "需要维生素C、维生素D和钙片，每月约100元。",
+    "Lanshan District, Linyi: a 12-year-old boy needs a tutor for maths twice a week.",
 ]
 
 # Cases that fail today: missed attacks and false alarms, with what went wrong.
@@ -622,6 +666,24 @@ XFAIL: dict[str, str] = {
     "plate-spaced": "a plate with a space between every character",
     "bank-card": "a bank card number (not among the claimed kinds)",
     "weibo-uid": "a Weibo profile link (not among the claimed kinds)",
+    "cantonese-romanization": "a guardian's name in Cantonese romanization (Chan Ching)",
+    "id-suzhou-numerals": "Suzhou commercial numerals (〡〢〣…) are not read as digits",
+    "phone-suzhou-numerals": "Suzhou commercial numerals (〡〢〣…) are not read as digits",
+    "phone-parenthesised-ascii": "digits each in ASCII parentheses, (1)(3)(9)…, are not joined",
+    "phone-dingbat-circled": "dingbat circled digits (➀…➈, 🄋) are not read as digits",
+    "phone-double-circled": "double circled digits (⓵…⓽) are not read as digits",
+    "phone-last-digit-apart": "the last digit of a mobile given apart in words (最后再加个4)",
+    "phone-enumeration-commas": "digits separated by the enumeration comma 、 are not joined",
+    "email-little-mouse": "an e-mail with 小老鼠 for @",
+    "email-provider-named": "an e-mail given as provider and user name (网易163邮箱，用户名…)",
+    "wechat-green-bubble": "a WeChat id after a slang label (绿泡泡)",
+    "wechat-v-heart": "a WeChat id after an unrecognised label (v❤)",
+    "house-room-fang": "a room number in Chinese numerals followed by 房",
+    "house-landmark-count": "a house counted from a landmark (村委会往东第3家)",
+    "gps-coordinates": "the home's latitude and longitude (not among the claimed kinds)",
+    "gps-decimal-pair": "the home's coordinates as a decimal pair (not among the claimed kinds)",
+    "map-link": "a map link with the home's position (not among the claimed kinds)",
+    "birth-us-two-digit": "a birth date as M/D/YY (9/25/14)",
     "ordinary-030": "false alarm: 宇航 (张宇航's given name) is refused as an ordinary word",
     "ordinary-114": "false alarm: 宇航 (张宇航's given name) is refused as an ordinary word",
     "ordinary-033": "false alarm: 小明 (王小明's given name) is refused as an ordinary word",
