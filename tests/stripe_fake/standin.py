@@ -187,7 +187,7 @@ class StripeStandIn:
         if not path.startswith("/v1/checkout/sessions"):
             return self._forward(method, path, query, body, headers, params)
         auth = headers.get("Authorization", "")
-        if not re.fullmatch(r"Bearer sk_test_\w+", auth):
+        if not re.fullmatch(r"Bearer (sk|rk)_test_\w+", auth):
             status, payload = _error(StripeError(
                 401, "Invalid API Key provided: a secret test key (sk_test_…) is required."))
             return status, "application/json", payload
@@ -200,6 +200,7 @@ class StripeStandIn:
 
     def _checkout(self, method: str, path: str, params: dict, secret_key: str) -> dict:
         parts = path.rstrip("/").split("/")[4:]  # after /v1/checkout/sessions
+        params = dict(params)  # the recorded request keeps what was sent, expand included
         expand = params.pop("expand", None) or []
         if method == "POST" and not parts:
             data, items = new_session(params, self.base_url)

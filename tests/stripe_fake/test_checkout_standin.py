@@ -128,6 +128,8 @@ def test_paying_creates_the_payment_intent_in_localstripe(stripe_client, stripe_
     assert (intent.status, intent.amount, intent.currency) == ("succeeded", 5000, "cny")
     assert intent.metadata.to_dict() == {"donation": "17"}
     assert stripe_client.v1.charges.retrieve(intent.latest_charge).amount == 5000
+    [read] = stripe_standin.requests_to("GET", f"/v1/checkout/sessions/{session.id}")
+    assert read.params == {"expand": ["payment_intent"]}
 
 
 @pytest.fixture
