@@ -30,7 +30,9 @@ from portal.helpers.hours import ServiceCertificate, hours_text
 FONT = "STSong-Light"
 
 
-def _font() -> str:
+def chinese_font() -> str:
+    """The name of the built-in CID font that draws Chinese, registered once per process. Shared by
+    every PDF the portal prints (this certificate, the donation receipt), so all use the same face."""
     if FONT not in pdfmetrics.getRegisteredFontNames():
         pdfmetrics.registerFont(UnicodeCIDFont(FONT))
     return FONT
@@ -57,7 +59,7 @@ def _qr(text: str, size: float = 28 * mm) -> Drawing:
 def render_certificate(certificate: ServiceCertificate, verify_page: str, verify_link: str) -> bytes:
     """The certificate as PDF bytes. ``verify_page`` is the public page that checks a code (printed),
     ``verify_link`` the same page with this certificate's code filled in (the QR code)."""
-    font = _font()
+    font = chinese_font()
     styles = _styles(font)
     locale = get_locale()
 

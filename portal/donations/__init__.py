@@ -1,0 +1,1 @@
+"""Donations: gifts into funds and towards needs, and their receipts."""
