@@ -27,7 +27,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from portal.helpers.certificate_pdf import chinese_font
+from portal.pdf import chinese_font
 
 LANGUAGES = ("zh", "en")
 

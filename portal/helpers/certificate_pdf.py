@@ -21,21 +21,10 @@ from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from portal.helpers.hours import ServiceCertificate, hours_text
-
-FONT = "STSong-Light"
-
-
-def chinese_font() -> str:
-    """The name of the built-in CID font that draws Chinese, registered once per process. Shared by
-    every PDF the portal prints (this certificate, the donation receipt), so all use the same face."""
-    if FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
-    return FONT
+from portal.pdf import chinese_font
 
 
 def _styles(font: str) -> dict[str, ParagraphStyle]:
