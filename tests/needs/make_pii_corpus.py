@@ -343,6 +343,45 @@ for t in ["iPhone15 充电器，A4纸，5G手机，3D打印。", "山洞里有�
           "孩子喜欢 Harry Potter。", "孩子会弹 Do Re Mi。", "孩子身高 1m45。", "需要 Wi-Fi 和 4G 流量。"]:
     add(t, "pass", "ordinary")
 
+# ---------------------------------------------------------------- round 2: classes the red team got through
+def id_with_check(body17):
+    weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+    return body17 + "10X98765432"[sum(int(d) * w for d, w in zip(body17, weights, strict=True)) % 11]
+
+
+ID2 = id_with_check("37132919770611052")  # a guardian born 1977-06-11
+PHONE2 = "15866123478"
+ROUND2_BLOCK = [
+    # separators between every digit, odd groupings, long dash runs, thousands commas, parentheses
+    ("联系人：" + "·".join(PHONE2), "phone_every_digit"), ("找外婆 " + "、".join(PHONE2), "phone_every_digit"),
+    ("外婆 1/58/66/12/34/78", "phone_odd_groups"), ("外婆158.6612-3478", "phone_mixed_separators"),
+    ("外婆158——6612——3478", "phone_dash_runs"), ("外婆15,866,123,478", "phone_thousands"),
+    ("外婆" + "".join(f"[{d}]" for d in PHONE2), "phone_bracketed_digits"),
+    # reversed, with or without a right-to-left override
+    ("外婆号码反着写" + PHONE2[::-1], "phone_reversed"), ("外婆电话\u202e" + PHONE2[::-1] + "\u202c", "phone_rlo"),
+    ("身份证倒序" + ID2[::-1], "id_reversed"),
+    # parts far apart behind words that say which part
+    ("外婆电话前三位158，她每天务农，中间是6612，很辛苦，尾号3478", "phone_labelled_parts"),
+    ("外婆手机158661234，末尾再加上78", "phone_labelled_parts"),
+    (f"外婆身份证前六位{ID2[:6]}，家有3口人，中间八位{ID2[6:14]}，后四位{ID2[14:]}", "id_labelled_parts"),
+    # digits in words and in other symbols
+    ("外婆 yao wu ba liu liu yao liang san si guai ba", "phone_spoken_pinyin"),
+    ("grandma one five eight six six one two three four seven eight", "phone_english_words"),
+    ("外婆 " + "".join("⓪➊➋➌➍➎➏➐➑➒"[int(d)] for d in PHONE2), "phone_dingbat_digits"),
+    ("外婆 " + "".join("〇〡〢〣〤〥〦〧〨〩"[int(d)] for d in PHONE2), "phone_suzhou_digits"),
+    # an identity number hidden inside a longer run or behind a letter
+    (f"学生证号S{ID2}", "id_letter_prefix"), (f"残疾证{ID2}21", "id_extra_digits"), (f"编号99{ID2}", "id_extra_digits"),
+]
+for t, cls in ROUND2_BLOCK:
+    add(t, "block", cls)
+ROUND2_PASS = [
+    "需要12、13、14号三天的志愿者。", "服务时间2024.09.01-2025.01.15。", "三期资助：3000/3000/4000元。",
+    "全国心理援助热线400-161-9995，青少年服务台12355。", "费用合计1,580,000元的项目已结束。",
+    "课程编号1-2-3-4-5，共五节。", "比分 13:15、15:13、15:9。", "需要第1、3、5、7周的辅导。",
+]
+for t in ROUND2_PASS:
+    add(t, "pass", "ordinary")
+
 with open(Path(__file__).with_name("pii_corpus.jsonl"), "w") as f:
     f.write("# Summaries the public-summary check is judged on: what must be blocked and ordinary text that must pass.\n")
     f.write("# The first line after these comments is the context (the names of every child and guardian of a town's villages,\n")

@@ -178,8 +178,128 @@ def _split_numbers(norm: str):
                     yield first.start(), groups[j].end(), MOBILE
 
 
+# --------------------------------------------------------------------------------------------------
+# Chains of digit groups, whatever joins them
+
+# Digit groups joined by any short run of punctuation, symbols and spaces ("1.3.9.0…", "1、3、9…",
+# "13/90/53/91/23/4", "139-0539.1234", "139———0539", "13,905,391,234", "(1)(3)(9)…"), perhaps with
+# the X of an identity number at either end (written backwards, it comes first).
+_CHAIN_GAP = r"[^0-9A-Za-z\u3400-\u4dbf\u4e00-\u9fff\n]{1,4}"
+_CHAIN = re.compile(rf"(?<![0-9A-Za-z])(?:[Xx×]{_CHAIN_GAP}?)?[0-9]+(?:{_CHAIN_GAP}[0-9]+)*(?:{_CHAIN_GAP}?[Xx×](?![A-Za-z]))?")
+_MOBILE_DIGITS = re.compile(r"1[3-9][0-9]{9}")
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+
+
+def valid_id(digits: str) -> bool:
+    """An 18-character identity number that holds together: a province code, a real date of birth
+    and the right check digit."""
+    if len(digits) != 18 or not digits[:17].isdigit() or digits[:2] not in PROVINCE_CODES:
+        return False
+    check = "10X98765432"[sum(int(d) * w for d, w in zip(digits, _ID_WEIGHTS, strict=False)) % 11]
+    return digits[17].upper() == check and _date_ok(digits[6:14], loose=False)
+
+
+_LIST_MARKS = frozenset(",、;；")
+_UNIT_AFTER = re.compile(r" ?(?:元|块|万|亿|人|个|次|名|户|分|%|美元|yuan|rmb)", re.IGNORECASE)
+
+
+def _one_number(norm: str, m: re.Match) -> bool:
+    """Groups that make one number, not a list or an amount: a separator after every digit; or, with
+    the commas and 、 that join a list ("165，101，418，12"), the groups of a phone number (3-4-4) or
+    thousands not followed by a unit ("13,905,391,234", not "13,500,000,000元"); with other
+    separators, one kind of them or groups all of 3 digits or more — not scores or times
+    ("13:15、15:13、15:9")."""
+    chain = m.group()
+    groups = [g for g in re.split(r"[^0-9Xx×]+", chain) if g]
+    kinds = {s.strip() or " " for s in re.findall(r"[^0-9Xx×]+", chain)}
+    if all(len(g) == 1 for g in groups):
+        return True
+    if _UNIT_AFTER.match(norm, m.end()):
+        return False
+    if kinds & _LIST_MARKS:
+        sizes = [len(g) for g in groups]
+        thousands = kinds == {","} and 1 <= sizes[0] <= 3 and all(s == 3 for s in sizes[1:])
+        return thousands or sizes == [3, 4, 4]
+    return len(kinds) <= 1 or all(len(g) >= 3 for g in groups)
+
+
+def _chains(norm: str):
+    """Identity and mobile numbers in a chain of digit groups, whatever separates the groups, and
+    read backwards too (digits written in reverse, or shown reversed by a right-to-left override):
+    a chain of exactly 11 digits that is a mobile number (an amount never starts 1[3-9] with exactly
+    11 digits); any 18 digits of a chain, forwards or backwards, that make a valid identity number
+    ("G3713…" read as 63713…, an id followed by a disability category and grade)."""
+    for m in _CHAIN.finditer(norm):
+        digits = re.sub(r"[^0-9Xx×]", "", m.group()).replace("×", "X").upper()
+        if len(digits) < 11:
+            continue
+        for value in (digits, digits[::-1]):
+            if _MOBILE_DIGITS.fullmatch(value) and _one_number(norm, m):
+                yield m.start(), m.end(), MOBILE
+                break
+            if len(value) >= 18 and any(valid_id(value[i : i + 18]) for i in range(len(value) - 17)):
+                yield m.start(), m.end(), ID_NUMBER
+                break
+
+
+# A group of digits that a word says is one part of a longer number ("前三位是139", "中间四位0539",
+# "最后四位0048", "尾号1234", "最后再加个4", "139开头").
+_PART_BEFORE = re.compile(r"(?:前|中间|后|最后|末|尾|开头|再加|加个|加上|接着|然后|剩下)[^0-9\n]{0,5}$")
+_PART_AFTER = re.compile(r"^[^0-9\n]{0,2}(?:开头|打头)")
+_ID_CUE = re.compile(r"身份|证件|证号|公民号|ID", re.IGNORECASE)
+_PARTS_SPAN = 80  # characters from the first part of a number to its last
+
+
+def _labelled_parts(norm: str):
+    """A mobile or identity number given in parts far apart, each part behind a word that says
+    which part it is, the first right after a word that says what number it is (other sentences,
+    and other numbers, may stand between the parts)."""
+    groups = list(_GROUP.finditer(norm))
+    labelled = [
+        bool(_PART_BEFORE.search(norm[max(0, g.start() - 8) : g.start()]) or _PART_AFTER.match(norm[g.end() : g.end() + 4]))
+        for g in groups
+    ]
+    for i, first in enumerate(groups):
+        context = norm[max(0, first.start() - 12) : first.start()]
+        phone, ident = bool(_PHONE_CUE.search(context)), bool(_ID_CUE.search(context))
+        if not (phone or ident):
+            continue
+        digits = first.group().upper()
+        for j in range(i + 1, len(groups)):
+            if groups[j].end() - first.start() > _PARTS_SPAN or digits.endswith(("X", "×")):
+                break
+            if not labelled[j]:
+                continue
+            digits += groups[j].group().upper()
+            if phone and _MOBILE_DIGITS.fullmatch(digits):
+                yield first.start(), groups[j].end(), MOBILE
+            plain = digits.replace("×", "X")
+            if ident and len(plain) >= 17 and plain[:2] in PROVINCE_CODES and _date_ok(plain[6:14], loose=False):
+                yield first.start(), groups[j].end(), ID_NUMBER
+            if len(digits) >= 18:
+                break
+
+
+# National public hotlines a summary may give (a family is told to call them): never refused.
+PUBLIC_HOTLINES = frozenset(("4001619995", "12355", "12345", "12320", "12338", "12110", "110", "119", "120", "122"))
+_HOTLINE = re.compile(r"(?<![0-9])[0-9](?:[ \-]?[0-9]){2,9}(?![0-9])")
+
+
+def _hotlines(norm: str) -> list[tuple[int, int]]:
+    return [(m.start(), m.end()) for m in _HOTLINE.finditer(norm) if re.sub(r"[^0-9]", "", m.group()) in PUBLIC_HOTLINES]
+
+
 def numbers(norm: str):
-    """(start, end, kind) in the numbers view of every identity and phone number."""
+    """(start, end, kind) in the numbers view of every identity and phone number. Numbers that are
+    one of the national public hotlines (``PUBLIC_HOTLINES``: the psychological-aid line
+    400-161-9995, 12355 for young people, 12345…) are not refused: they reach no family."""
+    hotlines = _hotlines(norm)
+    for start, end, kind in _all_numbers(norm):
+        if not any(s <= start and end <= e for s, e in hotlines):
+            yield start, end, kind
+
+
+def _all_numbers(norm: str):
     yield from _numbers(norm)
     joined = _without_junk(norm)
     if joined is not None:
@@ -187,6 +307,8 @@ def numbers(norm: str):
         for start, end, kind in _numbers(text):
             yield positions[start], positions[end - 1] + 1, kind
     yield from _split_numbers(norm)
+    yield from _chains(norm)
+    yield from _labelled_parts(norm)
 
 
 # --------------------------------------------------------------------------------------------------

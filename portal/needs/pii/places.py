@@ -39,9 +39,16 @@ ADDRESS_PATTERNS = [
 ]
 
 
+# A number after a list of numbers joined by 、/和/至/到/~ is one day of a list of days ("12、13、14号").
+_LIST_BEFORE = re.compile(rf"(?:[0-9]+|{_CN_NUM}+)号? ?(?:、|和|及|与|至|到|~|～) ?$")
+
+
 def addresses(norm: str):
+    """(start, end) of every house, building, unit, room, row, door and village-group number."""
     for pattern in ADDRESS_PATTERNS:
         for m in pattern.finditer(norm):
+            if norm[m.end() - 1] == "号" and _LIST_BEFORE.search(norm[max(0, m.start() - 8) : m.start()]):
+                continue
             yield m.start(), m.end()
 
 

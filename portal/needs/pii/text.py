@@ -38,8 +38,37 @@ _LATIN_LOOKALIKES = dict(
         strict=True,
     )
 )
-# Suzhou numerals (〡〢〣…): digits that NFKC leaves alone.
-_SUZHOU = {chr(0x3021 + i): str(i + 1) for i in range(9)}
+_LATIN_NAME = re.compile(
+    r"LATIN (?:LETTER SMALL CAPITAL|SMALL LETTER DOTLESS|SMALL LETTER SCRIPT|SMALL CAPITAL LETTER) ([A-Z])"
+)
+
+
+@lru_cache(maxsize=1)
+def latin_confusables() -> dict[str, str]:
+    """Letters drawn like Latin ones that NFKC leaves alone: Cyrillic and Greek look-alikes, and every
+    Latin small capital, dotless and script letter of Unicode ("xɪᴀᴏ ʏᴀɴ" is "xiao yan"), found by
+    their Unicode names rather than listed."""
+    table = dict(_LATIN_LOOKALIKES)
+    for cp in (*range(0x80, 0x2000), *range(0xA700, 0xA800), *range(0xAB30, 0xAB70)):
+        m = _LATIN_NAME.fullmatch(unicodedata.name(chr(cp), ""))
+        if m and unicodedata.normalize("NFKC", chr(cp)) == chr(cp):
+            table.setdefault(chr(cp), m.group(1).lower())
+    return table
+
+
+def _digit_value(c: str) -> str | None:
+    """The ASCII digit a character of any script stands for: decimal digits of every script,
+    circled, negative-circled, double-circled and dingbat digits, Suzhou (Hangzhou) numerals — read
+    from Unicode's numeric values, not from a list. Chinese ideographs (一, 十, 〇) are read as
+    numerals elsewhere, only inside runs of numerals."""
+    if is_cjk(c) or c.isascii():
+        return None
+    if unicodedata.category(c) not in ("Nd", "No", "Nl"):
+        return None
+    value = unicodedata.numeric(c, None)
+    if value is None or value != int(value) or not 0 <= value <= 9:
+        return None
+    return str(int(value))
 
 
 def is_cjk(ch: str) -> bool:
@@ -98,6 +127,7 @@ def simplified_forms() -> dict[str, str]:
     return table
 
 
+@lru_cache(maxsize=8192)
 def fold(ch: str) -> str:
     """One character of the original, folded: whitespace → " ", dashes → "-", NFKC (full-width
     digits, letters, parentheses and spaces become ASCII), simplified Chinese, Latin look-alikes
@@ -115,11 +145,10 @@ def fold(ch: str) -> str:
             out.append(" ")
             continue
         if ord(c) >= 0x3400:
-            c = simplified_forms().get(c, _SUZHOU.get(c, c))
-        elif ord(c) >= 0x370:
-            c = _LATIN_LOOKALIKES.get(c, c)
-        if not is_digit(c) and unicodedata.category(c) == "Nd":
-            c = str(unicodedata.digit(c))
+            c = simplified_forms().get(c, c)
+        elif ord(c) >= 0x80:
+            c = latin_confusables().get(c, c)
+        c = _digit_value(c) or c
         out.append(c)
     return "".join(out) or ch
 
@@ -242,6 +271,8 @@ _WORD_DIGITS = {
     "zero": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7",
     "eight": "8", "nine": "9", "ling": "0", "yao": "1", "yi": "1", "er": "2", "liang": "2", "san": "3",
     "si": "4", "wu": "5", "liu": "6", "qi": "7", "ba": "8", "jiu": "9",
+    # Read out the radio way (洞幺两拐勾), and "oh" for zero in English.
+    "dong": "0", "guai": "7", "gou": "9", "oh": "0",
 }
 _WORD = "|".join(sorted(_WORD_DIGITS, key=len, reverse=True))
 # Seven or more number words in a row, together or apart: "one three nine zero…", "yaosanjiu…".
