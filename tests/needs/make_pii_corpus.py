@@ -382,6 +382,19 @@ ROUND2_PASS = [
 for t in ROUND2_PASS:
     add(t, "pass", "ordinary")
 
+# dates of birth of the village's children (贾琪 2012-03-08, 袁琪琪 2013-06-01) in every form
+for t, cls in [("孩子贰零壹贰年叁月捌日生。", "birth_financial_numerals"), ("孩子3月8日生于2012年。", "birth_year_apart"),
+               ("2013年出生的孩子，6月1号是她生日", "birth_year_apart"), ("Born on 1st June 2013, she needs books.", "birth_english_month"),
+               ("DOB: June 1, 2013", "birth_english_month"), ("孩子生于2012年Ⅲ月8日。", "birth_roman_month"),
+               ("出生日期 2013 06 01", "birth_spaced"), ("一三年六月一日生的孩子", "birth_two_digit_year"),
+               ("DOB 6/1/13", "birth_two_digit_year"), ("农历2012年二月十六出生", "birth_lunar"), ("壬辰年二月十六生", "birth_lunar"),
+               ("农历癸巳年四月廿三生的女孩", "birth_lunar"), ("孩子的生日啊，在每年的3月8日", "birthday_far_word")]:
+    add(t, "block", cls)
+for t in ["农历八月十五中秋节需要月饼和水果。", "九月初二开学，需要书包。", "生日会在9月举行，需要蛋糕。",
+          "每年3月5日学雷锋日组织志愿活动。", "孩子6月1日儿童节想去科技馆。", "Sept. 2025 开学，需要校服。",
+          "June 1 is Children's Day; she wants a book.", "丁老师每周二辅导，甲班乙班各一次。"]:
+    add(t, "pass", "ordinary")
+
 with open(Path(__file__).with_name("pii_corpus.jsonl"), "w") as f:
     f.write("# Summaries the public-summary check is judged on: what must be blocked and ordinary text that must pass.\n")
     f.write("# The first line after these comments is the context (the names of every child and guardian of a town's villages,\n")

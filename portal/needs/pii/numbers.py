@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from functools import lru_cache
 
 from portal.children.idnumber import PROVINCE_CODES
 
@@ -314,32 +315,50 @@ def _all_numbers(norm: str):
 # --------------------------------------------------------------------------------------------------
 # Dates of birth
 
+# Financial numerals read as the common ones for dates (same length, so positions hold).
+_DATE_NUMERALS = str.maketrans("壹贰叁肆伍陆柒捌玖拾", "一二三四五六七八九十")
 _CN_DIGIT = "零〇○一二三四五六七八九"
 _CN_DAY = "一二三四五六七八九十廿卅0-9"
-# In numerals, or numerals and digits mixed: "二〇一四年九月二十五日", "2014年九月廿五日".
-_CN_DATE = re.compile(rf"([{_CN_DIGIT}0-9]{{2,4}})年([{_CN_DAY}]{{1,3}})月([{_CN_DAY}]{{1,4}})[日号]")
+_ROMAN = "IVX"  # Roman-numeral months: "Ⅸ月" is "IX月" once folded
+# In numerals, or numerals and digits mixed: "二〇一四年九月二十五日", "2014年九月廿五日", "一四年九月二十五".
+_CN_DATE = re.compile(rf"(?<![{_CN_DIGIT}0-9])([{_CN_DIGIT}0-9]{{2,4}})年([{_CN_DAY}{_ROMAN}]{{1,4}})月([{_CN_DAY}]{{1,4}})(?:[日号])?")
+# Year, month, day with any separator, also a space alone ("2014 09 25", "2014年Ⅸ月25日").
 _DATE = re.compile(
-    r"(?<![0-9])((?:19|20)?[0-9]{2}) ?[年./\-] ?([0-9]{1,2}) ?[月./\-] ?([0-9]{1,2})(?![0-9])(?: ?[日号])?"
+    rf"(?<![0-9])((?:19|20)?[0-9]{{2}})(?: ?[年./\-] ?| )([0-9]{{1,2}}|[{_ROMAN}]{{1,4}})(?: ?[月./\-] ?| )([0-9]{{1,2}})(?![0-9])(?: ?[日号])?"
 )
-# Day or month first, year last: "25/9/2014", "9-25-2014".
-_YEAR_LAST = re.compile(r"(?<![0-9])([0-9]{1,2}) ?[./\-] ?([0-9]{1,2}) ?[./\-] ?((?:19|20)[0-9]{2})(?![0-9])")
+# Day or month first, year last: "25/9/2014", "9-25-2014", "9/25/14".
+_YEAR_LAST = re.compile(r"(?<![0-9./\-])([0-9]{1,2}) ?[./\-] ?([0-9]{1,2}) ?[./\-] ?((?:19|20)?[0-9]{2})(?![0-9])")
 _COMPACT_DATE = re.compile(r"(?<![0-9])((?:19|20)[0-9]{2})([01][0-9])([0-3][0-9])(?![0-9])")
-_MONTH_DAY = re.compile(r"(?<![0-9年./\-])([0-9]{1,2}) ?月 ?([0-9]{1,2}) ?[日号]")
+_MONTH_DAY = re.compile(rf"(?<![0-9年./\-])([0-9]{{1,2}}|[{_ROMAN}]{{1,4}}) ?月 ?([0-9]{{1,2}}) ?[日号]")
 _CN_MONTH_DAY = re.compile(rf"(?<![年0-9])([{_CN_DAY}]{{1,3}})月([{_CN_DAY}]{{1,4}})[日号]")
+# English month names: "25 September 2014", "Sept. 25, 2014", "September 25th 2014".
+_EN_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_EN_MONTH = r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+_EN_DMY = re.compile(rf"(?<![0-9])([0-9]{{1,2}})(?:st|nd|rd|th)? (?:of )?{_EN_MONTH}\.?,? ((?:19|20)[0-9]{{2}})(?![0-9])", re.IGNORECASE)
+_EN_MDY = re.compile(rf"(?<![A-Za-z]){_EN_MONTH}\.? ?([0-9]{{1,2}})(?:st|nd|rd|th)?,? ((?:19|20)[0-9]{{2}})(?![0-9])", re.IGNORECASE)
+# A year near a month and day written apart from it ("9月25日生于2014年", "2014年生，生日9月25日").
+_YEAR_NEAR = re.compile(rf"(?<![0-9{_CN_DIGIT}])((?:19|20)[0-9]{{2}}|[{_CN_DIGIT}]{{4}})年(?! ?[0-9{_CN_DIGIT}]{{1,2}} ?月)")
+_NEAR = 12
 _BIRTH_AFTER = re.compile(r"^.{0,2}?(?:出生|生日|生人|出世|降生|生$|生[，。,.、；; ])")
 _BIRTH_BEFORE = re.compile(r"(?:出生|生日|生于|生辰|出生日期|出生于|DOB|born)[^0-9一二三四五六七八九十零〇]{0,4}$", re.IGNORECASE)
+# A word about being born a little further from a day that is a known child's birthday.
+_BIRTH_WORD = re.compile(r"出生|生日|生于|生辰|诞辰|出世|降生|生人|birthday|born|DOB", re.IGNORECASE)
 
 
 _CN_VALUE = {**dict.fromkeys("零〇○", 0), **{c: i + 1 for i, c in enumerate("一二三四五六七八九")}}
+_ROMAN_VALUE = {"I": 1, "V": 5, "X": 10}
 
 
 def _cn_number(value: str) -> int | None:
-    """"二〇一四" → 2014, "九" → 9, "二十五" → 25, "廿五" → 25, "25" → 25."""
+    """"二〇一四" → 2014, "九" → 9, "二十五" → 25, "廿五" → 25, "25" → 25, "IX" → 9."""
     if value.isdigit():
         return int(value)
+    if value and all(c in _ROMAN_VALUE for c in value):
+        values = [_ROMAN_VALUE[c] for c in value]
+        return sum(-v if i + 1 < len(values) and v < values[i + 1] else v for i, v in enumerate(values))
     value = value.replace("廿", "二十").replace("卅", "三十")
     if "十" not in value:
-        return int("".join(str(_CN_VALUE[c]) for c in value)) if all(c in _CN_VALUE for c in value) else None
+        return int("".join(str(_CN_VALUE[c]) for c in value)) if value and all(c in _CN_VALUE for c in value) else None
     tens, _, ones = value.partition("十")
     if len(tens) > 1 or len(ones) > 1 or not all(c in _CN_VALUE for c in tens + ones):
         return None
@@ -353,12 +372,24 @@ def _year(value: str) -> int:
     return year
 
 
+def _near_year(norm: str, start: int, end: int) -> int | None:
+    for m in _YEAR_NEAR.finditer(norm, max(0, start - _NEAR), min(len(norm), end + _NEAR)):
+        if m.end() <= start or m.start() >= end:
+            value = _cn_number(m.group(1))
+            if value is not None:
+                return _year(str(value))
+    return None
+
+
 def _dates(norm: str):
     """(start, end, year or None, month, day) of every date written in the text."""
+    norm = norm.translate(_DATE_NUMERALS)
     for m in _DATE.finditer(norm):
-        yield m.start(), m.end(), _year(m.group(1)), int(m.group(2)), int(m.group(3))
+        month = _cn_number(m.group(2))
+        if month:
+            yield m.start(), m.end(), _year(m.group(1)), month, int(m.group(3))
     for m in _YEAR_LAST.finditer(norm):
-        first, second, year = int(m.group(1)), int(m.group(2)), int(m.group(3))
+        first, second, year = int(m.group(1)), int(m.group(2)), _year(m.group(3))
         yield m.start(), m.end(), year, second, first
         yield m.start(), m.end(), year, first, second
     for m in _COMPACT_DATE.finditer(norm):
@@ -367,22 +398,83 @@ def _dates(norm: str):
         year, month, day = _cn_number(m.group(1)), _cn_number(m.group(2)), _cn_number(m.group(3))
         if year is not None and month and day:
             yield m.start(), m.end(), _year(str(year)) if year < 100 else year, month, day
+    for m in _EN_DMY.finditer(norm):
+        yield m.start(), m.end(), int(m.group(3)), _EN_MONTHS.index(m.group(2)[:3].lower()) + 1, int(m.group(1))
+    for m in _EN_MDY.finditer(norm):
+        yield m.start(), m.end(), int(m.group(3)), _EN_MONTHS.index(m.group(1)[:3].lower()) + 1, int(m.group(2))
     for pattern in (_MONTH_DAY, _CN_MONTH_DAY):
         for m in pattern.finditer(norm):
             month, day = _cn_number(m.group(1)), _cn_number(m.group(2))
             if month and day:
                 yield m.start(), m.end(), None, month, day
+                year = _near_year(norm, m.start(), m.end())
+                if year is not None:
+                    yield m.start(), m.end(), year, month, day
+
+
+# Lunar dates: "农历2014年九月初二", "甲午年九月初二", "阴历九月初二出生".
+_STEMS, _BRANCHES = "甲乙丙丁戊己庚辛壬癸", "子丑寅卯辰巳午未申酉戌亥"
+_LUNAR_MONTH = "正一二三四五六七八九十冬腊"
+_LUNAR_DATE = re.compile(
+    rf"(?P<cue>农历|阴历|旧历)? ?(?:(?P<year>(?:19|20)[0-9]{{2}}|[{_CN_DIGIT}]{{4}}|[{_STEMS}][{_BRANCHES}])年)? ?"
+    rf"(?P<leap>闰)?(?P<month>十[一二]|[{_LUNAR_MONTH}]|[0-9]{{1,2}})月 ?(?P<day>初[一二三四五六七八九十]|[二三]十|廿[一二三四五六七八九]|十[一二三四五六七八九]|[0-9]{{1,2}})"
+)
+_LUNAR_MONTH_VALUE = {"正": 1, "冬": 11, "腊": 12, "十一": 11, "十二": 12}
+
+
+@lru_cache(maxsize=4096)
+def _lunar(day: date) -> tuple[int, int, int, bool] | None:
+    """(year, month, day, leap month) of ``day`` in the Chinese calendar (the lunardate package)."""
+    from lunardate import LunarDate
+
+    try:
+        lunar = LunarDate.from_solar_date(day.year, day.month, day.day)
+    except ValueError:
+        return None
+    return lunar.year, lunar.month, lunar.day, bool(lunar.isLeapMonth)
+
+
+def _lunar_dates(norm: str, known: set[date]):
+    """A known date of birth written in the Chinese calendar: its lunar month and day, with its
+    year (in digits, numerals or as a stem-branch year, 甲午年) or after 农历/阴历 next to a word
+    about being born."""
+    if not known or not any(c in norm for c in "农阴旧初廿闰") and not any(s in norm for s in _STEMS):
+        return
+    lunar = {value for value in map(_lunar, known) if value}
+    for m in _LUNAR_DATE.finditer(norm):
+        month_text, day_text = m.group("month"), m.group("day")
+        month = _LUNAR_MONTH_VALUE.get(month_text) or _cn_number(month_text)
+        day = _cn_number(day_text.replace("初", "")) if not day_text.isdigit() else int(day_text)
+        if not month or not day or not (m.group("cue") or m.group("year") or "初" in day_text or "廿" in day_text):
+            continue
+        year_text = m.group("year")
+        for year, l_month, l_day, _leap in lunar:
+            if (l_month, l_day) != (month, day):
+                continue
+            if year_text:
+                same_year = year_text == _STEMS[(year - 4) % 10] + _BRANCHES[(year - 4) % 12] or _cn_number(year_text) == year
+            else:
+                same_year = bool(m.group("cue")) and bool(_BIRTH_WORD.search(norm, max(0, m.start() - _NEAR), m.end() + _NEAR))
+            if same_year:
+                yield m.start(), m.end(), BIRTH_DATE
+                break
 
 
 def birth_dates(norm: str, known: set[date]):
-    """(start, end, kind) of dates of birth: a whole date (year, month, day, in digits or Chinese
-    numerals) that is one of the ``known`` dates of birth of the town's children, whatever the text
-    says of it; or any day the text says someone was born on ("2014年9月25日出生", "生日是9月25日")."""
+    """(start, end, kind) of dates of birth: a whole date (year, month, day, in digits, Chinese or
+    financial numerals, Roman-numeral months, English month names, the year apart from the month
+    and day, or in the Chinese calendar) that is one of the ``known`` dates of birth of the town's
+    children, whatever the text says of it; a known child's birthday (month and day) with a word
+    about being born nearby; or any day the text says someone was born on ("2014年9月25日出生",
+    "生日是9月25日")."""
+    birthdays = {(d.month, d.day) for d in known}
     for start, end, year, month, day in _dates(norm):
         said = _BIRTH_AFTER.match(norm[end : end + 5]) or _BIRTH_BEFORE.search(norm[max(0, start - 10) : start])
         try:
             exact = year is not None and date(year, month, day) in known
         except ValueError:
             continue
-        if exact or said:
+        birthday = (month, day) in birthdays and _BIRTH_WORD.search(norm, max(0, start - _NEAR), end + 6)
+        if exact or said or birthday:
             yield start, end, BIRTH_DATE
+    yield from _lunar_dates(norm, known)
