@@ -431,7 +431,7 @@ def _lunar(day: date) -> tuple[int, int, int, bool] | None:
         lunar = LunarDate.from_solar_date(day.year, day.month, day.day)
     except ValueError:
         return None
-    return lunar.year, lunar.month, lunar.day, bool(lunar.isLeapMonth)
+    return lunar.year, lunar.month, lunar.day, bool(lunar.is_leap_month)
 
 
 def _lunar_dates(norm: str, known: set[date]):
