@@ -395,6 +395,24 @@ for t in ["农历八月十五中秋节需要月饼和水果。", "九月初二�
           "June 1 is Children's Day; she wants a book.", "丁老师每周二辅导，甲班乙班各一次。"]:
     add(t, "pass", "ordinary")
 
+# contacts: any word for an app or account, remarks between, e-mail words and any TLD, spelled-out letters
+for t, cls in [("微   信（白天不在线）：grandma_lin88", "social_any_cue"), ("有事加我威信哈，lin_1977", "social_any_cue"),
+               ("扣 扣 号 1 2 3 4 5 6 7 8", "social_spelled"), ("w x：lin_1977", "social_spelled"),
+               ("企鹅：87654321", "social_any_cue"), ("快手号 ks_linlin", "social_any_cue"), ("ks：linlin_77", "social_any_cue"),
+               ("小红书搜一搜：linlin.1977", "social_any_cue"), ("wxid_abc123xyz", "social_bare_wxid"),
+               ("https://wpa.qq.com/msgrd?v=3&uin=87654321", "social_qq_link"),
+               ("邮箱 linlin1977@yitang.love", "email_any_tld"), ("邮箱 linlin1977(at)sina(dot)cn", "email_words"),
+               ("邮箱 linlin1977 小老鼠 126 点 com", "email_words"), ("邮箱 l i n l i n @ 1 2 6 . c o m", "email_spelled"),
+               ("车牌 鲁 Q · B 6 7 8 9", "plate_separators"), ("车牌山东QB6789", "plate_province_name"),
+               ("plate: Shandong Q B6789", "plate_province_pinyin"), ("车牌QB6789（鲁）", "plate_province_after"),
+               ("车是鲁Q，后面是B六七八九", "plate_numerals")]:
+    add(t, "block", cls)
+for t in ["通过微信捐款10000元的爱心人士请留言。", "WeChat groups help parents share news.", "QQ群里通知了开学时间。",
+          "孩子喜欢Q版卡通人物。", "The tutor works at home.He comes twice a week.", "需要鲁迅的书和《山东民间故事》。",
+          "微信公众号文章阅读量3000次。", "需要 A4 纸和 B5 笔记本各10本。", "抖音上看到的科普视频很受欢迎。",
+          "山东Q版漫画展门票。", "请用单位账号登录系统提交材料。"]:
+    add(t, "pass", "ordinary")
+
 with open(Path(__file__).with_name("pii_corpus.jsonl"), "w") as f:
     f.write("# Summaries the public-summary check is judged on: what must be blocked and ordinary text that must pass.\n")
     f.write("# The first line after these comments is the context (the names of every child and guardian of a town's villages,\n")
