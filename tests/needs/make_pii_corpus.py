@@ -413,6 +413,20 @@ for t in ["通过微信捐款10000元的爱心人士请留言。", "WeChat group
           "山东Q版漫画展门票。", "请用单位账号登录系统提交材料。"]:
     add(t, "pass", "ordinary")
 
+# addresses in every form, and a village without its direction prefix (小皇山村 → 皇山村)
+for t, cls in [("住7-3-402", "address_triple"), ("楼号：7，单元：3，室：402", "address_labels"), ("房号四〇二", "address_room_numerals"),
+               ("家住四零二房", "address_room_numerals"), ("住7#楼402", "address_hash"), ("门口写着#56", "address_hash"),
+               ("住C座1803", "address_tower"), ("住5楼西户", "address_floor_door"), ("村里第二排第七户就是她家", "address_row_door"),
+               ("从村委会往西第4家", "address_landmark_count"), ("家在三生产队", "address_production_team"), ("住四队", "address_production_team"),
+               ("Room 402, Building 7", "address_english"), ("lives at No. 56", "address_english"), ("家住皇山村", "village_without_prefix")]:
+    add(t, "block", cls)
+for t in ["孩子上课坐在第三排，看不清黑板，需要配眼镜。", "比赛分成两队，需要两套球衣。", "孩子参加了学校篮球队。",
+          "家里只有一房一厅，需要一张上下床。", "房子漏雨，需要维修。", "English Unit 5 needs a workbook.",
+          "She studies at Linyi No. 3 Middle School.", "#助学行动# 需要文具。", "转诊到第3家医院复查。",
+          "在二楼活动室开展辅导。", "需要5-2班的课程表。", "讲座1场，需要志愿者2名。", "皇山一带的山路不好走，需要雨靴。",
+          "一队志愿者和二队志愿者轮流上门。"]:
+    add(t, "pass", "ordinary")
+
 with open(Path(__file__).with_name("pii_corpus.jsonl"), "w") as f:
     f.write("# Summaries the public-summary check is judged on: what must be blocked and ordinary text that must pass.\n")
     f.write("# The first line after these comments is the context (the names of every child and guardian of a town's villages,\n")
