@@ -427,6 +427,16 @@ for t in ["孩子上课坐在第三排，看不清黑板，需要配眼镜。", 
           "一队志愿者和二队志愿者轮流上门。"]:
     add(t, "pass", "ordinary")
 
+# names with initials for the surname or the given name, names behind a right-to-left override
+for t, cls in [("孩子J琪需要学费。", "name_initial_surname"), ("监护人欧阳NN身体不好。", "name_given_initials"),
+               ("guardian: Ouyang N., 45", "name_given_initials"), ("guardian Sima XR", "name_given_initials"),
+               ("孩子ZG晨曦需要辅导。", "name_initial_surname"), ("孩子\u202e琪贾\u202c需要学费。", "name_rlo"),
+               ("孩子\u202e明小张\u202c需要辅导。", "name_rlo"), ("孩子萧Y需要学费。", "name_given_initials")]:
+    add(t, "block", cls)
+for t in ["孩子需要做B超检查，费用300元。", "需要拍X光片复查。", "需要T恤两件和K歌比赛的服装。", "孩子梦想成为宇航员。",
+          "培养一诺千金的品格。", "建军节参观军营。", "需要A4纸和U盘。", "Check the Unit A. list before you go."]:
+    add(t, "pass", "ordinary")
+
 with open(Path(__file__).with_name("pii_corpus.jsonl"), "w") as f:
     f.write("# Summaries the public-summary check is judged on: what must be blocked and ordinary text that must pass.\n")
     f.write("# The first line after these comments is the context (the names of every child and guardian of a town's villages,\n")

@@ -50,9 +50,9 @@ from functools import lru_cache
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
-from portal.needs.pii import contacts, numbers, romanised
+from portal.needs.pii import contacts, numbers, romanised, words
 from portal.needs.pii.places import addresses, names_a_higher_level, place_variants, village_stem
-from portal.needs.pii.text import clean, compact, is_cjk, join_cjk, normalise, numbers_view, plain_view
+from portal.needs.pii.text import clean, compact, display_order, is_cjk, join_cjk, normalise, numbers_view, plain_view
 
 __all__ = ["Hit", "LABELS", "find_pii", "highlight", "name_variants", "normalise", "place_variants"]
 
@@ -166,6 +166,8 @@ class _Checked:
     latin_places: tuple[re.Pattern, ...]
     romanised: romanised.Index | None
     public: frozenset[str]  # the spellings of the town, county and city, which may be named
+    given_only: frozenset[str]  # given names searched alone, that are nobody's full name
+    initials: romanised.Initials
 
 
 _HIGHER_SUFFIXES = re.compile(r"(?:街道办事处|街道|镇|乡|县|区|市|自治州|州|盟|旗)$")
@@ -174,11 +176,14 @@ _HIGHER_SUFFIXES = re.compile(r"(?:街道办事处|街道|镇|乡|县|区|市|�
 @lru_cache(maxsize=16)  # a few towns' lists, kept between publications
 def _prepare(names: tuple[str, ...], places: tuple[str, ...], public: tuple[str, ...]) -> _Checked:
     name_strings: dict[str, None] = {}
-    latin_names, variants = [], []
+    latin_names, variants, fulls, with_initials = [], [], set(), []
     for name in names:
         if any(is_cjk(c) for c in name):
             name_strings.update(dict.fromkeys(name_variants(name)))
             full, parts = _name_parts(name)
+            fulls.add(full)
+            if not parts and len(full) >= 2:
+                with_initials.append((full, _given_start(full)))
             if not parts and len(full) >= 2 and full[0] in SPLIT_SURNAMES:
                 name_strings[SPLIT_SURNAMES[full[0]] + full[1:]] = None  # "弓长小明"
             if len(full) >= 2:
@@ -198,6 +203,8 @@ def _prepare(names: tuple[str, ...], places: tuple[str, ...], public: tuple[str,
         elif pattern := _latin_pattern(place):
             latin_places.append(pattern)
     index = romanised.build_index(tuple(dict.fromkeys(variants))) if variants else None
+    if set(name_strings) - fulls:
+        words.dictionary_words()  # loaded with the first list, not during a check
     spellings = set()
     for value in public:
         value = compact(value)
@@ -205,13 +212,18 @@ def _prepare(names: tuple[str, ...], places: tuple[str, ...], public: tuple[str,
             if len(form) >= 2:
                 spellings |= romanised.spellings_of(form)
     return _Checked(tuple(name_strings), tuple(latin_names), tuple(place_strings), tuple(latin_places), index,
-                    frozenset(spellings))
+                    frozenset(spellings), frozenset(name_strings) - fulls, romanised.build_initials(with_initials))
 
 
 def _names_and_places(plain: str, checked: _Checked):
     joined = join_cjk(plain)
     for variant in checked.name_strings:
-        for start, end in _cjk_occurrences(joined, variant):
+        given_only = variant in checked.given_only
+        for (start, end), (j_start, j_end) in zip(_cjk_occurrences(joined, variant), _occurrences(joined[0], variant),
+                                                  strict=True):
+            # A given name alone inside a longer word ("宇航员", "建军节") is the word.
+            if given_only and words.inside_word(joined[0], j_start, j_end):
+                continue
             yield start, end, NAME, LABELS[NAME]
     for pattern in checked.latin_names:
         for m in pattern.finditer(plain):
@@ -225,6 +237,8 @@ def _names_and_places(plain: str, checked: _Checked):
     for pattern in checked.latin_places:
         for m in pattern.finditer(plain):
             yield m.start(), m.end(), ADDRESS, VILLAGE_LABEL
+    for start, end in romanised.find_initials(plain, checked.initials):
+        yield start, end, NAME, ROMANISED_NAME_LABEL
     if checked.romanised is not None:
         for start, end, what in romanised.find(plain, checked.romanised, checked.public):
             if what == "name":
@@ -273,6 +287,13 @@ def find_pii(text: str, *, names: Iterable[str] = (), places: Iterable[str] = ()
     birth; ``public_places`` the town, county and city, which a summary may name (also in pinyin,
     "Linyi" is not 林怡)."""
     text = text or ""
+    if (display := display_order(text)) is not None:
+        # A right-to-left override shows its characters reversed: the text is read as it is shown.
+        shown, order = display
+        hits = [Hit(min(order[h.start : h.end]), max(order[h.start : h.end]) + 1, h.kind, h.label)
+                for h in find_pii(shown, names=names, places=places, birth_dates=birth_dates, public_places=public_places)]
+        return _merge(hits + find_pii(text.replace("\u202e", "\u202d"), names=names, places=places,
+                                      birth_dates=birth_dates, public_places=public_places))
     # Names and places are matched before numerals are read as digits ("王一" stays a name).
     plain, index = plain_view(text)
     norm, norm_index = numbers_view(plain, index)

@@ -203,6 +203,35 @@ def plain_view(text: str) -> tuple[str, list[int]]:
     return "".join(out), index
 
 
+_RLO = "\u202e"  # right-to-left override: what follows is shown reversed
+_RLO_ENDS = frozenset("\u202c\u2069\n")  # pop directional formatting, pop isolate, end of line
+
+
+def display_order(text: str) -> tuple[str, list[int]] | None:
+    """``text`` as it is shown when it holds a right-to-left override ("孩子\u202e嫣萧\u202c" shows
+    孩子萧嫣): the characters after the override, up to its end, reversed; with, for every
+    character, its index in ``text``. None when there is no override."""
+    if _RLO not in text:
+        return None
+    out: list[str] = []
+    index: list[int] = []
+    k = 0
+    while k < len(text):
+        if text[k] == _RLO:
+            j = k + 1
+            while j < len(text) and text[j] not in _RLO_ENDS:
+                j += 1
+            for i in range(j - 1, k, -1):
+                out.append(text[i])
+                index.append(i)
+            k = j
+            continue
+        out.append(text[k])
+        index.append(k)
+        k += 1
+    return "".join(out), index
+
+
 def is_gap(ch: str) -> bool:
     return ch == " " or unicodedata.category(ch)[0] in "PS"
 
