@@ -437,6 +437,14 @@ for t in ["孩子需要做B超检查，费用300元。", "需要拍X光片复查
           "培养一诺千金的品格。", "建军节参观军营。", "需要A4纸和U盘。", "Check the Unit A. list before you go."]:
     add(t, "pass", "ordinary")
 
+# encoded text, profile links, a mailbox given as provider and user name
+for t, cls in [("孩子%E8%B4%BE%E7%90%AA需要学费", "name_percent_encoded"), ("孩子&#36158;&#29738;需要学费", "name_html_entities"),
+               ("电话&#49;&#53;&#56;66123478", "phone_html_entities"), ("主页 https://weibo.com/u/7788990011", "social_profile_link"),
+               ("https://www.douyin.com/user/linlin1977", "social_profile_link"), ("126邮箱，用户名linlin1977", "email_provider_user")]:
+    add(t, "block", cls)
+for t in ["资助比例50%，剩余50%需社会资助。", "需要A&B两类物资。", "微博上有很多科普文章。", "邮箱报名即可，无需到场。"]:
+    add(t, "pass", "ordinary")
+
 with open(Path(__file__).with_name("pii_corpus.jsonl"), "w") as f:
     f.write("# Summaries the public-summary check is judged on: what must be blocked and ordinary text that must pass.\n")
     f.write("# The first line after these comments is the context (the names of every child and guardian of a town's villages,\n")

@@ -52,7 +52,17 @@ from markupsafe import Markup, escape
 
 from portal.needs.pii import contacts, numbers, romanised, words
 from portal.needs.pii.places import addresses, names_a_higher_level, place_variants, village_stem
-from portal.needs.pii.text import clean, compact, display_order, is_cjk, join_cjk, normalise, numbers_view, plain_view
+from portal.needs.pii.text import (
+    clean,
+    compact,
+    decoded_view,
+    display_order,
+    is_cjk,
+    join_cjk,
+    normalise,
+    numbers_view,
+    plain_view,
+)
 
 __all__ = ["Hit", "LABELS", "find_pii", "highlight", "name_variants", "normalise", "place_variants"]
 
@@ -294,6 +304,11 @@ def find_pii(text: str, *, names: Iterable[str] = (), places: Iterable[str] = ()
                 for h in find_pii(shown, names=names, places=places, birth_dates=birth_dates, public_places=public_places)]
         return _merge(hits + find_pii(text.replace("\u202e", "\u202d"), names=names, places=places,
                                       birth_dates=birth_dates, public_places=public_places))
+    if (decoded := decoded_view(text)) is not None:
+        # "%E8%90%A7%E5%AB%A3", "&#33831;&#23279;": checked as they read once decoded.
+        shown, starts, ends = decoded
+        return [Hit(starts[h.start], ends[h.end - 1], h.kind, h.label)
+                for h in find_pii(shown, names=names, places=places, birth_dates=birth_dates, public_places=public_places)]
     # Names and places are matched before numerals are read as digits ("王一" stays a name).
     plain, index = plain_view(text)
     norm, norm_index = numbers_view(plain, index)

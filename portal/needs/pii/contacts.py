@@ -6,11 +6,12 @@ accounts and car plates.
   usual top-level domain or a known provider, so "tutor at home.He" stays English).
 - Messaging accounts: an account within a few characters after any word for an app or an account,
   the word folded like the rest of the text (QQ, Q, 扣扣, 球球, 企鹅, 微信, 威信, 薇信, V信, v❤, 微❤,
-  加v, VX, WX, 绿泡泡, 卫星, WeChat, 抖音, dy, 快手, ks, 微博, 小红书, 账号…), with a remark in
+  加v, VX, WX, 绿泡泡, 卫星, WeChat, 抖音, dy, 快手, ks, 微博, 小红书, 账号, 用户名, 邮箱…), with a remark in
   parentheses or a few words between ("微信（备注“助学”）：…", "加我微信吧，…", "微信搜一搜：…"). An
   account is 5 or more digits (not an amount or a count: "微信捐款10000元") or a WeChat-shaped id
   (a letter then 5 to 29 letters, digits, "_", "-" or "."; all letters only after ":", "是" or
-  "号"). "wxid_…" and QQ chat links ("uin=…") count anywhere.
+  "号"). "wxid_…", QQ chat links ("uin=…") and profile links of Weibo, Douyin, Kuaishou,
+  Xiaohongshu and Qzone count anywhere.
 - Car plates: the province as its one-character abbreviation, its name or its name in pinyin,
   before the plate or after it in brackets ("山东Q A1234", "Lu Q A1234", "QA1234（鲁）"), the
   letters and digits with any separators or none ("鲁 Q A 1 2 3 4", "鲁Q•A1234", "鲁Q，号码A1234"),
@@ -49,7 +50,7 @@ _EMAIL_WORDS = re.compile(
 # Words for a messaging app or an account. Latin ones stand as words of their own.
 _APP_WORDS = (
     "微信", "薇信", "威信", "维信", "徽信", "微xin", "v信", "v❤", "微❤", "绿泡泡", "卫星", "扣扣", "球球", "企鹅",
-    "抖音", "快手", "微博", "小红书", "账号", "帐号",
+    "抖音", "快手", "微博", "小红书", "账号", "帐号", "用户名", "邮箱",
 )
 _LATIN_APP_WORDS = ("weixin", "wechat", "vx", "wx", "qq", "weibo", "douyin", "tiktok", "kuaishou", "telegram",
                     "whatsapp", "dy", "ks", "id")
@@ -66,7 +67,13 @@ _DIGITS_ACCOUNT = re.compile(r"[0-9]{2,}(?: ?[0-9]+)*")
 _ID_ACCOUNT = re.compile(r"[A-Za-z][A-Za-z0-9_\-]*(?:\.[A-Za-z0-9_\-]+)*")
 _NOT_AN_ACCOUNT_AFTER = re.compile(r" ?(?:元|块|万|亿|人|次|个|名|户|%|岁|年|月|日|分|米|斤|公里|粉丝|赞|播放|条|位)")
 _SAID = re.compile(r"[:：是为=＝号搜]")
-_ANYWHERE = re.compile(r"(?<![A-Za-z0-9])wxid_[A-Za-z0-9_\-]{4,}|(?<=uin=)[0-9]{5,}", re.IGNORECASE)
+# Anywhere: a bare WeChat id, a QQ chat link, a profile link of a social app.
+_ANYWHERE = re.compile(
+    r"(?<![A-Za-z0-9])wxid_[A-Za-z0-9_\-]{4,}|(?<=uin=)[0-9]{5,}"
+    r"|(?:weibo\.(?:com|cn)|douyin\.com|kuaishou\.com|xiaohongshu\.com|qzone\.qq\.com|user\.qzone\.qq\.com)"
+    r"/(?:u/|n/|user/|profile/)?[A-Za-z0-9_\-]{5,}",
+    re.IGNORECASE,
+)
 
 
 def _accounts(norm: str):

@@ -12,6 +12,8 @@ number words ("one three nine…", "yao san jiu…"), look-alike letters inside 
 
 from __future__ import annotations
 
+import codecs
+import html
 import re
 import unicodedata
 from functools import lru_cache
@@ -230,6 +232,57 @@ def display_order(text: str) -> tuple[str, list[int]] | None:
         index.append(k)
         k += 1
     return "".join(out), index
+
+
+# Characters written as percent-encoded UTF-8 ("%E8%90%A7") or HTML character references
+# ("&#33831;", "&#x8427;", "&amp;").
+_ENCODED = re.compile(r"(?:%[0-9A-Fa-f]{2}){2,}|&#[0-9]{2,7};|&#[xX][0-9A-Fa-f]{2,6};|&[A-Za-z]{2,8};")
+
+
+def decoded_view(text: str) -> tuple[str, list[int], list[int]] | None:
+    """``text`` with percent-encoded UTF-8 and HTML character references decoded, and for every
+    character the start and end in ``text`` of what it was decoded from; None when nothing is
+    encoded."""
+    if "%" not in text and "&" not in text:
+        return None
+    out: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    last = 0
+    for m in _ENCODED.finditer(text):
+        token = m.group()
+        pieces: list[tuple[str, int, int]] = []
+        if token.startswith("%"):
+            decoder = codecs.getincrementaldecoder("utf-8")(errors="strict")
+            begin = m.start()
+            try:
+                for k in range(0, len(token), 3):
+                    for ch in decoder.decode(bytes([int(token[k + 1 : k + 3], 16)])):
+                        pieces.append((ch, begin, m.start() + k + 3))
+                        begin = m.start() + k + 3
+            except UnicodeDecodeError:
+                continue
+        else:
+            value = html.unescape(token)
+            if value == token:
+                continue
+            pieces = [(ch, m.start(), m.end()) for ch in value]
+        for k in range(last, m.start()):
+            out.append(text[k])
+            starts.append(k)
+            ends.append(k + 1)
+        for ch, begin, end in pieces:
+            out.append(ch)
+            starts.append(begin)
+            ends.append(end)
+        last = m.end()
+    if not out:
+        return None
+    for k in range(last, len(text)):
+        out.append(text[k])
+        starts.append(k)
+        ends.append(k + 1)
+    return "".join(out), starts, ends
 
 
 def is_gap(ch: str) -> bool:
