@@ -7,6 +7,16 @@ birth in place; a mobile number in parts only after a word that says it is one),
 of it is given: 15 to 18 digits that begin with a province code, 14 or more that hold a province
 code and a plausible date of birth (the last digit of an identity number is a check digit anyone can
 compute from the 17 before it).
+
+Chains of digit groups joined by any short run of punctuation or symbols are read as one number,
+forwards and backwards: exactly 11 digits that make a mobile number (unless the groups read as a
+list, scores or an amount followed by its unit), and any 18 digits in the chain that make a valid
+identity number (province code, date of birth, check digit) — also behind a letter read as a digit
+("G3713…") or before more digits (an id and a card's grade). Parts far apart count when each is
+behind a word that says which part it is ("前三位", "中间四位", "尾号", "最后再加个"), the first
+after a word saying what number it is. The national public hotlines (``PUBLIC_HOTLINES``) pass.
+
+Dates of birth: see ``birth_dates``.
 """
 
 from __future__ import annotations
@@ -186,7 +196,9 @@ def _split_numbers(norm: str):
 # "13/90/53/91/23/4", "139-0539.1234", "139———0539", "13,905,391,234", "(1)(3)(9)…"), perhaps with
 # the X of an identity number at either end (written backwards, it comes first).
 _CHAIN_GAP = r"[^0-9A-Za-z\u3400-\u4dbf\u4e00-\u9fff\n]{1,4}"
-_CHAIN = re.compile(rf"(?<![0-9A-Za-z])(?:[Xx×]{_CHAIN_GAP}?)?[0-9]+(?:{_CHAIN_GAP}[0-9]+)*(?:{_CHAIN_GAP}?[Xx×](?![A-Za-z]))?")
+_CHAIN = re.compile(
+    rf"(?<![0-9A-Za-z])(?:[Xx×](?:{_CHAIN_GAP})?)?[0-9]+(?:{_CHAIN_GAP}[0-9]+)*(?:(?:{_CHAIN_GAP})?[Xx×](?![A-Za-z]))?"
+)
 _MOBILE_DIGITS = re.compile(r"1[3-9][0-9]{9}")
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 

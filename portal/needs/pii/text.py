@@ -3,11 +3,14 @@ original text so that hits are shown where they were written.
 
 Two views are made. ``plain`` (names, places, romanised names) folds each character on its own:
 full-width and compatibility forms (NFKC), traditional and Japanese forms to simplified Chinese
-(OpenCC's character tables), Cyrillic and Greek letters that look Latin, digits of every script;
-it drops invisible characters and the separators between Chinese characters. ``numbers`` (phones,
+(OpenCC's character tables), Cyrillic and Greek letters and Latin small capitals that look Latin,
+digits of every script (by Unicode's numeric values); it drops invisible characters and the
+separators between Chinese characters. ``numbers`` (phones,
 identity numbers, addresses, dates) then reads as digits what was written as digits in disguise:
 number words ("one three nine…", "yao san jiu…"), look-alike letters inside a run of digits
-("l37O…"), and runs of Chinese numerals.
+("l37O…"), and runs of Chinese numerals. Two more readings of a whole summary are checked by
+``find_pii``: ``display_order`` (text after a right-to-left override, as it is shown) and
+``decoded_view`` (percent-encoded UTF-8 and HTML character references, decoded).
 """
 
 from __future__ import annotations
