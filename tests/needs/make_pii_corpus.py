@@ -343,6 +343,108 @@ for t in ["iPhone15 充电器，A4纸，5G手机，3D打印。", "山洞里有�
           "孩子喜欢 Harry Potter。", "孩子会弹 Do Re Mi。", "孩子身高 1m45。", "需要 Wi-Fi 和 4G 流量。"]:
     add(t, "pass", "ordinary")
 
+# ---------------------------------------------------------------- round 2: classes the red team got through
+def id_with_check(body17):
+    weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+    return body17 + "10X98765432"[sum(int(d) * w for d, w in zip(body17, weights, strict=True)) % 11]
+
+
+ID2 = id_with_check("37132919770611052")  # a guardian born 1977-06-11
+PHONE2 = "15866123478"
+ROUND2_BLOCK = [
+    # separators between every digit, odd groupings, long dash runs, thousands commas, parentheses
+    ("联系人：" + "·".join(PHONE2), "phone_every_digit"), ("找外婆 " + "、".join(PHONE2), "phone_every_digit"),
+    ("外婆 1/58/66/12/34/78", "phone_odd_groups"), ("外婆158.6612-3478", "phone_mixed_separators"),
+    ("外婆158——6612——3478", "phone_dash_runs"), ("外婆15,866,123,478", "phone_thousands"),
+    ("外婆" + "".join(f"[{d}]" for d in PHONE2), "phone_bracketed_digits"),
+    # reversed, with or without a right-to-left override
+    ("外婆号码反着写" + PHONE2[::-1], "phone_reversed"), ("外婆电话\u202e" + PHONE2[::-1] + "\u202c", "phone_rlo"),
+    ("身份证倒序" + ID2[::-1], "id_reversed"),
+    # parts far apart behind words that say which part
+    ("外婆电话前三位158，她每天务农，中间是6612，很辛苦，尾号3478", "phone_labelled_parts"),
+    ("外婆手机158661234，末尾再加上78", "phone_labelled_parts"),
+    (f"外婆身份证前六位{ID2[:6]}，家有3口人，中间八位{ID2[6:14]}，后四位{ID2[14:]}", "id_labelled_parts"),
+    # digits in words and in other symbols
+    ("外婆 yao wu ba liu liu yao liang san si guai ba", "phone_spoken_pinyin"),
+    ("grandma one five eight six six one two three four seven eight", "phone_english_words"),
+    ("外婆 " + "".join("⓪➊➋➌➍➎➏➐➑➒"[int(d)] for d in PHONE2), "phone_dingbat_digits"),
+    ("外婆 " + "".join("〇〡〢〣〤〥〦〧〨〩"[int(d)] for d in PHONE2), "phone_suzhou_digits"),
+    # an identity number hidden inside a longer run or behind a letter
+    (f"学生证号S{ID2}", "id_letter_prefix"), (f"残疾证{ID2}21", "id_extra_digits"), (f"编号99{ID2}", "id_extra_digits"),
+]
+for t, cls in ROUND2_BLOCK:
+    add(t, "block", cls)
+ROUND2_PASS = [
+    "需要12、13、14号三天的志愿者。", "服务时间2024.09.01-2025.01.15。", "三期资助：3000/3000/4000元。",
+    "全国心理援助热线400-161-9995，青少年服务台12355。", "费用合计1,580,000元的项目已结束。",
+    "课程编号1-2-3-4-5，共五节。", "比分 13:15、15:13、15:9。", "需要第1、3、5、7周的辅导。",
+]
+for t in ROUND2_PASS:
+    add(t, "pass", "ordinary")
+
+# dates of birth of the village's children (贾琪 2012-03-08, 袁琪琪 2013-06-01) in every form
+for t, cls in [("孩子贰零壹贰年叁月捌日生。", "birth_financial_numerals"), ("孩子3月8日生于2012年。", "birth_year_apart"),
+               ("2013年出生的孩子，6月1号是她生日", "birth_year_apart"), ("Born on 1st June 2013, she needs books.", "birth_english_month"),
+               ("DOB: June 1, 2013", "birth_english_month"), ("孩子生于2012年Ⅲ月8日。", "birth_roman_month"),
+               ("出生日期 2013 06 01", "birth_spaced"), ("一三年六月一日生的孩子", "birth_two_digit_year"),
+               ("DOB 6/1/13", "birth_two_digit_year"), ("农历2012年二月十六出生", "birth_lunar"), ("壬辰年二月十六生", "birth_lunar"),
+               ("农历癸巳年四月廿三生的女孩", "birth_lunar"), ("孩子的生日啊，在每年的3月8日", "birthday_far_word")]:
+    add(t, "block", cls)
+for t in ["农历八月十五中秋节需要月饼和水果。", "九月初二开学，需要书包。", "生日会在9月举行，需要蛋糕。",
+          "每年3月5日学雷锋日组织志愿活动。", "孩子6月1日儿童节想去科技馆。", "Sept. 2025 开学，需要校服。",
+          "June 1 is Children's Day; she wants a book.", "丁老师每周二辅导，甲班乙班各一次。"]:
+    add(t, "pass", "ordinary")
+
+# contacts: any word for an app or account, remarks between, e-mail words and any TLD, spelled-out letters
+for t, cls in [("微   信（白天不在线）：grandma_lin88", "social_any_cue"), ("有事加我威信哈，lin_1977", "social_any_cue"),
+               ("扣 扣 号 1 2 3 4 5 6 7 8", "social_spelled"), ("w x：lin_1977", "social_spelled"),
+               ("企鹅：87654321", "social_any_cue"), ("快手号 ks_linlin", "social_any_cue"), ("ks：linlin_77", "social_any_cue"),
+               ("小红书搜一搜：linlin.1977", "social_any_cue"), ("wxid_abc123xyz", "social_bare_wxid"),
+               ("https://wpa.qq.com/msgrd?v=3&uin=87654321", "social_qq_link"),
+               ("邮箱 linlin1977@yitang.love", "email_any_tld"), ("邮箱 linlin1977(at)sina(dot)cn", "email_words"),
+               ("邮箱 linlin1977 小老鼠 126 点 com", "email_words"), ("邮箱 l i n l i n @ 1 2 6 . c o m", "email_spelled"),
+               ("车牌 鲁 Q · B 6 7 8 9", "plate_separators"), ("车牌山东QB6789", "plate_province_name"),
+               ("plate: Shandong Q B6789", "plate_province_pinyin"), ("车牌QB6789（鲁）", "plate_province_after"),
+               ("车是鲁Q，后面是B六七八九", "plate_numerals")]:
+    add(t, "block", cls)
+for t in ["通过微信捐款10000元的爱心人士请留言。", "WeChat groups help parents share news.", "QQ群里通知了开学时间。",
+          "孩子喜欢Q版卡通人物。", "The tutor works at home.He comes twice a week.", "需要鲁迅的书和《山东民间故事》。",
+          "微信公众号文章阅读量3000次。", "需要 A4 纸和 B5 笔记本各10本。", "抖音上看到的科普视频很受欢迎。",
+          "山东Q版漫画展门票。", "请用单位账号登录系统提交材料。"]:
+    add(t, "pass", "ordinary")
+
+# addresses in every form, and a village without its direction prefix (小皇山村 → 皇山村)
+for t, cls in [("住7-3-402", "address_triple"), ("楼号：7，单元：3，室：402", "address_labels"), ("房号四〇二", "address_room_numerals"),
+               ("家住四零二房", "address_room_numerals"), ("住7#楼402", "address_hash"), ("门口写着#56", "address_hash"),
+               ("住C座1803", "address_tower"), ("住5楼西户", "address_floor_door"), ("村里第二排第七户就是她家", "address_row_door"),
+               ("从村委会往西第4家", "address_landmark_count"), ("家在三生产队", "address_production_team"), ("住四队", "address_production_team"),
+               ("Room 402, Building 7", "address_english"), ("lives at No. 56", "address_english"), ("家住皇山村", "village_without_prefix")]:
+    add(t, "block", cls)
+for t in ["孩子上课坐在第三排，看不清黑板，需要配眼镜。", "比赛分成两队，需要两套球衣。", "孩子参加了学校篮球队。",
+          "家里只有一房一厅，需要一张上下床。", "房子漏雨，需要维修。", "English Unit 5 needs a workbook.",
+          "She studies at Linyi No. 3 Middle School.", "#助学行动# 需要文具。", "转诊到第3家医院复查。",
+          "在二楼活动室开展辅导。", "需要5-2班的课程表。", "讲座1场，需要志愿者2名。", "皇山一带的山路不好走，需要雨靴。",
+          "一队志愿者和二队志愿者轮流上门。"]:
+    add(t, "pass", "ordinary")
+
+# names with initials for the surname or the given name, names behind a right-to-left override
+for t, cls in [("孩子J琪需要学费。", "name_initial_surname"), ("监护人欧阳NN身体不好。", "name_given_initials"),
+               ("guardian: Ouyang N., 45", "name_given_initials"), ("guardian Sima XR", "name_given_initials"),
+               ("孩子ZG晨曦需要辅导。", "name_initial_surname"), ("孩子\u202e琪贾\u202c需要学费。", "name_rlo"),
+               ("孩子\u202e明小张\u202c需要辅导。", "name_rlo"), ("孩子萧Y需要学费。", "name_given_initials")]:
+    add(t, "block", cls)
+for t in ["孩子需要做B超检查，费用300元。", "需要拍X光片复查。", "需要T恤两件和K歌比赛的服装。", "孩子梦想成为宇航员。",
+          "培养一诺千金的品格。", "建军节参观军营。", "需要A4纸和U盘。", "Check the Unit A. list before you go."]:
+    add(t, "pass", "ordinary")
+
+# encoded text, profile links, a mailbox given as provider and user name
+for t, cls in [("孩子%E8%B4%BE%E7%90%AA需要学费", "name_percent_encoded"), ("孩子&#36158;&#29738;需要学费", "name_html_entities"),
+               ("电话&#49;&#53;&#56;66123478", "phone_html_entities"), ("主页 https://weibo.com/u/7788990011", "social_profile_link"),
+               ("https://www.douyin.com/user/linlin1977", "social_profile_link"), ("126邮箱，用户名linlin1977", "email_provider_user")]:
+    add(t, "block", cls)
+for t in ["资助比例50%，剩余50%需社会资助。", "需要A&B两类物资。", "微博上有很多科普文章。", "邮箱报名即可，无需到场。"]:
+    add(t, "pass", "ordinary")
+
 with open(Path(__file__).with_name("pii_corpus.jsonl"), "w") as f:
     f.write("# Summaries the public-summary check is judged on: what must be blocked and ordinary text that must pass.\n")
     f.write("# The first line after these comments is the context (the names of every child and guardian of a town's villages,\n")

@@ -11,31 +11,51 @@ a rewording and a miss exposes a child. Ordinary text — ages, grades, amounts,
 percentages, the town and county, English and pinyin words that are nobody's name — passes.
 
 It holds against each class of evasion, not against listed examples (see ``text``, ``numbers``,
-``contacts`` and ``romanised``):
+``contacts``, ``places``, ``romanised`` and ``words``):
 
-- look-alikes: full-width and compatibility forms, Cyrillic and Greek letters drawn like Latin
-  ones, letters for digits inside a run of digits ("l37O…", "3713O22O…");
+- look-alikes: full-width and compatibility forms, Cyrillic and Greek letters and Latin small
+  capitals drawn like Latin ones ("xɪᴀᴏ"), letters for digits inside a run of digits ("l37O…");
 - scripts: traditional and Japanese character forms (OpenCC's tables), digits of every script
-  (Arabic-Indic, Devanagari, circled…), Suzhou numerals;
+  read from Unicode's numeric values (Arabic-Indic, circled, negative-circled, dingbat, Suzhou…);
+- encodings and direction: percent-encoded and HTML-encoded text is read decoded; text after a
+  right-to-left override is read in the order it is shown; digit runs are read backwards too;
 - separators: invisible characters everywhere; spaces, punctuation and symbols, and up to two Latin
-  letters or digits, between the characters of a name or place ("萧x嫣"); separators and single
-  characters between the digit groups of a number ("137加39754944");
+  letters or digits, between the characters of a name or place ("萧x嫣"); any short run of
+  punctuation or symbols between the digit groups of a number, or after every digit ("1.3.9…",
+  "13/90/53…", "139———0539", "(1)(3)(9)…"), unless the groups read as a list or an amount; letters
+  spelled out one by one ("h o p e @ …", "q q");
 - romanisation: names and villages in pinyin with or without tones, in either order, run together
-  or apart (a syllable even broken over two words), by initials, half in characters ("萧Yan"), in
-  Wade–Giles or zhuyin, with digits for letters ("X1ao");
+  or apart (a syllable even broken over two words), by initials (also the surname's initials with
+  the given name in characters, "X嫣", or the surname with the given name's initials, "欧阳MX",
+  "Ouyang M."), half in characters ("萧Yan"), in Wade–Giles or zhuyin, with digits for letters;
 - characters: a surname told by its parts ("弓长小明", "木子可");
-- splitting: an identity number given in parts with words between them, or only its first digits;
-  a mobile number in parts after a word that says it is one;
-- numerals: Chinese numerals digit by digit (一三九…, 壹叁玖…, 幺拐洞 as read out on the radio) or
-  as numbers (七十七号, 柒拾柒号, 九月廿五日), number words (one three nine…, yao san jiu…), a
-  numeral among digits ("1373975494四").
+- splitting: an identity number given in parts with words between them, or only its first digits,
+  or inside a longer run of digits or behind a letter ("G3713…"); a number in parts far apart, each
+  behind a word that says which part it is ("前三位…中间四位…尾号…", "最后再加个4");
+- numerals: Chinese and financial numerals digit by digit or as numbers, number words in English
+  (with "oh" for zero) or pinyin (also yao/dong/guai/gou), a numeral among digits; dates of birth
+  in any numerals and order, with Roman-numeral or English months, and in the Chinese calendar;
+- contacts: an account after any word for a messaging app or an account, however written; e-mail
+  addresses with any top-level domain and any word for @; plates with the province by name,
+  pinyin, or after the number;
+- addresses: building-unit-room, labels, rows and doors, floors, towers, production teams, English
+  forms; a neighbour village without its direction prefix before 村/社区.
 
-Every hit is reported in positions of the original text. Not handled: homophones written for a
-name (肖燕 for 萧嫣: too many ordinary words sound like a village's names), a name's characters in
+Every hit is reported in positions of the original text. A given name alone (never a full name)
+inside a longer dictionary word ("宇航员", "建军节", "一诺千金") is that word. The national public
+hotlines (``numbers.PUBLIC_HOTLINES``: 400-161-9995, 12355, 12345…) may be given; other 400/800
+numbers are refused.
+
+Not handled: homophones and variant characters written for a name or a village (肖嫣 for 萧嫣,
+图苏村 for 屠苏村: too many ordinary words sound like a village's names), a name's characters in
 another order or far apart ("嫣……萧"), a given name split into parts, a name described rather than
-written ("姓萧，草字头"), a mobile number given in parts without a word saying it is one, parts of
-an identity number that do not hold its date of birth, and digits inside a longer digit run (a name
-ending in 三 written right before a number in numerals).
+written ("姓萧，单名一个嫣字", "女字旁加一个焉"), nicknames (嫣嫣, 小嫣), a compound surname alone
+(欧阳家), a village by its first character (屠村), other languages' romanisation (Cantonese "Chan
+Ching", Russian "Сяо Янь"), a given name that is an ordinary word in a sentence (课文里的小明, 晨曦时,
+少年强则国强), an age given to the day (11岁2个月11天), a mobile number in parts without words
+saying which part, and parts of an identity number that do not hold its date of birth. GPS
+coordinates and map links, bank card numbers and hospital record numbers are not among what the
+check refuses: a product decision, left open.
 """
 
 from __future__ import annotations
@@ -50,9 +70,19 @@ from functools import lru_cache
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
-from portal.needs.pii import contacts, numbers, romanised
+from portal.needs.pii import contacts, numbers, romanised, words
 from portal.needs.pii.places import addresses, names_a_higher_level, place_variants, village_stem
-from portal.needs.pii.text import clean, compact, is_cjk, join_cjk, normalise, numbers_view, plain_view
+from portal.needs.pii.text import (
+    clean,
+    compact,
+    decoded_view,
+    display_order,
+    is_cjk,
+    join_cjk,
+    normalise,
+    numbers_view,
+    plain_view,
+)
 
 __all__ = ["Hit", "LABELS", "find_pii", "highlight", "name_variants", "normalise", "place_variants"]
 
@@ -166,6 +196,8 @@ class _Checked:
     latin_places: tuple[re.Pattern, ...]
     romanised: romanised.Index | None
     public: frozenset[str]  # the spellings of the town, county and city, which may be named
+    given_only: frozenset[str]  # given names searched alone, that are nobody's full name
+    initials: romanised.Initials
 
 
 _HIGHER_SUFFIXES = re.compile(r"(?:街道办事处|街道|镇|乡|县|区|市|自治州|州|盟|旗)$")
@@ -174,11 +206,14 @@ _HIGHER_SUFFIXES = re.compile(r"(?:街道办事处|街道|镇|乡|县|区|市|�
 @lru_cache(maxsize=16)  # a few towns' lists, kept between publications
 def _prepare(names: tuple[str, ...], places: tuple[str, ...], public: tuple[str, ...]) -> _Checked:
     name_strings: dict[str, None] = {}
-    latin_names, variants = [], []
+    latin_names, variants, fulls, with_initials = [], [], set(), []
     for name in names:
         if any(is_cjk(c) for c in name):
             name_strings.update(dict.fromkeys(name_variants(name)))
             full, parts = _name_parts(name)
+            fulls.add(full)
+            if not parts and len(full) >= 2:
+                with_initials.append((full, _given_start(full)))
             if not parts and len(full) >= 2 and full[0] in SPLIT_SURNAMES:
                 name_strings[SPLIT_SURNAMES[full[0]] + full[1:]] = None  # "弓长小明"
             if len(full) >= 2:
@@ -198,6 +233,8 @@ def _prepare(names: tuple[str, ...], places: tuple[str, ...], public: tuple[str,
         elif pattern := _latin_pattern(place):
             latin_places.append(pattern)
     index = romanised.build_index(tuple(dict.fromkeys(variants))) if variants else None
+    if set(name_strings) - fulls:
+        words.dictionary_words()  # loaded with the first list, not during a check
     spellings = set()
     for value in public:
         value = compact(value)
@@ -205,13 +242,18 @@ def _prepare(names: tuple[str, ...], places: tuple[str, ...], public: tuple[str,
             if len(form) >= 2:
                 spellings |= romanised.spellings_of(form)
     return _Checked(tuple(name_strings), tuple(latin_names), tuple(place_strings), tuple(latin_places), index,
-                    frozenset(spellings))
+                    frozenset(spellings), frozenset(name_strings) - fulls, romanised.build_initials(with_initials))
 
 
 def _names_and_places(plain: str, checked: _Checked):
     joined = join_cjk(plain)
     for variant in checked.name_strings:
-        for start, end in _cjk_occurrences(joined, variant):
+        given_only = variant in checked.given_only
+        for (start, end), (j_start, j_end) in zip(_cjk_occurrences(joined, variant), _occurrences(joined[0], variant),
+                                                  strict=True):
+            # A given name alone inside a longer word ("宇航员", "建军节") is the word.
+            if given_only and words.inside_word(joined[0], j_start, j_end):
+                continue
             yield start, end, NAME, LABELS[NAME]
     for pattern in checked.latin_names:
         for m in pattern.finditer(plain):
@@ -225,6 +267,8 @@ def _names_and_places(plain: str, checked: _Checked):
     for pattern in checked.latin_places:
         for m in pattern.finditer(plain):
             yield m.start(), m.end(), ADDRESS, VILLAGE_LABEL
+    for start, end in romanised.find_initials(plain, checked.initials):
+        yield start, end, NAME, ROMANISED_NAME_LABEL
     if checked.romanised is not None:
         for start, end, what in romanised.find(plain, checked.romanised, checked.public):
             if what == "name":
@@ -273,6 +317,18 @@ def find_pii(text: str, *, names: Iterable[str] = (), places: Iterable[str] = ()
     birth; ``public_places`` the town, county and city, which a summary may name (also in pinyin,
     "Linyi" is not 林怡)."""
     text = text or ""
+    if (display := display_order(text)) is not None:
+        # A right-to-left override shows its characters reversed: the text is read as it is shown.
+        shown, order = display
+        hits = [Hit(min(order[h.start : h.end]), max(order[h.start : h.end]) + 1, h.kind, h.label)
+                for h in find_pii(shown, names=names, places=places, birth_dates=birth_dates, public_places=public_places)]
+        return _merge(hits + find_pii(text.replace("\u202e", "\u202d"), names=names, places=places,
+                                      birth_dates=birth_dates, public_places=public_places))
+    if (decoded := decoded_view(text)) is not None:
+        # "%E8%90%A7%E5%AB%A3", "&#33831;&#23279;": checked as they read once decoded.
+        shown, starts, ends = decoded
+        return [Hit(starts[h.start], ends[h.end - 1], h.kind, h.label)
+                for h in find_pii(shown, names=names, places=places, birth_dates=birth_dates, public_places=public_places)]
     # Names and places are matched before numerals are read as digits ("王一" stays a name).
     plain, index = plain_view(text)
     norm, norm_index = numbers_view(plain, index)

@@ -7,12 +7,23 @@ birth in place; a mobile number in parts only after a word that says it is one),
 of it is given: 15 to 18 digits that begin with a province code, 14 or more that hold a province
 code and a plausible date of birth (the last digit of an identity number is a check digit anyone can
 compute from the 17 before it).
+
+Chains of digit groups joined by any short run of punctuation or symbols are read as one number,
+forwards and backwards: exactly 11 digits that make a mobile number (unless the groups read as a
+list, scores or an amount followed by its unit), and any 18 digits in the chain that make a valid
+identity number (province code, date of birth, check digit) — also behind a letter read as a digit
+("G3713…") or before more digits (an id and a card's grade). Parts far apart count when each is
+behind a word that says which part it is ("前三位", "中间四位", "尾号", "最后再加个"), the first
+after a word saying what number it is. The national public hotlines (``PUBLIC_HOTLINES``) pass.
+
+Dates of birth: see ``birth_dates``.
 """
 
 from __future__ import annotations
 
 import re
 from datetime import date
+from functools import lru_cache
 
 from portal.children.idnumber import PROVINCE_CODES
 
@@ -178,8 +189,130 @@ def _split_numbers(norm: str):
                     yield first.start(), groups[j].end(), MOBILE
 
 
+# --------------------------------------------------------------------------------------------------
+# Chains of digit groups, whatever joins them
+
+# Digit groups joined by any short run of punctuation, symbols and spaces ("1.3.9.0…", "1、3、9…",
+# "13/90/53/91/23/4", "139-0539.1234", "139———0539", "13,905,391,234", "(1)(3)(9)…"), perhaps with
+# the X of an identity number at either end (written backwards, it comes first).
+_CHAIN_GAP = r"[^0-9A-Za-z\u3400-\u4dbf\u4e00-\u9fff\n]{1,4}"
+_CHAIN = re.compile(
+    rf"(?<![0-9A-Za-z])(?:[Xx×](?:{_CHAIN_GAP})?)?[0-9]+(?:{_CHAIN_GAP}[0-9]+)*(?:(?:{_CHAIN_GAP})?[Xx×](?![A-Za-z]))?"
+)
+_MOBILE_DIGITS = re.compile(r"1[3-9][0-9]{9}")
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+
+
+def valid_id(digits: str) -> bool:
+    """An 18-character identity number that holds together: a province code, a real date of birth
+    and the right check digit."""
+    if len(digits) != 18 or not digits[:17].isdigit() or digits[:2] not in PROVINCE_CODES:
+        return False
+    check = "10X98765432"[sum(int(d) * w for d, w in zip(digits, _ID_WEIGHTS, strict=False)) % 11]
+    return digits[17].upper() == check and _date_ok(digits[6:14], loose=False)
+
+
+_LIST_MARKS = frozenset(",、;；")
+_UNIT_AFTER = re.compile(r" ?(?:元|块|万|亿|人|个|次|名|户|分|%|美元|yuan|rmb)", re.IGNORECASE)
+
+
+def _one_number(norm: str, m: re.Match) -> bool:
+    """Groups that make one number, not a list or an amount: a separator after every digit; or, with
+    the commas and 、 that join a list ("165，101，418，12"), the groups of a phone number (3-4-4) or
+    thousands not followed by a unit ("13,905,391,234", not "13,500,000,000元"); with other
+    separators, one kind of them or groups all of 3 digits or more — not scores or times
+    ("13:15、15:13、15:9")."""
+    chain = m.group()
+    groups = [g for g in re.split(r"[^0-9Xx×]+", chain) if g]
+    kinds = {s.strip() or " " for s in re.findall(r"[^0-9Xx×]+", chain)}
+    if all(len(g) == 1 for g in groups):
+        return True
+    if _UNIT_AFTER.match(norm, m.end()):
+        return False
+    if kinds & _LIST_MARKS:
+        sizes = [len(g) for g in groups]
+        thousands = kinds == {","} and 1 <= sizes[0] <= 3 and all(s == 3 for s in sizes[1:])
+        return thousands or sizes == [3, 4, 4]
+    return len(kinds) <= 1 or all(len(g) >= 3 for g in groups)
+
+
+def _chains(norm: str):
+    """Identity and mobile numbers in a chain of digit groups, whatever separates the groups, and
+    read backwards too (digits written in reverse, or shown reversed by a right-to-left override):
+    a chain of exactly 11 digits that is a mobile number (an amount never starts 1[3-9] with exactly
+    11 digits); any 18 digits of a chain, forwards or backwards, that make a valid identity number
+    ("G3713…" read as 63713…, an id followed by a disability category and grade)."""
+    for m in _CHAIN.finditer(norm):
+        digits = re.sub(r"[^0-9Xx×]", "", m.group()).replace("×", "X").upper()
+        if len(digits) < 11:
+            continue
+        for value in (digits, digits[::-1]):
+            if _MOBILE_DIGITS.fullmatch(value) and _one_number(norm, m):
+                yield m.start(), m.end(), MOBILE
+                break
+            if len(value) >= 18 and any(valid_id(value[i : i + 18]) for i in range(len(value) - 17)):
+                yield m.start(), m.end(), ID_NUMBER
+                break
+
+
+# A group of digits that a word says is one part of a longer number ("前三位是139", "中间四位0539",
+# "最后四位0048", "尾号1234", "最后再加个4", "139开头").
+_PART_BEFORE = re.compile(r"(?:前|中间|后|最后|末|尾|开头|再加|加个|加上|接着|然后|剩下)[^0-9\n]{0,5}$")
+_PART_AFTER = re.compile(r"^[^0-9\n]{0,2}(?:开头|打头)")
+_ID_CUE = re.compile(r"身份|证件|证号|公民号|ID", re.IGNORECASE)
+_PARTS_SPAN = 80  # characters from the first part of a number to its last
+
+
+def _labelled_parts(norm: str):
+    """A mobile or identity number given in parts far apart, each part behind a word that says
+    which part it is, the first right after a word that says what number it is (other sentences,
+    and other numbers, may stand between the parts)."""
+    groups = list(_GROUP.finditer(norm))
+    labelled = [
+        bool(_PART_BEFORE.search(norm[max(0, g.start() - 8) : g.start()]) or _PART_AFTER.match(norm[g.end() : g.end() + 4]))
+        for g in groups
+    ]
+    for i, first in enumerate(groups):
+        context = norm[max(0, first.start() - 12) : first.start()]
+        phone, ident = bool(_PHONE_CUE.search(context)), bool(_ID_CUE.search(context))
+        if not (phone or ident):
+            continue
+        digits = first.group().upper()
+        for j in range(i + 1, len(groups)):
+            if groups[j].end() - first.start() > _PARTS_SPAN or digits.endswith(("X", "×")):
+                break
+            if not labelled[j]:
+                continue
+            digits += groups[j].group().upper()
+            if phone and _MOBILE_DIGITS.fullmatch(digits):
+                yield first.start(), groups[j].end(), MOBILE
+            plain = digits.replace("×", "X")
+            if ident and len(plain) >= 17 and plain[:2] in PROVINCE_CODES and _date_ok(plain[6:14], loose=False):
+                yield first.start(), groups[j].end(), ID_NUMBER
+            if len(digits) >= 18:
+                break
+
+
+# National public hotlines a summary may give (a family is told to call them): never refused.
+PUBLIC_HOTLINES = frozenset(("4001619995", "12355", "12345", "12320", "12338", "12110", "110", "119", "120", "122"))
+_HOTLINE = re.compile(r"(?<![0-9])[0-9](?:[ \-]?[0-9]){2,9}(?![0-9])")
+
+
+def _hotlines(norm: str) -> list[tuple[int, int]]:
+    return [(m.start(), m.end()) for m in _HOTLINE.finditer(norm) if re.sub(r"[^0-9]", "", m.group()) in PUBLIC_HOTLINES]
+
+
 def numbers(norm: str):
-    """(start, end, kind) in the numbers view of every identity and phone number."""
+    """(start, end, kind) in the numbers view of every identity and phone number. Numbers that are
+    one of the national public hotlines (``PUBLIC_HOTLINES``: the psychological-aid line
+    400-161-9995, 12355 for young people, 12345…) are not refused: they reach no family."""
+    hotlines = _hotlines(norm)
+    for start, end, kind in _all_numbers(norm):
+        if not any(s <= start and end <= e for s, e in hotlines):
+            yield start, end, kind
+
+
+def _all_numbers(norm: str):
     yield from _numbers(norm)
     joined = _without_junk(norm)
     if joined is not None:
@@ -187,37 +320,57 @@ def numbers(norm: str):
         for start, end, kind in _numbers(text):
             yield positions[start], positions[end - 1] + 1, kind
     yield from _split_numbers(norm)
+    yield from _chains(norm)
+    yield from _labelled_parts(norm)
 
 
 # --------------------------------------------------------------------------------------------------
 # Dates of birth
 
+# Financial numerals read as the common ones for dates (same length, so positions hold).
+_DATE_NUMERALS = str.maketrans("壹贰叁肆伍陆柒捌玖拾", "一二三四五六七八九十")
 _CN_DIGIT = "零〇○一二三四五六七八九"
 _CN_DAY = "一二三四五六七八九十廿卅0-9"
-# In numerals, or numerals and digits mixed: "二〇一四年九月二十五日", "2014年九月廿五日".
-_CN_DATE = re.compile(rf"([{_CN_DIGIT}0-9]{{2,4}})年([{_CN_DAY}]{{1,3}})月([{_CN_DAY}]{{1,4}})[日号]")
+_ROMAN = "IVX"  # Roman-numeral months: "Ⅸ月" is "IX月" once folded
+# In numerals, or numerals and digits mixed: "二〇一四年九月二十五日", "2014年九月廿五日", "一四年九月二十五".
+_CN_DATE = re.compile(rf"(?<![{_CN_DIGIT}0-9])([{_CN_DIGIT}0-9]{{2,4}})年([{_CN_DAY}{_ROMAN}]{{1,4}})月([{_CN_DAY}]{{1,4}})(?:[日号])?")
+# Year, month, day with any separator, also a space alone ("2014 09 25", "2014年Ⅸ月25日").
 _DATE = re.compile(
-    r"(?<![0-9])((?:19|20)?[0-9]{2}) ?[年./\-] ?([0-9]{1,2}) ?[月./\-] ?([0-9]{1,2})(?![0-9])(?: ?[日号])?"
+    rf"(?<![0-9])((?:19|20)?[0-9]{{2}})(?: ?[年./\-] ?| )([0-9]{{1,2}}|[{_ROMAN}]{{1,4}})(?: ?[月./\-] ?| )([0-9]{{1,2}})(?![0-9])(?: ?[日号])?"
 )
-# Day or month first, year last: "25/9/2014", "9-25-2014".
-_YEAR_LAST = re.compile(r"(?<![0-9])([0-9]{1,2}) ?[./\-] ?([0-9]{1,2}) ?[./\-] ?((?:19|20)[0-9]{2})(?![0-9])")
+# Day or month first, year last: "25/9/2014", "9-25-2014", "9/25/14".
+_YEAR_LAST = re.compile(r"(?<![0-9./\-])([0-9]{1,2}) ?[./\-] ?([0-9]{1,2}) ?[./\-] ?((?:19|20)?[0-9]{2})(?![0-9])")
 _COMPACT_DATE = re.compile(r"(?<![0-9])((?:19|20)[0-9]{2})([01][0-9])([0-3][0-9])(?![0-9])")
-_MONTH_DAY = re.compile(r"(?<![0-9年./\-])([0-9]{1,2}) ?月 ?([0-9]{1,2}) ?[日号]")
+_MONTH_DAY = re.compile(rf"(?<![0-9年./\-])([0-9]{{1,2}}|[{_ROMAN}]{{1,4}}) ?月 ?([0-9]{{1,2}}) ?[日号]")
 _CN_MONTH_DAY = re.compile(rf"(?<![年0-9])([{_CN_DAY}]{{1,3}})月([{_CN_DAY}]{{1,4}})[日号]")
+# English month names: "25 September 2014", "Sept. 25, 2014", "September 25th 2014".
+_EN_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_EN_MONTH = r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+_EN_DMY = re.compile(rf"(?<![0-9])([0-9]{{1,2}})(?:st|nd|rd|th)? (?:of )?{_EN_MONTH}\.?,? ((?:19|20)[0-9]{{2}})(?![0-9])", re.IGNORECASE)
+_EN_MDY = re.compile(rf"(?<![A-Za-z]){_EN_MONTH}\.? ?([0-9]{{1,2}})(?:st|nd|rd|th)?,? ((?:19|20)[0-9]{{2}})(?![0-9])", re.IGNORECASE)
+# A year near a month and day written apart from it ("9月25日生于2014年", "2014年生，生日9月25日").
+_YEAR_NEAR = re.compile(rf"(?<![0-9{_CN_DIGIT}])((?:19|20)[0-9]{{2}}|[{_CN_DIGIT}]{{4}})年(?! ?[0-9{_CN_DIGIT}]{{1,2}} ?月)")
+_NEAR = 12
 _BIRTH_AFTER = re.compile(r"^.{0,2}?(?:出生|生日|生人|出世|降生|生$|生[，。,.、；; ])")
 _BIRTH_BEFORE = re.compile(r"(?:出生|生日|生于|生辰|出生日期|出生于|DOB|born)[^0-9一二三四五六七八九十零〇]{0,4}$", re.IGNORECASE)
+# A word about being born a little further from a day that is a known child's birthday.
+_BIRTH_WORD = re.compile(r"出生|生日|生于|生辰|诞辰|出世|降生|生人|birthday|born|DOB", re.IGNORECASE)
 
 
 _CN_VALUE = {**dict.fromkeys("零〇○", 0), **{c: i + 1 for i, c in enumerate("一二三四五六七八九")}}
+_ROMAN_VALUE = {"I": 1, "V": 5, "X": 10}
 
 
 def _cn_number(value: str) -> int | None:
-    """"二〇一四" → 2014, "九" → 9, "二十五" → 25, "廿五" → 25, "25" → 25."""
+    """"二〇一四" → 2014, "九" → 9, "二十五" → 25, "廿五" → 25, "25" → 25, "IX" → 9."""
     if value.isdigit():
         return int(value)
+    if value and all(c in _ROMAN_VALUE for c in value):
+        values = [_ROMAN_VALUE[c] for c in value]
+        return sum(-v if i + 1 < len(values) and v < values[i + 1] else v for i, v in enumerate(values))
     value = value.replace("廿", "二十").replace("卅", "三十")
     if "十" not in value:
-        return int("".join(str(_CN_VALUE[c]) for c in value)) if all(c in _CN_VALUE for c in value) else None
+        return int("".join(str(_CN_VALUE[c]) for c in value)) if value and all(c in _CN_VALUE for c in value) else None
     tens, _, ones = value.partition("十")
     if len(tens) > 1 or len(ones) > 1 or not all(c in _CN_VALUE for c in tens + ones):
         return None
@@ -231,12 +384,24 @@ def _year(value: str) -> int:
     return year
 
 
+def _near_year(norm: str, start: int, end: int) -> int | None:
+    for m in _YEAR_NEAR.finditer(norm, max(0, start - _NEAR), min(len(norm), end + _NEAR)):
+        if m.end() <= start or m.start() >= end:
+            value = _cn_number(m.group(1))
+            if value is not None:
+                return _year(str(value))
+    return None
+
+
 def _dates(norm: str):
     """(start, end, year or None, month, day) of every date written in the text."""
+    norm = norm.translate(_DATE_NUMERALS)
     for m in _DATE.finditer(norm):
-        yield m.start(), m.end(), _year(m.group(1)), int(m.group(2)), int(m.group(3))
+        month = _cn_number(m.group(2))
+        if month:
+            yield m.start(), m.end(), _year(m.group(1)), month, int(m.group(3))
     for m in _YEAR_LAST.finditer(norm):
-        first, second, year = int(m.group(1)), int(m.group(2)), int(m.group(3))
+        first, second, year = int(m.group(1)), int(m.group(2)), _year(m.group(3))
         yield m.start(), m.end(), year, second, first
         yield m.start(), m.end(), year, first, second
     for m in _COMPACT_DATE.finditer(norm):
@@ -245,22 +410,83 @@ def _dates(norm: str):
         year, month, day = _cn_number(m.group(1)), _cn_number(m.group(2)), _cn_number(m.group(3))
         if year is not None and month and day:
             yield m.start(), m.end(), _year(str(year)) if year < 100 else year, month, day
+    for m in _EN_DMY.finditer(norm):
+        yield m.start(), m.end(), int(m.group(3)), _EN_MONTHS.index(m.group(2)[:3].lower()) + 1, int(m.group(1))
+    for m in _EN_MDY.finditer(norm):
+        yield m.start(), m.end(), int(m.group(3)), _EN_MONTHS.index(m.group(1)[:3].lower()) + 1, int(m.group(2))
     for pattern in (_MONTH_DAY, _CN_MONTH_DAY):
         for m in pattern.finditer(norm):
             month, day = _cn_number(m.group(1)), _cn_number(m.group(2))
             if month and day:
                 yield m.start(), m.end(), None, month, day
+                year = _near_year(norm, m.start(), m.end())
+                if year is not None:
+                    yield m.start(), m.end(), year, month, day
+
+
+# Lunar dates: "农历2014年九月初二", "甲午年九月初二", "阴历九月初二出生".
+_STEMS, _BRANCHES = "甲乙丙丁戊己庚辛壬癸", "子丑寅卯辰巳午未申酉戌亥"
+_LUNAR_MONTH = "正一二三四五六七八九十冬腊"
+_LUNAR_DATE = re.compile(
+    rf"(?P<cue>农历|阴历|旧历)? ?(?:(?P<year>(?:19|20)[0-9]{{2}}|[{_CN_DIGIT}]{{4}}|[{_STEMS}][{_BRANCHES}])年)? ?"
+    rf"(?P<leap>闰)?(?P<month>十[一二]|[{_LUNAR_MONTH}]|[0-9]{{1,2}})月 ?(?P<day>初[一二三四五六七八九十]|[二三]十|廿[一二三四五六七八九]|十[一二三四五六七八九]|[0-9]{{1,2}})"
+)
+_LUNAR_MONTH_VALUE = {"正": 1, "冬": 11, "腊": 12, "十一": 11, "十二": 12}
+
+
+@lru_cache(maxsize=4096)
+def _lunar(day: date) -> tuple[int, int, int, bool] | None:
+    """(year, month, day, leap month) of ``day`` in the Chinese calendar (the lunardate package)."""
+    from lunardate import LunarDate
+
+    try:
+        lunar = LunarDate.from_solar_date(day.year, day.month, day.day)
+    except ValueError:
+        return None
+    return lunar.year, lunar.month, lunar.day, bool(lunar.is_leap_month)
+
+
+def _lunar_dates(norm: str, known: set[date]):
+    """A known date of birth written in the Chinese calendar: its lunar month and day, with its
+    year (in digits, numerals or as a stem-branch year, 甲午年) or after 农历/阴历 next to a word
+    about being born."""
+    if not known or not any(c in norm for c in "农阴旧初廿闰") and not any(s in norm for s in _STEMS):
+        return
+    lunar = {value for value in map(_lunar, known) if value}
+    for m in _LUNAR_DATE.finditer(norm):
+        month_text, day_text = m.group("month"), m.group("day")
+        month = _LUNAR_MONTH_VALUE.get(month_text) or _cn_number(month_text)
+        day = _cn_number(day_text.replace("初", "")) if not day_text.isdigit() else int(day_text)
+        if not month or not day or not (m.group("cue") or m.group("year") or "初" in day_text or "廿" in day_text):
+            continue
+        year_text = m.group("year")
+        for year, l_month, l_day, _leap in lunar:
+            if (l_month, l_day) != (month, day):
+                continue
+            if year_text:
+                same_year = year_text == _STEMS[(year - 4) % 10] + _BRANCHES[(year - 4) % 12] or _cn_number(year_text) == year
+            else:
+                same_year = bool(m.group("cue")) and bool(_BIRTH_WORD.search(norm, max(0, m.start() - _NEAR), m.end() + _NEAR))
+            if same_year:
+                yield m.start(), m.end(), BIRTH_DATE
+                break
 
 
 def birth_dates(norm: str, known: set[date]):
-    """(start, end, kind) of dates of birth: a whole date (year, month, day, in digits or Chinese
-    numerals) that is one of the ``known`` dates of birth of the town's children, whatever the text
-    says of it; or any day the text says someone was born on ("2014年9月25日出生", "生日是9月25日")."""
+    """(start, end, kind) of dates of birth: a whole date (year, month, day, in digits, Chinese or
+    financial numerals, Roman-numeral months, English month names, the year apart from the month
+    and day, or in the Chinese calendar) that is one of the ``known`` dates of birth of the town's
+    children, whatever the text says of it; a known child's birthday (month and day) with a word
+    about being born nearby; or any day the text says someone was born on ("2014年9月25日出生",
+    "生日是9月25日")."""
+    birthdays = {(d.month, d.day) for d in known}
     for start, end, year, month, day in _dates(norm):
         said = _BIRTH_AFTER.match(norm[end : end + 5]) or _BIRTH_BEFORE.search(norm[max(0, start - 10) : start])
         try:
             exact = year is not None and date(year, month, day) in known
         except ValueError:
             continue
-        if exact or said:
+        birthday = (month, day) in birthdays and _BIRTH_WORD.search(norm, max(0, start - _NEAR), end + 6)
+        if exact or said or birthday:
             yield start, end, BIRTH_DATE
+    yield from _lunar_dates(norm, known)

@@ -423,3 +423,104 @@ def _match_accepting(v: Variant, tokens: list[Token], ti: int, counts: _Count):
     start = ti
     walk(ti, 0, 0, counts)
     return results[0] if results else None
+
+
+# --------------------------------------------------------------------------------------------------
+# A name with one part reduced to initials: "X嫣", "欧阳MX", "Ouyang M.", "Ouyang MX"
+
+# Words made of a Latin letter and a Chinese character (字母词): not a surname's initial and a
+# given name ("B超" is not 白超).
+LETTER_WORDS = frozenset(
+    "a股 b股 h股 n股 b超 x光 x线 t恤 k歌 q版 u盘 a货 c位 k线 t台 g点 e站 b站 a站 q弹 x射 ct室 n次 3d 4s店 pk赛 "
+    "ab型 a型 b型 o型 ab角 a角 b角 a级 b级 c级 a类 b类 c类 a区 b区 c区 a组 b组 c组 a班 b班 c班 a面 b面 a款 b款 "
+    "e化 vip卡 ic卡 sim卡 ip卡 u形 v形 s形 t形 x形 o形 a4纸".split()
+)
+_NOT_SURNAME_WORDS = frozenset(("he", "an", "so", "no", "go", "me", "to", "do", "be", "we"))
+_CJK_CHARS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_HANZI_THEN_INITIALS = re.compile(rf"([{_CJK_CHARS}]{{1,2}}) ?((?:[A-Za-z]\.? ?){{1,3}})(?![A-Za-z])")
+_INITIALS_THEN_HANZI = re.compile(rf"(?<![A-Za-z0-9])((?:[A-Za-z]\.? ?){{1,2}})([{_CJK_CHARS}]{{1,3}})")
+_SURNAME_THEN_INITIALS = re.compile(r"(?<![A-Za-z])([A-Za-z]{2,12}) ((?:[A-Z]\.? ?){1,3})(?![A-Za-z])")
+
+
+@dataclass(frozen=True)
+class Initials:
+    """The keys of every name with its surname or its given name reduced to initials."""
+
+    hanzi_surname: frozenset[tuple[str, str]]  # ("欧阳", "mx"), ("欧阳", "m"), ("萧", "y")
+    hanzi_given: frozenset[tuple[str, str]]  # ("x", "嫣"), ("oy", "明轩")
+    latin_surname: frozenset[tuple[str, str]]  # ("ouyang", "mx"), ("ouyang", "m")
+
+
+def _initial_strings(slots: tuple[Slot, ...], limit: int = 16) -> set[str]:
+    out = {""}
+    for slot in slots:
+        out = {o + i[0] for o in out for i in slot.initials}
+        if len(out) > limit:
+            break
+    return out
+
+
+def build_initials(names: list[tuple[str, int]]) -> Initials:
+    """``names``: (name, where its given name begins) of every Chinese name checked. Only whole
+    patterns count: every syllable of the given name by its initial (or only the first, as the
+    West writes a given name: "Ouyang M."), or every syllable of the surname by its initial with
+    the whole given name in characters; initials that are all x are a placeholder ("张XX")."""
+    hanzi_surname, hanzi_given, latin_surname = set(), set(), set()
+    for name, given_start in names:
+        surname, given = name[:given_start], name[given_start:]
+        if not surname or not given:
+            continue
+        s_slots, g_slots = tuple(_slot(c) for c in surname), tuple(_slot(c) for c in given)
+        if any(not s.spellings for s in (*s_slots, *g_slots)):
+            continue
+        given_initials = _initial_strings(g_slots) | _initial_strings(g_slots[:1])
+        given_initials = {g for g in given_initials if set(g) != {"x"}}
+        for initials in given_initials:
+            hanzi_surname.add((surname, initials))
+            for spelling in _spellings(s_slots):
+                latin_surname.add((spelling, initials))
+        for initials in _initial_strings(s_slots):
+            hanzi_given.add((initials, given))
+    return Initials(frozenset(hanzi_surname), frozenset(hanzi_given), frozenset(latin_surname))
+
+
+def _spellings(slots: tuple[Slot, ...], limit: int = 16) -> set[str]:
+    out = {""}
+    for slot in slots:
+        out = {o + s for o in out for s in slot.spellings if s.isascii()}
+        if len(out) > limit:
+            break
+    return out
+
+
+def _letters(value: str) -> str:
+    return "".join(c for c in value if c.isalpha()).lower()
+
+
+def find_initials(plain: str, initials: Initials):
+    """(start, end) in ``plain`` of every name written with initials for its surname or given name."""
+    for m in _HANZI_THEN_INITIALS.finditer(plain):
+        hanzi, letters = m.group(1), _letters(m.group(2))
+        if len(letters) == 1 and not m.group(2)[0].isupper():
+            continue
+        for size in (2, 1):
+            if len(hanzi) >= size and (hanzi[-size:], letters) in initials.hanzi_surname:
+                yield m.start(1) + len(hanzi) - size, m.end(2) - (len(m.group(2)) - len(m.group(2).rstrip(". ")))
+                break
+    for m in _INITIALS_THEN_HANZI.finditer(plain):
+        raw, letters, hanzi = m.group(1), _letters(m.group(1)), m.group(2)
+        if not raw[0].isupper():
+            continue
+        for size in (1, 2, 3):
+            given = hanzi[:size]
+            if len(given) == size and (letters, given) in initials.hanzi_given:
+                if (letters + hanzi[:1]) in LETTER_WORDS or (letters + hanzi[:2]) in LETTER_WORDS:
+                    break
+                yield m.start(1), m.start(2) + size
+                break
+    for m in _SURNAME_THEN_INITIALS.finditer(plain):
+        word, letters = m.group(1), _letters(m.group(2))
+        if not word[0].isupper() or word.lower() in _NOT_SURNAME_WORDS:
+            continue
+        if (word.lower(), letters) in initials.latin_surname:
+            yield m.start(1), m.end(2) - (len(m.group(2)) - len(m.group(2).rstrip(". ")))

@@ -3,15 +3,20 @@ original text so that hits are shown where they were written.
 
 Two views are made. ``plain`` (names, places, romanised names) folds each character on its own:
 full-width and compatibility forms (NFKC), traditional and Japanese forms to simplified Chinese
-(OpenCC's character tables), Cyrillic and Greek letters that look Latin, digits of every script;
-it drops invisible characters and the separators between Chinese characters. ``numbers`` (phones,
+(OpenCC's character tables), Cyrillic and Greek letters and Latin small capitals that look Latin,
+digits of every script (by Unicode's numeric values); it drops invisible characters and the
+separators between Chinese characters. ``numbers`` (phones,
 identity numbers, addresses, dates) then reads as digits what was written as digits in disguise:
 number words ("one three nine…", "yao san jiu…"), look-alike letters inside a run of digits
-("l37O…"), and runs of Chinese numerals.
+("l37O…"), and runs of Chinese numerals. Two more readings of a whole summary are checked by
+``find_pii``: ``display_order`` (text after a right-to-left override, as it is shown) and
+``decoded_view`` (percent-encoded UTF-8 and HTML character references, decoded).
 """
 
 from __future__ import annotations
 
+import codecs
+import html
 import re
 import unicodedata
 from functools import lru_cache
@@ -38,8 +43,37 @@ _LATIN_LOOKALIKES = dict(
         strict=True,
     )
 )
-# Suzhou numerals (〡〢〣…): digits that NFKC leaves alone.
-_SUZHOU = {chr(0x3021 + i): str(i + 1) for i in range(9)}
+_LATIN_NAME = re.compile(
+    r"LATIN (?:LETTER SMALL CAPITAL|SMALL LETTER DOTLESS|SMALL LETTER SCRIPT|SMALL CAPITAL LETTER) ([A-Z])"
+)
+
+
+@lru_cache(maxsize=1)
+def latin_confusables() -> dict[str, str]:
+    """Letters drawn like Latin ones that NFKC leaves alone: Cyrillic and Greek look-alikes, and every
+    Latin small capital, dotless and script letter of Unicode ("xɪᴀᴏ ʏᴀɴ" is "xiao yan"), found by
+    their Unicode names rather than listed."""
+    table = dict(_LATIN_LOOKALIKES)
+    for cp in (*range(0x80, 0x2000), *range(0xA700, 0xA800), *range(0xAB30, 0xAB70)):
+        m = _LATIN_NAME.fullmatch(unicodedata.name(chr(cp), ""))
+        if m and unicodedata.normalize("NFKC", chr(cp)) == chr(cp):
+            table.setdefault(chr(cp), m.group(1).lower())
+    return table
+
+
+def _digit_value(c: str) -> str | None:
+    """The ASCII digit a character of any script stands for: decimal digits of every script,
+    circled, negative-circled, double-circled and dingbat digits, Suzhou (Hangzhou) numerals — read
+    from Unicode's numeric values, not from a list. Chinese ideographs (一, 十, 〇) are read as
+    numerals elsewhere, only inside runs of numerals."""
+    if is_cjk(c) or c.isascii():
+        return None
+    if unicodedata.category(c) not in ("Nd", "No", "Nl"):
+        return None
+    value = unicodedata.numeric(c, None)
+    if value is None or value != int(value) or not 0 <= value <= 9:
+        return None
+    return str(int(value))
 
 
 def is_cjk(ch: str) -> bool:
@@ -98,6 +132,7 @@ def simplified_forms() -> dict[str, str]:
     return table
 
 
+@lru_cache(maxsize=8192)
 def fold(ch: str) -> str:
     """One character of the original, folded: whitespace → " ", dashes → "-", NFKC (full-width
     digits, letters, parentheses and spaces become ASCII), simplified Chinese, Latin look-alikes
@@ -115,11 +150,10 @@ def fold(ch: str) -> str:
             out.append(" ")
             continue
         if ord(c) >= 0x3400:
-            c = simplified_forms().get(c, _SUZHOU.get(c, c))
-        elif ord(c) >= 0x370:
-            c = _LATIN_LOOKALIKES.get(c, c)
-        if not is_digit(c) and unicodedata.category(c) == "Nd":
-            c = str(unicodedata.digit(c))
+            c = simplified_forms().get(c, c)
+        elif ord(c) >= 0x80:
+            c = latin_confusables().get(c, c)
+        c = _digit_value(c) or c
         out.append(c)
     return "".join(out) or ch
 
@@ -172,6 +206,86 @@ def plain_view(text: str) -> tuple[str, list[int]]:
         index.append(i)
         k += 1
     return "".join(out), index
+
+
+_RLO = "\u202e"  # right-to-left override: what follows is shown reversed
+_RLO_ENDS = frozenset("\u202c\u2069\n")  # pop directional formatting, pop isolate, end of line
+
+
+def display_order(text: str) -> tuple[str, list[int]] | None:
+    """``text`` as it is shown when it holds a right-to-left override ("孩子\u202e嫣萧\u202c" shows
+    孩子萧嫣): the characters after the override, up to its end, reversed; with, for every
+    character, its index in ``text``. None when there is no override."""
+    if _RLO not in text:
+        return None
+    out: list[str] = []
+    index: list[int] = []
+    k = 0
+    while k < len(text):
+        if text[k] == _RLO:
+            j = k + 1
+            while j < len(text) and text[j] not in _RLO_ENDS:
+                j += 1
+            for i in range(j - 1, k, -1):
+                out.append(text[i])
+                index.append(i)
+            k = j
+            continue
+        out.append(text[k])
+        index.append(k)
+        k += 1
+    return "".join(out), index
+
+
+# Characters written as percent-encoded UTF-8 ("%E8%90%A7") or HTML character references
+# ("&#33831;", "&#x8427;", "&amp;").
+_ENCODED = re.compile(r"(?:%[0-9A-Fa-f]{2}){2,}|&#[0-9]{2,7};|&#[xX][0-9A-Fa-f]{2,6};|&[A-Za-z]{2,8};")
+
+
+def decoded_view(text: str) -> tuple[str, list[int], list[int]] | None:
+    """``text`` with percent-encoded UTF-8 and HTML character references decoded, and for every
+    character the start and end in ``text`` of what it was decoded from; None when nothing is
+    encoded."""
+    if "%" not in text and "&" not in text:
+        return None
+    out: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    last = 0
+    for m in _ENCODED.finditer(text):
+        token = m.group()
+        pieces: list[tuple[str, int, int]] = []
+        if token.startswith("%"):
+            decoder = codecs.getincrementaldecoder("utf-8")(errors="strict")
+            begin = m.start()
+            try:
+                for k in range(0, len(token), 3):
+                    for ch in decoder.decode(bytes([int(token[k + 1 : k + 3], 16)])):
+                        pieces.append((ch, begin, m.start() + k + 3))
+                        begin = m.start() + k + 3
+            except UnicodeDecodeError:
+                continue
+        else:
+            value = html.unescape(token)
+            if value == token:
+                continue
+            pieces = [(ch, m.start(), m.end()) for ch in value]
+        for k in range(last, m.start()):
+            out.append(text[k])
+            starts.append(k)
+            ends.append(k + 1)
+        for ch, begin, end in pieces:
+            out.append(ch)
+            starts.append(begin)
+            ends.append(end)
+        last = m.end()
+    if not out:
+        return None
+    for k in range(last, len(text)):
+        out.append(text[k])
+        starts.append(k)
+        ends.append(k + 1)
+    return "".join(out), starts, ends
 
 
 def is_gap(ch: str) -> bool:
@@ -242,6 +356,8 @@ _WORD_DIGITS = {
     "zero": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7",
     "eight": "8", "nine": "9", "ling": "0", "yao": "1", "yi": "1", "er": "2", "liang": "2", "san": "3",
     "si": "4", "wu": "5", "liu": "6", "qi": "7", "ba": "8", "jiu": "9",
+    # Read out the radio way (洞幺两拐勾), and "oh" for zero in English.
+    "dong": "0", "guai": "7", "gou": "9", "oh": "0",
 }
 _WORD = "|".join(sorted(_WORD_DIGITS, key=len, reverse=True))
 # Seven or more number words in a row, together or apart: "one three nine zero…", "yaosanjiu…".
