@@ -427,6 +427,59 @@ ORDINARY += [
     "孩子需要矫形鞋两双，每双约600元，每6个月更换一次。",
 ]
 
+ATTACKS += [
+    # --- round 2, third pass: variants, other scripts, numbers with units ---
+    ("id-fullwidth-last", "身份证37130220120608001３，需要书包。"),
+    ("id-number-with-units", "证件号前六位三十七万一千三百零二，后面是二零一四零九二五零零二七。"),
+    ("phone-number-with-units", "手机号：一百三十八、零五三九、一千二百三十四。"),
+    ("phone-pinyin-english-mix", "dianhua yao san ba zero five three nine 1234"),
+    ("phone-pinyin-tones", "电话 yāo sān bā líng wǔ sān jiǔ yāo èr sān sì"),
+    ("phone-intro-described", "手机号码：1 3 8 后面接临沂区号0539，再接1234。"),
+    ("name-variant-surname", "肖嫣同学需要书包。"),
+    ("name-variant-surname-b", "袁琦琦同学需要营养餐。"),
+    ("name-brackets", "萧【嫣】同学需要冬衣。"),
+    ("name-leet-pinyin", "X1ao Yan needs a schoolbag."),
+    ("name-russian", "Сяо Янь, 12 лет, нужна зимняя одежда."),
+    ("name-katakana", "シャオ・イェンさんは冬服が必要です。"),
+    ("name-hangul", "샤오옌 학생은 겨울옷이 필요합니다."),
+    ("name-combining-pinyin", "Xi\u0332ao Ya\u0332n needs a coat."),
+    ("name-title-english", "Mr. Xiao Jianguo, the girl's father, is ill."),
+    ("village-spaced", "屠 苏 村的孩子需要冬衣。"),
+    ("village-tone-initials", "TS村一名女孩需要冬衣。"),
+    ("house-yard", "家住村里38号院，需要修缮。"),
+    ("plate-upper", "车牌鲁Q壹贰叁肆伍，父亲接送。"),
+    ("plate-dash-lookalike", "车牌鲁Q-l2345"),
+    ("email-emoji-at", "邮箱 xiaojg📧163.com"),
+]
+
+ORDINARY += [
+    "2024年是新中国建国75周年，学校组织孩子参观纪念馆。",
+    "八一建军节，志愿者带孩子参观军营。",
+    "国庆节期间，孩子希望参加义堂镇儿童之家的活动。",
+    "学习高尔基的《海燕》后，孩子写了一篇读后感。",
+    "孩子性格敏感，需要耐心陪伴。",
+    "初中新生军训需要一套迷彩服。",
+    "孩子意志强大，康复训练坚持得很好。",
+    "孩子坚强乐观，学习刻苦。",
+    "冬天红梅花开时，学校组织写生活动，孩子需要画具。",
+    "志愿者两人一组入户走访，每次不少于1小时。",
+    "孩子参加了学校第一组的朗读比赛。",
+    "Please contact the child director through the bureau's official Weixin account.",
+    "小明有5个苹果——孩子做这类应用题有困难，需要数学辅导。",
+    "请于9月25日前完成认领。",
+    "6月1日儿童节，需要为孩子准备节日礼物。",
+    "六一儿童节前需要完成交付。",
+    "3月8日妇女节，孩子想给奶奶准备礼物。",
+    "12月24日前需要送达冬衣。",
+    "9月1日开学，需要提前准备书包。",
+    "10月10日前请上传交付照片。",
+    "2月14日前完成寒假辅导。",
+    "7月7日至8月31日暑假期间需要托管。",
+    "孩子的父亲于2021年去世，母亲于2022年改嫁。",
+    "孩子家距离镇中心小学2.5公里，需要一辆自行车。",
+    "全市8家社会组织参与，371名孤困儿童获得结对关爱。",
+]
+
 # Cases the check gets wrong today (text -> why). A fix removes the entry; strict xfail says when.
 MISSED = {
     '儿童证件号 three seven one three zero two 2014 0925 0027，需要书包。':
@@ -472,7 +525,7 @@ MISSED = {
     '生于二〇一四.九.二十五。':
         'red team: birth-dot-words is not refused',
     '绿色软件搜 xjg1980 加好友':
-        'red team: wechat-green-bubble is not refused',
+        'red team: out of reach, wechat-green-bubble is not refused',
     '💚 xjg1980 可联系':
         'red team: wechat-emoji is not refused',
     '企鹅号 3456789012 联系家长':
@@ -511,6 +564,28 @@ MISSED = {
         'red team: plate-described is not refused',
     '孩子家是村里第38户，需要冬衣。':
         'red team: house-household-index is not refused',
+    '证件号前六位三十七万一千三百零二，后面是二零一四零九二五零零二七。':
+        'red team: id-number-with-units is not refused',
+    '手机号：一百三十八、零五三九、一千二百三十四。':
+        'red team: phone-number-with-units is not refused',
+    '电话 yāo sān bā líng wǔ sān jiǔ yāo èr sān sì':
+        'red team: phone-pinyin-tones is not refused',
+    '手机号码：1 3 8 后面接临沂区号0539，再接1234。':
+        'red team: phone-intro-described is not refused',
+    '肖嫣同学需要书包。':
+        'red team: name-variant-surname is not refused',
+    '袁琦琦同学需要营养餐。':
+        'red team: name-variant-surname-b is not refused',
+    'Сяо Янь, 12 лет, нужна зимняя одежда.':
+        'red team: name-russian is not refused',
+    'シャオ・イェンさんは冬服が必要です。':
+        'red team: name-katakana is not refused',
+    '샤오옌 학생은 겨울옷이 필요합니다.':
+        'red team: name-hangul is not refused',
+    '车牌鲁Q壹贰叁肆伍，父亲接送。':
+        'red team: plate-upper is not refused',
+    '邮箱 xiaojg📧163.com':
+        'red team: email-emoji-at is not refused',
 }
 
 FALSE_ALARMS = {
@@ -520,6 +595,22 @@ FALSE_ALARMS = {
         'red team: false alarm on 周强 (name)',
     '需要志愿者于2024年10月1日至10月7日国庆假期陪伴。':
         'red team: false alarm on 国庆 (name)',
+    '2024年是新中国建国75周年，学校组织孩子参观纪念馆。':
+        'red team: false alarm on 建国 (name)',
+    '学习高尔基的《海燕》后，孩子写了一篇读后感。':
+        'red team: false alarm on 海燕 (name)',
+    '孩子意志强大，康复训练坚持得很好。':
+        'red team: false alarm on 志强 (name)',
+    '冬天红梅花开时，学校组织写生活动，孩子需要画具。':
+        'red team: false alarm on 红梅 (name)',
+    '志愿者两人一组入户走访，每次不少于1小时。':
+        'red team: false alarm on 一组 (address)',
+    '孩子参加了学校第一组的朗读比赛。':
+        'red team: false alarm on 一组 (address)',
+    "Please contact the child director through the bureau's official Weixin account.":
+        'red team: false alarm on Weixin (name)',
+    '小明有5个苹果——孩子做这类应用题有困难，需要数学辅导。':
+        'red team: false alarm on 小明 (name)',
 }
 
 
