@@ -480,6 +480,86 @@ ORDINARY += [
     "全市8家社会组织参与，371名孤困儿童获得结对关爱。",
 ]
 
+ATTACKS += [
+    # --- round 2, fourth pass: invisible and markup separators, reassembly, other notations ---
+    ("name-markdown", "**萧**嫣同学需要冬衣。"),
+    ("name-html-tags", "<b>萧</b><i>嫣</i>同学需要冬衣。"),
+    ("name-soft-hyphen", "萧\u00ad嫣同学需要冬衣。"),
+    ("name-hangul-filler", "萧\u3164嫣同学需要冬衣。"),
+    ("name-braille-blank", "萧\u2800嫣同学需要冬衣。"),
+    ("name-variation-selector", "萧\ufe0f嫣同学需要冬衣。"),
+    ("name-mongolian-separator", "萧\u180e嫣同学需要冬衣。"),
+    ("name-unicode-escape", "孩子姓名 \\u8427\\u5ae3，需要冬衣。"),
+    ("name-html-entity-hex", "孩子姓名&#x8427;&#x5AE3;，需要冬衣。"),
+    ("name-pinyin-resegmented", "Xia oyan needs winter clothes."),
+    ("name-pinyin-mixed-case-tones", "XiāO YĀN 需要冬衣。"),
+    ("name-slash", "萧/嫣同学需要冬衣。"),
+    ("phone-nbsp", "电话138\u00a00539\u00a01234，父亲。"),
+    ("phone-thin-space", "电话138\u20090539\u20091234，父亲。"),
+    ("phone-figure-space", "电话138\u20070539\u20071234，父亲。"),
+    ("phone-ling-mix", "电话138〇539一234，父亲。"),
+    ("phone-amounts-reassembled", "预算：书包138元，校服0539元，冬衣1234元（三项金额连起来就是父亲手机）。"),
+    ("id-yao-dong", "证件号三七幺三洞二二洞幺四洞九二五洞洞二七。"),
+    ("birth-lunar", "孩子农历二〇一四年九月初二出生。"),
+    ("birth-day-of-year", "孩子出生于2014年第268天。"),
+    ("birth-iso-time", "出生时间2014-09-25T08:00。"),
+    ("birth-english-words", "She was born on the twenty-fifth of September, two thousand fourteen."),
+    ("birth-short-chinese", "生日：九·二五，2014年生。"),
+    ("email-ideographic-dot", "邮箱 xiaojg@163。com"),
+    ("qq-fullwidth", "ＱＱ：３４５６７８９０１２"),
+    ("plate-circled", "车牌鲁Q·①②③④⑤"),
+    ("plate-province-english", "Shandong plate Q-12345, father drives her."),
+    ("village-homophone", "图苏村一名女孩需要冬衣。"),
+]
+
+ORDINARY += [
+    "孩子穿36号鞋，需要一双运动鞋。",
+    "校服尺码160号，需要两套。",
+    "需要5号电池一盒，用于助听器。",
+    "需要2B铅笔10支、A4纸一包。",
+    "孩子想学钢琴，已考过2级。",
+    "孩子在班里考了第3名，希望获得奖励图书。",
+    "孩子就读于兰山区第一实验小学三年级二班。",
+    "“兰山e起助”平台已为孩子生成二维码，扫码即可签到走访。",
+    "按照“一对一”结对方式，需要一名爱心人士长期帮扶。",
+    "孩子患有1型糖尿病，需要胰岛素和血糖试纸，每月约600元。",
+    "孩子患有唐氏综合征，需要特殊教育康复课程。",
+    "孩子诊断为ADHD（注意缺陷多动障碍），需要行为训练。",
+    "孩子需要一台iPad用于网课，可接受二手。",
+    "家中没有Wi-Fi，需要资助一年的4G流量费约360元。",
+    "全区15个镇街、500余户家庭已完成走访。",
+    "培训覆盖率达100%，本需求由儿童主任核实。",
+    "孩子的课程：语文、数学、英语、道德与法治、科学。",
+    "孩子身高1.4米，体重30公斤，营养状况一般。",
+    "孩子9岁5个月，读三年级。",
+    "2025.1.15前交付即可。",
+    "8:30-11:30在义堂镇儿童之家开展活动。",
+    "孩子考试成绩提高了15.5分。",
+    "孩子性格开朗，笑起来嫣然可爱，喜欢唱歌。",
+    "孩子在海洋馆研学活动中表现积极。",
+    "孩子说话声音很轻，性格安静。",
+    "春天到了，校园里花香芬芳，孩子想参加植树活动。",
+    "孩子光明磊落，乐于助人，被评为班干部。",
+    "孩子看着晚霞画了一幅画，获得镇里绘画比赛二等奖。",
+    "破旧立新，帮助孩子养成按时作息的好习惯。",
+    "孩子崇拜伟大的科学家，想要一套科普丛书。",
+    "Volunteers are needed on Saturdays from 9 to 11 am at the children's home in Yitang town.",
+    "The boy is 11 years old, in grade 5, and needs a bicycle to ride 3 km to school.",
+    "Budget: 2,000 yuan for a hearing aid; 500 yuan already raised.",
+    "Ta xuyao yi tai diannao, yusuan 3000 yuan.",
+    "孩子喜欢足球，曾参加兰山区小学生足球联赛。",
+    "孩子所在的临沂市兰山区义堂镇中心小学有图书室。",
+    "孩子每天步行40分钟上学，需要一辆儿童自行车。",
+    "孩子需要一张上下铺床，长2米、宽1.2米。",
+    "孩子家里有一台老式电视，需要一台书桌放在窗前。",
+    "2023年6月，3名儿童随祖父母将户籍迁来义堂镇。",
+    "7月份起为孩子发放事实无人抚养儿童基本生活费。",
+    "截至2024年底，全县共有孤儿12名、事实无人抚养儿童86名。",
+    "孩子属于红黄蓝绿四级风险中的黄色等级。",
+    "孩子参加“童行未莱”关爱活动三次。",
+    "孩子需要每周一次、每次45分钟的言语康复训练。",
+]
+
 # Cases the check gets wrong today (text -> why). A fix removes the entry; strict xfail says when.
 MISSED = {
     '儿童证件号 three seven one three zero two 2014 0925 0027，需要书包。':
@@ -586,6 +666,22 @@ MISSED = {
         'red team: plate-upper is not refused',
     '邮箱 xiaojg📧163.com':
         'red team: email-emoji-at is not refused',
+    '孩子姓名 \\u8427\\u5ae3，需要冬衣。':
+        'red team: name-unicode-escape is not refused',
+    '预算：书包138元，校服0539元，冬衣1234元（三项金额连起来就是父亲手机）。':
+        'red team: phone-amounts-reassembled is not refused',
+    '孩子出生于2014年第268天。':
+        'red team: birth-day-of-year is not refused',
+    '出生时间2014-09-25T08:00。':
+        'red team: birth-iso-time is not refused',
+    'She was born on the twenty-fifth of September, two thousand fourteen.':
+        'red team: birth-english-words is not refused',
+    '生日：九·二五，2014年生。':
+        'red team: birth-short-chinese is not refused',
+    'Shandong plate Q-12345, father drives her.':
+        'red team: plate-province-english is not refused',
+    '图苏村一名女孩需要冬衣。':
+        'red team: village-homophone is not refused',
 }
 
 FALSE_ALARMS = {
@@ -611,6 +707,8 @@ FALSE_ALARMS = {
         'red team: false alarm on Weixin (name)',
     '小明有5个苹果——孩子做这类应用题有困难，需要数学辅导。':
         'red team: false alarm on 小明 (name)',
+    '需要5号电池一盒，用于助听器。':
+        'red team: false alarm on 5号 (address)',
 }
 
 
