@@ -560,6 +560,48 @@ ORDINARY += [
     "孩子需要每周一次、每次45分钟的言语康复训练。",
 ]
 
+ATTACKS += [
+    # --- round 2, fifth pass: two evasions at once on names and villages ---
+    ("name-traditional-pinyin", "蕭Yan同學需要冬衣。"),
+    ("name-fullwidth-zwj-pinyin", "Ｘｉａｏ\u200dＹａｎ needs a coat."),
+    ("name-initial-traditional", "X.嫣同學需要書包。"),
+    ("name-nbsp", "萧\u00a0嫣同学需要冬衣。"),
+    ("name-pinyin-linebreak-hyphen", "The girl, Xiao-\nyan, needs a coat."),
+    ("name-wade-giles-cyrillic-o", "Hsiaо Yen needs a coat."),
+    ("name-guardian-title", "萧建国老人腿脚不便，孙女需要照顾。"),
+    ("name-guardian-pinyin-caps-reversed", "JIANGUO XIAO is her grandfather."),
+    ("name-child-pinyin-given-only", "Yan, 12, from the Xiao family, needs a coat."),
+    ("surname-age-town", "义堂镇一名萧姓12岁女孩，父亲病故，需要冬衣。"),
+    ("village-fullwidth-pinyin", "Ｔｕｓｕ村的孩子需要冬衣。"),
+    ("village-traditional-zwj", "屠\u200d蘇村的孩子需要冬衣。"),
+    ("village-pinyin-cyrillic", "Тusu village girl needs a coat."),
+    ("village-neighbour-traditional-split", "東石（村委會旁）埠村男孩需要輔導。"),
+    ("id-region-words-plus-birth", "兰山区户籍（371302），2014年9月25日生，证件尾号0027。"),
+]
+
+ORDINARY += [
+    "孩子的班主任姓王，建议志愿者先与学校沟通。",
+    "由志愿者李老师每周辅导一次数学。",
+    "孩子喜欢读《小王子》和《海底两万里》。",
+    "孩子有一个哥哥，在县城读高中。",
+    "请社会组织认领后与儿童主任对接，不直接接触家庭。",
+    "交付时请拍摄物资照片，不拍孩子正脸。",
+    "孩子需要一套初中数学辅导书（人教版七年级上册）。",
+    "孩子需要一副羽毛球拍和一筒球。",
+    "孩子视力下降，需要到临沂市眼科医院复查，路费约100元。",
+    "孩子需要助学金1500元，用于2025年春季学期。",
+    "孩子今年十岁，生日在秋天，希望收到一本百科全书。",
+    "孩子的爷爷今年72岁，奶奶68岁，均患慢性病。",
+    "孩子与弟弟两人共用一张书桌，需要再添置一张。",
+    "兰山区民政局联系电话请见局官网，勿在需求中留个人电话。",
+    "本需求经义堂镇人民政府审核，于2024年11月发布。",
+    "孩子希望在寒假期间学习游泳，需要10节课。",
+    "孩子需要冬季棉被一床、电热毯一条。",
+    "孩子需要一个新书包，旧书包已经破损。",
+    "捐赠物资请寄送到义堂镇儿童之家，由儿童主任转交。",
+    "孩子需要康复训练的交通补助，每次往返约30元，每月8次。",
+]
+
 # Cases the check gets wrong today (text -> why). A fix removes the entry; strict xfail says when.
 MISSED = {
     '儿童证件号 three seven one three zero two 2014 0925 0027，需要书包。':
@@ -659,9 +701,9 @@ MISSED = {
     'Сяо Янь, 12 лет, нужна зимняя одежда.':
         'red team: name-russian is not refused',
     'シャオ・イェンさんは冬服が必要です。':
-        'red team: name-katakana is not refused',
+        'red team: out of reach, name-katakana is not refused',
     '샤오옌 학생은 겨울옷이 필요합니다.':
-        'red team: name-hangul is not refused',
+        'red team: out of reach, name-hangul is not refused',
     '车牌鲁Q壹贰叁肆伍，父亲接送。':
         'red team: plate-upper is not refused',
     '邮箱 xiaojg📧163.com':
@@ -669,9 +711,9 @@ MISSED = {
     '孩子姓名 \\u8427\\u5ae3，需要冬衣。':
         'red team: name-unicode-escape is not refused',
     '预算：书包138元，校服0539元，冬衣1234元（三项金额连起来就是父亲手机）。':
-        'red team: phone-amounts-reassembled is not refused',
+        'red team: out of reach, phone-amounts-reassembled is not refused',
     '孩子出生于2014年第268天。':
-        'red team: birth-day-of-year is not refused',
+        'red team: out of reach, birth-day-of-year is not refused',
     '出生时间2014-09-25T08:00。':
         'red team: birth-iso-time is not refused',
     'She was born on the twenty-fifth of September, two thousand fourteen.':
@@ -681,7 +723,13 @@ MISSED = {
     'Shandong plate Q-12345, father drives her.':
         'red team: plate-province-english is not refused',
     '图苏村一名女孩需要冬衣。':
-        'red team: village-homophone is not refused',
+        'red team: out of reach, village-homophone is not refused',
+    'Yan, 12, from the Xiao family, needs a coat.':
+        'red team: name-child-pinyin-given-only is not refused',
+    '义堂镇一名萧姓12岁女孩，父亲病故，需要冬衣。':
+        'red team: out of reach, surname-age-town is not refused',
+    '東石（村委會旁）埠村男孩需要輔導。':
+        'red team: village-neighbour-traditional-split is not refused',
 }
 
 FALSE_ALARMS = {
