@@ -436,6 +436,18 @@ def gifts_in_region(session: Session, actor, status: str | None = None, channel:
     return list(session.scalars(stmt.order_by(Donation.id.desc()).limit(limit)))
 
 
+def refunds_of(session: Session, donation_id: int) -> list[DonationRefund]:
+    return list(session.scalars(select(DonationRefund).where(DonationRefund.donation_id == donation_id)
+                                .order_by(DonationRefund.id)))
+
+
+def refund_donation_id(session: Session, refund_id: int) -> int:
+    donation_id = session.scalar(select(DonationRefund.donation_id).where(DonationRefund.id == refund_id))
+    if donation_id is None:
+        raise NotFound(_l("This refund does not exist or is outside your region."))
+    return donation_id
+
+
 def waiting_refunds(session: Session, donation_ids: list[int]) -> dict[int, DonationRefund]:
     if not donation_ids:
         return {}
