@@ -90,6 +90,13 @@ def donations_match_ledger(session: Session) -> list[Problem]:
             # Refunds take back the general fund's share first (rules._book_refund).
             kept = need_fen - max(0, refunded - general_fen)
             kept_for_need[need_id] = kept_for_need.get(need_id, 0) + kept
+    # The donations area never reverses its postings (a refund is its own transaction): a reversal
+    # of one was made behind the gift's back, and the gift no longer says what the ledger holds.
+    reversed_refs = session.scalars(select(LedgerTransaction.reference).distinct().where(
+        LedgerTransaction.kind == TransactionKind.reversal.value, LedgerTransaction.reference.like("donation:%")))
+    for reference in reversed_refs:
+        problems.append({"donation": int(reference.split(":", 1)[1]),
+                         "message": f"a posting of {reference} was reversed outside the donation's refunds"})
     if kept_for_need:
         raised = dict(session.execute(select(Need.id, Need.raised_fen).where(Need.id.in_(list(kept_for_need)))).all())
         for need_id, kept in sorted(kept_for_need.items()):

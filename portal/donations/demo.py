@@ -4,9 +4,10 @@ Every gift is a bank transfer or cash recorded by the county's civil-affairs sta
 through ``rules.settle`` (its ledger posting, the need's raised amount, its receipt number), so
 ``flask ledger-check`` holds on the demo database. About a third of the money needs on the board
 are funded in full (the last gift often exceeds the target: the excess goes to the general fund),
-the others partly; some gifts come from demo-donor (so the recommender has donations to learn
-from), some are anonymous, some partly or wholly refunded, and some go to the general and programme
-funds. Deterministic for the seed; needs are read in batches of ids, and each gift is settled in the
+the others partly; gifts are online (made-up Stripe ids: no Stripe call is made) or offline, some
+come from demo-donor (so the recommender has donations to learn from, and a monthly gift to the
+scholarship fund), some are anonymous, some partly or wholly refunded, and some go to the general
+and programme funds. Deterministic for the seed; needs are read in batches of ids, and each gift is settled in the
 loader's transaction.
 """
 
@@ -21,7 +22,7 @@ from sqlmodel import Session
 
 from portal.accounts.models import User
 from portal.donations import rules
-from portal.donations.models import Channel, Donation, DonationRefund
+from portal.donations.models import Channel, Donation
 from portal.ledger import rules as ledger
 from portal.ledger.models import FundKind
 from portal.needs.models import Need, NeedKind, NeedStatus
@@ -40,18 +41,27 @@ def _staff_of(session: Session, county_code: str, cache: dict) -> User | None:
     return cache[county_code]
 
 
-def _gift(session: Session, staff: User, fund_id: int, need: Need | None, amount: int, at, rng, donor_id=None) -> Donation:
-    channel = rng.choice((Channel.bank, Channel.bank, Channel.cash))
+def _gift(session: Session, staff: User, fund_id: int, need: Need | None, amount: int, at, rng, donor_id=None,
+          channel: Channel | None = None, stripe: dict | None = None) -> Donation:
+    """One gift, settled. Online ones carry made-up Stripe ids (``…_demo_…``): no Stripe call is made;
+    they are booked from Stripe clearing as the webhook will book real ones."""
+    channel = channel or rng.choice((Channel.online, Channel.online, Channel.bank, Channel.cash))
+    online = channel == Channel.online
     donation = Donation(
         fund_id=fund_id, need_id=need.id if need else None,
-        region_code=need.county_code if need else staff.region_code, donor_id=donor_id,
+        region_code=need.county_code if need else (None if online else staff.region_code), donor_id=donor_id,
         guest_name="" if donor_id else rng.choice(PAYERS), anonymous=rng.random() < 0.25,
-        message=rng.choice(MESSAGES), amount_fen=amount, channel=channel, payer=rng.choice(PAYERS),
-        paid_on=at.date(), reference=f"DEMO{rng.randint(10**9, 10**10 - 1)}" if channel == Channel.bank else "",
-        recorded_by_id=staff.id, created_at=at, updated_at=at)
+        message=rng.choice(MESSAGES), amount_fen=amount, channel=channel,
+        payer="" if online else rng.choice(PAYERS), paid_on=None if online else at.date(),
+        reference=f"DEMO{rng.randint(10**9, 10**10 - 1)}" if channel == Channel.bank else "",
+        recorded_by_id=None if online else staff.id, created_at=at, updated_at=at, **(stripe or {}))
     session.add(donation)
     session.flush()
-    return rules.settle(session, staff, donation.id, at=at)
+    if online and not stripe:
+        for field, prefix in (("stripe_checkout_session_id", "cs"), ("stripe_payment_intent_id", "pi"),
+                              ("stripe_charge_id", "ch")):
+            setattr(donation, field, f"{prefix}_demo_{donation.id}")
+    return rules.settle(session, None if online else staff, donation.id, at=at)
 
 
 def load(session: Session, scale: str, rng) -> list[str]:
@@ -97,6 +107,10 @@ def load(session: Session, scale: str, rng) -> list[str]:
                     refunds += 1
                 session.refresh(need)
             funded += need.status == NeedStatus.claimed
+        # Written; the rows of this batch need not stay in memory (province scale).
+        session.flush()
+        session.expunge_all()
+        staff_cache.clear()
     # Gifts to the general and programme funds, recorded by the demo county's and city's staff.
     staff = [u for u in (session.scalar(select(User).where(User.username == name))
                          for name in ("demo-county", "demo-city")) if u is not None]
@@ -108,7 +122,18 @@ def load(session: Session, scale: str, rng) -> list[str]:
             _gift(session, staff[i % len(staff)], fund.id, None, rng.randint(1, 200) * 1000, at, rng,
                   donor_id if donor_id and i % 5 == 0 else None)
             gifts += 1
+    monthly = 0
+    if staff and donor_id:
+        # demo-donor gives 100 yuan a month to the scholarship fund (a Stripe subscription): one
+        # gift per monthly invoice, the last twelve months.
+        scholarship = ledger.programme_fund(session, "scholarship")
+        for month in range(12, 0, -1):
+            at = now - timedelta(days=30 * month)
+            _gift(session, staff[0], scholarship.id, None, 10_000, at, rng, donor_id, Channel.online,
+                  {"stripe_subscription_id": "sub_demo_donor", "stripe_invoice_id": f"in_demo_donor_{month}",
+                   "stripe_payment_intent_id": f"pi_demo_donor_{month}", "stripe_charge_id": f"ch_demo_donor_{month}"})
+            monthly += 1
+            gifts += 1
     session.flush()
-    done = session.scalar(select(DonationRefund.id).order_by(DonationRefund.id.desc()).limit(1))
-    return [f"donations: {gifts} gifts ({refunds} refunds, last refund {done}), {funded} money needs funded; "
+    return [f"donations: {gifts} gifts ({monthly} monthly, {refunds} refunds), {funded} money needs funded; "
             f"{clock.perf_counter() - started:.1f} s"]

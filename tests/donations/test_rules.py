@@ -327,6 +327,16 @@ def test_ledger_check_holds_after_gifts_and_refunds_and_sees_tampering(app, act,
     assert {"paid_donations_posted_once", "donations_match_ledger"} <= problems
 
 
+def test_ledger_check_sees_a_gift_reversed_behind_the_donations_back(app, act, money_need):
+    donation = record(act, "city", channel="cash", reference="")
+    with app.app_context(), db.write_session() as s:
+        from portal.ledger.models import LedgerTransaction
+
+        ledger.reverse(s, None, s.get(LedgerTransaction, donation.ledger_transaction_id), "typo")
+    problems = [p for p in _check(app)["problems"] if p["check"] == "donations_match_ledger"]
+    assert problems and problems[0]["donation"] == donation.id
+
+
 def test_a_donors_gift_to_a_need_feeds_the_recommender(app, act, users, money_need):
     donation = record(act, need_id=money_need, amount_fen=30_000, donor_id=users["donor"].id)
     record(act, need_id=money_need, amount_fen=10_000, reference="B2")  # a guest: no helper to learn about
