@@ -346,3 +346,12 @@ def test_a_donors_gift_to_a_need_feeds_the_recommender(app, act, users, money_ne
     act("county", rules.refund, donation.id, 30_000, "撤回")
     with app.app_context(), db.new_session() as s:
         assert list(donation_rows(s)) == []
+
+
+def test_a_need_can_raise_more_than_a_32_bit_column_holds(app, act, money_need, raw):
+    # 30 million yuan: past 2**31 fen, where INTEGER columns overflow on PostgreSQL.
+    raw("UPDATE need SET target_fen = :t WHERE id = :id", t=5_000_000_000, id=money_need)
+    app.config["OFFLINE_CONFIRM_FEN"] = 10**13
+    record(act, need_id=money_need, amount_fen=3_000_000_000)
+    assert _need(app, money_need).raised_fen == 3_000_000_000
+    assert _check(app)["violations"] == 0
