@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 
 from portal.accounts.roles import STAFF_ROLES, Role, role_for_level
 from portal.errors import NotAllowed
-from portal.regions.models import Region
+from portal.regions.models import Level, Region
 from portal.regions.rules import level_of_code, level_rank, prefix_of
 
 RuleFn = Callable[[Any, Any], bool]
@@ -376,7 +376,7 @@ def _donations_manage(user, donation) -> bool:
     if donation is None:
         return True
     if donation.region_code is None:
-        return level_of_code(user.region_code) in ("city", "province")
+        return level_of_code(user.region_code) in (Level.city, Level.province)
     return within_scope(user, donation.region_code)
 
 

@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
@@ -42,6 +42,8 @@ from portal.ledger import rules as ledger
 from portal.ledger.models import AccountPurpose, Fund, FundKind, TransactionKind
 from portal.needs.claims import add_funding, lock_need, remove_funding
 from portal.needs.models import Need, NeedKind, NeedStatus
+from portal.regions.models import Level
+from portal.regions.rules import level_of_code
 from portal.types import utcnow
 
 # Receipts are numbered per calendar year in China.
@@ -428,7 +430,10 @@ def gifts_in_region(session: Session, actor, status: str | None = None, channel:
     """The gifts ``actor`` looks after (their region's subtree), newest first, optionally filtered."""
     access.require(actor, "donations.manage", None)
     prefix = access.scope_prefix(actor.region_code)
-    stmt = select(Donation).where(Donation.region_code.startswith(prefix, autoescape=True))
+    mine = Donation.region_code.startswith(prefix, autoescape=True)
+    if level_of_code(actor.region_code) in (Level.city, Level.province):
+        mine = or_(mine, Donation.region_code.is_(None))  # online gifts to funds (access.py)
+    stmt = select(Donation).where(mine)
     if status:
         stmt = stmt.where(Donation.status == status)
     if channel:
@@ -462,21 +467,20 @@ class PublicGift:
     amount_fen: int
     refunded_fen: int
     paid_at: datetime | None
-    message: str
 
 
 def public_gifts(session: Session, *, fund_id: int | None = None, need_id: int | None = None,
                  limit: int = 100) -> tuple[list[PublicGift], int]:
     """The settled gifts of a fund or a need as the public sees them, and the number of givers.
-    Anonymous gifts carry no name; nothing here names a child."""
+    Anonymous gifts carry no name. Donors' messages are not shown: one could name the child."""
     from portal.accounts.models import User
 
     where = [Donation.status.in_([s.value for s in SETTLED_STATUSES])]
     where.append(Donation.need_id == need_id if need_id is not None else Donation.fund_id == fund_id)
     rows = session.execute(select(Donation, User.display_name).outerjoin(User, User.id == Donation.donor_id)
                            .where(*where).order_by(Donation.paid_at.desc(), Donation.id.desc()).limit(limit)).all()
-    gifts = [PublicGift("" if d.anonymous else (name or d.guest_name), d.amount_fen, d.refunded_fen, d.paid_at,
-                        d.message) for d, name in rows]
+    gifts = [PublicGift("" if d.anonymous else (name or d.guest_name), d.amount_fen, d.refunded_fen, d.paid_at)
+             for d, name in rows]
     givers = session.execute(select(Donation.donor_id, Donation.guest_name).where(*where).distinct()).all()
     return gifts, len(givers)
 

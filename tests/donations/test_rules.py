@@ -131,6 +131,26 @@ def test_only_civil_affairs_staff_record_gifts_to_funds(app, act, key):
         record(act, key)
 
 
+def test_staff_lists_hold_their_regions_gifts_and_online_fund_gifts_go_to_the_city(app, act, money_need):
+    need_gift = record(act, need_id=money_need).id
+    with app.app_context(), db.write_session() as s:
+        online = Donation(fund_id=ledger.general_fund(s).id, amount_fen=500, channel="online")
+        s.add(online)
+        s.flush()
+        online_id = online.id
+        rules.settle(s, None, online_id)
+
+    def listed(key):
+        return {d.id for d in act(key, rules.gifts_in_region)}
+
+    assert listed("county") == {need_gift}
+    assert listed("city") == {need_gift, online_id}
+    assert listed("county2") == set()
+    for key in ("town", "donor", "admin"):
+        with pytest.raises(NotAllowed):
+            listed(key)
+
+
 # --- two people above the threshold ------------------------------------------------------------------
 
 
