@@ -21,7 +21,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from portal.accounts.models import User
-from portal.donations import rules
+from portal.donations import refunds, rules
 from portal.donations.models import Channel, Donation
 from portal.ledger import rules as ledger
 from portal.ledger.models import FundKind
@@ -69,7 +69,7 @@ def load(session: Session, scale: str, rng) -> list[str]:
     donor_id = session.scalar(select(User.id).where(User.username == "demo-donor"))
     staff_cache: dict = {}
     now = utcnow()
-    gifts = refunds = funded = 0
+    gifts = given_back = funded = 0
     last_id = 0
     while True:
         needs = session.scalars(select(Need).where(Need.id > last_id, Need.kind == NeedKind.money,
@@ -103,8 +103,8 @@ def load(session: Session, scale: str, rng) -> list[str]:
                 if not full and rng.random() < 0.08 and donation.amount_fen >= 200:
                     part = donation.amount_fen if rng.random() < 0.5 else donation.amount_fen // 2
                     part = min(part, current_app.config["REFUND_CONFIRM_FEN"])  # one person may book it
-                    rules.refund(session, staff, donation.id, part, rng.choice(REFUND_REASONS))
-                    refunds += 1
+                    refunds.refund(session, staff, donation.id, part, rng.choice(REFUND_REASONS))
+                    given_back += 1
                 session.refresh(need)
             funded += need.status == NeedStatus.claimed
         # Written; the rows of this batch need not stay in memory (province scale).
@@ -135,5 +135,5 @@ def load(session: Session, scale: str, rng) -> list[str]:
             monthly += 1
             gifts += 1
     session.flush()
-    return [f"donations: {gifts} gifts ({monthly} monthly, {refunds} refunds), {funded} money needs funded; "
+    return [f"donations: {gifts} gifts ({monthly} monthly, {given_back} refunds), {funded} money needs funded; "
             f"{clock.perf_counter() - started:.1f} s"]

@@ -10,7 +10,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from portal import access, db
-from portal.donations import bp, checks, rules  # noqa: F401  (checks register with ledger-check)
+from portal.donations import bp, checks, queries, refunds, rules  # noqa: F401  (checks register with ledger-check)
 from portal.donations.forms import OfflineGiftForm, ReasonForm, RefundForm
 from portal.donations.models import Channel, DonationStatus
 from portal.errors import DomainError, NotAllowed, NotFound
@@ -41,8 +41,8 @@ PUBLIC_NEED_STATUSES = (NeedStatus.published, NeedStatus.claimed, NeedStatus.del
 @access.route(access.PUBLIC)
 def fund_page(code: str):
     session = db.session()
-    fund = rules.fund_of_code(session, code)
-    gifts, givers = rules.public_gifts(session, fund_id=fund.id)
+    fund = queries.fund_of_code(session, code)
+    gifts, givers = queries.public_gifts(session, fund_id=fund.id)
     return render("donations/transparency.html", fund=fund, need=None, figures=ledger.fund_figures(session, fund),
                   gifts=gifts, givers=givers)
 
@@ -55,7 +55,7 @@ def need_page(need_id: int):
     if need is None or need.kind != NeedKind.money or need.status not in PUBLIC_NEED_STATUSES:
         raise NotFound(_l("This need is not on the board."))
     fund = ledger.fund_for_need(session, need)
-    gifts, givers = rules.public_gifts(session, need_id=need.id)
+    gifts, givers = queries.public_gifts(session, need_id=need.id)
     lacking = max(0, need.target_fen - need.raised_fen) if rules.open_for_donations(need) else 0
     return render("donations/transparency.html", fund=fund, need=need, figures=ledger.fund_figures(session, fund),
                   gifts=gifts, givers=givers, lacking=lacking)
@@ -64,7 +64,7 @@ def need_page(need_id: int):
 @bp.route("/donations/mine")
 @access.route("donations.mine")
 def my_gifts():
-    gifts = rules.gifts_of(db.session(), current_user)
+    gifts = queries.gifts_of(db.session(), current_user)
     return render("donations/mine.html", gifts=gifts, status_labels=STATUS_LABELS)
 
 
@@ -73,7 +73,7 @@ def my_gifts():
 def staff_list():
     status = request.args.get("status") if request.args.get("status") in DonationStatus.__members__ else None
     channel = request.args.get("channel") if request.args.get("channel") in Channel.__members__ else None
-    gifts = rules.gifts_in_region(db.session(), current_user, status=status, channel=channel)
+    gifts = queries.gifts_in_region(db.session(), current_user, status=status, channel=channel)
     return render("donations/list.html", gifts=gifts, status=status, channel=channel, status_labels=STATUS_LABELS,
                   channel_labels=CHANNEL_LABELS)
 
@@ -130,9 +130,9 @@ def detail(donation_id: int):
     session = db.session()
     donation = rules.load_donation(session, current_user, donation_id)
     receipt = rules.receipt_of(session, donation.id)
-    waiting = rules.waiting_refunds(session, [donation.id]).get(donation.id)
+    waiting = refunds.waiting_refunds(session, [donation.id]).get(donation.id)
     return render("donations/detail.html", d=donation, receipt=receipt, waiting=waiting,
-                  refunds=rules.refunds_of(session, donation.id), status_labels=STATUS_LABELS,
+                  refunds=refunds.refunds_of(session, donation.id), status_labels=STATUS_LABELS,
                   channel_labels=CHANNEL_LABELS, reason_form=ReasonForm(), refund_form=RefundForm(),
                   may_confirm=donation.status == DonationStatus.awaiting_confirmation
                   and donation.recorded_by_id != current_user.id,
@@ -175,7 +175,7 @@ def refund(donation_id: int):
     session = db.session()
     form = RefundForm()
     if form.validate_on_submit():
-        commit_or_flash(lambda: rules.refund(session, current_user, donation_id, rules.parse_yuan(form.amount.data),
+        commit_or_flash(lambda: refunds.refund(session, current_user, donation_id, rules.parse_yuan(form.amount.data),
                                              form.reason.data), _("Refund recorded."), reraise=(NotFound,))
     else:
         flash(_("Give the amount and a reason."), "error")
@@ -186,8 +186,8 @@ def refund(donation_id: int):
 @access.route("donations.manage")
 def confirm_refund(refund_id: int):
     session = db.session()
-    donation_id = rules.refund_donation_id(session, refund_id)
+    donation_id = refunds.refund_donation_id(session, refund_id)
     if FlaskForm().validate_on_submit():
-        commit_or_flash(lambda: rules.confirm_refund(session, current_user, refund_id),
+        commit_or_flash(lambda: refunds.confirm_refund(session, current_user, refund_id),
                         _("Refund confirmed and booked."), reraise=(NotFound,))
     return redirect(url_for("donations.detail", donation_id=donation_id))

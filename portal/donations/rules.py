@@ -1,15 +1,13 @@
-"""Donations: recording offline gifts, confirming them, settling any gift into the ledger, refunds.
+"""Donations: recording offline gifts, confirming them, settling any gift into the ledger (refunds
+are in ``refunds``, what pages show in ``queries``).
 
 ``settle`` is the one place a donation becomes paid. In one database transaction it posts the
 gift's single ledger transaction (bank, cash or Stripe clearing → the fund balances), adds the
 need's part to the need (``needs.claims.add_funding``) and gives the gift the next receipt number
 of the year; what exceeds the need's target goes to the general fund. It is applied by a
 conditional UPDATE from ``pending``, so applying it twice (two confirmers, a webhook sent again)
-books it once. Refunds post a ``refund`` transaction out of the same fund(s) (the general fund's
-share first: the excess never served the child, so the need stays funded as long as it can) and
-lower the need's raised amount through ``needs.claims.remove_funding``; the receipt is marked,
-never renumbered. Offline gifts above ``OFFLINE_CONFIRM_FEN`` and refunds above
-``REFUND_CONFIRM_FEN`` wait for a second staff member, never the one who started them.
+books it once. Offline gifts above ``OFFLINE_CONFIRM_FEN`` wait for a second staff member, never
+the one who recorded them.
 """
 
 from __future__ import annotations
@@ -21,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import insert, or_, select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
@@ -31,19 +29,15 @@ from portal.donations.models import (
     SETTLED_STATUSES,
     Channel,
     Donation,
-    DonationRefund,
     DonationStatus,
     Receipt,
     ReceiptCounter,
-    RefundStatus,
 )
 from portal.errors import Conflict, DomainError, NotAllowed, NotFound
 from portal.ledger import rules as ledger
-from portal.ledger.models import AccountPurpose, Fund, FundKind, TransactionKind
-from portal.needs.claims import add_funding, lock_need, remove_funding
+from portal.ledger.models import AccountPurpose, Fund, TransactionKind
+from portal.needs.claims import add_funding, lock_need
 from portal.needs.models import Need, NeedKind, NeedStatus
-from portal.regions.models import Level
-from portal.regions.rules import level_of_code
 from portal.types import utcnow
 
 # Receipts are numbered per calendar year in China.
@@ -65,7 +59,8 @@ def parse_yuan(text: str) -> int:
     return int(whole) * 100 + int((cents + "00")[:2])
 
 
-def _amount(amount_fen) -> int:
+def checked_amount(amount_fen) -> int:
+    """``amount_fen`` if it is a positive int of fen within reason; refuses anything else."""
     if type(amount_fen) is not int or amount_fen <= 0:
         raise DomainError(_l("The amount must be more than zero."), field="amount")
     if amount_fen > MAX_GIFT_FEN:
@@ -125,7 +120,7 @@ class OfflineGift:
 
 
 def _offline_values(values: OfflineGift, today: date) -> tuple[Channel, str, str]:
-    _amount(values.amount_fen)
+    checked_amount(values.amount_fen)
     if values.channel not in (Channel.bank.value, Channel.cash.value):
         raise DomainError(_l("An offline gift is a bank transfer or cash."), field="channel")
     payer = (values.payer or "").strip()
@@ -308,205 +303,3 @@ def settle(session: Session, actor, donation_id: int, at: datetime | None = None
 
 def receipt_of(session: Session, donation_id: int) -> Receipt | None:
     return session.scalar(select(Receipt).where(Receipt.donation_id == donation_id))
-
-
-# --- refunds -----------------------------------------------------------------------------------------
-
-
-REFUNDABLE = (DonationStatus.paid, DonationStatus.partially_refunded)
-
-
-def refund(session: Session, actor, donation_id: int, amount_fen: int, reason: str) -> DonationRefund:
-    """Give back ``amount_fen`` of a paid gift, for ``reason`` (audited).
-
-    At or below ``REFUND_CONFIRM_FEN`` it is booked at once; above it waits for a second staff
-    member (``confirm_refund``). Refuses: staff without authority over the gift; no reason; an
-    amount that is not a positive int of fen or more than what is left of the gift; a gift not paid;
-    a gift with a refund already waiting; a refund the fund cannot pay (money already disbursed).
-    """
-    reason = (reason or "").strip()
-    if not reason:
-        raise DomainError(_l("Give a reason."), field="reason")
-    donation = load_donation(session, actor, donation_id)
-    _amount(amount_fen)
-    if donation.status not in REFUNDABLE:
-        raise Conflict(_l("Only a paid gift can be refunded."))
-    if amount_fen > donation.kept_fen:
-        raise DomainError(_l("A refund cannot be more than what is left of the gift."), field="amount")
-    waiting = session.scalar(select(DonationRefund.id).where(
-        DonationRefund.donation_id == donation_id, DonationRefund.status == RefundStatus.awaiting_confirmation))
-    if waiting is not None:
-        raise Conflict(_l("A refund of this gift is already waiting for confirmation."))
-    row = DonationRefund(donation_id=donation_id, amount_fen=amount_fen, reason=reason[:500],
-                         requested_by_id=actor.id)
-    session.add(row)
-    session.flush()
-    record(session, actor, "donation.refund_request", "donation", donation_id, region_code=donation.region_code,
-           detail={"refund": row.id, "amount_fen": amount_fen, "reason": row.reason})
-    if amount_fen <= current_app.config["REFUND_CONFIRM_FEN"]:
-        row.status = RefundStatus.done
-        _book_refund(session, actor, donation, row)
-    return row
-
-
-def confirm_refund(session: Session, actor, refund_id: int) -> DonationRefund:
-    """A second staff member confirms a refund that waits, which books it. Refuses the person who
-    asked for it, staff without authority over the gift, and a refund no longer waiting."""
-    row = session.get(DonationRefund, refund_id)
-    if row is None:
-        raise NotFound(_l("This refund does not exist or is outside your region."))
-    donation = load_donation(session, actor, row.donation_id)
-    if row.requested_by_id == actor.id:
-        raise NotAllowed(_l("You asked for this refund: another staff member must confirm it."))
-    won = session.execute(
-        update(DonationRefund).where(DonationRefund.id == refund_id,
-                                     DonationRefund.status == RefundStatus.awaiting_confirmation,
-                                     DonationRefund.requested_by_id != actor.id)
-        .values(status=RefundStatus.done, confirmed_by_id=actor.id).execution_options(synchronize_session=False)
-    ).rowcount
-    if won != 1:
-        raise Conflict(_l("This refund is not waiting for confirmation: someone has already decided it."))
-    session.refresh(row)
-    _book_refund(session, actor, donation, row)
-    return row
-
-
-def _book_refund(session: Session, actor, donation: Donation, row: DonationRefund) -> None:
-    now = utcnow()
-    amount = row.amount_fen
-    taken = session.execute(
-        update(Donation).where(Donation.id == donation.id, Donation.status.in_(list(REFUNDABLE)),
-                               Donation.refunded_fen + amount <= Donation.amount_fen)
-        .values(refunded_fen=Donation.refunded_fen + amount, updated_at=now)
-        .execution_options(synchronize_session=False)).rowcount
-    if taken != 1:
-        raise Conflict(_l("A refund cannot be more than what is left of the gift."))
-    session.refresh(donation)
-    before = donation.refunded_fen - amount
-    fund = session.get(Fund, donation.fund_id)
-    payable = ledger.system_account(session, AccountPurpose.refunds_payable)
-    if donation.need_id is None:
-        legs = [(ledger.fund_account(session, fund), amount)]
-        from_need = 0
-    else:
-        # The general fund's share is given back first; then the need's.
-        from_general = min(amount, max(0, donation.general_fen - before))
-        from_need = amount - from_general
-        legs = []
-        if from_need:
-            legs.append((ledger.fund_account(session, fund), from_need))
-        if from_general:
-            legs.append((ledger.fund_account(session, ledger.general_fund(session)), from_general))
-    legs.append((payable, -amount))
-    txn = ledger.post(session, actor, TransactionKind.refund, legs, memo=row.reason,
-                      reference=f"donation:{donation.id}")
-    if donation.channel != Channel.online:
-        # Staff hand the money back themselves: paid out of the bank or the cash box at once.
-        # (Online refunds are paid out when Stripe confirms them.)
-        ledger.post(session, actor, TransactionKind.refund_paid,
-                    [(payable, amount), (ledger.system_account(session, SOURCE[Channel(donation.channel)]), -amount)],
-                    memo=row.reason, reference=f"donation:{donation.id}")
-    if from_need:
-        remove_funding(session, session.get(Need, donation.need_id), from_need, actor)
-    donation.status = (DonationStatus.refunded if donation.refunded_fen == donation.amount_fen
-                       else DonationStatus.partially_refunded)
-    session.add(donation)
-    session.execute(update(Receipt).where(Receipt.donation_id == donation.id)
-                    .values(refunded_fen=Receipt.refunded_fen + amount, refunded_at=now)
-                    .execution_options(synchronize_session=False))
-    row.ledger_transaction_id, row.done_at = txn.id, now
-    session.add(row)
-    session.flush()
-    record(session, actor, "donation.refund", "donation", donation.id, region_code=donation.region_code,
-           detail={"refund": row.id, "amount_fen": amount, "reason": row.reason, "transaction": txn.id,
-                   "confirmed_by": row.confirmed_by_id})
-
-
-# --- what pages show -----------------------------------------------------------------------------------
-
-
-def gifts_in_region(session: Session, actor, status: str | None = None, channel: str | None = None,
-                    limit: int = 200) -> list[Donation]:
-    """The gifts ``actor`` looks after (their region's subtree), newest first, optionally filtered."""
-    access.require(actor, "donations.manage", None)
-    prefix = access.scope_prefix(actor.region_code)
-    mine = Donation.region_code.startswith(prefix, autoescape=True)
-    if level_of_code(actor.region_code) in (Level.city, Level.province):
-        mine = or_(mine, Donation.region_code.is_(None))  # online gifts to funds (access.py)
-    stmt = select(Donation).where(mine)
-    if status:
-        stmt = stmt.where(Donation.status == status)
-    if channel:
-        stmt = stmt.where(Donation.channel == channel)
-    return list(session.scalars(stmt.order_by(Donation.id.desc()).limit(limit)))
-
-
-def refunds_of(session: Session, donation_id: int) -> list[DonationRefund]:
-    return list(session.scalars(select(DonationRefund).where(DonationRefund.donation_id == donation_id)
-                                .order_by(DonationRefund.id)))
-
-
-def refund_donation_id(session: Session, refund_id: int) -> int:
-    donation_id = session.scalar(select(DonationRefund.donation_id).where(DonationRefund.id == refund_id))
-    if donation_id is None:
-        raise NotFound(_l("This refund does not exist or is outside your region."))
-    return donation_id
-
-
-def waiting_refunds(session: Session, donation_ids: list[int]) -> dict[int, DonationRefund]:
-    if not donation_ids:
-        return {}
-    rows = session.scalars(select(DonationRefund).where(DonationRefund.donation_id.in_(donation_ids),
-                                                        DonationRefund.status == RefundStatus.awaiting_confirmation))
-    return {row.donation_id: row for row in rows}
-
-
-@dataclass(frozen=True)
-class PublicGift:
-    name: str  # the giver's name, or "" for an anonymous gift (shown as 爱心人士)
-    amount_fen: int
-    refunded_fen: int
-    paid_at: datetime | None
-
-
-def public_gifts(session: Session, *, fund_id: int | None = None, need_id: int | None = None,
-                 limit: int = 100) -> tuple[list[PublicGift], int]:
-    """The settled gifts of a fund or a need as the public sees them, and the number of givers.
-    Anonymous gifts carry no name. Donors' messages are not shown: one could name the child."""
-    from portal.accounts.models import User
-
-    where = [Donation.status.in_([s.value for s in SETTLED_STATUSES])]
-    where.append(Donation.need_id == need_id if need_id is not None else Donation.fund_id == fund_id)
-    rows = session.execute(select(Donation, User.display_name).outerjoin(User, User.id == Donation.donor_id)
-                           .where(*where).order_by(Donation.paid_at.desc(), Donation.id.desc()).limit(limit)).all()
-    gifts = [PublicGift("" if d.anonymous else (name or d.guest_name), d.amount_fen, d.refunded_fen, d.paid_at)
-             for d, name in rows]
-    givers = session.execute(select(Donation.donor_id, Donation.guest_name).where(*where).distinct()).all()
-    return gifts, len(givers)
-
-
-@dataclass(frozen=True)
-class MyGift:
-    donation: Donation
-    fund_name_zh: str
-    fund_name_en: str
-    need_summary: str  # the need's public summary: never the child's name
-    receipt: str
-
-
-def gifts_of(session: Session, donor) -> list[MyGift]:
-    """A donor's own gifts and what each went to: a fund's name, or a need's public summary."""
-    access.require(donor, "donations.mine", None)
-    rows = session.execute(
-        select(Donation, Fund.name_zh, Fund.name_en, Need.public_summary, Need.kind, Receipt)
-        .join(Fund, Fund.id == Donation.fund_id).outerjoin(Need, Need.id == Donation.need_id)
-        .outerjoin(Receipt, Receipt.donation_id == Donation.id)
-        .where(Donation.donor_id == donor.id).order_by(Donation.id.desc())).all()
-    return [MyGift(d, zh, en, summary or "", receipt.code if receipt else "") for d, zh, en, summary, _k, receipt in rows]
-
-
-def fund_of_code(session: Session, code: str) -> Fund:
-    fund = session.scalar(select(Fund).where(Fund.code == code, Fund.kind != FundKind.need))
-    if fund is None:
-        raise NotFound(_l("There is no fund of that name."))
-    return fund

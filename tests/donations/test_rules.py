@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from portal import db
-from portal.donations import rules
+from portal.donations import queries, refunds, rules
 from portal.donations.models import Donation, DonationRefund, DonationStatus, Receipt, RefundStatus
 from portal.errors import Conflict, DomainError, NotAllowed, NotFound
 from portal.ledger import rules as ledger
@@ -141,7 +141,7 @@ def test_staff_lists_hold_their_regions_gifts_and_online_fund_gifts_go_to_the_ci
         rules.settle(s, None, online_id)
 
     def listed(key):
-        return {d.id for d in act(key, rules.gifts_in_region)}
+        return {d.id for d in act(key, queries.gifts_in_region)}
 
     assert listed("county") == {need_gift}
     assert listed("city") == {need_gift, online_id}
@@ -245,7 +245,7 @@ def test_a_settlement_rolled_back_gives_its_receipt_number_back(app, act):
 def test_a_small_refund_is_booked_lowers_the_need_and_marks_the_receipt(app, act, money_need):
     donation = record(act, need_id=money_need, amount_fen=500_000)
     assert _need(app, money_need).status == NeedStatus.claimed
-    done = act("county", rules.refund, donation.id, 50_000, "捐赠人要求退回部分款项")
+    done = act("county", refunds.refund, donation.id, 50_000, "捐赠人要求退回部分款项")
     assert done.status == RefundStatus.done
     need = _need(app, money_need)
     assert need.raised_fen == 450_000 and need.status == NeedStatus.published  # open again for the shortfall
@@ -263,10 +263,10 @@ def test_a_small_refund_is_booked_lowers_the_need_and_marks_the_receipt(app, act
 
 def test_a_refund_takes_back_the_general_funds_share_first(app, act, money_need):
     donation = record(act, need_id=money_need, amount_fen=600_000)
-    act("county", rules.refund, donation.id, 80_000, "多付")
+    act("county", refunds.refund, donation.id, 80_000, "多付")
     assert _need(app, money_need).raised_fen == 500_000
     assert _figures(app, general=True).balance == 20_000
-    act("county", rules.refund, donation.id, 70_000, "再退")
+    act("county", refunds.refund, donation.id, 70_000, "再退")
     assert _need(app, money_need).raised_fen == 450_000
     assert _figures(app, general=True).balance == 0
     assert _check(app)["violations"] == 0
@@ -274,44 +274,44 @@ def test_a_refund_takes_back_the_general_funds_share_first(app, act, money_need)
 
 def test_a_full_refund_marks_the_gift_refunded_and_refuses_more(app, act, money_need):
     donation = record(act, need_id=money_need, amount_fen=20_000)
-    act("county", rules.refund, donation.id, 20_000, "重复转账")
+    act("county", refunds.refund, donation.id, 20_000, "重复转账")
     assert _donation(app, donation.id).status == DonationStatus.refunded
     assert _need(app, money_need).raised_fen == 0
     with pytest.raises(Conflict):
-        act("county", rules.refund, donation.id, 1, "again")
+        act("county", refunds.refund, donation.id, 1, "again")
     assert _check(app)["violations"] == 0
 
 
 def test_refund_refusals(app, act, money_need):
     donation = record(act, need_id=money_need, amount_fen=20_000)
     with pytest.raises(DomainError):
-        act("county", rules.refund, donation.id, 1_000, "   ")
+        act("county", refunds.refund, donation.id, 1_000, "   ")
     with pytest.raises(DomainError):
-        act("county", rules.refund, donation.id, 20_001, "too much")
+        act("county", refunds.refund, donation.id, 20_001, "too much")
     with pytest.raises(DomainError):
-        act("county", rules.refund, donation.id, 10.5, "float")
+        act("county", refunds.refund, donation.id, 10.5, "float")
     for key in ("county2", "town", "donor"):
         with pytest.raises(NotFound):
-            act(key, rules.refund, donation.id, 1_000, "not mine")
+            act(key, refunds.refund, donation.id, 1_000, "not mine")
     assert _donation(app, donation.id).refunded_fen == 0
 
 
 def test_a_large_refund_waits_for_a_second_person_never_the_one_who_asked(app, act, money_need):
     app.config["REFUND_CONFIRM_FEN"] = 10_000
     donation = record(act, need_id=money_need, amount_fen=200_000)
-    asked = act("county", rules.refund, donation.id, 10_001, "捐赠人撤回")
+    asked = act("county", refunds.refund, donation.id, 10_001, "捐赠人撤回")
     assert asked.status == RefundStatus.awaiting_confirmation
     assert _need(app, money_need).raised_fen == 200_000
     with pytest.raises(Conflict):
-        act("city", rules.refund, donation.id, 500, "second at once")
+        act("city", refunds.refund, donation.id, 500, "second at once")
     with pytest.raises(NotAllowed):
-        act("county", rules.confirm_refund, asked.id)
+        act("county", refunds.confirm_refund, asked.id)
     with pytest.raises(NotFound):
-        act("county2", rules.confirm_refund, asked.id)
-    act("city", rules.confirm_refund, asked.id)
+        act("county2", refunds.confirm_refund, asked.id)
+    act("city", refunds.confirm_refund, asked.id)
     assert _need(app, money_need).raised_fen == 200_000 - 10_001
     with pytest.raises(Conflict):
-        act("city", rules.confirm_refund, asked.id)
+        act("city", refunds.confirm_refund, asked.id)
     with app.app_context(), db.new_session() as s:
         row = s.get(DonationRefund, asked.id)
         assert row.confirmed_by_id is not None and row.ledger_transaction_id is not None
@@ -322,7 +322,7 @@ def test_refunds_are_in_the_audit_log_with_their_reason(app, act, money_need):
     from portal.audit.models import AuditEntry
 
     donation = record(act, need_id=money_need, amount_fen=20_000)
-    act("county", rules.refund, donation.id, 5_000, "捐赠人要求")
+    act("county", refunds.refund, donation.id, 5_000, "捐赠人要求")
     with app.app_context(), db.new_session() as s:
         entry = s.scalar(select(AuditEntry).where(AuditEntry.action == "donation.refund"))
         assert entry.detail["reason"] == "捐赠人要求" and entry.detail["amount_fen"] == 5_000
@@ -337,7 +337,7 @@ def test_ledger_check_holds_after_gifts_and_refunds_and_sees_tampering(app, act,
     b = record(act, need_id=money_need, amount_fen=400_000, reference="B")
     act("city", rules.confirm_offline_gift, b.id)
     record(act, "city", channel="cash", reference="")
-    act("county", rules.refund, a.id, 20_000, "部分退回")
+    act("county", refunds.refund, a.id, 20_000, "部分退回")
     report = _check(app)
     assert report["violations"] == 0, report["problems"]
     assert {"paid_donations_posted_once", "donations_match_ledger"} <= set(report["checks"])
@@ -363,7 +363,7 @@ def test_a_donors_gift_to_a_need_feeds_the_recommender(app, act, users, money_ne
     with app.app_context(), db.new_session() as s:
         rows = list(donation_rows(s))
     assert [(key, need_id, amount) for key, need_id, _at, amount in rows] == [(f"u{users['donor'].id}", money_need, 30_000)]
-    act("county", rules.refund, donation.id, 30_000, "撤回")
+    act("county", refunds.refund, donation.id, 30_000, "撤回")
     with app.app_context(), db.new_session() as s:
         assert list(donation_rows(s)) == []
 
