@@ -36,3 +36,24 @@ def test_two_staff_confirming_one_gift_at_once_book_it_once(app, act, users, mon
                         .where(LedgerTransaction.reference == f"donation:{donation_id}")) == 1
         assert s.scalar(select(func.count(Receipt.id))) == 1
         assert ledger.check(s)["violations"] == 0
+
+
+def test_two_refunds_of_one_gift_at_once_never_give_back_more_than_it_was(app, act, users, money_need):
+    from portal.donations import refunds
+
+    donation_id = record(act, need_id=money_need, amount_fen=100_000).id
+    staff = [users["county"].id, users["city"].id]
+
+    def give_back(session, i):
+        refunds.refund(session, session.get(User, staff[i]), donation_id, 60_000, f"退回 {i}")
+
+    outcomes = _race(app, 2, give_back)
+    # The loser is refused: by the conditional UPDATE (Conflict) if it read the gift before the
+    # winner committed, else by the amount check, whose message says why.
+    assert outcomes.count("done") == 1, outcomes
+    loser = next(o for o in outcomes if o != "done")
+    assert loser == "refused" or "退款金额不能超过" in loser, outcomes
+    with app.app_context(), db.new_session() as s:
+        assert s.get(Donation, donation_id).refunded_fen == 60_000
+        assert s.get(Need, money_need).raised_fen == 40_000
+        assert ledger.check(s)["violations"] == 0
