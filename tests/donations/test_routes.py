@@ -112,3 +112,20 @@ def test_the_public_need_page_says_what_goes_to_the_general_fund_before_paying(c
     record(act, need_id=money_need, amount_fen=450_000)
     page = client.get(f"/needs/{money_need}/money").get_data(as_text=True)
     assert "500.00" in page and "综合基金" in page
+
+
+def test_my_gifts_is_a_helpers_page_only(client, as_user):
+    as_user("county")
+    assert client.get("/donations/mine").status_code == 403
+
+
+def test_a_gift_page_of_another_region_is_not_found(client, act, as_user, money_need):
+    donation = record(act, need_id=money_need)
+    as_user("county2")
+    assert client.get(f"/donations/{donation.id}").status_code == 404
+    assert client.get(f"/donations/{donation.id}/scan").status_code == 404
+
+
+def test_a_money_need_not_yet_public_has_no_public_page(client, make_need):
+    need_id = make_need(to="at_county", kind="money", category="medical", target_fen=100_000)
+    assert client.get(f"/needs/{need_id}/money").status_code == 404

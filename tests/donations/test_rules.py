@@ -375,3 +375,8 @@ def test_a_need_can_raise_more_than_a_32_bit_column_holds(app, act, money_need, 
     record(act, need_id=money_need, amount_fen=3_000_000_000)
     assert _need(app, money_need).raised_fen == 3_000_000_000
     assert _check(app)["violations"] == 0
+
+
+def test_settling_a_gift_that_does_not_exist_is_refused(app, act):
+    with pytest.raises(NotFound):
+        act("county", rules.settle, 999)
