@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 
 from portal.accounts.roles import STAFF_ROLES, Role, role_for_level
 from portal.errors import NotAllowed
-from portal.regions.models import Region
+from portal.regions.models import Level, Region
 from portal.regions.rules import level_of_code, level_rank, prefix_of
 
 RuleFn = Callable[[Any, Any], bool]
@@ -357,3 +357,39 @@ def _needs_verify(user, need) -> bool:
 def _needs_claim(user, obj) -> bool:
     """Volunteers and organization members take on needs; donors give money (donations)."""
     return _signed_in(user) and user.role in (Role.volunteer, Role.org_member)
+
+
+# --- donations: civil-affairs staff over the place a gift is for; donors see their own ------------
+
+
+def _civil_affairs(user) -> bool:
+    return _staff(user) and user.role == Role.civil_affairs
+
+
+@rule("donations.manage")
+def _donations_manage(user, donation) -> bool:
+    """Gifts are listed, confirmed and refunded by civil-affairs staff (county or city) over the
+    gift's region: the need's county, or the region of the staff who recorded a gift to a fund. A
+    gift with no region (an online gift to a fund) is the city's or province's."""
+    if not _civil_affairs(user):
+        return False
+    if donation is None:
+        return True
+    if donation.region_code is None:
+        return level_of_code(user.region_code) in (Level.city, Level.province)
+    return within_scope(user, donation.region_code)
+
+
+@rule("donations.record")
+def _donations_record(user, need) -> bool:
+    """An offline gift towards a money need is recorded by civil-affairs staff over the need's
+    village; a gift to a fund (``need`` None) by any county or city civil-affairs staff."""
+    if not _civil_affairs(user):
+        return False
+    return need is None or within_scope(user, need.region_code)
+
+
+@rule("donations.mine")
+def _donations_mine(user, obj) -> bool:
+    """A donor's (or volunteer's, or organization member's) own gifts."""
+    return _helper(user)

@@ -139,6 +139,11 @@ class Config:
         self.STRIPE_WEBHOOK_SECRET = _env("STRIPE_WEBHOOK_SECRET")
         self.STRIPE_API_BASE = _env("STRIPE_API_BASE")
 
+        # Donations: an offline gift (bank transfer, cash) above this many fen waits for a second
+        # staff member before it is booked; so does a refund above REFUND_CONFIRM_FEN.
+        self.OFFLINE_CONFIRM_FEN = _env_int("OFFLINE_CONFIRM_FEN", 1_000_000)  # 10,000 yuan
+        self.REFUND_CONFIRM_FEN = _env_int("REFUND_CONFIRM_FEN", 100_000)  # 1,000 yuan
+
         self.HUEY_IMMEDIATE = _env_bool("HUEY_IMMEDIATE", False)
         self.HUEY_SQLITE_PATH = str(INSTANCE / "tasks.db")
 

@@ -12,6 +12,7 @@ from portal.children.models import (  # noqa: F401
     Guardian,
     GuardianshipAgreement,
 )
+from portal.donations.models import Donation, DonationRefund, Receipt, ReceiptCounter  # noqa: F401
 from portal.helpers.models import (  # noqa: F401
     Certificate,
     ContactVerification,

@@ -5,7 +5,7 @@ import logging
 from dataclasses import replace
 
 import pytest
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import create_engine, func, select, text
 from werkzeug.datastructures import MultiDict
 from wtforms import BooleanField, FieldList, FormField, PasswordField, RadioField, SelectField, SelectMultipleField
 
@@ -318,3 +318,21 @@ def test_no_demo_summary_is_refused_by_the_summary_check(demo_app):
         refused = {n.public_summary: [n.public_summary[h.start : h.end] for h in hits]
                    for n in needs if (hits := rules.summary_hits(s, n, n.public_summary))}
     assert len(needs) > 50 and refused == {}
+
+
+def test_demo_money_comes_from_settled_gifts_and_the_ledger_check_passes(demo_app):
+    from portal.donations.models import Donation
+
+    runner = demo_app.test_cli_runner()
+    result = runner.invoke(args=["ledger-check"])
+    assert result.exit_code == 0, result.output
+    with demo_app.app_context(), db.new_session() as s:
+        rows = s.execute(select(Donation.channel, Donation.status, Donation.stripe_subscription_id,
+                                Donation.donor_id)).all()
+        donor = s.scalar(select(User.id).where(User.username == "demo-donor"))
+        funded = s.scalar(select(func.count(Need.id)).where(Need.kind == "money", Need.raised_fen >= Need.target_fen,
+                                                            Need.status == "claimed"))
+    assert {"online", "bank", "cash"} <= {r.channel for r in rows}
+    assert {"refunded", "partially_refunded"} & {r.status for r in rows}
+    assert sum(1 for r in rows if r.stripe_subscription_id) >= 6  # a monthly gift
+    assert any(r.donor_id == donor for r in rows) and funded > 0

@@ -15,11 +15,12 @@ from portal.accounts import demo as accounts_demo
 from portal.accounts.models import User
 from portal.children import demo as children_demo
 from portal.demo import SCALES, SEED
+from portal.donations import demo as donations_demo
 from portal.helpers import demo as helpers_demo
 from portal.needs import demo as needs_demo
 from portal.regions import division
 
-LOADERS = [accounts_demo.load, children_demo.load, helpers_demo.load, needs_demo.load]
+LOADERS = [accounts_demo.load, children_demo.load, helpers_demo.load, needs_demo.load, donations_demo.load]
 
 
 @click.command("demo-data")

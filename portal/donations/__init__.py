@@ -1,1 +1,3 @@
-"""Donations: gifts into funds and towards needs, and their receipts."""
+from flask import Blueprint
+
+bp = Blueprint("donations", __name__)

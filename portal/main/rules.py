@@ -43,6 +43,8 @@ NAVIGATION = [
     NavItem("accounts.index", _l("Accounts"), "accounts.manage"),
     NavItem("accounts.resets_to_confirm", _l("Password resets to confirm"), "accounts.confirm_reset"),
     NavItem("audit.search", _l("Audit log"), "audit.search"),
+    NavItem("donations.staff_list", _l("Gifts"), "donations.manage"),
+    NavItem("donations.my_gifts", _l("My gifts"), "donations.mine"),
     NavItem("ledger.check_page", _l("Ledger check"), "ledger.check"),
     NavItem("notifications.index", _l("Notices"), "signed_in"),
     NavItem("accounts.me", _l("My account"), "signed_in"),

@@ -6,7 +6,7 @@ the village, and the region tree stops at the towns, so no file names a child's 
 internal description, the children and their files are never selected. Helpers are volunteers and
 donors (``u<user id>``) and approved organizations (``o<organization id>``), placed in their first
 service area (a village area counts as its town). Interactions are claims, withdrawals, verified
-deliveries, disputes and the views recorded on the board; invitations are staff actions and are not
+deliveries, disputes, the views recorded on the board and donors' settled gifts to money needs; invitations are staff actions and are not
 exported. Every query selects plain columns and is read in batches (``yield_per``), so the province
 demo set (200,000 needs) streams through without loading ORM objects.
 """
@@ -26,6 +26,7 @@ from sqlmodel import Session
 from portal.accounts.models import User
 from portal.accounts.roles import Role
 from portal.categories import CERTIFIED_SKILLS
+from portal.donations.models import Donation, DonationStatus
 from portal.helpers.models import (
     Certificate,
     HelperArea,
@@ -234,6 +235,13 @@ def interaction_rows(session: Session, needs: set[int], helpers: set[str]) -> It
 
 
 def donation_rows(session: Session) -> Iterator[tuple[str, int, datetime, int]]:
-    """HOOK for money donations, which do not exist yet: the donations area yields here
-    (helper key, need id, when, amount in fen > 0) for each completed donation."""
-    return iter(())
+    """Each settled gift of a donor's account towards a money need, not wholly refunded:
+    (helper key, need id, when it was paid, the fen it kept > 0). Guests and gifts to funds are not
+    interactions with a need."""
+    stmt = (select(Donation.donor_id, Donation.need_id, Donation.paid_at, Donation.amount_fen - Donation.refunded_fen)
+            .where(Donation.donor_id.is_not(None), Donation.need_id.is_not(None), Donation.paid_at.is_not(None),
+                   Donation.status.in_([DonationStatus.paid, DonationStatus.partially_refunded]))
+            .order_by(Donation.id))
+    for donor_id, need_id, paid_at, kept in _stream(session, stmt):
+        if kept > 0:
+            yield user_key(donor_id), need_id, paid_at, int(kept)

@@ -443,6 +443,29 @@ def add_funding(session: Session, need: Need, amount_fen: int, actor=None) -> No
               level_since=need.level_since)
 
 
+def remove_funding(session: Session, need: Need, amount_fen: int, actor=None, note: str = "") -> None:
+    """Money taken back from a money need (a refunded donation); the donations area calls this in
+    the refund's transaction.
+
+    A need funded by the money taken back (status ``claimed``: closed for donations) opens again for
+    donations (``published``) when it falls below its target, so the shortfall can be made up. A
+    need already further on (delivered, verified, or closed) keeps its status: what was done for
+    the child stays done, and only the amount shown changes. Refuses an amount that is not a
+    positive int, a need that is not for money, and more than the need has raised.
+    """
+    if need.kind != NeedKind.money or type(amount_fen) is not int or amount_fen <= 0:
+        raise DomainError(_l("Only a positive amount in fen goes towards a money need."))
+    taken = session.execute(update(Need).where(Need.id == need.id, Need.raised_fen >= amount_fen)
+                            .values(raised_fen=Need.raised_fen - amount_fen)
+                            .execution_options(synchronize_session=False)).rowcount
+    if taken != 1:
+        raise Conflict(_l("The need has not raised that much."))
+    session.refresh(need)
+    if need.raised_fen < need.target_fen and need.status == NeedStatus.claimed:
+        _move(session, need, actor, "unfunded", [NeedStatus.claimed], NeedStatus.published, note,
+              level_since=need.level_since)
+
+
 # --- the contact channel --------------------------------------------------------------------------
 
 

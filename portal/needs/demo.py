@@ -267,8 +267,10 @@ class _Loader:
              claimers: list[tuple[int, int | None]] | None = None, template: int | None = None) -> int:
         """One need of ``children`` (one child, or several for an activity) that ended in ``status``."""
         rng = self.rng
-        if kind == K.money and status in (S.delivered, S.verified):
-            status = S.claimed  # a money need is done once funded
+        if kind == K.money and status in (S.claimed, S.delivered, S.verified):
+            # A money need is done once funded, and only donations fund it: it goes on the board
+            # here, and the donations loader settles the gifts that fund it (``donations.demo``).
+            status = S.published
         if kind == K.pairing and status == S.delivered:
             status = S.claimed  # a pairing runs until it ends with a summary
         need_id = self.next_need
@@ -320,12 +322,7 @@ class _Loader:
         elif taken is None:
             taken = rng.randint(1, slots - 1) if slots > 1 and rng.random() < 0.5 else 0
         if kind == K.money:
-            if status == S.published:
-                raised = rng.randint(0, amount * 9 // 10) // 100 * 100 * 100
-            elif status == S.claimed:
-                raised = amount * 100
-                steps.append((rng.uniform(24, 24 * 40), "funded", S.published, S.claimed, None,
-                              f"{raised} of {amount * 100} fen raised"))
+            pass  # raised by the demo donations, settled through the ledger (``donations.demo``)
         elif taken:
             who = (claimers or [])[:taken]
             if len(who) < taken:

@@ -48,6 +48,7 @@ ACTION_LABELS = {
     "dispute": _l("delivery disputed"),
     "expire": _l("expired"),
     "funded": _l("fully funded"),
+    "unfunded": _l("below its target again after a refund"),
     "pairing_report": _l("pairing report"),
     "end_pairing": _l("pairing ended"),
 }

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, Index, UniqueConstraint
+from sqlalchemy import BigInteger, CheckConstraint, Index, UniqueConstraint
 from sqlmodel import Column, Field, SQLModel
 
 from portal.categories import NeedCategory
@@ -86,8 +86,9 @@ class Need(SQLModel, table=True):
     age_band: str = Field(default="", max_length=8)  # e.g. "6-11", set when published
     slots: int = Field(default=1)
     slots_taken: int = Field(default=0)
-    target_fen: int = Field(default=0)  # money needs: integers in fen, never floats
-    raised_fen: int = Field(default=0)
+    # Money needs: integers in fen, never floats; BIGINT, as the ledger's legs.
+    target_fen: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, default=0))
+    raised_fen: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, default=0))
     pairing_months: int = Field(default=0)
     deadline: date | None = None
     status: NeedStatus = Field(default=NeedStatus.reported, sa_type=enum_column(NeedStatus))

@@ -263,7 +263,7 @@ def test_a_money_need_shows_raised_of_target_and_closes_when_funded(app, users, 
         claims.add_funding(s, need, 400_000)
         assert need.status == NeedStatus.published and need.raised_fen == 400_000
     board = app.test_client().get("/board").get_data(as_text=True)
-    assert "4000" in board and "10000" in board
+    assert "4,000.00" in board and "10,000.00" in board
     with app.app_context(), db.write_session() as s:
         claims.add_funding(s, s.get(Need, need_id), 600_000)
     assert need_row(app, need_id).status == NeedStatus.claimed

@@ -1,0 +1,106 @@
+"""The donations area's checks in ``ledger-check``: every settled gift is booked exactly once, and
+what the gifts say (amounts, splits, refunds, receipts, a need's raised amount) is what the ledger
+holds, to the fen."""
+
+from __future__ import annotations
+
+from sqlalchemy import String, cast, func, literal, select
+from sqlmodel import Session
+
+from portal.donations.models import SETTLED_STATUSES, Donation, Receipt
+from portal.ledger.checks import Problem, ledger_check
+from portal.ledger.models import Account, AccountPurpose, Entry, LedgerTransaction, TransactionKind
+from portal.needs.models import Need
+
+BATCH = 5000
+
+
+def _reference():
+    return literal("donation:") + cast(Donation.id, String)
+
+
+def _booked(session: Session, kind: TransactionKind) -> dict[int, tuple[int, int]]:
+    """Per donation id: (transactions of ``kind``, fen they moved on fund balances)."""
+    stmt = (select(LedgerTransaction.reference, func.count(func.distinct(LedgerTransaction.id)),
+                   func.coalesce(func.sum(Entry.amount_fen), 0))
+            .join(Entry, Entry.transaction_id == LedgerTransaction.id)
+            .join(Account, Account.id == Entry.account_id)
+            .where(LedgerTransaction.kind == kind.value, LedgerTransaction.posted.is_(True),
+                   LedgerTransaction.reference.like("donation:%"), Account.purpose == AccountPurpose.fund_balance)
+            .group_by(LedgerTransaction.reference))
+    booked = {}
+    for reference, count, fen in session.execute(stmt):
+        booked[int(reference.split(":", 1)[1])] = (int(count), abs(int(fen)))
+    return booked
+
+
+@ledger_check("paid_donations_posted_once")
+def paid_donations_posted_once(session: Session) -> list[Problem]:
+    """Every settled donation has exactly one gift posting, the one it names; no other has any."""
+    gifts = _booked(session, TransactionKind.gift)
+    problems = []
+    stmt = select(Donation.id, Donation.status, Donation.ledger_transaction_id).order_by(Donation.id)
+    seen = set()
+    for donation_id, status, txn_id in session.execute(stmt.execution_options(yield_per=BATCH)):
+        seen.add(donation_id)
+        count = gifts.get(donation_id, (0, 0))[0]
+        settled = status in SETTLED_STATUSES
+        if settled and (count != 1 or txn_id is None):
+            problems.append({"donation": donation_id, "message": f"donation {donation_id} is {status} "
+                             f"with {count} gift posting(s)"})
+        if not settled and count:
+            problems.append({"donation": donation_id, "message": f"donation {donation_id} is {status} "
+                             f"but has {count} gift posting(s)"})
+    for donation_id in sorted(set(gifts) - seen):
+        problems.append({"donation": donation_id, "message": f"a gift is booked for donation {donation_id}, "
+                         "which does not exist"})
+    return problems
+
+
+@ledger_check("donations_match_ledger")
+def donations_match_ledger(session: Session) -> list[Problem]:
+    """A settled gift's amount is what its posting put into funds, its split adds up, what it says
+    was refunded is what refund postings took back, its receipt shows the same refund; and every
+    money need that took gifts shows as raised what its gifts kept for it."""
+    gifts = _booked(session, TransactionKind.gift)
+    refunds = _booked(session, TransactionKind.refund)
+    receipts = dict(session.execute(select(Receipt.donation_id, Receipt.refunded_fen)).all())
+    problems = []
+    kept_for_need: dict[int, int] = {}
+    stmt = (select(Donation.id, Donation.need_id, Donation.amount_fen, Donation.need_fen, Donation.general_fen,
+                   Donation.refunded_fen).where(Donation.status.in_([s.value for s in SETTLED_STATUSES]))
+            .order_by(Donation.id))
+    for donation_id, need_id, amount, need_fen, general_fen, refunded in session.execute(
+            stmt.execution_options(yield_per=BATCH)):
+        booked = gifts.get(donation_id, (0, 0))[1]
+        if booked != amount:
+            problems.append({"donation": donation_id, "message": f"donation {donation_id} is {amount} fen, "
+                             f"the ledger booked {booked}"})
+        if need_id is not None and need_fen + general_fen != amount:
+            problems.append({"donation": donation_id, "message": f"donation {donation_id} splits "
+                             f"{need_fen} + {general_fen} fen of {amount}"})
+        taken_back = refunds.get(donation_id, (0, 0))[1]
+        if taken_back != refunded:
+            problems.append({"donation": donation_id, "message": f"donation {donation_id} shows {refunded} fen "
+                             f"refunded, the ledger {taken_back}"})
+        if receipts.get(donation_id) != refunded:
+            problems.append({"donation": donation_id, "message": f"donation {donation_id}'s receipt does not "
+                             "show its refunds (or is missing)"})
+        if need_id is not None:
+            # Refunds take back the general fund's share first (rules._book_refund).
+            kept = need_fen - max(0, refunded - general_fen)
+            kept_for_need[need_id] = kept_for_need.get(need_id, 0) + kept
+    # The donations area never reverses its postings (a refund is its own transaction): a reversal
+    # of one was made behind the gift's back, and the gift no longer says what the ledger holds.
+    reversed_refs = session.scalars(select(LedgerTransaction.reference).distinct().where(
+        LedgerTransaction.kind == TransactionKind.reversal.value, LedgerTransaction.reference.like("donation:%")))
+    for reference in reversed_refs:
+        problems.append({"donation": int(reference.split(":", 1)[1]),
+                         "message": f"a posting of {reference} was reversed outside the donation's refunds"})
+    if kept_for_need:
+        raised = dict(session.execute(select(Need.id, Need.raised_fen).where(Need.id.in_(list(kept_for_need)))).all())
+        for need_id, kept in sorted(kept_for_need.items()):
+            if int(raised.get(need_id, 0)) != kept:
+                problems.append({"need": need_id, "message": f"need {need_id} shows {raised.get(need_id)} fen "
+                                 f"raised, its gifts kept {kept} for it"})
+    return problems
