@@ -336,3 +336,24 @@ def test_demo_money_comes_from_settled_gifts_and_the_ledger_check_passes(demo_ap
     assert {"refunded", "partially_refunded"} & {r.status for r in rows}
     assert sum(1 for r in rows if r.stripe_subscription_id) >= 6  # a monthly gift
     assert any(r.donor_id == donor for r in rows) and funded > 0
+
+
+def test_demo_donor_who_gives_anonymously_is_never_named_on_public_pages(demo_app):
+    """demo-donor chose anonymous giving: every gift of theirs is anonymous, and the public pages of
+    the funds and money needs they gave to show 爱心人士, never their name."""
+    from portal.donations.models import Donation
+    from portal.ledger.models import Fund
+
+    with demo_app.app_context(), db.new_session() as s:
+        donor = s.scalar(select(User).where(User.username == "demo-donor"))
+        gifts = list(s.scalars(select(Donation).where(Donation.donor_id == donor.id)))
+        codes = {s.get(Fund, g.fund_id).code for g in gifts if g.need_id is None}
+        need_ids = {g.need_id for g in gifts if g.need_id is not None}
+    assert gifts and all(g.anonymous for g in gifts)
+    client = demo_app.test_client()
+    pages = [f"/funds/{code}" for code in codes] + [f"/needs/{i}/money" for i in need_ids]
+    surname_and_name = donor.display_name.split()[-1]
+    for path in pages:
+        page = client.get(path)
+        assert page.status_code == 200, path
+        assert surname_and_name not in page.get_data(as_text=True), path

@@ -23,6 +23,7 @@ from sqlmodel import Session
 from portal.accounts.models import User
 from portal.donations import refunds, rules
 from portal.donations.models import Channel, Donation
+from portal.helpers.models import HelperProfile
 from portal.ledger import rules as ledger
 from portal.ledger.models import FundKind
 from portal.needs.models import Need, NeedKind, NeedStatus
@@ -41,6 +42,10 @@ def _staff_of(session: Session, county_code: str, cache: dict) -> User | None:
     return cache[county_code]
 
 
+def _gives_anonymously(session: Session, donor_id: int) -> bool:
+    return bool(session.scalar(select(HelperProfile.anonymous).where(HelperProfile.user_id == donor_id)))
+
+
 def _gift(session: Session, staff: User, fund_id: int, need: Need | None, amount: int, at, rng, donor_id=None,
           channel: Channel | None = None, stripe: dict | None = None) -> Donation:
     """One gift, settled. Online ones carry made-up Stripe ids (``…_demo_…``): no Stripe call is made;
@@ -50,7 +55,9 @@ def _gift(session: Session, staff: User, fund_id: int, need: Need | None, amount
     donation = Donation(
         fund_id=fund_id, need_id=need.id if need else None,
         region_code=need.county_code if need else (None if online else staff.region_code), donor_id=donor_id,
-        guest_name="" if donor_id else rng.choice(PAYERS), anonymous=rng.random() < 0.25,
+        # A donor who chose anonymous giving in their profile gives anonymously (demo-donor does).
+        guest_name="" if donor_id else rng.choice(PAYERS),
+        anonymous=(rng.random() < 0.25) or (donor_id is not None and _gives_anonymously(session, donor_id)),
         message=rng.choice(MESSAGES), amount_fen=amount, channel=channel,
         payer="" if online else rng.choice(PAYERS), paid_on=None if online else at.date(),
         reference=f"DEMO{rng.randint(10**9, 10**10 - 1)}" if channel == Channel.bank else "",
