@@ -3,14 +3,15 @@ gifts, and the staff list of gifts in their region. Thin: ``portal.donations.rul
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, request, url_for
+from flask import Response, current_app, flash, redirect, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from portal import access, db
-from portal.donations import bp, checks, queries, refunds, rules  # noqa: F401  (checks register with ledger-check)
+from portal.donations import bp, checks, queries, receipts, refunds, rules  # noqa: F401  (checks register with ledger-check)
 from portal.donations.forms import OfflineGiftForm, ReasonForm, RefundForm
 from portal.donations.models import Channel, DonationStatus
 from portal.errors import DomainError, NotAllowed, NotFound
@@ -191,3 +192,33 @@ def confirm_refund(refund_id: int):
         commit_or_flash(lambda: refunds.confirm_refund(session, current_user, refund_id),
                         _("Refund confirmed and booked."), reraise=(NotFound,))
     return redirect(url_for("donations.detail", donation_id=donation_id))
+
+
+# --- receipts ------------------------------------------------------------------------------------
+
+
+@bp.route("/donations/<int:donation_id>/receipt.pdf")
+@access.route(access.PUBLIC)  # the donor, staff over the gift, or a guest's signed link: receipts.receipt_for
+def receipt(donation_id: int):
+    session = db.session()
+    lang = "en" if str(get_locale()) == "en" else "zh"
+    found, pdf = receipts.receipt_for(session, current_user, donation_id, current_app.config["SECRET_KEY"], lang,
+                                      guest_token=request.args.get("token", ""))
+    session.commit()  # the audit entry of the download
+    return Response(pdf, mimetype="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="receipt-{found.code}.pdf"',
+        "Cache-Control": "private, no-store",
+    })
+
+
+@bp.route("/donations/receipts/verify")
+@access.route(access.PUBLIC)
+def verify_receipt():
+    """Anyone holding a printed receipt checks it here: is it genuine, its number and amount, and
+    whether a refund was made since it was printed (never the donor)."""
+    code = request.args.get("code", "").strip()
+    found = receipts.verify_receipt(db.session(), code, current_app.config["SECRET_KEY"]) if code else None
+    status = 404 if code and found is None else 200
+    response = Response(render("donations/receipt_verify.html", code=code, receipt=found), status=status)
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
