@@ -11,7 +11,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from portal import access, db
-from portal.donations import bp, checks, queries, receipts, refunds, rules  # noqa: F401  (checks register with ledger-check)
+from portal.donations import bp, checks, give_routes, queries, receipts, refunds, rules  # noqa: F401  (checks register with ledger-check; give_routes attach their views)
 from portal.donations.forms import OfflineGiftForm, ReasonForm, RefundForm
 from portal.donations.models import Channel, DonationStatus
 from portal.errors import DomainError, NotAllowed, NotFound
