@@ -3,18 +3,21 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, request, url_for
+import stripe
+from flask import flash, jsonify, redirect, request, url_for
 from flask import session as browser
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
 
 from portal import access, db
-from portal.donations import bp, online, receipts, rules, stripe_gateway
+from portal.donations import bp, online, receipts, rules, stripe_gateway, webhooks
 from portal.donations.forms import FUND_CHOICES, GiveForm
 from portal.donations.models import Donation, DonationStatus
 from portal.errors import DomainError, NotFound
+from portal.extensions import csrf
 from portal.needs.models import Need
 from portal.web import public_url, render, show_error
 
@@ -116,3 +119,26 @@ def thanks():
 @access.route(access.PUBLIC)
 def cancelled():
     return render("donations/cancelled.html")
+
+
+@bp.route("/stripe/webhook", methods=["POST"])
+@access.route(access.PUBLIC)  # Stripe itself: the signature, checked first, is the authentication
+@csrf.exempt
+def stripe_webhook():
+    """Stripe's events: 400 for a bad or stale signature (nothing stored), 200 once applied or seen."""
+    if not stripe_gateway.available():
+        return jsonify(error="online giving is not configured"), 404
+    try:
+        event = stripe_gateway.verified_event(request.get_data(), request.headers.get("Stripe-Signature", ""))
+    except (ValueError, stripe.SignatureVerificationError):
+        return jsonify(error="invalid signature"), 400
+    session = db.session()
+    try:
+        outcome = webhooks.apply_event(session, event)
+        session.commit()
+    except IntegrityError:
+        session.rollback()  # the same event applied by a delivery racing this one
+        if not webhooks.already_applied(session, event["id"]):
+            raise
+        outcome = "duplicate"
+    return jsonify(outcome=outcome), 200

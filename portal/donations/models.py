@@ -155,3 +155,33 @@ class DonationRefund(SQLModel, table=True):
     stripe_refund_id: str | None = Field(default=None, max_length=255, unique=True)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_created())
     done_at: datetime | None = Field(default=None, sa_column=_when())
+
+
+class StripeEvent(SQLModel, table=True):
+    """Each Stripe event id once (unique): the row is written in the same transaction that applies
+    the event, so an event sent again finds it and changes nothing."""
+
+    __tablename__ = "stripe_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: str = Field(max_length=255, unique=True)
+    type: str = Field(max_length=100)
+    outcome: str = Field(default="", max_length=40)  # applied, ignored, anomaly, unknown_gift
+    donation_id: int | None = Field(default=None, foreign_key="donation.id", index=True)
+    received_at: datetime = Field(default_factory=utcnow, sa_column=_created())
+
+
+class DonationAnomaly(SQLModel, table=True):
+    """Something Stripe reported that does not match our books (another amount or currency, a
+    dispute, a gift we do not know): recorded for staff, the ledger unchanged."""
+
+    __tablename__ = "donation_anomaly"
+
+    id: int | None = Field(default=None, primary_key=True)
+    donation_id: int | None = Field(default=None, foreign_key="donation.id", index=True)
+    region_code: str | None = Field(default=None, max_length=12)
+    event_id: str = Field(default="", max_length=255)
+    kind: str = Field(max_length=40)  # amount_mismatch, currency_mismatch, dispute, unknown_gift, …
+    detail: str = Field(default="", max_length=1000)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_created())
+    resolved_at: datetime | None = Field(default=None, sa_column=_when())
