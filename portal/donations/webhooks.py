@@ -18,6 +18,7 @@ from sqlmodel import Session
 from portal.audit.rules import record
 from portal.donations import rules
 from portal.donations.models import Channel, Donation, DonationAnomaly, DonationStatus, StripeEvent
+from portal.errors import DomainError
 from portal.types import utcnow
 
 HANDLED = ("checkout.session.completed", "checkout.session.async_payment_succeeded",
@@ -133,8 +134,40 @@ def _checkout_failed(session: Session, event_id: str, checkout: dict) -> tuple[s
     return "applied", donation.id
 
 
+def _donation_of_payment(session: Session, payment_intent, charge_id=None) -> Donation | None:
+    donation = None
+    if payment_intent:
+        donation = session.scalar(select(Donation).where(Donation.stripe_payment_intent_id == payment_intent))
+    if donation is None and charge_id:
+        donation = session.scalar(select(Donation).where(Donation.stripe_charge_id == charge_id))
+    return donation
+
+
+def _charge_refunded(session: Session, event_id: str, charge: dict) -> tuple[str, int | None]:
+    """Stripe gave money back on a gift's charge (``amount_refunded`` is the total so far): book what
+    our books do not show yet, once; a refund staff made here is already booked and changes nothing."""
+    from portal.donations import refunds
+
+    donation = _donation_of_payment(session, _id(charge.get("payment_intent")), charge.get("id"))
+    if donation is None:
+        return anomaly(session, event_id, "unknown_gift", f"charge {charge.get('id')}"), None
+    refunded = charge.get("amount_refunded")
+    if str(charge.get("currency") or "").lower() != "cny" or type(refunded) is not int \
+            or not 0 <= refunded <= donation.amount_fen:
+        return anomaly(session, event_id, "refund_mismatch",
+                       f"Stripe refunded {refunded} {charge.get('currency')}; gift {donation.amount_fen} fen",
+                       donation), donation.id
+    try:
+        with session.begin_nested():
+            booked = refunds.book_stripe_refund(session, donation.id, refunded)
+    except DomainError as error:
+        return anomaly(session, event_id, "refund_not_bookable", str(error.message), donation), donation.id
+    return ("applied" if booked else "already_booked"), donation.id
+
+
 _HANDLERS = {
     "checkout.session.completed": _checkout_paid,
     "checkout.session.async_payment_succeeded": _checkout_paid,
     "checkout.session.async_payment_failed": _checkout_failed,
+    "charge.refunded": _charge_refunded,
 }
