@@ -103,6 +103,11 @@ def mark_paid(session: Session, donation: Donation, *, payment_intent: str | Non
     return rules.settle(session, None, donation.id)
 
 
+def apply_checkout(session: Session, event_id: str, checkout: dict) -> tuple[str, int | None]:
+    """Book a completed Checkout Session, as its webhook does (the pending sweep calls it too)."""
+    return _checkout_paid(session, event_id, checkout)
+
+
 def _checkout_paid(session: Session, event_id: str, checkout: dict) -> tuple[str, int | None]:
     donation = _donation_of_session(session, checkout)
     if donation is None:
