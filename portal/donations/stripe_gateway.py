@@ -97,16 +97,18 @@ def cancel_subscription(subscription_id: str):
 
 
 def balance_transactions(created_since: int) -> list:
-    """Every balance transaction created at or after ``created_since`` (unix time), all pages."""
+    """Every balance transaction created at or after ``created_since`` (unix time), all pages. Stripe
+    lists newest first: paging stops at a page wholly older than the date. (The date is filtered
+    here rather than with ``created[gte]``, which the test stand-in does not implement.)"""
     client = _client()
-    params = {"limit": 100, "created": {"gte": created_since}}
-    found = []
-    page = _call(client.v1.balance_transactions.list, params=params)
+    found, params = [], {"limit": 100}
     while True:
-        found.extend(page.data)
-        if not page.has_more or not page.data:
+        page = _call(client.v1.balance_transactions.list, params=params)
+        found.extend(t for t in page.data if t.created >= created_since)
+        newest_first = len(page.data) < 2 or page.data[0].created >= page.data[-1].created
+        if not page.has_more or not page.data or (newest_first and page.data[0].created < created_since):
             return found
-        page = _call(client.v1.balance_transactions.list, params={**params, "starting_after": page.data[-1].id})
+        params = {**params, "starting_after": page.data[-1].id}
 
 
 def verified_event(payload: bytes, signature: str):
@@ -114,3 +116,11 @@ def verified_event(payload: bytes, signature: str):
     not JSON, a bad signature, or one older than ``WEBHOOK_TOLERANCE_SECONDS`` (a replay)."""
     return stripe.Webhook.construct_event(payload, signature, current_app.config["STRIPE_WEBHOOK_SECRET"],
                                           tolerance=WEBHOOK_TOLERANCE_SECONDS)
+
+
+def retrieve_charge(charge_id: str):
+    return _call(_client().v1.charges.retrieve, charge_id).to_dict()
+
+
+def retrieve_refund(refund_id: str):
+    return _call(_client().v1.refunds.retrieve, refund_id).to_dict()
