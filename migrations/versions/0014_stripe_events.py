@@ -1,4 +1,4 @@
-"""stripe events stored once by id, and anomalies of online gifts for staff
+"""stripe events stored once by id, anomalies of online gifts for staff, a monthly gift's cancellation
 
 Revision ID: 0014_stripe_events
 Revises: 0013_donations
@@ -17,6 +17,8 @@ depends_on = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table('donation', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('monthly_cancelled_at', sa.DateTime(timezone=True), nullable=True))
     op.create_table('stripe_event',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('event_id', sa.String(length=255), nullable=False),
@@ -54,3 +56,5 @@ def downgrade() -> None:
     with op.batch_alter_table('stripe_event', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_stripe_event_donation_id'))
     op.drop_table('stripe_event')
+    with op.batch_alter_table('donation', schema=None) as batch_op:
+        batch_op.drop_column('monthly_cancelled_at')

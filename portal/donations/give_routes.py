@@ -10,6 +10,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
 
 from portal import access, db
@@ -19,7 +20,7 @@ from portal.donations.models import Donation, DonationStatus
 from portal.errors import DomainError, NotFound
 from portal.extensions import csrf
 from portal.needs.models import Need
-from portal.web import public_url, render, show_error
+from portal.web import commit_or_flash, public_url, render, show_error
 
 # The gifts this browser opened a checkout for: only they show a receipt link on the thanks page.
 BROWSER_GIFTS = "online_gifts"
@@ -142,3 +143,13 @@ def stripe_webhook():
             raise
         outcome = "duplicate"
     return jsonify(outcome=outcome), 200
+
+
+@bp.route("/donations/monthly/<int:donation_id>/cancel", methods=["POST"])
+@access.route("donations.mine")
+def cancel_monthly(donation_id: int):
+    session = db.session()
+    if FlaskForm().validate_on_submit():
+        commit_or_flash(lambda: online.cancel_monthly(session, current_user, donation_id),
+                        _("Your monthly gift is cancelled: no further month will be charged."), reraise=(NotFound,))
+    return redirect(url_for("donations.my_gifts"))

@@ -95,6 +95,8 @@ class Donation(SQLModel, table=True):
     stripe_charge_id: str | None = Field(default=None, max_length=255, unique=True)
     stripe_subscription_id: str | None = Field(default=None, max_length=255, index=True)
     stripe_invoice_id: str | None = Field(default=None, max_length=255, unique=True)
+    # A monthly gift's subscription, once the donor (or staff) cancelled it: no month is charged after.
+    monthly_cancelled_at: datetime | None = Field(default=None, sa_column=_when())
     ledger_transaction_id: int | None = Field(default=None, foreign_key="ledger_transaction.id", unique=True)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_created())
     paid_at: datetime | None = Field(default=None, sa_column=_when())

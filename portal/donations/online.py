@@ -142,3 +142,50 @@ def checkout_not_opened(session: Session, donation_id: int) -> None:
 
 def by_checkout_session(session: Session, checkout_session_id: str) -> Donation | None:
     return session.scalar(select(Donation).where(Donation.stripe_checkout_session_id == checkout_session_id))
+
+
+@dataclass(frozen=True)
+class MonthlyGift:
+    first: Donation  # the month the subscription was opened with
+    months_paid: int
+    cancelled: bool
+
+
+def monthly_gifts_of(session: Session, donor) -> list[MonthlyGift]:
+    """A donor's monthly gifts (one per subscription), with how many months were paid."""
+    from portal.donations.models import SETTLED_STATUSES
+
+    rows = list(session.scalars(select(Donation).where(Donation.donor_id == donor.id,
+                                                       Donation.stripe_subscription_id.is_not(None))
+                                .order_by(Donation.id)))
+    by_subscription: dict[str, list[Donation]] = {}
+    for row in rows:
+        by_subscription.setdefault(row.stripe_subscription_id, []).append(row)
+    return [MonthlyGift(months[0], sum(m.status in SETTLED_STATUSES for m in months),
+                        any(m.monthly_cancelled_at is not None for m in months))
+            for months in by_subscription.values()]
+
+
+def cancel_monthly(session: Session, actor, donation_id: int) -> None:
+    """The donor stops a monthly gift: Stripe cancels the subscription (no month is charged after),
+    then every month of it is marked. Refuses anyone but the donor (as not found) and a gift that
+    is not monthly or already cancelled."""
+    from portal.donations import stripe_gateway
+    from portal.errors import Conflict
+
+    donation = session.get(Donation, donation_id)
+    if donation is None or not _is_donor(actor) or donation.donor_id != actor.id \
+            or not donation.stripe_subscription_id:
+        raise NotFound(_l("This gift does not exist or is outside your region."))
+    subscription = donation.stripe_subscription_id
+    if session.scalar(select(Donation.id).where(Donation.stripe_subscription_id == subscription,
+                                                Donation.monthly_cancelled_at.is_not(None))) is not None:
+        raise Conflict(_l("This monthly gift is already cancelled."))
+    try:
+        stripe_gateway.cancel_subscription(subscription)
+    except stripe_gateway.GatewayError as error:
+        raise DomainError(_l("Stripe did not cancel the monthly gift: %(reason)s", reason=str(error))) from error
+    session.execute(update(Donation).where(Donation.stripe_subscription_id == subscription)
+                    .values(monthly_cancelled_at=utcnow()).execution_options(synchronize_session=False))
+    record(session, actor, "donation.cancel_monthly", "donation", donation.id, region_code=donation.region_code,
+           detail={"subscription": subscription})

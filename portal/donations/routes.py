@@ -11,7 +11,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from portal import access, db
-from portal.donations import bp, checks, give_routes, queries, receipts, refunds, rules  # noqa: F401  (checks register with ledger-check; give_routes attach their views)
+from portal.donations import bp, checks, give_routes, online, queries, receipts, refunds, rules  # noqa: F401  (checks register with ledger-check; give_routes attach their views)
 from portal.donations.forms import OfflineGiftForm, ReasonForm, RefundForm
 from portal.donations.models import Channel, DonationStatus
 from portal.errors import DomainError, NotAllowed, NotFound
@@ -65,8 +65,10 @@ def need_page(need_id: int):
 @bp.route("/donations/mine")
 @access.route("donations.mine")
 def my_gifts():
-    gifts = queries.gifts_of(db.session(), current_user)
-    return render("donations/mine.html", gifts=gifts, status_labels=STATUS_LABELS)
+    session = db.session()
+    gifts = queries.gifts_of(session, current_user)
+    return render("donations/mine.html", gifts=gifts, status_labels=STATUS_LABELS,
+                  monthly=online.monthly_gifts_of(session, current_user), cancel_form=FlaskForm())
 
 
 @bp.route("/donations")

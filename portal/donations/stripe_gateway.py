@@ -124,3 +124,11 @@ def retrieve_charge(charge_id: str):
 
 def retrieve_refund(refund_id: str):
     return _call(_client().v1.refunds.retrieve, refund_id).to_dict()
+
+
+def retrieve_subscription(subscription_id: str) -> dict:
+    return _call(_client().v1.subscriptions.retrieve, subscription_id).to_dict()
+
+
+def retrieve_invoice(invoice_id: str) -> dict:
+    return _call(_client().v1.invoices.retrieve, invoice_id).to_dict()

@@ -56,10 +56,26 @@ def sweep_pending(now: datetime | None = None, limit: int = BATCH) -> SweepRepor
             _fail(donation_id)
             report.failed += 1
         elif checkout.get("status") == "complete":
+            invoice = _first_invoice(checkout)
             with db.write_session() as session:
-                outcome, _ = webhooks.apply_checkout(session, f"sweep:{checkout_id}", checkout)
+                if invoice is not None:  # a monthly gift: its first month is booked from its invoice
+                    webhooks.apply_checkout(session, f"sweep:{checkout_id}", checkout)
+                    outcome, _ = webhooks.apply_invoice(session, f"sweep:{invoice['id']}", invoice)
+                else:
+                    outcome, _ = webhooks.apply_checkout(session, f"sweep:{checkout_id}", checkout)
             report.booked += outcome == "applied"
     return report
+
+
+def _first_invoice(checkout: dict) -> dict | None:
+    invoice = checkout.get("invoice")
+    if checkout.get("mode") != "subscription" or not invoice:
+        return None
+    invoice_id = invoice.get("id") if isinstance(invoice, dict) else invoice
+    try:
+        return stripe_gateway.retrieve_invoice(invoice_id)
+    except stripe_gateway.GatewayError:
+        return None
 
 
 def _fail(donation_id: int) -> None:

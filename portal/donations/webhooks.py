@@ -170,9 +170,93 @@ def _charge_refunded(session: Session, event_id: str, charge: dict) -> tuple[str
     return ("applied" if booked else "already_booked"), donation.id
 
 
+def _dispute_created(session: Session, event_id: str, dispute: dict) -> tuple[str, int | None]:
+    """A donor's bank disputes a payment: the gift is marked disputed and staff see an anomaly; the
+    ledger is unchanged until the dispute is decided (a lost dispute is booked as a refund)."""
+    donation = _donation_of_payment(session, _id(dispute.get("payment_intent")), _id(dispute.get("charge")))
+    if donation is None:
+        return anomaly(session, event_id, "unknown_gift", f"dispute {dispute.get('id')}"), None
+    session.execute(update(Donation).where(Donation.id == donation.id, Donation.status.in_(
+        [DonationStatus.paid, DonationStatus.partially_refunded])).values(status=DonationStatus.disputed,
+                                                                          updated_at=utcnow())
+        .execution_options(synchronize_session=False))
+    anomaly(session, event_id, "dispute", f"dispute {dispute.get('id')}: {dispute.get('amount')} "
+            f"{dispute.get('currency')}, reason {dispute.get('reason')}", donation)
+    return "applied", donation.id
+
+
+def _invoice_subscription(invoice: dict) -> str | None:
+    parent = (invoice.get("parent") or {}).get("subscription_details") or {}
+    return _id(invoice.get("subscription")) or _id(parent.get("subscription"))
+
+
+def _first_month(session: Session, invoice: dict, subscription: str | None) -> Donation | None:
+    """The monthly gift a subscription was opened for (its first month's donation)."""
+    if subscription:
+        first = session.scalar(select(Donation).where(Donation.stripe_subscription_id == subscription)
+                               .order_by(Donation.id).limit(1))
+        if first is not None:
+            return first
+    meta = ((invoice.get("parent") or {}).get("subscription_details") or {}).get("metadata") or {}
+    donation_id = str(meta.get("donation", ""))
+    if not donation_id and subscription:
+        from portal.donations import stripe_gateway
+
+        donation_id = str((stripe_gateway.retrieve_subscription(subscription).get("metadata") or {})
+                          .get("donation", ""))
+    if donation_id.isascii() and donation_id.isdigit():
+        first = session.get(Donation, int(donation_id))
+        if first is not None and first.channel == Channel.online and first.stripe_subscription_id in (None,
+                                                                                                        subscription):
+            return first
+    return None
+
+
+def apply_invoice(session: Session, event_id: str, invoice: dict) -> tuple[str, int | None]:
+    """Book a paid invoice of a monthly gift, as its webhook does (the pending sweep calls it too)."""
+    return _invoice_paid(session, event_id, invoice)
+
+
+def _invoice_paid(session: Session, event_id: str, invoice: dict) -> tuple[str, int | None]:
+    """One month of a monthly gift is paid: the first month settles the donation the checkout was
+    opened for; each later one is a donation of its own (unique by invoice: booked once)."""
+    subscription = _invoice_subscription(invoice)
+    if not subscription:
+        return "ignored", None  # not a monthly gift's invoice
+    known = session.scalar(select(Donation).where(Donation.stripe_invoice_id == invoice.get("id")))
+    if known is not None:
+        return "already_booked", known.id
+    first = _first_month(session, invoice, subscription)
+    if first is None:
+        return anomaly(session, event_id, "unknown_gift", f"invoice {invoice.get('id')} of {subscription}"), None
+    paid = invoice.get("amount_paid", invoice.get("total"))
+    refused = _matches(session, event_id, first, paid, invoice.get("currency"))
+    if refused:
+        return refused, first.id
+    intent = _id(invoice.get("payment_intent"))
+    if intent and session.scalar(select(Donation.id).where(Donation.stripe_payment_intent_id == intent)):
+        intent = None  # already another month's: a payment is one gift's, never two
+    if first.stripe_invoice_id is None and first.status in (DonationStatus.pending, DonationStatus.failed):
+        first.stripe_invoice_id, first.stripe_subscription_id = invoice.get("id"), subscription
+        session.add(first)
+        session.flush()
+        mark_paid(session, first, payment_intent=intent)
+        return "applied", first.id
+    month = Donation(fund_id=first.fund_id, need_id=None, region_code=first.region_code, donor_id=first.donor_id,
+                     guest_name=first.guest_name, email=first.email, anonymous=first.anonymous,
+                     amount_fen=paid, channel=Channel.online, stripe_subscription_id=subscription,
+                     stripe_invoice_id=invoice.get("id"), stripe_payment_intent_id=intent)
+    session.add(month)
+    session.flush()
+    rules.settle(session, None, month.id)
+    return "applied", month.id
+
+
 _HANDLERS = {
     "checkout.session.completed": _checkout_paid,
     "checkout.session.async_payment_succeeded": _checkout_paid,
     "checkout.session.async_payment_failed": _checkout_failed,
     "charge.refunded": _charge_refunded,
+    "charge.dispute.created": _dispute_created,
+    "invoice.paid": _invoice_paid,
 }
