@@ -81,6 +81,13 @@ def staff_list():
                   channel_labels=CHANNEL_LABELS)
 
 
+@bp.route("/donations/anomalies")
+@access.route("donations.manage")
+def anomalies():
+    """What Stripe reported that does not match the books (amounts, currencies, disputes, unknown gifts)."""
+    return render("donations/anomalies.html", anomalies=queries.anomalies_in_region(db.session(), current_user))
+
+
 # --- staff: recording, confirming, refunding ------------------------------------------------------
 
 
@@ -135,6 +142,7 @@ def detail(donation_id: int):
     receipt = rules.receipt_of(session, donation.id)
     waiting = refunds.waiting_refunds(session, [donation.id]).get(donation.id)
     return render("donations/detail.html", d=donation, receipt=receipt, waiting=waiting,
+                  anomalies=queries.anomalies_of(session, donation.id),
                   refunds=refunds.refunds_of(session, donation.id), status_labels=STATUS_LABELS,
                   channel_labels=CHANNEL_LABELS, reason_form=ReasonForm(), refund_form=RefundForm(),
                   may_confirm=donation.status == DonationStatus.awaiting_confirmation

@@ -181,3 +181,19 @@ def test_without_keys_the_webhook_refuses_everything(database_url, stripe_settin
     bare = create_app(make_config(database_url)).test_client()
     event = events.build_event("payout.paid", {"id": "po_1", "object": "payout"})
     assert deliver(bare, event, stripe_settings["STRIPE_WEBHOOK_SECRET"]).status_code == 404
+
+
+def test_staff_over_the_need_see_the_anomaly_and_other_regions_do_not(app, client, stripe_settings,
+                                                                      stripe_standin, money_need):
+    from tests.conftest import login
+
+    paid = stripe_standin.pay(give(client, f"need={money_need}"))
+    deliver(client, events.checkout_session_completed({**paid, "amount_total": 5_000}),
+            stripe_settings["STRIPE_WEBHOOK_SECRET"])
+    county, county2, donor = app.test_client(), app.test_client(), app.test_client()
+    for browser, name in ((county, "county"), (county2, "county2"), (donor, "donor")):
+        login(browser, name)
+    assert "amount_mismatch" in county.get("/donations/anomalies").get_data(as_text=True)
+    assert "amount_mismatch" in county.get(f"/donations/{donations_of(app)[0].id}").get_data(as_text=True)
+    assert "amount_mismatch" not in county2.get("/donations/anomalies").get_data(as_text=True)
+    assert donor.get("/donations/anomalies").status_code in (403, 404)
