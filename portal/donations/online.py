@@ -189,3 +189,26 @@ def cancel_monthly(session: Session, actor, donation_id: int) -> None:
                     .values(monthly_cancelled_at=utcnow()).execution_options(synchronize_session=False))
     record(session, actor, "donation.cancel_monthly", "donation", donation.id, region_code=donation.region_code,
            detail={"subscription": subscription})
+
+
+def mail_receipt_link(session: Session, donation: Donation) -> None:
+    """After the gift is booked (on commit), mail a guest the signed link to their receipt; a signed-in
+    donor finds it on their page. Nothing is sent if the transaction rolls back."""
+    if donation.donor_id is not None or not donation.email:
+        return
+    from flask_babel import force_locale
+    from flask_babel import gettext as _
+
+    from portal import db
+    from portal.donations import receipts
+    from portal.mail import send_mail
+    from portal.web import public_url
+
+    token = receipts.guest_link_token(current_app.config["SECRET_KEY"], donation.id)
+    link = public_url("donations.receipt", donation_id=donation.id, token=token)
+    with force_locale("zh"):
+        subject = _("Tongxin: your donation receipt")
+        body = _("Thank you: your gift of %(amount)s yuan is confirmed. Your receipt: %(link)s",
+                 amount=f"{donation.amount_fen // 100:,}.{donation.amount_fen % 100:02d}", link=link)
+    to = donation.email
+    db.after_commit(session, lambda: send_mail(to, subject, body))

@@ -16,7 +16,7 @@ from sqlalchemy import select, update
 from sqlmodel import Session
 
 from portal.audit.rules import record
-from portal.donations import rules
+from portal.donations import online, rules
 from portal.donations.models import Channel, Donation, DonationAnomaly, DonationStatus, StripeEvent
 from portal.errors import DomainError
 from portal.types import utcnow
@@ -125,7 +125,10 @@ def _checkout_paid(session: Session, event_id: str, checkout: dict) -> tuple[str
         return refused, donation.id
     if checkout.get("payment_status") != "paid":
         return "awaiting_payment", donation.id  # an asynchronous method: async_payment_succeeded follows
-    mark_paid(session, donation, payment_intent=_id(checkout.get("payment_intent")))
+    was = donation.status
+    booked = mark_paid(session, donation, payment_intent=_id(checkout.get("payment_intent")))
+    if was in (DonationStatus.pending, DonationStatus.failed):
+        online.mail_receipt_link(session, booked)
     return "applied", donation.id
 
 

@@ -197,3 +197,19 @@ def test_staff_over_the_need_see_the_anomaly_and_other_regions_do_not(app, clien
     assert "amount_mismatch" in county.get(f"/donations/{donations_of(app)[0].id}").get_data(as_text=True)
     assert "amount_mismatch" not in county2.get("/donations/anomalies").get_data(as_text=True)
     assert donor.get("/donations/anomalies").status_code in (403, 404)
+
+
+def test_a_guest_is_mailed_the_signed_receipt_link_once_the_gift_is_booked(app, client, stripe_settings,
+                                                                          stripe_standin, money_need, caplog):
+    import email
+
+    paid = stripe_standin.pay(give(client, f"need={money_need}"))
+    event = events.checkout_session_completed(paid)
+    for _ in range(2):
+        deliver(client, event, stripe_settings["STRIPE_WEBHOOK_SECRET"])
+    mails = [email.message_from_string(str(r.args[1]), policy=email.policy.default) for r in caplog.records
+             if "mail to" in r.msg and r.args and r.args[0] == "wang@example.org"]
+    assert len(mails) == 1
+    link = re.search(r"https://portal\.test(/donations/\d+/receipt\.pdf\?token=\S+)", mails[0].get_content()).group(1)
+    stranger = app.test_client()
+    assert stranger.get(link).status_code == 200 and stranger.get(link).mimetype == "application/pdf"
