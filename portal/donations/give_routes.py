@@ -18,7 +18,7 @@ from portal.donations import bp, online, receipts, rules, stripe_gateway, webhoo
 from portal.donations.forms import FUND_CHOICES, GiveForm
 from portal.donations.models import Donation, DonationStatus
 from portal.errors import DomainError, NotFound
-from portal.extensions import csrf
+from portal.extensions import csrf, limiter
 from portal.needs.models import Need
 from portal.web import commit_or_flash, public_url, render, show_error
 
@@ -46,6 +46,7 @@ def _lang() -> str:
 
 @bp.route("/donate", methods=["GET", "POST"])
 @access.route(access.PUBLIC)
+@limiter.limit("20 per hour", methods=["POST"])  # each POST opens a Checkout Session: no flooding Stripe
 def give():
     need, fund = _target()
     session = db.session()
