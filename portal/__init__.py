@@ -58,6 +58,7 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_commands(app: Flask) -> None:
     from portal.demo import cli as demo_cli
+    from portal.donations.cli import stripe_reconcile
     from portal.ledger.cli import ledger_check
     from portal.matching import cli as matching_cli
     from portal.regions.cli import regions_cli
@@ -70,3 +71,4 @@ def _register_commands(app: Flask) -> None:
     app.cli.add_command(matching_cli.matching_train)
     app.cli.add_command(worker_command)
     app.cli.add_command(ledger_check)
+    app.cli.add_command(stripe_reconcile)

@@ -389,6 +389,15 @@ def _donations_record(user, need) -> bool:
     return need is None or within_scope(user, need.region_code)
 
 
+@rule("donations.receipt")
+def _donations_receipt(user, donation) -> bool:
+    """A gift's receipt: the donor who gave it (signed in), or civil-affairs staff over the gift. A
+    guest holds a signed link instead (``donations.receipts``), checked outside these rules."""
+    if _signed_in(user) and donation is not None and donation.donor_id == user.id:
+        return True
+    return _donations_manage(user, donation) and donation is not None
+
+
 @rule("donations.mine")
 def _donations_mine(user, obj) -> bool:
     """A donor's (or volunteer's, or organization member's) own gifts."""

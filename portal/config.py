@@ -137,7 +137,12 @@ class Config:
         self.STRIPE_SECRET_KEY = _env("STRIPE_SECRET_KEY")
         self.STRIPE_PUBLISHABLE_KEY = _env("STRIPE_PUBLISHABLE_KEY")
         self.STRIPE_WEBHOOK_SECRET = _env("STRIPE_WEBHOOK_SECRET")
-        self.STRIPE_API_BASE = _env("STRIPE_API_BASE")
+        self.STRIPE_API_BASE = _env("STRIPE_API_BASE")  # only to point the library at a test stand-in
+        # Payment methods offered in Checkout, as the Stripe account allows them.
+        self.STRIPE_PAYMENT_METHODS = _env("STRIPE_PAYMENT_METHODS", "card,alipay,wechat_pay")
+        # Online gifts: free amounts between these limits (fen).
+        self.ONLINE_MIN_FEN = _env_int("ONLINE_MIN_FEN", 1_000)  # 10 yuan
+        self.ONLINE_MAX_FEN = _env_int("ONLINE_MAX_FEN", 5_000_000)  # 50,000 yuan
 
         # Donations: an offline gift (bank transfer, cash) above this many fen waits for a second
         # staff member before it is booked; so does a refund above REFUND_CONFIRM_FEN.

@@ -12,7 +12,14 @@ from portal.children.models import (  # noqa: F401
     Guardian,
     GuardianshipAgreement,
 )
-from portal.donations.models import Donation, DonationRefund, Receipt, ReceiptCounter  # noqa: F401
+from portal.donations.models import (  # noqa: F401
+    Donation,
+    DonationAnomaly,
+    DonationRefund,
+    Receipt,
+    ReceiptCounter,
+    StripeEvent,
+)
 from portal.helpers.models import (  # noqa: F401
     Certificate,
     ContactVerification,

@@ -33,3 +33,15 @@ class ReasonForm(FlaskForm):
 class RefundForm(FlaskForm):
     amount = StringField(_l("Amount to refund (yuan)"), validators=[DataRequired(REQUIRED), Length(max=20)])
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(REQUIRED), Length(max=500)])
+
+
+class GiveForm(FlaskForm):
+    """A donor's online gift: a suggested amount or one typed (``amount`` wins when filled)."""
+
+    suggested = RadioField(_l("Amount"), choices=[], validate_choice=False, validators=[Optional()])
+    amount = StringField(_l("Or another amount (yuan)"), validators=[Optional(), Length(max=20)])
+    name = StringField(_l("Your name"), validators=[Optional(), Length(max=100)])
+    email = StringField(_l("E-mail for the receipt"), validators=[Optional(), Length(max=200)])
+    anonymous = BooleanField(_l("Give anonymously (the public pages and the receipt show no name)"))
+    message = TextAreaField(_l("Message (optional, not shown publicly)"), validators=[Optional(), Length(max=500)])
+    monthly = BooleanField(_l("Give this every month (月捐)"))

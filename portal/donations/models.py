@@ -95,6 +95,8 @@ class Donation(SQLModel, table=True):
     stripe_charge_id: str | None = Field(default=None, max_length=255, unique=True)
     stripe_subscription_id: str | None = Field(default=None, max_length=255, index=True)
     stripe_invoice_id: str | None = Field(default=None, max_length=255, unique=True)
+    # A monthly gift's subscription, once the donor (or staff) cancelled it: no month is charged after.
+    monthly_cancelled_at: datetime | None = Field(default=None, sa_column=_when())
     ledger_transaction_id: int | None = Field(default=None, foreign_key="ledger_transaction.id", unique=True)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_created())
     paid_at: datetime | None = Field(default=None, sa_column=_when())
@@ -155,3 +157,33 @@ class DonationRefund(SQLModel, table=True):
     stripe_refund_id: str | None = Field(default=None, max_length=255, unique=True)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_created())
     done_at: datetime | None = Field(default=None, sa_column=_when())
+
+
+class StripeEvent(SQLModel, table=True):
+    """Each Stripe event id once (unique): the row is written in the same transaction that applies
+    the event, so an event sent again finds it and changes nothing."""
+
+    __tablename__ = "stripe_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: str = Field(max_length=255, unique=True)
+    type: str = Field(max_length=100)
+    outcome: str = Field(default="", max_length=40)  # applied, ignored, anomaly, unknown_gift
+    donation_id: int | None = Field(default=None, foreign_key="donation.id", index=True)
+    received_at: datetime = Field(default_factory=utcnow, sa_column=_created())
+
+
+class DonationAnomaly(SQLModel, table=True):
+    """Something Stripe reported that does not match our books (another amount or currency, a
+    dispute, a gift we do not know): recorded for staff, the ledger unchanged."""
+
+    __tablename__ = "donation_anomaly"
+
+    id: int | None = Field(default=None, primary_key=True)
+    donation_id: int | None = Field(default=None, foreign_key="donation.id", index=True)
+    region_code: str | None = Field(default=None, max_length=12)
+    event_id: str = Field(default="", max_length=255)
+    kind: str = Field(max_length=40)  # amount_mismatch, currency_mismatch, dispute, unknown_gift, …
+    detail: str = Field(default="", max_length=1000)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_created())
+    resolved_at: datetime | None = Field(default=None, sa_column=_when())

@@ -84,3 +84,23 @@ def fund_of_code(session: Session, code: str) -> Fund:
     if fund is None:
         raise NotFound(_l("There is no fund of that name."))
     return fund
+
+
+def anomalies_in_region(session: Session, actor, limit: int = 200) -> list:
+    """What Stripe reported that did not match the books, for the staff over the gifts concerned;
+    anomalies of no known gift (or a gift to a fund) are the city's and province's. Newest first."""
+    from portal.donations.models import DonationAnomaly
+
+    access.require(actor, "donations.manage", None)
+    prefix = access.scope_prefix(actor.region_code)
+    mine = DonationAnomaly.region_code.startswith(prefix, autoescape=True)
+    if level_of_code(actor.region_code) in (Level.city, Level.province):
+        mine = or_(mine, DonationAnomaly.region_code.is_(None))
+    return list(session.scalars(select(DonationAnomaly).where(mine).order_by(DonationAnomaly.id.desc()).limit(limit)))
+
+
+def anomalies_of(session: Session, donation_id: int) -> list:
+    from portal.donations.models import DonationAnomaly
+
+    return list(session.scalars(select(DonationAnomaly).where(DonationAnomaly.donation_id == donation_id)
+                                .order_by(DonationAnomaly.id)))

@@ -82,15 +82,26 @@ def confirm_refund(session: Session, actor, refund_id: int) -> DonationRefund:
     return row
 
 
-def _book_refund(session: Session, actor, donation: Donation, row: DonationRefund) -> None:
+def _book_refund(session: Session, actor, donation: Donation, row: DonationRefund,
+                 refunded_before: int | None = None) -> bool:
+    """Book ``row``: the refund posting, the need's raised amount, the receipt's mark; an online gift's
+    money is given back through Stripe last, while the gift's row is locked by the update below (a
+    ``charge.refunded`` webhook racing this waits for it, then finds the refund booked). With
+    ``refunded_before`` (Stripe already refunded: the webhook) it books only if the gift still shows
+    that much refunded, and returns False otherwise (someone booked meanwhile)."""
     now = utcnow()
     amount = row.amount_fen
+    condition = [Donation.id == donation.id, Donation.status.in_(list(REFUNDABLE) + [DonationStatus.disputed]),
+                 Donation.refunded_fen + amount <= Donation.amount_fen]
+    if refunded_before is not None:
+        condition.append(Donation.refunded_fen == refunded_before)
     taken = session.execute(
-        update(Donation).where(Donation.id == donation.id, Donation.status.in_(list(REFUNDABLE)),
-                               Donation.refunded_fen + amount <= Donation.amount_fen)
+        update(Donation).where(*condition)
         .values(refunded_fen=Donation.refunded_fen + amount, updated_at=now)
         .execution_options(synchronize_session=False)).rowcount
     if taken != 1:
+        if refunded_before is not None:
+            return False
         raise Conflict(_l("A refund cannot be more than what is left of the gift."))
     session.refresh(donation)
     before = donation.refunded_fen - amount
@@ -111,12 +122,11 @@ def _book_refund(session: Session, actor, donation: Donation, row: DonationRefun
     legs.append((payable, -amount))
     txn = ledger.post(session, actor, TransactionKind.refund, legs, memo=row.reason,
                       reference=f"donation:{donation.id}")
-    if donation.channel != Channel.online:
-        # Staff hand the money back themselves: paid out of the bank or the cash box at once.
-        # (Online refunds are paid out when Stripe confirms them.)
-        ledger.post(session, actor, TransactionKind.refund_paid,
-                    [(payable, amount), (ledger.system_account(session, SOURCE[Channel(donation.channel)]), -amount)],
-                    memo=row.reason, reference=f"donation:{donation.id}")
+    # Staff hand offline money back themselves, out of the bank or the cash box; online money leaves
+    # Stripe's balance as Stripe accepts the refund (asked below, or already done: the webhook).
+    ledger.post(session, actor, TransactionKind.refund_paid,
+                [(payable, amount), (ledger.system_account(session, SOURCE[Channel(donation.channel)]), -amount)],
+                memo=row.reason, reference=f"donation:{donation.id}")
     if from_need:
         remove_funding(session, session.get(Need, donation.need_id), from_need, actor)
     donation.status = (DonationStatus.refunded if donation.refunded_fen == donation.amount_fen
@@ -131,6 +141,50 @@ def _book_refund(session: Session, actor, donation: Donation, row: DonationRefun
     record(session, actor, "donation.refund", "donation", donation.id, region_code=donation.region_code,
            detail={"refund": row.id, "amount_fen": amount, "reason": row.reason, "transaction": txn.id,
                    "confirmed_by": row.confirmed_by_id})
+    if donation.channel == Channel.online and refunded_before is None:
+        _refund_through_stripe(session, donation, row)
+    return True
+
+
+def _refund_through_stripe(session: Session, donation: Donation, row: DonationRefund) -> None:
+    """Ask Stripe to give the money back, keyed on our refund row (a retry never refunds twice).
+    Refused by Stripe or unreachable: nothing is booked (the caller's transaction rolls back)."""
+    from portal.donations import stripe_gateway
+
+    if not stripe_gateway.available():
+        raise DomainError(_l("Online refunds go through Stripe, which is not configured."))
+    if not donation.stripe_payment_intent_id:
+        raise DomainError(_l("This online gift has no Stripe payment to refund."))
+    try:
+        made = stripe_gateway.refund(payment_intent=donation.stripe_payment_intent_id, amount_fen=row.amount_fen,
+                                     refund_id=row.id)
+    except stripe_gateway.GatewayError as error:
+        raise DomainError(_l("Stripe did not make the refund: %(reason)s", reason=str(error))) from error
+    row.stripe_refund_id = made.id
+    session.add(row)
+    session.flush()
+
+
+def book_stripe_refund(session: Session, donation_id: int, refunded_in_stripe: int) -> int:
+    """Stripe says ``refunded_in_stripe`` fen of an online gift were given back in all (a
+    ``charge.refunded`` event): book whatever our books do not show yet (a refund made in Stripe's
+    dashboard, or one whose booking was lost), once. Returns the fen booked now (0: nothing new)."""
+    for _attempt in range(10):
+        donation = session.execute(select(Donation).where(Donation.id == donation_id)
+                                   .execution_options(populate_existing=True)).scalar_one()
+        missing = refunded_in_stripe - donation.refunded_fen
+        if missing <= 0:
+            return 0
+        savepoint = session.begin_nested()
+        row = DonationRefund(donation_id=donation_id, amount_fen=missing, reason="Refunded through Stripe",
+                             status=RefundStatus.done, done_at=utcnow())
+        session.add(row)
+        session.flush()
+        if _book_refund(session, None, donation, row, refunded_before=donation.refunded_fen):
+            savepoint.commit()
+            return missing
+        savepoint.rollback()  # booked by someone else meanwhile: look again
+    raise Conflict(_l("The refund could not be booked; Stripe will send it again."))
 
 
 def refunds_of(session: Session, donation_id: int) -> list[DonationRefund]:

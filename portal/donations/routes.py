@@ -3,14 +3,15 @@ gifts, and the staff list of gifts in their region. Thin: ``portal.donations.rul
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, request, url_for
+from flask import Response, current_app, flash, redirect, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from portal import access, db
-from portal.donations import bp, checks, queries, refunds, rules  # noqa: F401  (checks register with ledger-check)
+from portal.donations import bp, checks, give_routes, online, queries, receipts, refunds, rules  # noqa: F401  (checks register with ledger-check; give_routes attach their views)
 from portal.donations.forms import OfflineGiftForm, ReasonForm, RefundForm
 from portal.donations.models import Channel, DonationStatus
 from portal.errors import DomainError, NotAllowed, NotFound
@@ -64,8 +65,10 @@ def need_page(need_id: int):
 @bp.route("/donations/mine")
 @access.route("donations.mine")
 def my_gifts():
-    gifts = queries.gifts_of(db.session(), current_user)
-    return render("donations/mine.html", gifts=gifts, status_labels=STATUS_LABELS)
+    session = db.session()
+    gifts = queries.gifts_of(session, current_user)
+    return render("donations/mine.html", gifts=gifts, status_labels=STATUS_LABELS,
+                  monthly=online.monthly_gifts_of(session, current_user), cancel_form=FlaskForm())
 
 
 @bp.route("/donations")
@@ -76,6 +79,13 @@ def staff_list():
     gifts = queries.gifts_in_region(db.session(), current_user, status=status, channel=channel)
     return render("donations/list.html", gifts=gifts, status=status, channel=channel, status_labels=STATUS_LABELS,
                   channel_labels=CHANNEL_LABELS)
+
+
+@bp.route("/donations/anomalies")
+@access.route("donations.manage")
+def anomalies():
+    """What Stripe reported that does not match the books (amounts, currencies, disputes, unknown gifts)."""
+    return render("donations/anomalies.html", anomalies=queries.anomalies_in_region(db.session(), current_user))
 
 
 # --- staff: recording, confirming, refunding ------------------------------------------------------
@@ -132,6 +142,7 @@ def detail(donation_id: int):
     receipt = rules.receipt_of(session, donation.id)
     waiting = refunds.waiting_refunds(session, [donation.id]).get(donation.id)
     return render("donations/detail.html", d=donation, receipt=receipt, waiting=waiting,
+                  anomalies=queries.anomalies_of(session, donation.id),
                   refunds=refunds.refunds_of(session, donation.id), status_labels=STATUS_LABELS,
                   channel_labels=CHANNEL_LABELS, reason_form=ReasonForm(), refund_form=RefundForm(),
                   may_confirm=donation.status == DonationStatus.awaiting_confirmation
@@ -191,3 +202,33 @@ def confirm_refund(refund_id: int):
         commit_or_flash(lambda: refunds.confirm_refund(session, current_user, refund_id),
                         _("Refund confirmed and booked."), reraise=(NotFound,))
     return redirect(url_for("donations.detail", donation_id=donation_id))
+
+
+# --- receipts ------------------------------------------------------------------------------------
+
+
+@bp.route("/donations/<int:donation_id>/receipt.pdf")
+@access.route(access.PUBLIC)  # the donor, staff over the gift, or a guest's signed link: receipts.receipt_for
+def receipt(donation_id: int):
+    session = db.session()
+    lang = "en" if str(get_locale()) == "en" else "zh"
+    found, pdf = receipts.receipt_for(session, current_user, donation_id, current_app.config["SECRET_KEY"], lang,
+                                      guest_token=request.args.get("token", ""))
+    session.commit()  # the audit entry of the download
+    return Response(pdf, mimetype="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="receipt-{found.code}.pdf"',
+        "Cache-Control": "private, no-store",
+    })
+
+
+@bp.route("/donations/receipts/verify")
+@access.route(access.PUBLIC)
+def verify_receipt():
+    """Anyone holding a printed receipt checks it here: is it genuine, its number and amount, and
+    whether a refund was made since it was printed (never the donor)."""
+    code = request.args.get("code", "").strip()
+    found = receipts.verify_receipt(db.session(), code, current_app.config["SECRET_KEY"]) if code else None
+    status = 404 if code and found is None else 200
+    response = Response(render("donations/receipt_verify.html", code=code, receipt=found), status=status)
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response

@@ -9,20 +9,20 @@ staff press the button at the same moment (one conditional UPDATE decides).
 
 from __future__ import annotations
 
-import hashlib
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from flask_babel import lazy_gettext as _l
-from itsdangerous import BadData, URLSafeSerializer
+from itsdangerous import BadData
 from sqlalchemy import func, select, update
 from sqlmodel import Session
 
 from portal import access
 from portal.accounts.models import User
 from portal.audit.rules import record
+from portal.crypto import signed_codes
 from portal.errors import Conflict, DomainError, NotAllowed, NotFound
 from portal.helpers.models import HoursStatus, Organization, OrganizationMember, OrgStatus, VolunteerHours
 from portal.regions.models import Level, Region
@@ -260,8 +260,8 @@ def parse_period(start: str | None, end: str | None, today: date | None = None) 
 CERTIFICATE_SALT = "hours-certificate"
 
 
-def _serializer(secret_key: str) -> URLSafeSerializer:
-    return URLSafeSerializer(secret_key, salt=CERTIFICATE_SALT, signer_kwargs={"digest_method": hashlib.sha256})
+def _serializer(secret_key: str):
+    return signed_codes(secret_key, CERTIFICATE_SALT)
 
 
 def certificate_code(secret_key: str, user_id: int, name: str, start: date, end: date, minutes: int) -> str:

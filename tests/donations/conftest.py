@@ -40,3 +40,27 @@ def act(app, users):
 
 def record(act, key="county", **values):
     return act(key, rules.record_offline_gift, gift(**values), TODAY)
+
+
+@pytest.fixture
+def stripe_app(database_url, stripe_settings):
+    """The app with Stripe keys, talking to the stand-in (tests of online giving override ``app`` with it)."""
+    from portal import create_app
+    from portal.extensions import limiter
+    from tests.conftest import _empty_tables, make_config
+
+    app = create_app(make_config(database_url, **stripe_settings))
+    limiter.reset()
+    yield app
+    _empty_tables(app.extensions["db_engine"])
+    app.extensions["db_engine"].dispose()
+
+
+def donations_of(app) -> list:
+    from sqlalchemy import select
+
+    from portal.donations.models import Donation
+
+    with app.app_context(), db.write_session() as s:
+        s.expire_on_commit = False
+        return list(s.scalars(select(Donation).order_by(Donation.id)))
