@@ -445,6 +445,17 @@ for t, cls in [("孩子%E8%B4%BE%E7%90%AA需要学费", "name_percent_encoded"),
 for t in ["资助比例50%，剩余50%需社会资助。", "需要A&B两类物资。", "微博上有很多科普文章。", "邮箱报名即可，无需到场。"]:
     add(t, "pass", "ordinary")
 
+# ---------------------------------------------------------------- round 3: what the second red team got through
+# a given name alone that the sentence's words cut across, or that is a title in 《》; groups of people;
+# battery sizes; an app named in English — and the names themselves, written as words of their own
+for t in ["孩子意志强大，坚持康复训练。", "每周强化一次阅读训练。", "冬天红梅花开时组织写生。", "学习课文《晨曦》后写读后感。",
+          "志愿者两人一组入户走访。", "孩子参加了第一组的朗读比赛。", "每组三人，需要三套工具。", "需要5号电池和7号电池各一盒。",
+          "Follow the bureau's official Weixin account for news.", "Apply through Alipay or Taobao."]:
+    add(t, "pass", "ordinary")
+for t, cls in [("晨曦同学需要辅导。", "name_given_alone"), ("孩子叫晨曦，需要学费。", "name_given_alone"),
+               ("孩子萧嫣意志坚强。", "name_full"), ("住第五村民小组", "address_village_group")]:
+    add(t, "block", cls)
+
 with open(Path(__file__).with_name("pii_corpus.jsonl"), "w") as f:
     f.write("# Summaries the public-summary check is judged on: what must be blocked and ordinary text that must pass.\n")
     f.write("# The first line after these comments is the context (the names of every child and guardian of a town's villages,\n")

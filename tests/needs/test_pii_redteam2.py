@@ -733,30 +733,12 @@ MISSED = {
 }
 
 FALSE_ALARMS = {
-    '小明式的举例教学对孩子很有效，志愿者可采用图画讲解。':
-        'red team: false alarm on 小明 (name)',
-    '每周强化一次阅读训练，需要志愿者陪读。':
-        'red team: false alarm on 周强 (name)',
     '需要志愿者于2024年10月1日至10月7日国庆假期陪伴。':
         'red team: false alarm on 国庆 (name)',
     '2024年是新中国建国75周年，学校组织孩子参观纪念馆。':
         'red team: false alarm on 建国 (name)',
-    '学习高尔基的《海燕》后，孩子写了一篇读后感。':
-        'red team: false alarm on 海燕 (name)',
-    '孩子意志强大，康复训练坚持得很好。':
-        'red team: false alarm on 志强 (name)',
-    '冬天红梅花开时，学校组织写生活动，孩子需要画具。':
-        'red team: false alarm on 红梅 (name)',
-    '志愿者两人一组入户走访，每次不少于1小时。':
-        'red team: false alarm on 一组 (address)',
-    '孩子参加了学校第一组的朗读比赛。':
-        'red team: false alarm on 一组 (address)',
-    "Please contact the child director through the bureau's official Weixin account.":
-        'red team: false alarm on Weixin (name)',
     '小明有5个苹果——孩子做这类应用题有困难，需要数学辅导。':
         'red team: false alarm on 小明 (name)',
-    '需要5号电池一盒，用于助听器。':
-        'red team: false alarm on 5号 (address)',
 }
 
 

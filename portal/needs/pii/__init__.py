@@ -197,6 +197,7 @@ class _Checked:
     romanised: romanised.Index | None
     public: frozenset[str]  # the spellings of the town, county and city, which may be named
     given_only: frozenset[str]  # given names searched alone, that are nobody's full name
+    splits: dict  # full name -> where its given name begins
     initials: romanised.Initials
 
 
@@ -235,6 +236,7 @@ def _prepare(names: tuple[str, ...], places: tuple[str, ...], public: tuple[str,
     index = romanised.build_index(tuple(dict.fromkeys(variants))) if variants else None
     if set(name_strings) - fulls:
         words.dictionary_words()  # loaded with the first list, not during a check
+    words.add_names(sorted(fulls))
     spellings = set()
     for value in public:
         value = compact(value)
@@ -242,7 +244,22 @@ def _prepare(names: tuple[str, ...], places: tuple[str, ...], public: tuple[str,
             if len(form) >= 2:
                 spellings |= romanised.spellings_of(form)
     return _Checked(tuple(name_strings), tuple(latin_names), tuple(place_strings), tuple(latin_places), index,
-                    frozenset(spellings), frozenset(name_strings) - fulls, romanised.build_initials(with_initials))
+                    frozenset(spellings), frozenset(name_strings) - fulls, {f: g for f, g in with_initials},
+                    romanised.build_initials(with_initials))
+
+
+_TITLE_GAP = " \u3000"
+
+
+def _given_name_is_words(plain: str, joined: str, start: int, end: int, j_start: int, j_end: int) -> bool:
+    """A given name written alone (never a full name) is ordinary words when it lies inside a
+    longer dictionary word ("宇航员", "建军节", "一诺千金"), when the sentence's segmentation cuts
+    across it ("意志|强大" holds 志强, "红|梅花" holds 红梅), or when it is the whole title of a book,
+    a song or a film in 《》 ("《海燕》")."""
+    if words.inside_word(joined, j_start, j_end) or words.straddles_words(joined, j_start, j_end):
+        return True
+    before, after = plain[:start].rstrip(_TITLE_GAP), plain[end:].lstrip(_TITLE_GAP)
+    return before.endswith("《") and after.startswith("》")
 
 
 def _names_and_places(plain: str, checked: _Checked):
@@ -251,8 +268,12 @@ def _names_and_places(plain: str, checked: _Checked):
         given_only = variant in checked.given_only
         for (start, end), (j_start, j_end) in zip(_cjk_occurrences(joined, variant), _occurrences(joined[0], variant),
                                                   strict=True):
-            # A given name alone inside a longer word ("宇航员", "建军节") is the word.
-            if given_only and words.inside_word(joined[0], j_start, j_end):
+            if given_only and _given_name_is_words(plain, joined[0], start, end, j_start, j_end):
+                continue
+            # A full name whose surname ends a word and whose given name begins one is those words
+            # ("每周|强化" holds 周强).
+            split = checked.splits.get(variant)
+            if split and words.joined_both_sides(joined[0], j_start, j_start + split, j_end):
                 continue
             yield start, end, NAME, LABELS[NAME]
     for pattern in checked.latin_names:

@@ -54,6 +54,8 @@ ENGLISH_WORDS = frozenset(
     mania media median women woman human shaman omen linen taken open shaken lean mean dean genre manure
     mature nature denature share menace palace manage damage mandate hangman anna hanna lina nina tina dina
     mina lena dana diana mona hana lisa mia maria kate""".split()
+) | frozenset(  # apps and companies named in English text ("the bureau's official Weixin account")
+    "weixin weibo douyin taobao alipay zhifubao kuaishou baidu tencent xiaohongshu dingding meituan".split()
 )
 
 

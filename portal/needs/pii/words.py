@@ -39,3 +39,63 @@ def inside_word(text: str, start: int, end: int) -> bool:
             if (a, b) != (start, end) and b - a >= 3 and text[a:b] in words:
                 return True
     return False
+
+
+# --------------------------------------------------------------------------------------------------
+# Segmentation: where the words of a sentence begin and end
+
+_SEGMENTS: dict[str, frozenset[int]] = {}  # text -> its word boundaries, for the texts of recent checks
+_ADDED: set[str] = set()
+
+
+@lru_cache(maxsize=1)
+def _tokenizer():
+    import logging
+
+    import jieba
+
+    jieba.setLogLevel(logging.ERROR)
+    tokenizer = jieba.Tokenizer()  # jieba's own dictionary, the one ``dictionary_words`` reads
+    tokenizer.initialize()
+    return tokenizer
+
+
+def add_names(names) -> None:
+    """Teach the segmentation every checked full name, so that a real name is one word of the
+    sentence ("每周强同学" is 每|周强|同学), loaded with the first list, not during a check."""
+    tokenizer = _tokenizer()
+    new = [n for n in names if n not in _ADDED and len(n) >= 2]
+    for name in new:
+        tokenizer.add_word(name)
+        _ADDED.add(name)
+    if new:
+        _SEGMENTS.clear()
+
+
+def boundaries(text: str) -> frozenset[int]:
+    """The positions in ``text`` where a word begins or ends in jieba's segmentation by its
+    dictionary (no guessing of unknown words: the same text always segments the same way)."""
+    found = _SEGMENTS.get(text)
+    if found is None:
+        found, k = {0}, 0
+        for word in _tokenizer().lcut(text, HMM=False):
+            k += len(word)
+            found.add(k)
+        if len(_SEGMENTS) > 256:
+            _SEGMENTS.clear()
+        found = _SEGMENTS[text] = frozenset(found)
+    return found
+
+
+def straddles_words(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` begins or ends inside a word of the sentence: "志强" in
+    意志|强大, "红梅" in 红|梅花|开, "小明" in 小|明式."""
+    cuts = boundaries(text)
+    return start not in cuts or end not in cuts
+
+
+def joined_both_sides(text: str, start: int, split: int, end: int) -> bool:
+    """Whether a full name's surname ends a word begun before it and its given name begins a
+    word that goes on after it: 每周|强化 holds 周强, but not as a name."""
+    cuts = boundaries(text)
+    return start not in cuts and end not in cuts and split in cuts
