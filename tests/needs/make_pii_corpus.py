@@ -456,6 +456,21 @@ for t, cls in [("晨曦同学需要辅导。", "name_given_alone"), ("孩子叫�
                ("孩子萧嫣意志坚强。", "name_full"), ("住第五村民小组", "address_village_group")]:
     add(t, "block", cls)
 
+# number words among digits, tone-marked pinyin digits, Roman numerals as digits, more look-alike letters
+EN = "zero one two three four five six seven eight nine".split()
+PY_TONES = "líng yāo èr sān sì wǔ liù qī bā jiǔ".split()
+ROMAN = "0 I II III IV V VI VII VIII IX".split()
+for t, cls in [("外婆手机 " + PHONE2[:3] + " " + " ".join(EN[int(d)] for d in PHONE2[3:7]) + " " + PHONE2[7:], "phone_words_among_digits"),
+               ("监护人证件 " + ID2[:6] + " " + " ".join(EN[int(d)] for d in ID2[6:14]) + " " + ID2[14:], "id_words_among_digits"),
+               ("外婆电话 " + " ".join(PY_TONES[int(d)] for d in PHONE2), "phone_pinyin_tones"),
+               ("外婆电话 " + " ".join(ROMAN[int(d)] for d in PHONE2), "phone_roman_digits"),
+               ("外婆电话 " + PHONE2.replace("8", "B").replace("6", "G").replace("3", "E"), "phone_lookalike_letters")]:
+    add(t, "block", cls)
+for t in ["I think one or two volunteers are enough.", "Grade III, Unit IV, Lesson V of the textbook.",
+          "Chapter I to VII, 3 lessons a week.", "yi er san si wu, a counting song for 5 kids.",
+          "The boy is 11, one of three children, and needs 2 coats.", "需要E3系列教材和B5笔记本。"]:
+    add(t, "pass", "ordinary")
+
 with open(Path(__file__).with_name("pii_corpus.jsonl"), "w") as f:
     f.write("# Summaries the public-summary check is judged on: what must be blocked and ordinary text that must pass.\n")
     f.write("# The first line after these comments is the context (the names of every child and guardian of a town's villages,\n")

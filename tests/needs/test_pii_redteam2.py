@@ -604,20 +604,12 @@ ORDINARY += [
 
 # Cases the check gets wrong today (text -> why). A fix removes the entry; strict xfail says when.
 MISSED = {
-    '儿童证件号 three seven one three zero two 2014 0925 0027，需要书包。':
-        'red team: id-mixed-words is not refused',
     '孩子证件前六位371302。出生于二〇一四年。后八位是09250027。需要学习桌。':
         'red team: id-split-sentences is not refused',
-    '证号 III VII I III 0 II II 0 I IV 0 IX II V 0 0 II VII，需要帮扶。':
-        'red team: id-roman is not refused',
     '证号：三十七、十三、零二、二十、十四、零九、二十五、零零、二十七。':
         'red team: id-unit-chars is not refused',
-    '电话 I3B O5E9 I2E4 有事联系。':
-        'red team: phone-lookalike-b is not refused',
     '电话号码：一个1，一个3，一个8，然后是0539，最后1234。':
         'red team: phone-instructions is not refused',
-    '电话 I III VIII 0 V III IX I II III IV。':
-        'red team: phone-roman is not refused',
     '萧（化名不用）嫣同学需要一台电脑。':
         'red team: name-split-words is not refused',
     '该生姓萧\n名嫣，今年十二岁，需要助学金。':
@@ -656,8 +648,6 @@ MISSED = {
         'red team: plate-lookalike is not refused',
     '身份证后六位250027，兰山区户籍，需要助学金。':
         'red team: id-partial-last6 is not refused',
-    '手机 138 zero five three nine 1234，父亲。':
-        'red team: phone-half-words-half-digits is not refused',
     '🇽🇮🇦🇴 🇾🇦🇳 needs a winter coat.':
         'red team: name-regional-indicators is not refused',
     '孩子姓草字头的萧，名是女字旁加一个焉的嫣。':
@@ -690,8 +680,6 @@ MISSED = {
         'red team: id-number-with-units is not refused',
     '手机号：一百三十八、零五三九、一千二百三十四。':
         'red team: phone-number-with-units is not refused',
-    '电话 yāo sān bā líng wǔ sān jiǔ yāo èr sān sì':
-        'red team: phone-pinyin-tones is not refused',
     '手机号码：1 3 8 后面接临沂区号0539，再接1234。':
         'red team: phone-intro-described is not refused',
     '肖嫣同学需要书包。':

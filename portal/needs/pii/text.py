@@ -342,6 +342,7 @@ LOOKALIKE_DIGITS = {
     **dict.fromkeys("bG", "6"),
     "T": "7",
     "B": "8",
+    "E": "3",
     **dict.fromkeys("gq", "9"),
 }
 _USUAL_LOOKALIKES = frozenset("OolI|")
@@ -360,27 +361,66 @@ _WORD_DIGITS = {
     "dong": "0", "guai": "7", "gou": "9", "oh": "0",
 }
 _WORD = "|".join(sorted(_WORD_DIGITS, key=len, reverse=True))
-# Seven or more number words in a row, together or apart: "one three nine zero…", "yaosanjiu…".
-_WORD_RUN = re.compile(rf"(?<![a-z])(?:(?:{_WORD})[\s,\-_.]*){{6}}(?:{_WORD})(?:[\s,\-_.]*(?:{_WORD}))*(?![a-z])",
-                       re.IGNORECASE)
+# Number words in a row, together or apart, perhaps among groups of digits: "one three nine zero…",
+# "yaosanjiu…", "138 zero five three nine 1234", "371302 two zero one four … 0027".
+_TOKEN = re.compile(r"[A-Za-z]+|[0-9]+|[\s,\-_.]+|.")
+_WORDS_ONLY = re.compile(rf"(?:{_WORD})+", re.IGNORECASE)
 _ONE_WORD = re.compile(rf"{_WORD}", re.IGNORECASE)
+_MIN_WORDS = 7  # number words alone: "one or two", "san si ge" are words
+_MIN_MIXED = 10  # digits in all, with 3 or more number words, when words and digits are mixed
+# Roman numerals as digits, 7 or more in a row ("III VII I III 0 II …").
+_ROMAN_DIGITS = {"I": "1", "II": "2", "III": "3", "IV": "4", "V": "5", "VI": "6", "VII": "7", "VIII": "8", "IX": "9", "0": "0"}
+_ROMAN_RUN = re.compile(r"(?<![A-Za-z0-9])(?:(?:VIII|VII|VI|IV|IX|III|II|I|V|0)[ ,.\-]+){6,}(?:VIII|VII|VI|IV|IX|III|II|I|V|0)(?![A-Za-z0-9])")
+
+
+def _toneless(text: str) -> str:
+    """``text`` with the tone marks of Latin letters dropped, one character for one ("yāo" → "yao")."""
+    return "".join(unicodedata.normalize("NFD", c)[0] if not c.isascii() and c.isalpha() else c for c in text)
 
 
 def _read_number_words(norm: str, index: list[int]) -> tuple[str, list[int]]:
-    """Runs of 7 or more number words, in English or pinyin, become digits: one digit at the place
-    of each word."""
-    if not _WORD_RUN.search(norm):
+    """Runs of number words, in English, pinyin (with or without tones) or Roman numerals, become
+    digits: one digit at the place of each word — 7 or more words, or words among digits that make
+    10 or more digits with 3 or more words."""
+    plain = _toneless(norm)
+    found: list[tuple[int, int, list[tuple[int, str]]]] = []
+    run: list[tuple[int, str]] = []  # (position, digits) of the words and digit groups of the current run
+    run_end = 0
+    for token in [*_TOKEN.finditer(plain), None]:
+        text = token.group() if token else ""
+        if token and (text.isdigit() and text.isascii() or text[:1].isspace() or text[:1] in ",-_."):
+            if text.isdigit():
+                run.append((token.start(), text))
+                run_end = token.end()
+            continue
+        if token and text.isalpha() and text.isascii() and _WORDS_ONLY.fullmatch(text):
+            run += [(token.start() + w.start(), _WORD_DIGITS[w.group().lower()]) for w in _ONE_WORD.finditer(text)]
+            run_end = token.end()
+            continue
+        words = sum(len(d) == 1 and not plain[k].isdigit() for k, d in run)
+        digits = sum(len(d) for _, d in run)
+        if words >= _MIN_WORDS or words >= 3 and digits >= _MIN_MIXED and words < len(run):
+            found.append((run[0][0], run_end, run))
+        run = []
+    for run in _ROMAN_RUN.finditer(plain):
+        # With a zero, or ten numerals or more: a list of chapters or grades has fewer and no zero.
+        if "0" in run.group() or len(re.findall(r"[IVX]+|0", run.group())) >= 10:
+            found.append((run.start(), run.end(), [(run.start() + w.start(), _ROMAN_DIGITS[w.group()])
+                                                    for w in re.finditer(r"[IVX]+|0", run.group())]))
+    if not found:
         return norm, index
     out: list[str] = []
     positions: list[int] = []
     last = 0
-    for run in _WORD_RUN.finditer(norm):
-        out.append(norm[last : run.start()])
-        positions += index[last : run.start()]
-        for word in _ONE_WORD.finditer(run.group()):
-            out.append(_WORD_DIGITS[word.group().lower()])
-            positions.append(index[run.start() + word.start()])
-        last = run.end()
+    for start, end, items in sorted(found):
+        if start < last:
+            continue
+        out.append(norm[last:start])
+        positions += index[last:start]
+        for k, digits in items:
+            out.append(digits)
+            positions += index[k : k + len(digits)] if plain[k].isdigit() else [index[k]]
+        last = end
     out.append(norm[last:])
     positions += index[last:]
     return "".join(out), positions
