@@ -471,6 +471,20 @@ for t in ["I think one or two volunteers are enough.", "Grade III, Unit IV, Less
           "The boy is 11, one of three children, and needs 2 coats.", "需要E3系列教材和B5笔记本。"]:
     add(t, "pass", "ordinary")
 
+# numbers read out with units, digits counted out, parts after a word for the number, part of an id
+CN = "零一二三四五六七八九"
+for t, cls in [("外婆手机：一百五十八、六十六、一十二、三十四、七十八", "phone_numbers_with_units"),
+               ("外婆电话：" + "，".join("一个" + d for d in PHONE2[:3]) + "，然后是" + PHONE2[3:7] + "，最后" + PHONE2[7:], "phone_counted_digits"),
+               ("外婆手机 " + " ".join(PHONE2[:3]) + " 后面接" + PHONE2[3:7] + "，再接" + PHONE2[7:], "phone_parts_after_cue"),
+               ("证件号：三十七万一千三百二十九，" + "".join(CN[int(d)] for d in ID2[6:]), "id_numbers_with_units"),
+               ("外婆证件前六位" + ID2[:6] + "。1977年生。后八位是" + ID2[10:], "id_parts_across_sentences"),
+               ("外婆身份证后六位" + ID2[-6:], "id_partial_after_cue"), ("证件号末四位" + ID2[-4:], "id_partial_after_cue")]:
+    add(t, "block", cls)
+for t in ["身份证复印件2份，户口本1份。", "证件照4张，2024年办理。", "需要两百三十元购买文具，一千二百元学费。",
+          "电话回访一次，每周一、三、五下午三点到五点上门。", "联系方式见儿童主任，每月2次，每次1小时。",
+          "三十七名儿童、十三个村、二十个家庭参与。", "身份证2024年到期，需要补办。"]:
+    add(t, "pass", "ordinary")
+
 with open(Path(__file__).with_name("pii_corpus.jsonl"), "w") as f:
     f.write("# Summaries the public-summary check is judged on: what must be blocked and ordinary text that must pass.\n")
     f.write("# The first line after these comments is the context (the names of every child and guardian of a town's villages,\n")

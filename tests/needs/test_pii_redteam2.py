@@ -604,12 +604,6 @@ ORDINARY += [
 
 # Cases the check gets wrong today (text -> why). A fix removes the entry; strict xfail says when.
 MISSED = {
-    '孩子证件前六位371302。出生于二〇一四年。后八位是09250027。需要学习桌。':
-        'red team: id-split-sentences is not refused',
-    '证号：三十七、十三、零二、二十、十四、零九、二十五、零零、二十七。':
-        'red team: id-unit-chars is not refused',
-    '电话号码：一个1，一个3，一个8，然后是0539，最后1234。':
-        'red team: phone-instructions is not refused',
     '萧（化名不用）嫣同学需要一台电脑。':
         'red team: name-split-words is not refused',
     '该生姓萧\n名嫣，今年十二岁，需要助学金。':
@@ -646,8 +640,6 @@ MISSED = {
         'red team: qq-penguin is not refused',
     '车牌鲁Q l2E4S':
         'red team: plate-lookalike is not refused',
-    '身份证后六位250027，兰山区户籍，需要助学金。':
-        'red team: id-partial-last6 is not refused',
     '🇽🇮🇦🇴 🇾🇦🇳 needs a winter coat.':
         'red team: name-regional-indicators is not refused',
     '孩子姓草字头的萧，名是女字旁加一个焉的嫣。':
@@ -676,12 +668,6 @@ MISSED = {
         'red team: plate-described is not refused',
     '孩子家是村里第38户，需要冬衣。':
         'red team: house-household-index is not refused',
-    '证件号前六位三十七万一千三百零二，后面是二零一四零九二五零零二七。':
-        'red team: id-number-with-units is not refused',
-    '手机号：一百三十八、零五三九、一千二百三十四。':
-        'red team: phone-number-with-units is not refused',
-    '手机号码：1 3 8 后面接临沂区号0539，再接1234。':
-        'red team: phone-intro-described is not refused',
     '肖嫣同学需要书包。':
         'red team: name-variant-surname is not refused',
     '袁琦琦同学需要营养餐。':

@@ -313,6 +313,117 @@ def numbers(norm: str):
 
 
 def _all_numbers(norm: str):
+    yield from _every_form(norm)
+    spoken = _spoken_view(norm)
+    if spoken is not None:
+        text, positions = spoken
+        for start, end, kind in _every_form(text):
+            yield positions[start], positions[end - 1] + 1, kind
+
+
+# --------------------------------------------------------------------------------------------------
+# Numbers read out: numerals with units, counted digits
+
+_CN_ZERO = "零〇○"
+_CN_DIGITS = {**dict.fromkeys(_CN_ZERO, 0), **{c: i + 1 for i, c in enumerate("一二三四五六七八九")},
+              **{c: i + 1 for i, c in enumerate("壹贰叁肆伍陆柒捌玖")}, "两": 2, "幺": 1}
+_CN_UNITS = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
+_CN_NUMBER = re.compile(rf"[{''.join(_CN_DIGITS)}{''.join(_CN_UNITS)}万]+(?!位)")
+# "一个1，一个3": a digit counted out is that digit.
+_COUNTED = re.compile(r"[一1][个位](?=[0-9])")
+
+
+def _cn_value(token: str) -> str | None:
+    """"三十七万一千三百零二" → "371302", "零五三九" → "0539", "一千二百三十四" → "1234", "零二" → "02"."""
+    zeros = len(token) - len(token.lstrip(_CN_ZERO))
+    rest = token[zeros:]
+    if not rest:
+        return "0" * zeros
+    if not any(c in _CN_UNITS or c == "万" for c in rest):
+        return "0" * zeros + "".join(str(_CN_DIGITS[c]) for c in rest)
+    total = section = number = 0
+    for c in rest:
+        if c in _CN_DIGITS:
+            number = _CN_DIGITS[c]
+        elif c in _CN_UNITS:
+            section += (number or 1) * _CN_UNITS[c]
+            number = 0
+        else:  # 万
+            total = (total + section + number) * 10000
+            section = number = 0
+    return "0" * zeros + str(total + section + number)
+
+
+def _spoken_view(norm: str) -> tuple[str, list[int]] | None:
+    """``norm`` with Chinese numbers read as numbers ("三十七、十三、零二…", "一百三十八、零五三九",
+    "三十七万一千三百零二"), every numeral read as a digit (a count of digits, "六位", stays a word),
+    and digits counted out ("一个1，一个3") as those digits; with the index in ``norm`` of every
+    character. None when nothing changes."""
+    if not _CN_NUMBER.search(norm) and not _COUNTED.search(norm):
+        return None
+    out: list[str] = []
+    positions: list[int] = []
+    last = 0
+    marks = sorted([(m.start(), m.end(), "") for m in _COUNTED.finditer(norm)]
+                   + [(m.start(), m.end(), _cn_value(m.group())) for m in _CN_NUMBER.finditer(norm)])
+    for start, end, value in marks:
+        if start < last or value is None:
+            continue
+        out.append(norm[last:start])
+        positions += range(last, start)
+        out.append(value)
+        positions += [min(start + k, end - 1) for k in range(len(value))]
+        last = end
+    out.append(norm[last:])
+    positions += range(last, len(norm))
+    text = "".join(out)
+    return (text, positions) if text != norm else None
+
+
+# --------------------------------------------------------------------------------------------------
+# Numbers after a word that says what they are
+
+# Part of an identity number after a word for it and a word for the part ("身份证后六位250027",
+# "证件号末四位0027"), or right after its label ("证件号：0027"), from 4 digits.
+_ID_PARTIAL = re.compile(
+    r"(?:身份证|身份号码|证件|证号|公民身份号码)(?:号码|号)?[^0-9\n。]{0,6}?(?:前|后|末|尾|最后|中间)[^0-9\n。]{0,4}?"
+    r"(?<![0-9])[0-9]{4,}[Xx]?|(?:身份证|证件|证号)(?:号码|号)? ?[：:是为]? ?[0-9]{4,17}[Xx]?(?![0-9年月岁元日号])"
+)
+_SENTENCE_END = re.compile(r"[。！？!?；;\n]")
+_CUE_SPAN = 80  # characters after a word for a number that its parts may take
+_CUE_GAP = 14  # characters between two parts
+
+
+def _cued(norm: str):
+    """After a word for a phone number, every digit group in order, whatever words stand between
+    them ("1 3 8 后面接临沂区号0539，再接1234"), that makes a mobile number, within one sentence;
+    after a word for an identity number, the groups that hold a valid one (province code, date of
+    birth and check digit), across sentences too ("前六位371302。出生于2014年。后八位是09250027");
+    part of an identity number behind an identity word (``_ID_PARTIAL``)."""
+    for m in _ID_PARTIAL.finditer(norm):
+        yield m.start(), m.end(), ID_NUMBER
+    groups = list(_GROUP.finditer(norm))
+    for cue_pattern, kind in ((_PHONE_CUE, MOBILE), (_ID_CUE, ID_NUMBER)):
+        for cue in cue_pattern.finditer(norm):
+            digits, first, previous = "", None, cue.end()
+            for g in groups:
+                if g.start() < cue.end():
+                    continue
+                gap = norm[previous : g.start()]
+                if g.end() - cue.end() > _CUE_SPAN or len(gap) > _CUE_GAP or kind == MOBILE and _SENTENCE_END.search(gap):
+                    break
+                first = first if first is not None else g.start()
+                digits += g.group().upper().replace("×", "X")
+                previous = g.end()
+                if kind == MOBILE and _MOBILE_DIGITS.fullmatch(digits) and g.start() > first:
+                    yield first, g.end(), MOBILE
+                if kind == ID_NUMBER and len(digits) >= 18 and valid_id(digits[-18:]) and g.start() > first:
+                    yield first, g.end(), ID_NUMBER
+                if len(digits) > 40 or digits.endswith("X"):
+                    break
+
+
+def _every_form(norm: str):
     yield from _numbers(norm)
     joined = _without_junk(norm)
     if joined is not None:
@@ -322,6 +433,7 @@ def _all_numbers(norm: str):
     yield from _split_numbers(norm)
     yield from _chains(norm)
     yield from _labelled_parts(norm)
+    yield from _cued(norm)
 
 
 # --------------------------------------------------------------------------------------------------
