@@ -485,6 +485,19 @@ for t in ["身份证复印件2份，户口本1份。", "证件照4张，2024年�
           "三十七名儿童、十三个村、二十个家庭参与。", "身份证2024年到期，需要补办。"]:
     add(t, "pass", "ordinary")
 
+# dates of birth with separators between numerals, in pinyin, English words, D-Mon-YYYY, timestamps,
+# month·day with the year apart, a known birthday with the age the child turns on it (贾琪, 2012-03-08)
+for t, cls in [("生于二〇一二.三.八。", "birth_numerals_dots"), ("chusheng: er ling yi er nian san yue ba ri", "birth_pinyin"),
+               ("Born on the eighth of March, two thousand twelve.", "birth_english_words"),
+               ("DOB 08-Mar-2012, needs a coat.", "birth_english_dmy"), ("出生时间2012-03-08T06:30。", "birth_timestamp"),
+               ("生日：三·八，2012年生。", "birth_month_dot_day"),
+               ("孩子今年3月8日满" + str(2026 - 2012) + "周岁。", "birth_age_on_birthday")]:
+    add(t, "block", cls)
+for t in ["孩子3月8日参加妇女节活动，给奶奶送花。", "每套3.8元，共需20套。", "孩子出生体重3.8公斤，现体弱多病。",
+          "On the eighth of March the school holds a party.", "In two thousand twelve the village school was rebuilt.",
+          "孩子今年满14周岁，读初二。", "活动时间：三·八妇女节。"]:
+    add(t, "pass", "ordinary")
+
 with open(Path(__file__).with_name("pii_corpus.jsonl"), "w") as f:
     f.write("# Summaries the public-summary check is judged on: what must be blocked and ordinary text that must pass.\n")
     f.write("# The first line after these comments is the context (the names of every child and guardian of a town's villages,\n")

@@ -626,12 +626,8 @@ MISSED = {
         'red team: out of reach, house-directions is not refused',
     '孩子的生日是国庆节前五天，2014年出生。':
         'red team: out of reach, birth-described is not refused',
-    'chusheng riqi: er ling yi si nian jiu yue er shi wu ri':
-        'red team: birth-pinyin is not refused',
     '孩子出生于2014年秋分后第二天。':
         'red team: out of reach, birth-age-exact is not refused',
-    '生于二〇一四.九.二十五。':
-        'red team: birth-dot-words is not refused',
     '绿色软件搜 xjg1980 加好友':
         'red team: out of reach, wechat-green-bubble is not refused',
     '💚 xjg1980 可联系':
@@ -658,10 +654,6 @@ MISSED = {
         'red team: name-nickname-diminutive is not refused',
     'TSC村一名女孩需要冬衣。':
         'red team: village-initials is not refused',
-    '孩子今年9月25日满12周岁，需要冬衣。':
-        'red team: birth-month-day-with-age is not refused',
-    'DOB 25-Sep-2014, needs winter clothes.':
-        'red team: birth-english-abbrev is not refused',
     '邮箱 xiaojg 在 163 点 com':
         'red team: email-chinese-zai is not refused',
     '父亲的车是临沂牌照Q，号码12345。':
@@ -688,12 +680,6 @@ MISSED = {
         'red team: out of reach, phone-amounts-reassembled is not refused',
     '孩子出生于2014年第268天。':
         'red team: out of reach, birth-day-of-year is not refused',
-    '出生时间2014-09-25T08:00。':
-        'red team: birth-iso-time is not refused',
-    'She was born on the twenty-fifth of September, two thousand fourteen.':
-        'red team: birth-english-words is not refused',
-    '生日：九·二五，2014年生。':
-        'red team: birth-short-chinese is not refused',
     'Shandong plate Q-12345, father drives her.':
         'red team: plate-province-english is not refused',
     '图苏村一名女孩需要冬衣。':

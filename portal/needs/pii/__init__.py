@@ -363,6 +363,12 @@ def find_pii(text: str, *, names: Iterable[str] = (), places: Iterable[str] = ()
         *((s, e, ADDRESS, ADDRESS_LABEL) for s, e in addresses(norm)),
     ]
     hits = [_hit(text, norm_index, start, end, kind, label) for start, end, kind, label in found if end > start]
+    if birth_dates:
+        # Dates are also read with the separators between numerals kept ("二〇一四.九.二十五", "九·二五").
+        kept, kept_index = numbers_view(*plain_view(text, join=False))
+        if kept != norm:
+            hits += [_hit(text, kept_index, s, e, BIRTH_DATE, LABELS[BIRTH_DATE])
+                     for s, e, _k in numbers.birth_dates(kept, set(birth_dates)) if e > s]
     if names or places:
         hits += [_hit(text, index, start, end, kind, label)
                  for start, end, kind, label in _names_and_places(plain, _prepare(names, places, public))

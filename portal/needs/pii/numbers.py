@@ -364,20 +364,9 @@ def _spoken_view(norm: str) -> tuple[str, list[int]] | None:
     out: list[str] = []
     positions: list[int] = []
     last = 0
-    marks = sorted([(m.start(), m.end(), "") for m in _COUNTED.finditer(norm)]
-                   + [(m.start(), m.end(), _cn_value(m.group())) for m in _CN_NUMBER.finditer(norm)])
-    for start, end, value in marks:
-        if start < last or value is None:
-            continue
-        out.append(norm[last:start])
-        positions += range(last, start)
-        out.append(value)
-        positions += [min(start + k, end - 1) for k in range(len(value))]
-        last = end
-    out.append(norm[last:])
-    positions += range(last, len(norm))
-    text = "".join(out)
-    return (text, positions) if text != norm else None
+    marks = [(m.start(), m.end(), "") for m in _COUNTED.finditer(norm)]
+    marks += [(m.start(), m.end(), _cn_value(m.group())) for m in _CN_NUMBER.finditer(norm)]
+    return _rewrite(norm, marks)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -458,7 +447,11 @@ _CN_MONTH_DAY = re.compile(rf"(?<![年0-9])([{_CN_DAY}]{{1,3}})月([{_CN_DAY}]{{
 # English month names: "25 September 2014", "Sept. 25, 2014", "September 25th 2014".
 _EN_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _EN_MONTH = r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
-_EN_DMY = re.compile(rf"(?<![0-9])([0-9]{{1,2}})(?:st|nd|rd|th)? (?:of )?{_EN_MONTH}\.?,? ((?:19|20)[0-9]{{2}})(?![0-9])", re.IGNORECASE)
+_EN_DMY = re.compile(rf"(?<![0-9])([0-9]{{1,2}})(?:st|nd|rd|th)?[ \-/.]?(?:the )?(?:of )?{_EN_MONTH}\.?,?[ \-/.]((?:19|20)[0-9]{{2}})(?![0-9])",
+                     re.IGNORECASE)
+# Month and day joined by a dot or a middle dot, no year ("9·25"): a birthday only when it is a known
+# child's, next to a word about birth or with the year nearby.
+_DOT_MONTH_DAY = re.compile(r"(?<![0-9.·/\-])([0-9]{1,2}) ?[·.] ?([0-9]{1,2})(?![0-9.·%])")
 _EN_MDY = re.compile(rf"(?<![A-Za-z]){_EN_MONTH}\.? ?([0-9]{{1,2}})(?:st|nd|rd|th)?,? ((?:19|20)[0-9]{{2}})(?![0-9])", re.IGNORECASE)
 # A year near a month and day written apart from it ("9月25日生于2014年", "2014年生，生日9月25日").
 _YEAR_NEAR = re.compile(rf"(?<![0-9{_CN_DIGIT}])((?:19|20)[0-9]{{2}}|[{_CN_DIGIT}]{{4}})年(?! ?[0-9{_CN_DIGIT}]{{1,2}} ?月)")
@@ -585,6 +578,104 @@ def _lunar_dates(norm: str, known: set[date]):
 
 
 def birth_dates(norm: str, known: set[date]):
+    """(start, end, kind) of dates of birth in ``norm`` and in the same text with Chinese numbers read
+    as numbers ("二〇一四.九.二十五"), dates in pinyin read as Chinese ("er ling yi si nian jiu yue…")
+    and English number words read as digits ("the twenty-fifth of September, two thousand
+    fourteen"): see ``_birth_dates_in``."""
+    yield from _birth_dates_in(norm, known)
+    for view in (_spoken_view(norm), _pinyin_date_view(norm), _english_number_view(norm)):
+        if view is not None:
+            text, positions = view
+            for start, end, kind in _birth_dates_in(text, known):
+                yield positions[start], positions[end - 1] + 1, kind
+
+
+def _rewrite(norm: str, marks) -> tuple[str, list[int]] | None:
+    """``norm`` with every (start, end, replacement) of ``marks`` replaced, and the index in
+    ``norm`` of every character of the result; None when nothing changes."""
+    out: list[str] = []
+    positions: list[int] = []
+    last = 0
+    for start, end, value in sorted(marks):
+        if start < last or value is None:
+            continue
+        out.append(norm[last:start])
+        positions += range(last, start)
+        out.append(value)
+        positions += [min(start + k, end - 1) for k in range(len(value))]
+        last = end
+    out.append(norm[last:])
+    positions += range(last, len(norm))
+    text = "".join(out)
+    return (text, positions) if text != norm else None
+
+
+# Dates in pinyin: "er ling yi si nian jiu yue er shi wu ri".
+_PINYIN_DATE_WORDS = {"ling": "零", "yi": "一", "yao": "一", "er": "二", "san": "三", "si": "四", "wu": "五", "liu": "六",
+                      "qi": "七", "ba": "八", "jiu": "九", "shi": "十", "nian": "年", "yue": "月", "ri": "日", "hao": "号"}
+_PINYIN_DATE = re.compile(r"(?<![a-z])(?:(?:%s)[\s,\-]*)+(?![a-z])" % "|".join(sorted(_PINYIN_DATE_WORDS, key=len, reverse=True)),
+                          re.IGNORECASE)
+_PINYIN_WORD = re.compile("|".join(sorted(_PINYIN_DATE_WORDS, key=len, reverse=True)), re.IGNORECASE)
+
+
+def _pinyin_date_view(norm: str) -> tuple[str, list[int]] | None:
+    if "yue" not in norm.lower():
+        return None
+    marks = []
+    for m in _PINYIN_DATE.finditer(norm):
+        if "yue" in m.group().lower():
+            found = list(_PINYIN_WORD.finditer(m.group()))
+            # Each word with the spaces after it becomes one character: "er ling yi si nian" → 二零一四年.
+            marks += [(m.start() + w.start(), m.start() + (found[k + 1].start() if k + 1 < len(found) else w.end()),
+                       _PINYIN_DATE_WORDS[w.group().lower()]) for k, w in enumerate(found)]
+    return _rewrite(norm, marks) if marks else None
+
+
+# English number words for days and years: "twenty-fifth", "the 25th", "two thousand fourteen", "twenty fourteen".
+_EN_UNITS = "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen " \
+            "eighteen nineteen".split()
+_EN_ORDINALS = "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth fourteenth " \
+               "fifteenth sixteenth seventeenth eighteenth nineteenth".split()
+_EN_VALUE = {**{w: i + 1 for i, w in enumerate(_EN_UNITS)}, **{w: i + 1 for i, w in enumerate(_EN_ORDINALS)},
+             "twenty": 20, "twentieth": 20, "thirty": 30, "thirtieth": 30, "forty": 40, "fifty": 50, "sixty": 60,
+             "seventy": 70, "eighty": 80, "ninety": 90}
+_EN_NUM = r"(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[\s\-](?:%s))?|%s|twentieth|thirtieth)" % (
+    "|".join(_EN_UNITS + _EN_ORDINALS), "|".join(sorted(_EN_UNITS + _EN_ORDINALS, key=len, reverse=True)))
+_EN_CARDINAL = r"(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[\s\-](?:%s))?|%s)" % (
+    "|".join(_EN_UNITS[:9]), "|".join(sorted(_EN_UNITS, key=len, reverse=True)))
+_EN_YEAR = re.compile(rf"(?<![a-z])(?:two thousand(?: and)?(?:[\s\-]({_EN_CARDINAL}))?|(nineteen|twenty)[\s\-]({_EN_CARDINAL}))"
+                      r"(?![a-z\-])", re.IGNORECASE)
+_EN_DAY = re.compile(rf"(?<![a-z\-])({_EN_NUM})(?![a-z\-])", re.IGNORECASE)
+
+
+def _en_value(words: str) -> int:
+    return sum(_EN_VALUE[w] for w in re.split(r"[\s\-]+", words.lower()) if w in _EN_VALUE)
+
+
+def _english_number_view(norm: str) -> tuple[str, list[int]] | None:
+    lower = norm.lower()
+    if not any(m in lower for m in ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")):
+        return None
+    marks = []
+    for m in _EN_YEAR.finditer(norm):
+        if m.group(2):
+            value = (19 if m.group(2).lower() == "nineteen" else 20) * 100 + _en_value(m.group(3))
+        else:
+            value = 2000 + (_en_value(m.group(1)) if m.group(1) else 0)
+        marks.append((m.start(), m.end(), str(value)))
+    taken = [(a, b) for a, b, _v in marks]
+    for m in _EN_DAY.finditer(norm):
+        if not any(a <= m.start() < b for a, b in taken) and 1 <= _en_value(m.group()) <= 31:
+            marks.append((m.start(), m.end(), str(_en_value(m.group()))))
+    return _rewrite(norm, marks) if marks else None
+
+
+# An age reached on a day ("今年9月25日满12周岁"): a known birthday and the age the child turns on it.
+_AGE_ON = re.compile(r"满 ?([0-9]{1,2}) ?周?岁|([0-9]{1,2}) ?周岁")
+_AGE_DAY = re.compile(r"(?<![0-9])([0-9]{1,2}) ?月 ?([0-9]{1,2})(?![0-9])")
+
+
+def _birth_dates_in(norm: str, known: set[date]):
     """(start, end, kind) of dates of birth: a whole date (year, month, day, in digits, Chinese or
     financial numerals, Roman-numeral months, English month names, the year apart from the month
     and day, or in the Chinese calendar) that is one of the ``known`` dates of birth of the town's
@@ -601,4 +692,22 @@ def birth_dates(norm: str, known: set[date]):
         birthday = (month, day) in birthdays and _BIRTH_WORD.search(norm, max(0, start - _NEAR), end + 6)
         if exact or said or birthday:
             yield start, end, BIRTH_DATE
+    if not known:
+        return
+    for m in _DOT_MONTH_DAY.finditer(norm):
+        month, day = int(m.group(1)), int(m.group(2))
+        if (month, day) not in birthdays:
+            continue
+        year = _near_year(norm, m.start(), m.end())
+        if year is not None and any(d == (year, month, day) for d in ((k.year, k.month, k.day) for k in known)) or \
+                _BIRTH_WORD.search(norm, max(0, m.start() - _NEAR), m.end() + 6):
+            yield m.start(), m.end(), BIRTH_DATE
+    for m in _AGE_DAY.finditer(norm):
+        start, end, month, day = m.start(), m.end(), int(m.group(1)), int(m.group(2))
+        if (month, day) in birthdays:
+            for age in _AGE_ON.finditer(norm, max(0, start - _NEAR), min(len(norm), end + _NEAR)):
+                turns = int(age.group(1) or age.group(2))
+                if any((d.month, d.day) == (month, day) and abs(d.year + turns - date.today().year) <= 1 for d in known):
+                    yield start, end, BIRTH_DATE
+                    break
     yield from _lunar_dates(norm, known)

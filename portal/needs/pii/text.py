@@ -175,9 +175,10 @@ def _joinable(left: str | None, right: str | None) -> bool:
     return (is_cjk(left) or is_digit(left)) and (is_cjk(right) or is_digit(right))
 
 
-def plain_view(text: str) -> tuple[str, list[int]]:
-    """Folded, invisible characters dropped, separators between Chinese characters dropped; with
-    the index of the original character every character comes from. Numerals are left as they are."""
+def plain_view(text: str, join: bool = True) -> tuple[str, list[int]]:
+    """Folded, invisible characters dropped, separators between Chinese characters dropped (unless
+    ``join`` is false: dates keep theirs, "二〇一四.九.二十五"); with the index of the original
+    character every character comes from. Numerals are left as they are."""
     folded: list[tuple[str, int]] = []
     for i, ch in enumerate(text):
         if invisible(ch):
@@ -196,7 +197,7 @@ def plain_view(text: str) -> tuple[str, list[int]]:
             while j < len(folded) and folded[j][0] in SEPARATORS:
                 j += 1
             right = folded[j][0] if j < len(folded) else None
-            if not _joinable(out[-1] if out else None, right):
+            if not join or not _joinable(out[-1] if out else None, right):
                 for c2, i2 in folded[k:j]:
                     out.append(c2)
                     index.append(i2)
@@ -441,7 +442,12 @@ def _fold_run(norm: str, m: re.Match) -> str:
     return lead + _read_run(core, before, after) + trail
 
 
+_TIMESTAMP = re.compile(r"(?:19|20)[0-9]{2}-[0-9]{2}-[0-9]{2}T")
+
+
 def _read_run(run: str, before: str, after: str) -> str:
+    if _TIMESTAMP.match(run):  # "2014-09-25T08:00": the T of a timestamp is no digit
+        return run
     chinese = sum(c in NUMERALS for c in run)
     digits = sum(map(is_digit, run))
     letters = sum(c in LOOKALIKE_DIGITS for c in run)
