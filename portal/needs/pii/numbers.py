@@ -328,7 +328,8 @@ _CN_ZERO = "零〇○"
 _CN_DIGITS = {**dict.fromkeys(_CN_ZERO, 0), **{c: i + 1 for i, c in enumerate("一二三四五六七八九")},
               **{c: i + 1 for i, c in enumerate("壹贰叁肆伍陆柒捌玖")}, "两": 2, "幺": 1}
 _CN_UNITS = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
-_CN_NUMBER = re.compile(rf"[{''.join(_CN_DIGITS)}{''.join(_CN_UNITS)}万]+(?!位)")
+# A number with units may end in a digit the numbers view has already read ("三百二十9").
+_CN_NUMBER = re.compile(rf"[{''.join(_CN_DIGITS)}{''.join(_CN_UNITS)}万]+(?:(?<=[十拾百佰千仟万])[0-9](?![0-9]))?(?!位)")
 # "一个1，一个3": a digit counted out is that digit.
 _COUNTED = re.compile(r"[一1][个位](?=[0-9])")
 
@@ -343,8 +344,8 @@ def _cn_value(token: str) -> str | None:
         return "0" * zeros + "".join(str(_CN_DIGITS[c]) for c in rest)
     total = section = number = 0
     for c in rest:
-        if c in _CN_DIGITS:
-            number = _CN_DIGITS[c]
+        if c in _CN_DIGITS or c.isdigit():
+            number = _CN_DIGITS[c] if c in _CN_DIGITS else int(c)
         elif c in _CN_UNITS:
             section += (number or 1) * _CN_UNITS[c]
             number = 0
@@ -361,11 +362,11 @@ def _spoken_view(norm: str) -> tuple[str, list[int]] | None:
     character. None when nothing changes."""
     if not _CN_NUMBER.search(norm) and not _COUNTED.search(norm):
         return None
-    out: list[str] = []
-    positions: list[int] = []
-    last = 0
     marks = [(m.start(), m.end(), "") for m in _COUNTED.finditer(norm)]
-    marks += [(m.start(), m.end(), _cn_value(m.group())) for m in _CN_NUMBER.finditer(norm)]
+    # Numerals touching digits are read by the numbers view, or are a word after a list ("181三四个").
+    marks += [(m.start(), m.end(), _cn_value(m.group())) for m in _CN_NUMBER.finditer(norm)
+              if any(c in _CN_UNITS or c == "万" for c in m.group())
+              or not norm[m.start() - 1 : m.start()].isdigit() and not norm[m.end() : m.end() + 1].isdigit()]
     return _rewrite(norm, marks)
 
 
@@ -376,7 +377,7 @@ def _spoken_view(norm: str) -> tuple[str, list[int]] | None:
 # "证件号末四位0027"), or right after its label ("证件号：0027"), from 4 digits.
 _ID_PARTIAL = re.compile(
     r"(?:身份证|身份号码|证件|证号|公民身份号码)(?:号码|号)?[^0-9\n。]{0,6}?(?:前|后|末|尾|最后|中间)[^0-9\n。]{0,4}?"
-    r"(?<![0-9])[0-9]{4,}[Xx]?|(?:身份证|证件|证号)(?:号码|号)? ?[：:是为]? ?[0-9]{4,17}[Xx]?(?![0-9年月岁元日号])"
+    r"(?<![0-9])([0-9]{4,}[Xx]?)|(?:身份证|证件|证号)(?:号码|号)? ?[：:是为]? ?([0-9]{4,17}[Xx]?)(?![0-9年月岁元日号])"
 )
 _SENTENCE_END = re.compile(r"[。！？!?；;\n]")
 _CUE_SPAN = 80  # characters after a word for a number that its parts may take
@@ -390,7 +391,7 @@ def _cued(norm: str):
     birth and check digit), across sentences too ("前六位371302。出生于2014年。后八位是09250027");
     part of an identity number behind an identity word (``_ID_PARTIAL``)."""
     for m in _ID_PARTIAL.finditer(norm):
-        yield m.start(), m.end(), ID_NUMBER
+        yield m.start(m.lastindex), m.end(), ID_NUMBER
     groups = list(_GROUP.finditer(norm))
     for cue_pattern, kind in ((_PHONE_CUE, MOBILE), (_ID_CUE, ID_NUMBER)):
         for cue in cue_pattern.finditer(norm):
@@ -613,9 +614,9 @@ def _rewrite(norm: str, marks) -> tuple[str, list[int]] | None:
 # Dates in pinyin: "er ling yi si nian jiu yue er shi wu ri".
 _PINYIN_DATE_WORDS = {"ling": "零", "yi": "一", "yao": "一", "er": "二", "san": "三", "si": "四", "wu": "五", "liu": "六",
                       "qi": "七", "ba": "八", "jiu": "九", "shi": "十", "nian": "年", "yue": "月", "ri": "日", "hao": "号"}
-_PINYIN_DATE = re.compile(r"(?<![a-z])(?:(?:%s)[\s,\-]*)+(?![a-z])" % "|".join(sorted(_PINYIN_DATE_WORDS, key=len, reverse=True)),
-                          re.IGNORECASE)
-_PINYIN_WORD = re.compile("|".join(sorted(_PINYIN_DATE_WORDS, key=len, reverse=True)), re.IGNORECASE)
+_PINYIN_ALTERNATIVES = "|".join(sorted(_PINYIN_DATE_WORDS, key=len, reverse=True))
+_PINYIN_DATE = re.compile(rf"(?<![a-z])(?:(?:{_PINYIN_ALTERNATIVES})[\s,\-]*)+(?![a-z])", re.IGNORECASE)
+_PINYIN_WORD = re.compile(_PINYIN_ALTERNATIVES, re.IGNORECASE)
 
 
 def _pinyin_date_view(norm: str) -> tuple[str, list[int]] | None:
@@ -639,10 +640,11 @@ _EN_ORDINALS = "first second third fourth fifth sixth seventh eighth ninth tenth
 _EN_VALUE = {**{w: i + 1 for i, w in enumerate(_EN_UNITS)}, **{w: i + 1 for i, w in enumerate(_EN_ORDINALS)},
              "twenty": 20, "twentieth": 20, "thirty": 30, "thirtieth": 30, "forty": 40, "fifty": 50, "sixty": 60,
              "seventy": 70, "eighty": 80, "ninety": 90}
-_EN_NUM = r"(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[\s\-](?:%s))?|%s|twentieth|thirtieth)" % (
-    "|".join(_EN_UNITS + _EN_ORDINALS), "|".join(sorted(_EN_UNITS + _EN_ORDINALS, key=len, reverse=True)))
-_EN_CARDINAL = r"(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[\s\-](?:%s))?|%s)" % (
-    "|".join(_EN_UNITS[:9]), "|".join(sorted(_EN_UNITS, key=len, reverse=True)))
+_TENS = "twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety"
+_ONES_AND_ORDINALS = "|".join(_EN_UNITS[:9] + _EN_ORDINALS[:9])
+_ALL_SMALL = "|".join(sorted(_EN_UNITS + _EN_ORDINALS, key=len, reverse=True))
+_EN_NUM = rf"(?:(?:{_TENS})(?:[\s\-](?:{_ONES_AND_ORDINALS}))?|{_ALL_SMALL}|twentieth|thirtieth)"
+_EN_CARDINAL = rf"(?:(?:{_TENS})(?:[\s\-](?:{'|'.join(_EN_UNITS[:9])}))?|{'|'.join(sorted(_EN_UNITS, key=len, reverse=True))})"
 _EN_YEAR = re.compile(rf"(?<![a-z])(?:two thousand(?: and)?(?:[\s\-]({_EN_CARDINAL}))?|(nineteen|twenty)[\s\-]({_EN_CARDINAL}))"
                       r"(?![a-z\-])", re.IGNORECASE)
 _EN_DAY = re.compile(rf"(?<![a-z\-])({_EN_NUM})(?![a-z\-])", re.IGNORECASE)
