@@ -498,6 +498,16 @@ for t in ["孩子3月8日参加妇女节活动，给奶奶送花。", "每套3.8
           "孩子今年满14周岁，读初二。", "活动时间：三·八妇女节。"]:
     add(t, "pass", "ordinary")
 
+# names with an iteration mark, in regional-indicator letters, with an English possessive, as Unicode escapes
+RI = {c: chr(0x1F1E6 + ord(c) - ord("a")) for c in "abcdefghijklmnopqrstuvwxyz"}
+for t, cls in [("孩子袁琪々需要学费。", "name_iteration_mark"), ("".join(RI.get(c, c) for c in "jia qi") + " needs a coat.", "name_regional_indicators"),
+               ("Jia Qi's grandmother is ill.", "name_english_possessive"), ("孩子 \\u8d3e\\u742a 需要学费。", "name_unicode_escape"),
+               ("孩子 U+8D3E U+742A 需要学费。", "name_unicode_escape")]:
+    add(t, "block", cls)
+for t in ["The children's home needs 20 chairs.", "The girl's mother works in Linyi.", "写作文用了“人人”“家家”这样的叠词。",
+          "代码里写 \\n 表示换行，孩子在学编程。", "国旗🇨🇳 和气球，布置教室用。"]:
+    add(t, "pass", "ordinary")
+
 with open(Path(__file__).with_name("pii_corpus.jsonl"), "w") as f:
     f.write("# Summaries the public-summary check is judged on: what must be blocked and ordinary text that must pass.\n")
     f.write("# The first line after these comments is the context (the names of every child and guardian of a town's villages,\n")

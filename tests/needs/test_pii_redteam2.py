@@ -610,8 +610,6 @@ MISSED = {
         'red team: name-split-by-linebreak is not refused',
     '孩子姓萧，单名一个嫣字，需要学习用品。':
         'red team: out of reach, name-described is not refused',
-    '袁琪々同学需要营养餐。':
-        'red team: name-repeat-char-variant is not refused',
     "The girl's family name is Xiao and her given name is Yan.":
         'red team: out of reach, name-english-sentence is not refused',
     '嫣萧同学（倒序）需要帮助。':
@@ -636,12 +634,8 @@ MISSED = {
         'red team: qq-penguin is not refused',
     '车牌鲁Q l2E4S':
         'red team: plate-lookalike is not refused',
-    '🇽🇮🇦🇴 🇾🇦🇳 needs a winter coat.':
-        'red team: name-regional-indicators is not refused',
     '孩子姓草字头的萧，名是女字旁加一个焉的嫣。':
         'red team: out of reach, name-radical-description is not refused',
-    "Xiao Yan's father died last year; she needs tutoring.":
-        'red team: name-english-possessive is not refused',
     '萧瑟秋风今又是，\n嫣红一片映山川。\n孩子需要冬衣。':
         'red team: out of reach, name-acrostic is not refused',
     '肖燕同学（化名谐音）需要书包。':
@@ -674,8 +668,6 @@ MISSED = {
         'red team: plate-upper is not refused',
     '邮箱 xiaojg📧163.com':
         'red team: email-emoji-at is not refused',
-    '孩子姓名 \\u8427\\u5ae3，需要冬衣。':
-        'red team: name-unicode-escape is not refused',
     '预算：书包138元，校服0539元，冬衣1234元（三项金额连起来就是父亲手机）。':
         'red team: out of reach, phone-amounts-reassembled is not refused',
     '孩子出生于2014年第268天。':

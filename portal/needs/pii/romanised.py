@@ -153,6 +153,10 @@ def plain_upper(token: Token) -> bool:
     return token.upper
 
 
+# An English possessive ("Yan's father"), not a syllable break ("Xi'an").
+_POSSESSIVE = re.compile(r"['’ʼ][sS](?![A-Za-z])")
+
+
 def tokens_of(plain: str, camel: bool = True) -> list[Token]:
     """Chinese characters one by one, Latin words (lower case, without tone marks, split where a
     lower-case letter meets an upper-case one: "XiaoYan", unless ``camel`` is false), zhuyin words;
@@ -168,7 +172,7 @@ def tokens_of(plain: str, camel: bool = True) -> list[Token]:
         elif ch.isalpha() and _latin_base(ch).isascii():
             j, letters = k, []
             while j < n and (plain[j].isalpha() and _latin_base(plain[j]).isascii() or plain[j] in "'’ʼ"
-                             and j + 1 < n and plain[j + 1].isalpha()):
+                             and j + 1 < n and plain[j + 1].isalpha() and not _POSSESSIVE.match(plain, j)):
                 if camel and letters and plain[j].isupper() and plain[j - 1].islower():
                     break
                 if plain[j].isalpha():

@@ -139,6 +139,8 @@ def fold(ch: str) -> str:
     to Latin letters, digits of any script to ASCII digits."""
     if ch.isspace() or ch in _BLANKS:
         return " "
+    if 0x1F1E6 <= ord(ch) <= 0x1F1FF:  # regional indicator letters ("🇽🇮🇦🇴"), which flags are made of
+        return chr(ord("A") + ord(ch) - 0x1F1E6)
     if ch in DASHES:
         return "-"
     folded = unicodedata.normalize("NFKC", ch)
@@ -175,6 +177,9 @@ def _joinable(left: str | None, right: str | None) -> bool:
     return (is_cjk(left) or is_digit(left)) and (is_cjk(right) or is_digit(right))
 
 
+_ITERATION_MARKS = frozenset("々〻")
+
+
 def plain_view(text: str, join: bool = True) -> tuple[str, list[int]]:
     """Folded, invisible characters dropped, separators between Chinese characters dropped (unless
     ``join`` is false: dates keep theirs, "二〇一四.九.二十五"); with the index of the original
@@ -203,6 +208,8 @@ def plain_view(text: str, join: bool = True) -> tuple[str, list[int]]:
                     index.append(i2)
             k = j
             continue
+        if c in _ITERATION_MARKS and out and is_cjk(out[-1]):
+            c = out[-1]  # "琪々" is 琪琪
         out.append(c)
         index.append(i)
         k += 1
@@ -239,15 +246,16 @@ def display_order(text: str) -> tuple[str, list[int]] | None:
 
 
 # Characters written as percent-encoded UTF-8 ("%E8%90%A7") or HTML character references
-# ("&#33831;", "&#x8427;", "&amp;").
-_ENCODED = re.compile(r"(?:%[0-9A-Fa-f]{2}){2,}|&#[0-9]{2,7};|&#[xX][0-9A-Fa-f]{2,6};|&[A-Za-z]{2,8};")
+# ("&#33831;", "&#x8427;", "&amp;"), or Unicode escapes ("\\u8427", "\\U00008427", "U+8427").
+_ENCODED = re.compile(r"(?:%[0-9A-Fa-f]{2}){2,}|&#[0-9]{2,7};|&#[xX][0-9A-Fa-f]{2,6};|&[A-Za-z]{2,8};"
+                      r"|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8}|\\u\{[0-9A-Fa-f]{2,6}\}|U\+[0-9A-Fa-f]{4,5}")
 
 
 def decoded_view(text: str) -> tuple[str, list[int], list[int]] | None:
     """``text`` with percent-encoded UTF-8 and HTML character references decoded, and for every
     character the start and end in ``text`` of what it was decoded from; None when nothing is
     encoded."""
-    if "%" not in text and "&" not in text:
+    if "%" not in text and "&" not in text and "\\" not in text and "U+" not in text:
         return None
     out: list[str] = []
     starts: list[int] = []
@@ -266,6 +274,12 @@ def decoded_view(text: str) -> tuple[str, list[int], list[int]] | None:
                         begin = m.start() + k + 3
             except UnicodeDecodeError:
                 continue
+        elif token.startswith(("\\", "U+")):
+            try:
+                value = chr(int(token.strip("\\uU+{}"), 16))
+            except (ValueError, OverflowError):
+                continue
+            pieces = [(value, m.start(), m.end())]
         else:
             value = html.unescape(token)
             if value == token:
