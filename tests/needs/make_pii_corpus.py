@@ -508,6 +508,13 @@ for t in ["The children's home needs 20 chairs.", "The girl's mother works in Li
           "代码里写 \\n 表示换行，孩子在学编程。", "国旗🇨🇳 和气球，布置教室用。"]:
     add(t, "pass", "ordinary")
 
+# names in reverse order and with the other usual form of the surname; a village's prefix moved before 村
+for t, cls in [("孩子琪贾需要学费。", "name_reversed"), ("肖嫣同学需要学费。", "name_surname_variant"),
+               ("孩子於佑需要冬衣。", "name_surname_variant"), ("皇山小村一名男孩需要冬衣。", "village_prefix_moved")]:
+    add(t, "block", cls)
+for t in ["孩子坚强勇敢，保佑于是成了口头禅。", "肖像画课程需要画具。", "关东地区的冬天很冷，需要棉衣。", "芬芳王国是孩子最爱的绘本。"]:
+    add(t, "pass", "ordinary")
+
 with open(Path(__file__).with_name("pii_corpus.jsonl"), "w") as f:
     f.write("# Summaries the public-summary check is judged on: what must be blocked and ordinary text that must pass.\n")
     f.write("# The first line after these comments is the context (the names of every child and guardian of a town's villages,\n")

@@ -714,7 +714,6 @@ XFAIL: dict[str, str] = {
     "name-split-by-words": "a name spelled out in words (姓萧，单名一个嫣字)",
     "character-description": "a name described by its character parts (女字旁加一个焉)",
     "name-html-entities": "a name written as HTML character references",
-    "homophone-surname-xiao": "a homophone or common variant of the name (肖/萧, 燕/嫣, 琦/琪)",
     "homophone-given-name": "a homophone or common variant of the name (肖/萧, 燕/嫣, 琦/琪)",
     "homophone-whole-name": "a homophone or common variant of the name (肖/萧, 燕/嫣, 琦/琪)",
     "homophone-jia-qi": "a homophone or common variant of the name (肖/萧, 燕/嫣, 琦/琪)",

@@ -612,14 +612,10 @@ MISSED = {
         'red team: out of reach, name-described is not refused',
     "The girl's family name is Xiao and her given name is Yan.":
         'red team: out of reach, name-english-sentence is not refused',
-    '嫣萧同学（倒序）需要帮助。':
-        'red team: name-reversed-chars is not refused',
     '萧&#23315;同学需要文具。':
         'red team: name-html-entity is not refused',
     '屠（镇西）苏村一女孩需助学。':
         'red team: village-split is not refused',
-    '石埠东村一男孩需要课外辅导。':
-        'red team: village-neighbour-abbrev is not refused',
     '从镇政府往北第三条胡同左手第二家就是孩子家。':
         'red team: out of reach, house-directions is not refused',
     '孩子的生日是国庆节前五天，2014年出生。':
@@ -654,8 +650,6 @@ MISSED = {
         'red team: plate-described is not refused',
     '孩子家是村里第38户，需要冬衣。':
         'red team: house-household-index is not refused',
-    '肖嫣同学需要书包。':
-        'red team: name-variant-surname is not refused',
     '袁琦琦同学需要营养餐。':
         'red team: name-variant-surname-b is not refused',
     'Сяо Янь, 12 лет, нужна зимняя одежда.':

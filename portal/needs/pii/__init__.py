@@ -127,6 +127,12 @@ SPLIT_SURNAMES = {
     "张": "弓长", "李": "木子", "吴": "口天", "陈": "耳东", "章": "立早", "胡": "古月", "许": "言午", "吕": "双口",
     "何": "人可", "杨": "木易", "林": "双木", "赵": "走肖", "刘": "文刀", "程": "禾呈", "杜": "木土", "柳": "木卯",
 }
+# Surnames written in two forms in practice (a simplification that merged or split characters, or a
+# registry's choice): a name with either form is the same person's.
+SURNAME_VARIANTS = {
+    "萧": ("肖",), "肖": ("萧",), "傅": ("付",), "付": ("傅",), "于": ("於",), "於": ("于",), "阎": ("闫",), "闫": ("阎",),
+    "欧": ("区",), "区": ("欧",), "邱": ("丘",), "丘": ("邱",), "钟": ("锺",), "锺": ("钟",),
+}
 _NAME_DOTS = re.compile(r"[·・‧•∙⋅.]")
 _LATIN_SPLIT = re.compile(r"[\s.·・\-_]+")
 _LATIN_LETTER = "A-Za-z0-9\u00c0-\u024f"
@@ -199,6 +205,8 @@ class _Checked:
     given_only: frozenset[str]  # given names searched alone, that are nobody's full name
     splits: dict  # full name -> where its given name begins
     initials: romanised.Initials
+    derived: frozenset[str]  # reversed names and surname variants: taken only as words of their own
+    fulls: frozenset[str]
 
 
 _HIGHER_SUFFIXES = re.compile(r"(?:街道办事处|街道|镇|乡|县|区|市|自治州|州|盟|旗)$")
@@ -207,7 +215,7 @@ _HIGHER_SUFFIXES = re.compile(r"(?:街道办事处|街道|镇|乡|县|区|市|�
 @lru_cache(maxsize=16)  # a few towns' lists, kept between publications
 def _prepare(names: tuple[str, ...], places: tuple[str, ...], public: tuple[str, ...]) -> _Checked:
     name_strings: dict[str, None] = {}
-    latin_names, variants, fulls, with_initials = [], [], set(), []
+    latin_names, variants, fulls, with_initials, derived = [], [], set(), [], set()
     for name in names:
         if any(is_cjk(c) for c in name):
             name_strings.update(dict.fromkeys(name_variants(name)))
@@ -217,6 +225,15 @@ def _prepare(names: tuple[str, ...], places: tuple[str, ...], public: tuple[str,
                 with_initials.append((full, _given_start(full)))
             if not parts and len(full) >= 2 and full[0] in SPLIT_SURNAMES:
                 name_strings[SPLIT_SURNAMES[full[0]] + full[1:]] = None  # "弓长小明"
+            if not parts and len(full) >= 2:
+                given_start = _given_start(full)
+                # The name in reverse order ("嫣萧") and with a surname written in its other usual form
+                # ("肖嫣" for 萧嫣): taken only as a word of its own in the sentence.
+                for other in (full[given_start:] + full[:given_start],
+                              *(v + full[1:] for v in SURNAME_VARIANTS.get(full[:given_start], ()))):
+                    if other not in name_strings:
+                        name_strings[other] = None
+                        derived.add(other)
             if len(full) >= 2:
                 variants += romanised.name_slot_variants(full, _given_start(full), parts or None)
         elif pattern := _latin_pattern(name):
@@ -244,8 +261,8 @@ def _prepare(names: tuple[str, ...], places: tuple[str, ...], public: tuple[str,
             if len(form) >= 2:
                 spellings |= romanised.spellings_of(form)
     return _Checked(tuple(name_strings), tuple(latin_names), tuple(place_strings), tuple(latin_places), index,
-                    frozenset(spellings), frozenset(name_strings) - fulls, {f: g for f, g in with_initials},
-                    romanised.build_initials(with_initials))
+                    frozenset(spellings), frozenset(name_strings) - fulls - derived, {f: g for f, g in with_initials},
+                    romanised.build_initials(with_initials), frozenset(derived), frozenset(fulls))
 
 
 _TITLE_GAP = " \u3000"
@@ -269,6 +286,8 @@ def _names_and_places(plain: str, checked: _Checked):
         for (start, end), (j_start, j_end) in zip(_cjk_occurrences(joined, variant), _occurrences(joined[0], variant),
                                                   strict=True):
             if given_only and _given_name_is_words(plain, joined[0], start, end, j_start, j_end):
+                continue
+            if variant in checked.derived and words.straddles_words(joined[0], j_start, j_end):
                 continue
             # A full name whose surname ends a word and whose given name begins one is those words
             # ("每周|强化" holds 周强).

@@ -452,7 +452,8 @@ _EN_DMY = re.compile(rf"(?<![0-9])([0-9]{{1,2}})(?:st|nd|rd|th)?[ \-/.]?(?:the )
                      re.IGNORECASE)
 # Month and day joined by a dot or a middle dot, no year ("9·25"): a birthday only when it is a known
 # child's, next to a word about birth or with the year nearby.
-_DOT_MONTH_DAY = re.compile(r"(?<![0-9.·/\-])([0-9]{1,2}) ?[·.] ?([0-9]{1,2})(?![0-9.·%])")
+_DOT_MONTH_DAY = re.compile(r"(?<![0-9.·/\-])([0-9]{1,2}) ?[·.] ?([0-9]{1,2})(?![0-9.·%])"
+                            r"(?! ?(?:公斤|斤|千克|克|kg|g|元|块|万|米|厘米|cm|m|分|度|小时|岁|个|次|倍|升|毫升))")
 _EN_MDY = re.compile(rf"(?<![A-Za-z]){_EN_MONTH}\.? ?([0-9]{{1,2}})(?:st|nd|rd|th)?,? ((?:19|20)[0-9]{{2}})(?![0-9])", re.IGNORECASE)
 # A year near a month and day written apart from it ("9月25日生于2014年", "2014年生，生日9月25日").
 _YEAR_NEAR = re.compile(rf"(?<![0-9{_CN_DIGIT}])((?:19|20)[0-9]{{2}}|[{_CN_DIGIT}]{{4}})年(?! ?[0-9{_CN_DIGIT}]{{1,2}} ?月)")

@@ -120,6 +120,7 @@ def place_variants(place: str) -> list[tuple[str, bool]]:
     if stem[:1] in _DIRECTION_PREFIXES and len(stem) >= 3:
         for suffix in ("村", "社区"):
             variants.append((stem[1:] + suffix, False))
+            variants.append((stem[1:] + stem[0] + suffix, False))  # the prefix moved: "石埠东村"
     return variants
 
 
