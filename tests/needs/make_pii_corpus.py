@@ -515,6 +515,16 @@ for t, cls in [("孩子琪贾需要学费。", "name_reversed"), ("肖嫣同学�
 for t in ["孩子坚强勇敢，保佑于是成了口头禅。", "肖像画课程需要画具。", "关东地区的冬天很冷，需要棉衣。", "芬芳王国是孩子最爱的绘本。"]:
     add(t, "pass", "ordinary")
 
+# a remark in brackets inside a name or a village, surname and given name told apart, a village's
+# initials with 村's, a household's place in the village's count
+for t, cls in [("贾（化名不用）琪同学需要学费。", "name_bracket_remark"), ("屠（镇西）苏村一女孩需助学。", "village_bracket_remark"),
+               ("该生姓贾\n名琪，需要学费。", "name_surname_given_apart"), ("孩子姓袁，名琪琪。", "name_surname_given_apart"),
+               ("TSC村一名女孩需要冬衣。", "village_initials_with_cun"), ("孩子家是村里第38户。", "address_household_index")]:
+    add(t, "block", cls)
+for t in ["孩子（10岁）需要冬衣。", "姓名已隐去，需要学费。", "孩子户籍在义堂镇，第一户口簿已遗失需补办。", "需要TSC考试的复习资料。",
+          "王老师（班主任）建议每周辅导两次。"]:
+    add(t, "pass", "ordinary")
+
 with open(Path(__file__).with_name("pii_corpus.jsonl"), "w") as f:
     f.write("# Summaries the public-summary check is judged on: what must be blocked and ordinary text that must pass.\n")
     f.write("# The first line after these comments is the context (the names of every child and guardian of a town's villages,\n")

@@ -604,18 +604,12 @@ ORDINARY += [
 
 # Cases the check gets wrong today (text -> why). A fix removes the entry; strict xfail says when.
 MISSED = {
-    '萧（化名不用）嫣同学需要一台电脑。':
-        'red team: name-split-words is not refused',
-    '该生姓萧\n名嫣，今年十二岁，需要助学金。':
-        'red team: name-split-by-linebreak is not refused',
     '孩子姓萧，单名一个嫣字，需要学习用品。':
         'red team: out of reach, name-described is not refused',
     "The girl's family name is Xiao and her given name is Yan.":
         'red team: out of reach, name-english-sentence is not refused',
     '萧&#23315;同学需要文具。':
         'red team: name-html-entity is not refused',
-    '屠（镇西）苏村一女孩需助学。':
-        'red team: village-split is not refused',
     '从镇政府往北第三条胡同左手第二家就是孩子家。':
         'red team: out of reach, house-directions is not refused',
     '孩子的生日是国庆节前五天，2014年出生。':
@@ -642,14 +636,10 @@ MISSED = {
         'red team: name-surname-plus-nickname is not refused',
     '嫣嫣今年十二岁，需要冬衣。':
         'red team: name-nickname-diminutive is not refused',
-    'TSC村一名女孩需要冬衣。':
-        'red team: village-initials is not refused',
     '邮箱 xiaojg 在 163 点 com':
         'red team: email-chinese-zai is not refused',
     '父亲的车是临沂牌照Q，号码12345。':
         'red team: plate-described is not refused',
-    '孩子家是村里第38户，需要冬衣。':
-        'red team: house-household-index is not refused',
     '袁琦琦同学需要营养餐。':
         'red team: name-variant-surname-b is not refused',
     'Сяо Янь, 12 лет, нужна зимняя одежда.':
@@ -674,8 +664,6 @@ MISSED = {
         'red team: name-child-pinyin-given-only is not refused',
     '义堂镇一名萧姓12岁女孩，父亲病故，需要冬衣。':
         'red team: out of reach, surname-age-town is not refused',
-    '東石（村委會旁）埠村男孩需要輔導。':
-        'red team: village-neighbour-traditional-split is not refused',
 }
 
 FALSE_ALARMS = {

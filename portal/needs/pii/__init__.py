@@ -279,6 +279,43 @@ def _given_name_is_words(plain: str, joined: str, start: int, end: int, j_start:
     return before.endswith("《") and after.startswith("》")
 
 
+_CJK_CLASS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+# A remark in brackets put inside a name or a village ("萧（化名不用）嫣", "屠（镇西）苏村").
+_ASIDE = re.compile(rf"(?<=[{_CJK_CLASS}]) ?[（(【\[〔「][^（）()【】\[\]〔〕「」\n]{{1,12}}[）)】\]〕」] ?(?=[{_CJK_CLASS}])")
+# The surname and the given name told apart ("姓萧，名嫣", "该生姓萧\n名嫣", "姓欧阳名明轩").
+_SURNAME_THEN_GIVEN = re.compile(
+    rf"姓 ?([{_CJK_CLASS}]{{1,2}}?)[^{_CJK_CLASS}\n]{{0,3}}\n?[^{_CJK_CLASS}\n]{{0,3}}(?:名字|名叫|名)(?:是|为|叫)?[ :：]{{0,2}}([{_CJK_CLASS}]{{1,3}})"
+)
+
+
+def _split_names(plain: str, checked: _Checked):
+    """Full names and villages with a remark in brackets inside them, and names given as a surname
+    and a given name apart ("姓萧，名嫣")."""
+    if _ASIDE.search(plain):
+        kept, positions, last = [], [], 0
+        for m in _ASIDE.finditer(plain):
+            kept.append(plain[last : m.start()])
+            positions += range(last, m.start())
+            last = m.end()
+        kept.append(plain[last:])
+        positions += range(last, len(plain))
+        joined = join_cjk("".join(kept))
+        for variant in (*checked.fulls, *checked.derived):
+            for start, end in _cjk_occurrences(joined, variant):
+                if positions[end - 1] - positions[start] + 1 > end - start:  # the remark was inside it
+                    yield positions[start], positions[end - 1] + 1, NAME, LABELS[NAME]
+        for variant, _shortened in checked.place_strings:
+            for start, end in _cjk_occurrences(joined, variant):
+                if positions[end - 1] - positions[start] + 1 > end - start:
+                    yield positions[start], positions[end - 1] + 1, ADDRESS, VILLAGE_LABEL
+    for m in _SURNAME_THEN_GIVEN.finditer(plain):
+        surname, given = m.group(1), m.group(2)
+        for size in range(len(given), 0, -1):
+            if surname + given[:size] in checked.fulls:
+                yield m.start(1), m.start(2) + size, NAME, LABELS[NAME]
+                break
+
+
 def _names_and_places(plain: str, checked: _Checked):
     joined = join_cjk(plain)
     for variant in checked.name_strings:
@@ -295,6 +332,7 @@ def _names_and_places(plain: str, checked: _Checked):
             if split and words.joined_both_sides(joined[0], j_start, j_start + split, j_end):
                 continue
             yield start, end, NAME, LABELS[NAME]
+    yield from _split_names(plain, checked)
     for pattern in checked.latin_names:
         for m in pattern.finditer(plain):
             yield m.start(), m.end(), NAME, LABELS[NAME]

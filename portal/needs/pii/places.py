@@ -61,6 +61,8 @@ ADDRESS_PATTERNS = [
         # Row and door in a village ("第三排第五户", "5排3号"), a house counted from a landmark
         # ("往东第3家", "村东头第五户").
         rf"第?(?:[0-9]+|{_CN_NUM}+)排第?(?:[0-9]+|{_CN_NUM}+)(?:户|家|号|个门)",
+        # The household's place in the village's count ("村里第38户"), not its registration (户籍, 户口).
+        rf"第(?:[0-9]+|{_CN_NUM}+)户(?![籍口主型])",
         rf"(?:[往向朝从][东西南北左右]|[东西南北]头|[东西南北]边)(?:数|走)?第(?:[0-9]+|{_CN_NUM}+)(?:户|家|个门|个院)",
         # The English way: "No. 128", "Room 501", "Apt 3B" — not a school's "No. 3 Middle School".
         r"(?<![A-Za-z])(?:[Nn]o|NO|[Nn]r)\. ?[0-9]{1,5}(?![0-9])(?! ?(?:[Mm]iddle|[Pp]rimary|[Hh]igh|[Ss]enior|[Jj]unior|"

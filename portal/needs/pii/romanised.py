@@ -133,6 +133,9 @@ def place_slot_variants(full: str, stems: list[str]) -> list[Variant]:
         slots = tuple(_slot(c) for c in stem)
         if len(slots) >= 1 and all(s.spellings for s in slots):
             out.append(Variant((*slots, Slot("村", VILLAGE_SUFFIX_WORDS, frozenset())), "village", 0, "place"))
+            # "TSC村": the initials of the whole name, 村 included, before 村.
+            out.append(Variant((*slots, Slot("村", frozenset(), frozenset("c")), Slot("村", VILLAGE_SUFFIX_WORDS, frozenset())),
+                               "village", 0, "place"))
     return out
 
 
