@@ -525,6 +525,17 @@ for t in ["孩子（10岁）需要冬衣。", "姓名已隐去，需要学费。
           "王老师（班主任）建议每周辅导两次。"]:
     add(t, "pass", "ordinary")
 
+# contacts after emoji cues, 在 for @ and 点 for dot, plates in financial numerals or look-alike letters,
+# a plate after a word for it with the province left out or given in English
+for t, cls in [("💚 linlin1977 可联系", "social_emoji_cue"), ("🐧 3456789012", "social_emoji_cue"),
+               ("邮箱 linlin 在 126 点 com", "email_zai_dian"), ("邮箱 linlin📧126.com", "email_emoji_at"),
+               ("车牌鲁Q壹贰叁肆伍", "plate_financial_numerals"), ("车牌鲁Q l2E4S", "plate_lookalike_letters"),
+               ("外婆的车是临沂牌照Q，号码12345。", "plate_after_word"), ("Shandong plate Q-12345, grandpa drives.", "plate_after_word")]:
+    add(t, "block", cls)
+for t in ["孩子💚画画，需要画具。", "孩子在 school 表现很好，需要一本英语词典。", "车牌照明灯坏了不影响，需要的是自行车。",
+          "The plate is broken, we need 3 new plates and 12 bowls.", "孩子在126中学读初一。"]:
+    add(t, "pass", "ordinary")
+
 with open(Path(__file__).with_name("pii_corpus.jsonl"), "w") as f:
     f.write("# Summaries the public-summary check is judged on: what must be blocked and ordinary text that must pass.\n")
     f.write("# The first line after these comments is the context (the names of every child and guardian of a town's villages,\n")

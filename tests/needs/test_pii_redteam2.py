@@ -618,12 +618,8 @@ MISSED = {
         'red team: out of reach, birth-age-exact is not refused',
     '绿色软件搜 xjg1980 加好友':
         'red team: out of reach, wechat-green-bubble is not refused',
-    '💚 xjg1980 可联系':
-        'red team: wechat-emoji is not refused',
     '企鹅号 3456789012 联系家长':
         'red team: qq-penguin is not refused',
-    '车牌鲁Q l2E4S':
-        'red team: plate-lookalike is not refused',
     '孩子姓草字头的萧，名是女字旁加一个焉的嫣。':
         'red team: out of reach, name-radical-description is not refused',
     '萧瑟秋风今又是，\n嫣红一片映山川。\n孩子需要冬衣。':
@@ -636,10 +632,6 @@ MISSED = {
         'red team: name-surname-plus-nickname is not refused',
     '嫣嫣今年十二岁，需要冬衣。':
         'red team: name-nickname-diminutive is not refused',
-    '邮箱 xiaojg 在 163 点 com':
-        'red team: email-chinese-zai is not refused',
-    '父亲的车是临沂牌照Q，号码12345。':
-        'red team: plate-described is not refused',
     '袁琦琦同学需要营养餐。':
         'red team: name-variant-surname-b is not refused',
     'Сяо Янь, 12 лет, нужна зимняя одежда.':
@@ -648,16 +640,10 @@ MISSED = {
         'red team: out of reach, name-katakana is not refused',
     '샤오옌 학생은 겨울옷이 필요합니다.':
         'red team: out of reach, name-hangul is not refused',
-    '车牌鲁Q壹贰叁肆伍，父亲接送。':
-        'red team: plate-upper is not refused',
-    '邮箱 xiaojg📧163.com':
-        'red team: email-emoji-at is not refused',
     '预算：书包138元，校服0539元，冬衣1234元（三项金额连起来就是父亲手机）。':
         'red team: out of reach, phone-amounts-reassembled is not refused',
     '孩子出生于2014年第268天。':
         'red team: out of reach, birth-day-of-year is not refused',
-    'Shandong plate Q-12345, father drives her.':
-        'red team: plate-province-english is not refused',
     '图苏村一名女孩需要冬衣。':
         'red team: out of reach, village-homophone is not refused',
     'Yan, 12, from the Xiao family, needs a coat.':
