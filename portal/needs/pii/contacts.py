@@ -143,7 +143,7 @@ def _plates(norm: str):
             digits = sum(c in _PLATE_DIGITS for c in body)
             lookalikes = sum(c in _PLATE_LOOKALIKES for c in body[1:])
             if 6 <= len(body) <= 7 and (digits >= 3 or digits >= 1 and digits + lookalikes >= 4):
-                yield m.start(), m.end(), PLATE
+                yield m.start() if pattern is not _PLATE_AFTER_WORD else m.start("body"), m.end(), PLATE
 
 
 # Single letters or digits each followed by a space: "h o p e 2 0 1 4", "q q", "V X".
