@@ -536,6 +536,15 @@ for t in ["孩子💚画画，需要画具。", "孩子在 school 表现很好�
           "The plate is broken, we need 3 new plates and 12 bowls.", "孩子在126中学读初一。"]:
     add(t, "pass", "ordinary")
 
+# nicknames of a one-character given name (doubled, after the family's name); an account right before
+# Chinese text; given names that are common words naming an occasion
+for t, cls in [("佑佑今年十一岁，需要冬衣。", "name_nickname_doubled"), ("于家小佑需要冬衣。", "name_nickname_family"),
+               ("企鹅号3456789012联系家长", "social_account_before_text")]:
+    add(t, "block", cls)
+for t in ["国庆假期需要志愿者陪伴。", "新中国建国75周年，组织孩子参观纪念馆。", "孩子喜欢喝可可，需要营养补助。",
+          "国庆节前后需要完成交付。", "建国以来第一次修缮村小学。"]:
+    add(t, "pass", "ordinary")
+
 with open(Path(__file__).with_name("pii_corpus.jsonl"), "w") as f:
     f.write("# Summaries the public-summary check is judged on: what must be blocked and ordinary text that must pass.\n")
     f.write("# The first line after these comments is the context (the names of every child and guardian of a town's villages,\n")

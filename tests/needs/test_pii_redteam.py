@@ -717,7 +717,6 @@ XFAIL: dict[str, str] = {
     "homophone-given-name": "a homophone or common variant of the name (肖/萧, 燕/嫣, 琦/琪)",
     "homophone-whole-name": "a homophone or common variant of the name (肖/萧, 燕/嫣, 琦/琪)",
     "homophone-jia-qi": "a homophone or common variant of the name (肖/萧, 燕/嫣, 琦/琪)",
-    "nickname-doubled": "a one-character given name used as a nickname (嫣嫣, 小嫣)",
     "nickname-xiao": "a one-character given name used as a nickname (嫣嫣, 小嫣)",
     "rare-surname-alone": "a rare compound surname alone (欧阳家的男孩) points at one family of the village",
     "village-homophone": "a homophone of the village name (图苏村)",

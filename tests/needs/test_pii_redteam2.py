@@ -618,8 +618,6 @@ MISSED = {
         'red team: out of reach, birth-age-exact is not refused',
     '绿色软件搜 xjg1980 加好友':
         'red team: out of reach, wechat-green-bubble is not refused',
-    '企鹅号 3456789012 联系家长':
-        'red team: qq-penguin is not refused',
     '孩子姓草字头的萧，名是女字旁加一个焉的嫣。':
         'red team: out of reach, name-radical-description is not refused',
     '萧瑟秋风今又是，\n嫣红一片映山川。\n孩子需要冬衣。':
@@ -628,10 +626,6 @@ MISSED = {
         'red team: out of reach, name-homophone is not refused',
     '小燕子萧同学需要冬衣。':
         'red team: out of reach, name-homophone-b is not refused',
-    '萧家小嫣需要冬衣。':
-        'red team: name-surname-plus-nickname is not refused',
-    '嫣嫣今年十二岁，需要冬衣。':
-        'red team: name-nickname-diminutive is not refused',
     '袁琦琦同学需要营养餐。':
         'red team: name-variant-surname-b is not refused',
     'Сяо Янь, 12 лет, нужна зимняя одежда.':
@@ -653,10 +647,6 @@ MISSED = {
 }
 
 FALSE_ALARMS = {
-    '需要志愿者于2024年10月1日至10月7日国庆假期陪伴。':
-        'red team: false alarm on 国庆 (name)',
-    '2024年是新中国建国75周年，学校组织孩子参观纪念馆。':
-        'red team: false alarm on 建国 (name)',
     '小明有5个苹果——孩子做这类应用题有困难，需要数学辅导。':
         'red team: false alarm on 小明 (name)',
 }

@@ -229,8 +229,15 @@ def _prepare(names: tuple[str, ...], places: tuple[str, ...], public: tuple[str,
                 given_start = _given_start(full)
                 # The name in reverse order ("嫣萧") and with a surname written in its other usual form
                 # ("肖嫣" for 萧嫣): taken only as a word of its own in the sentence.
-                for other in (full[given_start:] + full[:given_start],
-                              *(v + full[1:] for v in SURNAME_VARIANTS.get(full[:given_start], ()))):
+                surname, given = full[:given_start], full[given_start:]
+                others = [given + surname, *(v + given for v in SURNAME_VARIANTS.get(surname, ()))]
+                if len(given) == 1:
+                    # Nicknames of a one-character given name: doubled ("嫣嫣") unless that is a word
+                    # ("可可" is cocoa), and after the family's name ("萧家小嫣", "萧家嫣嫣").
+                    if not words.is_word(given * 2):
+                        others.append(given * 2)
+                    others += [surname + "家小" + given, surname + "家" + given * 2]
+                for other in others:
                     if other not in name_strings:
                         name_strings[other] = None
                         derived.add(other)
@@ -271,9 +278,12 @@ _TITLE_GAP = " \u3000"
 def _given_name_is_words(plain: str, joined: str, start: int, end: int, j_start: int, j_end: int) -> bool:
     """A given name written alone (never a full name) is ordinary words when it lies inside a
     longer dictionary word ("宇航员", "建军节", "一诺千金"), when the sentence's segmentation cuts
-    across it ("意志|强大" holds 志强, "红|梅花" holds 红梅), or when it is the whole title of a book,
-    a song or a film in 《》 ("《海燕》")."""
+    across it ("意志|强大" holds 志强, "红|梅花" holds 红梅), when it is a common word naming an
+    occasion ("国庆|假期", "新中国|建国": ``words.names_an_occasion``), or when it is the whole title
+    of a book, a song or a film in 《》 ("《海燕》")."""
     if words.inside_word(joined, j_start, j_end) or words.straddles_words(joined, j_start, j_end):
+        return True
+    if words.names_an_occasion(joined, j_start, j_end):
         return True
     before, after = plain[:start].rstrip(_TITLE_GAP), plain[end:].lstrip(_TITLE_GAP)
     return before.endswith("《") and after.startswith("》")

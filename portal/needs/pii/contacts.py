@@ -68,6 +68,7 @@ _BETWEEN = re.compile(r"(?:[(（【\[][^)）】\]\n]{0,15}[)）】\]])?[^A-Za-z0
 _DIGITS_ACCOUNT = re.compile(r"[0-9]{2,}(?: ?[0-9]+)*")
 _ID_ACCOUNT = re.compile(r"[A-Za-z][A-Za-z0-9_\-]*(?:\.[A-Za-z0-9_\-]+)*")
 _NOT_AN_ACCOUNT_AFTER = re.compile(r" ?(?:元|块|万|亿|人|次|个|名|户|%|岁|年|月|日|分|米|斤|公里|粉丝|赞|播放|条|位)")
+_LATIN_AFTER = re.compile(r"[A-Za-z]")  # digits run on into a word ("12345abc"): not an account
 _SAID = re.compile(r"[:：是为=＝号搜]")
 # Anywhere: a bare WeChat id, a QQ chat link, a profile link of a social app.
 _ANYWHERE = re.compile(
@@ -85,7 +86,7 @@ def _accounts(norm: str):
         gap = norm[cue.start() : at]
         if m := _DIGITS_ACCOUNT.match(norm, at):
             digits = re.sub(r"[^0-9]", "", m.group())
-            if len(digits) >= 5 and not _NOT_AN_ACCOUNT_AFTER.match(norm, m.end()) and not norm[m.end() : m.end() + 1].isalpha():
+            if len(digits) >= 5 and not _NOT_AN_ACCOUNT_AFTER.match(norm, m.end()) and not _LATIN_AFTER.match(norm, m.end()):
                 yield m.start(), m.end(), SOCIAL
             continue
         m = _ID_ACCOUNT.match(norm, at)

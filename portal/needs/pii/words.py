@@ -99,3 +99,33 @@ def joined_both_sides(text: str, start: int, split: int, end: int) -> bool:
     word that goes on after it: 每周|强化 holds 周强, but not as a name."""
     cuts = boundaries(text)
     return start not in cuts and end not in cuts and split in cuts
+
+
+def is_word(value: str) -> bool:
+    """Whether ``value`` is a word of jieba's dictionary (before any name was added to it)."""
+    return value not in _ADDED and bool(_tokenizer().FREQ.get(value))
+
+
+# A given name that is also a common word ("国庆", "建国") is that word when it names an occasion: a
+# segment for a holiday or an anniversary follows it, or the country precedes it.
+_COMMON = 100  # jieba frequency from which a word is common (国庆 131, 建国 3083; 志强 15, 小明 0)
+_OCCASION_AFTER = frozenset("假期 假日 长假 节 节日 期间 当天 前后 前夕 以来 以后 之前 之后 周年 纪念 纪念日 大典 庆典 晚会 活动".split())
+_COUNTRY_BEFORE = frozenset("中国 新中国 祖国 全国 国家 共和国".split())
+
+
+def names_an_occasion(text: str, start: int, end: int) -> bool:
+    """Whether the word ``text[start:end]`` (a whole segment, a common dictionary word) names an
+    occasion: followed by a segment in ``_OCCASION_AFTER`` (国庆|假期, 建国|75|周年 after a number)
+    or preceded by one in ``_COUNTRY_BEFORE`` (新中国|建国)."""
+    word = text[start:end]
+    if word in _ADDED or _tokenizer().FREQ.get(word, 0) < _COMMON:
+        return False
+    cuts = sorted(boundaries(text))
+    if start not in cuts or end not in cuts:
+        return False
+    i, j = cuts.index(start), cuts.index(end)
+    before = text[cuts[i - 1] : start] if i > 0 else ""
+    after = text[end : cuts[j + 1]] if j + 1 < len(cuts) else ""
+    if after.isdigit() and j + 2 < len(cuts):  # "建国75周年"
+        after = text[cuts[j + 1] : cuts[j + 2]]
+    return after in _OCCASION_AFTER or before in _COUNTRY_BEFORE
