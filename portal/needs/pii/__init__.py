@@ -16,43 +16,71 @@ It holds against each class of evasion, not against listed examples (see ``text`
 - look-alikes: full-width and compatibility forms, Cyrillic and Greek letters and Latin small
   capitals drawn like Latin ones ("xɪᴀᴏ"), letters for digits inside a run of digits ("l37O…");
 - scripts: traditional and Japanese character forms (OpenCC's tables), digits of every script
-  read from Unicode's numeric values (Arabic-Indic, circled, negative-circled, dingbat, Suzhou…);
-- encodings and direction: percent-encoded and HTML-encoded text is read decoded; text after a
+  read from Unicode's numeric values (Arabic-Indic, circled, negative-circled, dingbat, Suzhou…),
+  regional-indicator letters ("🇽🇮🇦🇴"), an iteration mark for the character before it ("琪々");
+- encodings and direction: percent-encoded and HTML-encoded text and Unicode escapes ("\\u8427",
+  "U+8427") are read decoded; text after a
   right-to-left override is read in the order it is shown; digit runs are read backwards too;
 - separators: invisible characters everywhere; spaces, punctuation and symbols, and up to two Latin
   letters or digits, between the characters of a name or place ("萧x嫣"); any short run of
   punctuation or symbols between the digit groups of a number, or after every digit ("1.3.9…",
   "13/90/53…", "139———0539", "(1)(3)(9)…"), unless the groups read as a list or an amount; letters
-  spelled out one by one ("h o p e @ …", "q q");
+  spelled out one by one ("h o p e @ …", "q q"); a remark in brackets inside a name or a village
+  ("萧（化名不用）嫣", "屠（镇西）苏村");
 - romanisation: names and villages in pinyin with or without tones, in either order, run together
   or apart (a syllable even broken over two words), by initials (also the surname's initials with
   the given name in characters, "X嫣", or the surname with the given name's initials, "欧阳MX",
   "Ouyang M."), half in characters ("萧Yan"), in Wade–Giles or zhuyin, with digits for letters;
-- characters: a surname told by its parts ("弓长小明", "木子可");
+- characters: a surname told by its parts ("弓长小明", "木子可"), or in its other usual form
+  (``SURNAME_VARIANTS``: 肖/萧, 付/傅, 于/於, 闫/阎, 区/欧, 丘/邱, 锺/钟); a name in reverse order ("嫣萧");
+  surname and given name told apart ("姓萧，名嫣"); nicknames of a one-character given name, doubled
+  unless that is a dictionary word ("嫣嫣", not "可可") or after the family's name ("萧家小嫣"). Reversed
+  names, surname variants and nicknames are taken only when the sentence's segmentation keeps them
+  as words of their own ("保佑|于是" is not 于佑 reversed);
 - splitting: an identity number given in parts with words between them, or only its first digits,
   or inside a longer run of digits or behind a letter ("G3713…"); a number in parts far apart, each
-  behind a word that says which part it is ("前三位…中间四位…尾号…", "最后再加个4");
-- numerals: Chinese and financial numerals digit by digit or as numbers, number words in English
-  (with "oh" for zero) or pinyin (also yao/dong/guai/gou), a numeral among digits; dates of birth
-  in any numerals and order, with Roman-numeral or English months, and in the Chinese calendar;
-- contacts: an account after any word for a messaging app or an account, however written; e-mail
-  addresses with any top-level domain and any word for @; plates with the province by name,
-  pinyin, or after the number;
-- addresses: building-unit-room, labels, rows and doors, floors, towers, production teams, English
-  forms; a neighbour village without its direction prefix before 村/社区.
+  behind a word that says which part it is ("前三位…中间四位…尾号…", "最后再加个4"); after a phone
+  word, the digit groups of one sentence that make a mobile number ("1 3 8 后面接…0539，再接1234");
+  after an id word, groups that hold a valid id across sentences; 4 or more digits of an id behind
+  an id word and a part word ("身份证后六位250027");
+- numerals: Chinese and financial numerals digit by digit or as numbers with units ("三十七、十三…",
+  "一百三十八、零五三九", "三十七万一千三百零二"), digits counted out ("一个1，一个3"), number words in
+  English (with "oh" for zero) or pinyin with or without tones (also yao/dong/guai/gou), also among
+  digits ("138 zero five three nine 1234"), Roman numerals as digits, a numeral among digits, letters
+  drawn like digits (O l I B E S Z G); dates of birth in any numerals, order and separators
+  ("二〇一四.九.二十五", "九·二五", "25-Sep-2014", ISO timestamps), with Roman-numeral or English months,
+  English number words ("the twenty-fifth of September, two thousand fourteen"), in pinyin, in the
+  Chinese calendar, and a known birthday with the age the child turns on it ("9月25日满12周岁");
+- contacts: an account after any word or emoji for a messaging app or an account, however written;
+  e-mail addresses with any top-level domain and any word or emoji for @ (在, 📧); plates with the
+  province by name, pinyin, or after the number, or after a word for the plate without it, digits in
+  any numerals or as look-alike letters;
+- addresses: building-unit-room, labels, rows and doors, floors, towers, production teams, a
+  household's place in the village's count ("第38户"), English forms; a neighbour village without its
+  direction prefix, or with it moved, before 村/社区 ("石埠村", "石埠东村"); a village's initials with
+  村's ("TSC村").
 
 Every hit is reported in positions of the original text. A given name alone (never a full name)
-inside a longer dictionary word ("宇航员", "建军节", "一诺千金") is that word. The national public
+is ordinary words when it lies inside a longer dictionary word ("宇航员", "建军节", "一诺千金"), when
+the sentence's segmentation (jieba, taught every checked full name) cuts across it ("意志|强大",
+"红|梅花"), when it is a common word naming an occasion ("国庆|假期", "新中国|建国"), or the whole title
+in 《》 ("《海燕》"); a full name is words only when both its halves join neighbouring words ("每周|强化").
+Groups of people ("两人一组", "第一组"), battery sizes ("5号电池") and apps named in English ("Weixin")
+are not addresses or names. The national public
 hotlines (``numbers.PUBLIC_HOTLINES``: 400-161-9995, 12355, 12345…) may be given; other 400/800
 numbers are refused.
 
-Not handled: homophones and variant characters written for a name or a village (肖嫣 for 萧嫣,
-图苏村 for 屠苏村: too many ordinary words sound like a village's names), a name's characters in
-another order or far apart ("嫣……萧"), a given name split into parts, a name described rather than
-written ("姓萧，单名一个嫣字", "女字旁加一个焉"), nicknames (嫣嫣, 小嫣), a compound surname alone
-(欧阳家), a village by its first character (屠村), other languages' romanisation (Cantonese "Chan
-Ching", Russian "Сяо Янь"), a given name that is an ordinary word in a sentence (课文里的小明, 晨曦时,
-少年强则国强), an age given to the day (11岁2个月11天), a mobile number in parts without words
+Not handled: homophones written for a name or a village (肖燕 for 萧嫣, 图苏村 for 屠苏村: too many
+ordinary words sound like a village's names), and characters that only look or sound alike (琦 for
+琪: different characters, not variants in OpenCC's tables); a name's characters far apart ("嫣……
+萧"), acrostics, a given name split into parts, a name described rather than written ("姓萧，单名一个
+嫣字", "女字旁加一个焉"), a nickname 小 + one character alone (小嫣), a one-character given name in
+pinyin with the surname elsewhere ("Yan, … the Xiao family"), a surname with an age and the town
+(萧姓12岁女孩), a compound surname alone (欧阳家), a village by its first character (屠村), other
+languages' romanisation or scripts (Cantonese "Chan Ching", Russian "Сяо Янь", katakana, hangul), a
+given name that is an ordinary word in a sentence (课文里的小明, 晨曦时, 少年强则国强), dates given by a
+riddle (国庆节前五天, 秋分后第二天, 第268天), an age given to the day (11岁2个月11天), walking directions
+to a house, amounts that spell a number when read together, a mobile number in parts without words
 saying which part, and parts of an identity number that do not hold its date of birth. GPS
 coordinates and map links, bank card numbers and hospital record numbers are not among what the
 check refuses: a product decision, left open.

@@ -16,6 +16,13 @@ identity number (province code, date of birth, check digit) — also behind a le
 behind a word that says which part it is ("前三位", "中间四位", "尾号", "最后再加个"), the first
 after a word saying what number it is. The national public hotlines (``PUBLIC_HOTLINES``) pass.
 
+Every form is also looked for in the text as read out (``_spoken_view``): Chinese numbers with units
+("三十七、十三、零二…", "一百三十八、零五三九", "三十七万一千三百零二"), every numeral as a digit, and
+digits counted out ("一个1，一个3"). After a word for a phone number, the digit groups of one sentence
+that make a mobile number count, whatever words stand between them; after a word for an identity
+number, groups that hold a valid one (check digit) across sentences; and 4 or more digits behind an
+identity word and a word for the part ("身份证后六位250027") are part of an identity number.
+
 Dates of birth: see ``birth_dates``.
 """
 

@@ -7,6 +7,13 @@ The words are those of two maintained dictionaries shipped on PyPI: jieba's (349
 usual dictionary of Chinese word segmentation) and pypinyin's phrases; only words of 3 or more
 characters are kept (a word must be longer than the 2-character given name it holds), loaded once
 on first use (~0.2 s).
+
+The sentence is also segmented with jieba's tokenizer on the same dictionary, taught every checked
+full name (so a real name is one word): a given name alone that the segmentation cuts across
+("意志|强大" holds 志强) is words; a full name is words only when its surname ends a word begun before
+it and its given name begins one going on after it ("每周|强化" holds 周强). A given name that is a
+common word (jieba frequency ≥ 100) naming an occasion — followed by 假期/节日/周年… or preceded by
+中国/祖国… — is the word ("国庆|假期", "新中国|建国").
 """
 
 from __future__ import annotations
