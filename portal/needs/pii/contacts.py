@@ -122,7 +122,8 @@ _PROVINCE = (
     + "|(?<![A-Za-z])(?i:" + "|".join(_PROVINCE_PINYIN) + ")(?![a-z]))"
 )
 _PLATE_SEP = r"(?:[ ·・.\-•∙⋅/,，:：]|号码|号|是){0,4}"
-_PLATE_CHAR = "[A-HJ-NP-Za-hj-np-z0-9零〇○一二三四五六七八九壹贰叁肆伍陆柒捌玖]"
+# Plates have no I or O; written, they are a 1 and a 0 in disguise.
+_PLATE_CHAR = "[A-Za-z0-9零〇○一二三四五六七八九壹贰叁肆伍陆柒捌玖]"
 # Between the letter of the city and the rest, also a few words ("鲁Q，后面是B6789").
 _PLATE_GAP = r"(?:[ ·・.\-•∙⋅/,，:：]|[^\sA-Za-z0-9零〇○一二三四五六七八九壹贰叁肆伍陆柒捌玖\n]){0,5}"
 _PLATE_BODY = rf"[A-HJ-NP-Za-hj-np-z]{_PLATE_GAP}(?:{_PLATE_CHAR}[ ·・.\-•∙⋅]{{0,2}}){{4,5}}{_PLATE_CHAR}"
@@ -139,12 +140,18 @@ _PLATE_LOOKALIKES = frozenset("lIOoESBZG")
 
 def _plates(norm: str):
     for pattern in (_PLATE, _PLATE_PROVINCE_AFTER, _PLATE_AFTER_WORD):
-        for m in pattern.finditer(norm):
+        position = 0
+        # After a match that is no plate ("licence plate Q…" read from "licence"), the search goes on
+        # one character later.
+        while (m := pattern.search(norm, position)) is not None:
             body = re.sub(r"[^A-Za-z0-9零〇○一二三四五六七八九壹贰叁肆伍陆柒捌玖]", "", m.group("body"))
             digits = sum(c in _PLATE_DIGITS for c in body)
             lookalikes = sum(c in _PLATE_LOOKALIKES for c in body[1:])
             if 6 <= len(body) <= 7 and (digits >= 3 or digits >= 1 and digits + lookalikes >= 4):
                 yield m.start() if pattern is not _PLATE_AFTER_WORD else m.start("body"), m.end(), PLATE
+                position = m.end()
+            else:
+                position = m.start() + 1
 
 
 # Single letters or digits each followed by a space: "h o p e 2 0 1 4", "q q", "V X".
