@@ -545,6 +545,14 @@ for t in ["国庆假期需要志愿者陪伴。", "新中国建国75周年，组
           "国庆节前后需要完成交付。", "建国以来第一次修缮村小学。"]:
     add(t, "pass", "ordinary")
 
+# a one-character given name in pinyin with the surname said to be the family's
+for t, cls in [("Qi, 14, from the Jia family, needs a coat.", "name_given_with_family"),
+               ("You is the youngest of the Yu family and needs books.", "name_given_with_family")]:
+    add(t, "block", cls)
+for t in ["The Wang family next door lends the boy books.", "A family of five; the girl needs a desk.",
+          "Jia Ding Village families received 20 coats."]:
+    add(t, "pass", "ordinary")
+
 with open(Path(__file__).with_name("pii_corpus.jsonl"), "w") as f:
     f.write("# Summaries the public-summary check is judged on: what must be blocked and ordinary text that must pass.\n")
     f.write("# The first line after these comments is the context (the names of every child and guardian of a town's villages,\n")

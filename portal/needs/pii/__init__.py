@@ -36,7 +36,8 @@ It holds against each class of evasion, not against listed examples (see ``text`
   surname and given name told apart ("姓萧，名嫣"); nicknames of a one-character given name, doubled
   unless that is a dictionary word ("嫣嫣", not "可可") or after the family's name ("萧家小嫣"). Reversed
   names, surname variants and nicknames are taken only when the sentence's segmentation keeps them
-  as words of their own ("保佑|于是" is not 于佑 reversed);
+  as words of their own ("保佑|于是" is not 于佑 reversed); a one-character given name in pinyin with
+  the surname said to be the family's ("Yan, 12, from the Xiao family");
 - splitting: an identity number given in parts with words between them, or only its first digits,
   or inside a longer run of digits or behind a letter ("G3713…"); a number in parts far apart, each
   behind a word that says which part it is ("前三位…中间四位…尾号…", "最后再加个4"); after a phone
@@ -75,7 +76,7 @@ ordinary words sound like a village's names), and characters that only look or s
 琪: different characters, not variants in OpenCC's tables); a name's characters far apart ("嫣……
 萧"), acrostics, a given name split into parts, a name described rather than written ("姓萧，单名一个
 嫣字", "女字旁加一个焉"), a nickname 小 + one character alone (小嫣), a one-character given name in
-pinyin with the surname elsewhere ("Yan, … the Xiao family"), a surname with an age and the town
+pinyin with the surname elsewhere other than as "the Xiao family", a surname with an age and the town
 (萧姓12岁女孩), a compound surname alone (欧阳家), a village by its first character (屠村), other
 languages' romanisation or scripts (Cantonese "Chan Ching", Russian "Сяо Янь", katakana, hangul), a
 given name that is an ordinary word in a sentence (课文里的小明, 晨曦时, 少年强则国强), dates given by a
@@ -326,6 +327,28 @@ _SURNAME_THEN_GIVEN = re.compile(
 )
 
 
+_FAMILY = re.compile(r"(?<![A-Za-z])(?:the |from the |of the )?([A-Z][a-z]{1,7})(?:'s)? family(?![A-Za-z])")
+
+
+def _family_and_given(plain: str, checked: _Checked):
+    """A one-character given name in pinyin with the surname said to be the family's: "Yan, 12, from
+    the Xiao family" (both words capitalised, in one text)."""
+    if " family" not in plain:
+        return
+    for m in _FAMILY.finditer(plain):
+        surname_word = m.group(1).lower()
+        for full in checked.fulls:
+            split = checked.splits.get(full)
+            if split is None or len(full) - split != 1 or surname_word not in romanised.spellings_of(full[:split]):
+                continue
+            given = romanised.spellings_of(full[split:])
+            for w in re.finditer(r"(?<![A-Za-z])[A-Z][a-z]{0,5}(?![A-Za-z])", plain):
+                if w.group().lower() in given and w.start() != m.start(1):
+                    yield w.start(), w.end(), NAME, ROMANISED_NAME_LABEL
+                    yield m.start(1), m.end(1), NAME, ROMANISED_NAME_LABEL
+                    return
+
+
 def _split_names(plain: str, checked: _Checked):
     """Full names and villages with a remark in brackets inside them, and names given as a surname
     and a given name apart ("姓萧，名嫣")."""
@@ -371,6 +394,7 @@ def _names_and_places(plain: str, checked: _Checked):
                 continue
             yield start, end, NAME, LABELS[NAME]
     yield from _split_names(plain, checked)
+    yield from _family_and_given(plain, checked)
     for pattern in checked.latin_names:
         for m in pattern.finditer(plain):
             yield m.start(), m.end(), NAME, LABELS[NAME]
