@@ -445,6 +445,114 @@ for t, cls in [("孩子%E8%B4%BE%E7%90%AA需要学费", "name_percent_encoded"),
 for t in ["资助比例50%，剩余50%需社会资助。", "需要A&B两类物资。", "微博上有很多科普文章。", "邮箱报名即可，无需到场。"]:
     add(t, "pass", "ordinary")
 
+# ---------------------------------------------------------------- round 3: what the second red team got through
+# a given name alone that the sentence's words cut across, or that is a title in 《》; groups of people;
+# battery sizes; an app named in English — and the names themselves, written as words of their own
+for t in ["孩子意志强大，坚持康复训练。", "每周强化一次阅读训练。", "冬天红梅花开时组织写生。", "学习课文《晨曦》后写读后感。",
+          "志愿者两人一组入户走访。", "孩子参加了第一组的朗读比赛。", "每组三人，需要三套工具。", "需要5号电池和7号电池各一盒。",
+          "Follow the bureau's official Weixin account for news.", "Apply through Alipay or Taobao."]:
+    add(t, "pass", "ordinary")
+for t, cls in [("晨曦同学需要辅导。", "name_given_alone"), ("孩子叫晨曦，需要学费。", "name_given_alone"),
+               ("孩子萧嫣意志坚强。", "name_full"), ("住第五村民小组", "address_village_group")]:
+    add(t, "block", cls)
+
+# number words among digits, tone-marked pinyin digits, Roman numerals as digits, more look-alike letters
+EN = "zero one two three four five six seven eight nine".split()
+PY_TONES = "líng yāo èr sān sì wǔ liù qī bā jiǔ".split()
+ROMAN = "0 I II III IV V VI VII VIII IX".split()
+for t, cls in [("外婆手机 " + PHONE2[:3] + " " + " ".join(EN[int(d)] for d in PHONE2[3:7]) + " " + PHONE2[7:], "phone_words_among_digits"),
+               ("监护人证件 " + ID2[:6] + " " + " ".join(EN[int(d)] for d in ID2[6:14]) + " " + ID2[14:], "id_words_among_digits"),
+               ("外婆电话 " + " ".join(PY_TONES[int(d)] for d in PHONE2), "phone_pinyin_tones"),
+               ("外婆电话 " + " ".join(ROMAN[int(d)] for d in PHONE2), "phone_roman_digits"),
+               ("外婆电话 " + PHONE2.replace("8", "B").replace("6", "G").replace("3", "E"), "phone_lookalike_letters")]:
+    add(t, "block", cls)
+for t in ["I think one or two volunteers are enough.", "Grade III, Unit IV, Lesson V of the textbook.",
+          "Chapter I to VII, 3 lessons a week.", "yi er san si wu, a counting song for 5 kids.",
+          "The boy is 11, one of three children, and needs 2 coats.", "需要E3系列教材和B5笔记本。"]:
+    add(t, "pass", "ordinary")
+
+# numbers read out with units, digits counted out, parts after a word for the number, part of an id
+CN = "零一二三四五六七八九"
+for t, cls in [("外婆手机：一百五十八、六十六、一十二、三十四、七十八", "phone_numbers_with_units"),
+               ("外婆电话：" + "，".join("一个" + d for d in PHONE2[:3]) + "，然后是" + PHONE2[3:7] + "，最后" + PHONE2[7:], "phone_counted_digits"),
+               ("外婆手机 " + " ".join(PHONE2[:3]) + " 后面接" + PHONE2[3:7] + "，再接" + PHONE2[7:], "phone_parts_after_cue"),
+               ("证件号：三十七万一千三百二十九，" + "".join(CN[int(d)] for d in ID2[6:]), "id_numbers_with_units"),
+               ("外婆证件前六位" + ID2[:6] + "。1977年生。后八位是" + ID2[10:], "id_parts_across_sentences"),
+               ("外婆身份证后六位" + ID2[-6:], "id_partial_after_cue"), ("证件号末四位" + ID2[-4:], "id_partial_after_cue")]:
+    add(t, "block", cls)
+for t in ["身份证复印件2份，户口本1份。", "证件照4张，2024年办理。", "需要两百三十元购买文具，一千二百元学费。",
+          "电话回访一次，每周一、三、五下午三点到五点上门。", "联系方式见儿童主任，每月2次，每次1小时。",
+          "三十七名儿童、十三个村、二十个家庭参与。", "身份证2024年到期，需要补办。"]:
+    add(t, "pass", "ordinary")
+
+# dates of birth with separators between numerals, in pinyin, English words, D-Mon-YYYY, timestamps,
+# month·day with the year apart, a known birthday with the age the child turns on it (贾琪, 2012-03-08)
+for t, cls in [("生于二〇一二.三.八。", "birth_numerals_dots"), ("chusheng: er ling yi er nian san yue ba ri", "birth_pinyin"),
+               ("Born on the eighth of March, two thousand twelve.", "birth_english_words"),
+               ("DOB 08-Mar-2012, needs a coat.", "birth_english_dmy"), ("出生时间2012-03-08T06:30。", "birth_timestamp"),
+               ("生日：三·八，2012年生。", "birth_month_dot_day"),
+               ("孩子今年3月8日满" + str(2026 - 2012) + "周岁。", "birth_age_on_birthday")]:
+    add(t, "block", cls)
+for t in ["孩子3月8日参加妇女节活动，给奶奶送花。", "每套3.8元，共需20套。", "孩子出生体重3.8公斤，现体弱多病。",
+          "On the eighth of March the school holds a party.", "In two thousand twelve the village school was rebuilt.",
+          "孩子今年满14周岁，读初二。", "活动时间：三·八妇女节。"]:
+    add(t, "pass", "ordinary")
+
+# names with an iteration mark, in regional-indicator letters, with an English possessive, as Unicode escapes
+RI = {c: chr(0x1F1E6 + ord(c) - ord("a")) for c in "abcdefghijklmnopqrstuvwxyz"}
+for t, cls in [("孩子袁琪々需要学费。", "name_iteration_mark"), ("".join(RI.get(c, c) for c in "jia qi") + " needs a coat.", "name_regional_indicators"),
+               ("Jia Qi's grandmother is ill.", "name_english_possessive"), ("孩子 \\u8d3e\\u742a 需要学费。", "name_unicode_escape"),
+               ("孩子 U+8D3E U+742A 需要学费。", "name_unicode_escape")]:
+    add(t, "block", cls)
+for t in ["The children's home needs 20 chairs.", "The girl's mother works in Linyi.", "写作文用了“人人”“家家”这样的叠词。",
+          "代码里写 \\n 表示换行，孩子在学编程。", "国旗🇨🇳 和气球，布置教室用。"]:
+    add(t, "pass", "ordinary")
+
+# names in reverse order and with the other usual form of the surname; a village's prefix moved before 村
+for t, cls in [("孩子琪贾需要学费。", "name_reversed"), ("肖嫣同学需要学费。", "name_surname_variant"),
+               ("孩子於佑需要冬衣。", "name_surname_variant"), ("皇山小村一名男孩需要冬衣。", "village_prefix_moved")]:
+    add(t, "block", cls)
+for t in ["孩子坚强勇敢，保佑于是成了口头禅。", "肖像画课程需要画具。", "关东地区的冬天很冷，需要棉衣。", "芬芳王国是孩子最爱的绘本。"]:
+    add(t, "pass", "ordinary")
+
+# a remark in brackets inside a name or a village, surname and given name told apart, a village's
+# initials with 村's, a household's place in the village's count
+for t, cls in [("贾（化名不用）琪同学需要学费。", "name_bracket_remark"), ("屠（镇西）苏村一女孩需助学。", "village_bracket_remark"),
+               ("该生姓贾\n名琪，需要学费。", "name_surname_given_apart"), ("孩子姓袁，名琪琪。", "name_surname_given_apart"),
+               ("TSC村一名女孩需要冬衣。", "village_initials_with_cun"), ("孩子家是村里第38户。", "address_household_index")]:
+    add(t, "block", cls)
+for t in ["孩子（10岁）需要冬衣。", "姓名已隐去，需要学费。", "孩子户籍在义堂镇，第一户口簿已遗失需补办。", "需要TSC考试的复习资料。",
+          "王老师（班主任）建议每周辅导两次。"]:
+    add(t, "pass", "ordinary")
+
+# contacts after emoji cues, 在 for @ and 点 for dot, plates in financial numerals or look-alike letters,
+# a plate after a word for it with the province left out or given in English
+for t, cls in [("💚 linlin1977 可联系", "social_emoji_cue"), ("🐧 3456789012", "social_emoji_cue"),
+               ("邮箱 linlin 在 126 点 com", "email_zai_dian"), ("邮箱 linlin📧126.com", "email_emoji_at"),
+               ("车牌鲁Q壹贰叁肆伍", "plate_financial_numerals"), ("车牌鲁Q l2E4S", "plate_lookalike_letters"),
+               ("外婆的车是临沂牌照Q，号码12345。", "plate_after_word"), ("Shandong plate Q-12345, grandpa drives.", "plate_after_word")]:
+    add(t, "block", cls)
+for t in ["孩子💚画画，需要画具。", "孩子在 school 表现很好，需要一本英语词典。", "车牌照明灯坏了不影响，需要的是自行车。",
+          "The plate is broken, we need 3 new plates and 12 bowls.", "孩子在126中学读初一。"]:
+    add(t, "pass", "ordinary")
+
+# nicknames of a one-character given name (doubled, after the family's name); an account right before
+# Chinese text; given names that are common words naming an occasion
+for t, cls in [("佑佑今年十一岁，需要冬衣。", "name_nickname_doubled"), ("于家小佑需要冬衣。", "name_nickname_family"),
+               ("企鹅号3456789012联系家长", "social_account_before_text")]:
+    add(t, "block", cls)
+for t in ["国庆假期需要志愿者陪伴。", "新中国建国75周年，组织孩子参观纪念馆。", "孩子喜欢喝可可，需要营养补助。",
+          "国庆节前后需要完成交付。", "建国以来第一次修缮村小学。"]:
+    add(t, "pass", "ordinary")
+
+# a one-character given name in pinyin with the surname said to be the family's
+for t, cls in [("Qi, 14, from the Jia family, needs a coat.", "name_given_with_family"),
+               ("You is the youngest of the Yu family and needs books.", "name_given_with_family")]:
+    add(t, "block", cls)
+for t in ["The Wang family next door lends the boy books.", "A family of five; the girl needs a desk.",
+          "Jia Ding Village families received 20 coats."]:
+    add(t, "pass", "ordinary")
+
 with open(Path(__file__).with_name("pii_corpus.jsonl"), "w") as f:
     f.write("# Summaries the public-summary check is judged on: what must be blocked and ordinary text that must pass.\n")
     f.write("# The first line after these comments is the context (the names of every child and guardian of a town's villages,\n")

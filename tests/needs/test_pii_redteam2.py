@@ -604,98 +604,28 @@ ORDINARY += [
 
 # Cases the check gets wrong today (text -> why). A fix removes the entry; strict xfail says when.
 MISSED = {
-    '儿童证件号 three seven one three zero two 2014 0925 0027，需要书包。':
-        'red team: id-mixed-words is not refused',
-    '孩子证件前六位371302。出生于二〇一四年。后八位是09250027。需要学习桌。':
-        'red team: id-split-sentences is not refused',
-    '证号 III VII I III 0 II II 0 I IV 0 IX II V 0 0 II VII，需要帮扶。':
-        'red team: id-roman is not refused',
-    '证号：三十七、十三、零二、二十、十四、零九、二十五、零零、二十七。':
-        'red team: id-unit-chars is not refused',
-    '电话 I3B O5E9 I2E4 有事联系。':
-        'red team: phone-lookalike-b is not refused',
-    '电话号码：一个1，一个3，一个8，然后是0539，最后1234。':
-        'red team: phone-instructions is not refused',
-    '电话 I III VIII 0 V III IX I II III IV。':
-        'red team: phone-roman is not refused',
-    '萧（化名不用）嫣同学需要一台电脑。':
-        'red team: name-split-words is not refused',
-    '该生姓萧\n名嫣，今年十二岁，需要助学金。':
-        'red team: name-split-by-linebreak is not refused',
     '孩子姓萧，单名一个嫣字，需要学习用品。':
         'red team: out of reach, name-described is not refused',
-    '袁琪々同学需要营养餐。':
-        'red team: name-repeat-char-variant is not refused',
     "The girl's family name is Xiao and her given name is Yan.":
         'red team: out of reach, name-english-sentence is not refused',
-    '嫣萧同学（倒序）需要帮助。':
-        'red team: name-reversed-chars is not refused',
     '萧&#23315;同学需要文具。':
         'red team: name-html-entity is not refused',
-    '屠（镇西）苏村一女孩需助学。':
-        'red team: village-split is not refused',
-    '石埠东村一男孩需要课外辅导。':
-        'red team: village-neighbour-abbrev is not refused',
     '从镇政府往北第三条胡同左手第二家就是孩子家。':
         'red team: out of reach, house-directions is not refused',
     '孩子的生日是国庆节前五天，2014年出生。':
         'red team: out of reach, birth-described is not refused',
-    'chusheng riqi: er ling yi si nian jiu yue er shi wu ri':
-        'red team: birth-pinyin is not refused',
     '孩子出生于2014年秋分后第二天。':
         'red team: out of reach, birth-age-exact is not refused',
-    '生于二〇一四.九.二十五。':
-        'red team: birth-dot-words is not refused',
     '绿色软件搜 xjg1980 加好友':
         'red team: out of reach, wechat-green-bubble is not refused',
-    '💚 xjg1980 可联系':
-        'red team: wechat-emoji is not refused',
-    '企鹅号 3456789012 联系家长':
-        'red team: qq-penguin is not refused',
-    '车牌鲁Q l2E4S':
-        'red team: plate-lookalike is not refused',
-    '身份证后六位250027，兰山区户籍，需要助学金。':
-        'red team: id-partial-last6 is not refused',
-    '手机 138 zero five three nine 1234，父亲。':
-        'red team: phone-half-words-half-digits is not refused',
-    '🇽🇮🇦🇴 🇾🇦🇳 needs a winter coat.':
-        'red team: name-regional-indicators is not refused',
     '孩子姓草字头的萧，名是女字旁加一个焉的嫣。':
         'red team: out of reach, name-radical-description is not refused',
-    "Xiao Yan's father died last year; she needs tutoring.":
-        'red team: name-english-possessive is not refused',
     '萧瑟秋风今又是，\n嫣红一片映山川。\n孩子需要冬衣。':
         'red team: out of reach, name-acrostic is not refused',
     '肖燕同学（化名谐音）需要书包。':
         'red team: out of reach, name-homophone is not refused',
     '小燕子萧同学需要冬衣。':
         'red team: out of reach, name-homophone-b is not refused',
-    '萧家小嫣需要冬衣。':
-        'red team: name-surname-plus-nickname is not refused',
-    '嫣嫣今年十二岁，需要冬衣。':
-        'red team: name-nickname-diminutive is not refused',
-    'TSC村一名女孩需要冬衣。':
-        'red team: village-initials is not refused',
-    '孩子今年9月25日满12周岁，需要冬衣。':
-        'red team: birth-month-day-with-age is not refused',
-    'DOB 25-Sep-2014, needs winter clothes.':
-        'red team: birth-english-abbrev is not refused',
-    '邮箱 xiaojg 在 163 点 com':
-        'red team: email-chinese-zai is not refused',
-    '父亲的车是临沂牌照Q，号码12345。':
-        'red team: plate-described is not refused',
-    '孩子家是村里第38户，需要冬衣。':
-        'red team: house-household-index is not refused',
-    '证件号前六位三十七万一千三百零二，后面是二零一四零九二五零零二七。':
-        'red team: id-number-with-units is not refused',
-    '手机号：一百三十八、零五三九、一千二百三十四。':
-        'red team: phone-number-with-units is not refused',
-    '电话 yāo sān bā líng wǔ sān jiǔ yāo èr sān sì':
-        'red team: phone-pinyin-tones is not refused',
-    '手机号码：1 3 8 后面接临沂区号0539，再接1234。':
-        'red team: phone-intro-described is not refused',
-    '肖嫣同学需要书包。':
-        'red team: name-variant-surname is not refused',
     '袁琦琦同学需要营养餐。':
         'red team: name-variant-surname-b is not refused',
     'Сяо Янь, 12 лет, нужна зимняя одежда.':
@@ -704,59 +634,19 @@ MISSED = {
         'red team: out of reach, name-katakana is not refused',
     '샤오옌 학생은 겨울옷이 필요합니다.':
         'red team: out of reach, name-hangul is not refused',
-    '车牌鲁Q壹贰叁肆伍，父亲接送。':
-        'red team: plate-upper is not refused',
-    '邮箱 xiaojg📧163.com':
-        'red team: email-emoji-at is not refused',
-    '孩子姓名 \\u8427\\u5ae3，需要冬衣。':
-        'red team: name-unicode-escape is not refused',
     '预算：书包138元，校服0539元，冬衣1234元（三项金额连起来就是父亲手机）。':
         'red team: out of reach, phone-amounts-reassembled is not refused',
     '孩子出生于2014年第268天。':
         'red team: out of reach, birth-day-of-year is not refused',
-    '出生时间2014-09-25T08:00。':
-        'red team: birth-iso-time is not refused',
-    'She was born on the twenty-fifth of September, two thousand fourteen.':
-        'red team: birth-english-words is not refused',
-    '生日：九·二五，2014年生。':
-        'red team: birth-short-chinese is not refused',
-    'Shandong plate Q-12345, father drives her.':
-        'red team: plate-province-english is not refused',
     '图苏村一名女孩需要冬衣。':
         'red team: out of reach, village-homophone is not refused',
-    'Yan, 12, from the Xiao family, needs a coat.':
-        'red team: name-child-pinyin-given-only is not refused',
     '义堂镇一名萧姓12岁女孩，父亲病故，需要冬衣。':
         'red team: out of reach, surname-age-town is not refused',
-    '東石（村委會旁）埠村男孩需要輔導。':
-        'red team: village-neighbour-traditional-split is not refused',
 }
 
 FALSE_ALARMS = {
-    '小明式的举例教学对孩子很有效，志愿者可采用图画讲解。':
-        'red team: false alarm on 小明 (name)',
-    '每周强化一次阅读训练，需要志愿者陪读。':
-        'red team: false alarm on 周强 (name)',
-    '需要志愿者于2024年10月1日至10月7日国庆假期陪伴。':
-        'red team: false alarm on 国庆 (name)',
-    '2024年是新中国建国75周年，学校组织孩子参观纪念馆。':
-        'red team: false alarm on 建国 (name)',
-    '学习高尔基的《海燕》后，孩子写了一篇读后感。':
-        'red team: false alarm on 海燕 (name)',
-    '孩子意志强大，康复训练坚持得很好。':
-        'red team: false alarm on 志强 (name)',
-    '冬天红梅花开时，学校组织写生活动，孩子需要画具。':
-        'red team: false alarm on 红梅 (name)',
-    '志愿者两人一组入户走访，每次不少于1小时。':
-        'red team: false alarm on 一组 (address)',
-    '孩子参加了学校第一组的朗读比赛。':
-        'red team: false alarm on 一组 (address)',
-    "Please contact the child director through the bureau's official Weixin account.":
-        'red team: false alarm on Weixin (name)',
     '小明有5个苹果——孩子做这类应用题有困难，需要数学辅导。':
         'red team: false alarm on 小明 (name)',
-    '需要5号电池一盒，用于助听器。':
-        'red team: false alarm on 5号 (address)',
 }
 
 

@@ -29,8 +29,8 @@ EMAIL = "email"
 SOCIAL = "social"
 PLATE = "plate"
 
-_SYMBOL_AT = r"(?:@|\(at\)|\[at\]|\{at\}|_at_|-at-|艾特|圈a|小老鼠)"
-_WORD_AT = r"(?: at |#)"
+_SYMBOL_AT = r"(?:@|\(at\)|\[at\]|\{at\}|_at_|-at-|艾特|圈a|小老鼠|📧|✉️?|📨|📩)"
+_WORD_AT = r"(?: at |#| ?在 ?)"
 _DOT = r"(?:\.|\(dot\)|\[dot\]|\{dot\}|_dot_|-dot-| dot |点|。)"
 # A known mail provider lets the TLD be left out ("xiaoyan at qq").
 _PROVIDERS = r"(?:qq|163|126|139|189|sina|sohu|gmail|foxmail|yeah|hotmail|outlook|aliyun|yahoo|icloud|live|21cn|tom)"
@@ -51,6 +51,8 @@ _EMAIL_WORDS = re.compile(
 _APP_WORDS = (
     "微信", "薇信", "威信", "维信", "徽信", "微xin", "v信", "v❤", "微❤", "绿泡泡", "卫星", "扣扣", "球球", "企鹅",
     "抖音", "快手", "微博", "小红书", "账号", "帐号", "用户名", "邮箱",
+    # emoji that stand for an app or for mail: green heart (WeChat), penguin (QQ), speech balloon, mail
+    "💚", "🐧", "💬", "📧", "✉", "📨", "📩",
 )
 _LATIN_APP_WORDS = ("weixin", "wechat", "vx", "wx", "qq", "weibo", "douyin", "tiktok", "kuaishou", "telegram",
                     "whatsapp", "dy", "ks", "id")
@@ -66,6 +68,7 @@ _BETWEEN = re.compile(r"(?:[(（【\[][^)）】\]\n]{0,15}[)）】\]])?[^A-Za-z0
 _DIGITS_ACCOUNT = re.compile(r"[0-9]{2,}(?: ?[0-9]+)*")
 _ID_ACCOUNT = re.compile(r"[A-Za-z][A-Za-z0-9_\-]*(?:\.[A-Za-z0-9_\-]+)*")
 _NOT_AN_ACCOUNT_AFTER = re.compile(r" ?(?:元|块|万|亿|人|次|个|名|户|%|岁|年|月|日|分|米|斤|公里|粉丝|赞|播放|条|位)")
+_LATIN_AFTER = re.compile(r"[A-Za-z]")  # digits run on into a word ("12345abc"): not an account
 _SAID = re.compile(r"[:：是为=＝号搜]")
 # Anywhere: a bare WeChat id, a QQ chat link, a profile link of a social app.
 _ANYWHERE = re.compile(
@@ -83,7 +86,7 @@ def _accounts(norm: str):
         gap = norm[cue.start() : at]
         if m := _DIGITS_ACCOUNT.match(norm, at):
             digits = re.sub(r"[^0-9]", "", m.group())
-            if len(digits) >= 5 and not _NOT_AN_ACCOUNT_AFTER.match(norm, m.end()) and not norm[m.end() : m.end() + 1].isalpha():
+            if len(digits) >= 5 and not _NOT_AN_ACCOUNT_AFTER.match(norm, m.end()) and not _LATIN_AFTER.match(norm, m.end()):
                 yield m.start(), m.end(), SOCIAL
             continue
         m = _ID_ACCOUNT.match(norm, at)
@@ -119,21 +122,36 @@ _PROVINCE = (
     + "|(?<![A-Za-z])(?i:" + "|".join(_PROVINCE_PINYIN) + ")(?![a-z]))"
 )
 _PLATE_SEP = r"(?:[ ·・.\-•∙⋅/,，:：]|号码|号|是){0,4}"
-_PLATE_CHAR = "[A-HJ-NP-Za-hj-np-z0-9零〇○一二三四五六七八九]"
+# Plates have no I or O; written, they are a 1 and a 0 in disguise.
+_PLATE_CHAR = "[A-Za-z0-9零〇○一二三四五六七八九壹贰叁肆伍陆柒捌玖]"
 # Between the letter of the city and the rest, also a few words ("鲁Q，后面是B6789").
-_PLATE_GAP = r"(?:[ ·・.\-•∙⋅/,，:：]|[^\sA-Za-z0-9零〇○一二三四五六七八九\n]){0,5}"
+_PLATE_GAP = r"(?:[ ·・.\-•∙⋅/,，:：]|[^\sA-Za-z0-9零〇○一二三四五六七八九壹贰叁肆伍陆柒捌玖\n]){0,5}"
 _PLATE_BODY = rf"[A-HJ-NP-Za-hj-np-z]{_PLATE_GAP}(?:{_PLATE_CHAR}[ ·・.\-•∙⋅]{{0,2}}){{4,5}}{_PLATE_CHAR}"
 _PLATE = re.compile(rf"{_PROVINCE} ?{_PLATE_SEP}(?P<body>{_PLATE_BODY})(?![A-Za-z0-9])")
 _PLATE_PROVINCE_AFTER = re.compile(rf"(?<![A-Za-z0-9])(?P<body>{_PLATE_BODY}) ?[(（【\[] ?{_PROVINCE} ?[)）】\]]")
-_PLATE_DIGITS = frozenset("0123456789零〇○一二三四五六七八九")
+# The plate after a word for it, the province left out or given as a city ("临沂牌照Q，号码12345",
+# "Shandong plate Q-12345").
+_PLATE_AFTER_WORD = re.compile(rf"(?:车牌|牌照|号牌|(?<![A-Za-z])(?i:plate|licen[cs]e)(?![A-Za-z]))(?:号码|号)?[^A-Za-z0-9\n]{{0,3}}"
+                               rf"(?P<body>{_PLATE_BODY})(?![A-Za-z0-9])")
+_PLATE_DIGITS = frozenset("0123456789零〇○一二三四五六七八九壹贰叁肆伍陆柒捌玖")
+# Letters drawn like digits, which a plate's digits may be written as ("l2E4S").
+_PLATE_LOOKALIKES = frozenset("lIOoESBZG")
 
 
 def _plates(norm: str):
-    for pattern in (_PLATE, _PLATE_PROVINCE_AFTER):
-        for m in pattern.finditer(norm):
-            body = re.sub(r"[^A-Za-z0-9零〇○一二三四五六七八九]", "", m.group("body"))
-            if 6 <= len(body) <= 7 and sum(c in _PLATE_DIGITS for c in body) >= 3:
-                yield m.start(), m.end(), PLATE
+    for pattern in (_PLATE, _PLATE_PROVINCE_AFTER, _PLATE_AFTER_WORD):
+        position = 0
+        # After a match that is no plate ("licence plate Q…" read from "licence"), the search goes on
+        # one character later.
+        while (m := pattern.search(norm, position)) is not None:
+            body = re.sub(r"[^A-Za-z0-9零〇○一二三四五六七八九壹贰叁肆伍陆柒捌玖]", "", m.group("body"))
+            digits = sum(c in _PLATE_DIGITS for c in body)
+            lookalikes = sum(c in _PLATE_LOOKALIKES for c in body[1:])
+            if 6 <= len(body) <= 7 and (digits >= 3 or digits >= 1 and digits + lookalikes >= 4):
+                yield m.start() if pattern is not _PLATE_AFTER_WORD else m.start("body"), m.end(), PLATE
+                position = m.end()
+            else:
+                position = m.start() + 1
 
 
 # Single letters or digits each followed by a space: "h o p e 2 0 1 4", "q q", "V X".

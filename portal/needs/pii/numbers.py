@@ -16,6 +16,13 @@ identity number (province code, date of birth, check digit) — also behind a le
 behind a word that says which part it is ("前三位", "中间四位", "尾号", "最后再加个"), the first
 after a word saying what number it is. The national public hotlines (``PUBLIC_HOTLINES``) pass.
 
+Every form is also looked for in the text as read out (``_spoken_view``): Chinese numbers with units
+("三十七、十三、零二…", "一百三十八、零五三九", "三十七万一千三百零二"), every numeral as a digit, and
+digits counted out ("一个1，一个3"). After a word for a phone number, the digit groups of one sentence
+that make a mobile number count, whatever words stand between them; after a word for an identity
+number, groups that hold a valid one (check digit) across sentences; and 4 or more digits behind an
+identity word and a word for the part ("身份证后六位250027") are part of an identity number.
+
 Dates of birth: see ``birth_dates``.
 """
 
@@ -313,6 +320,107 @@ def numbers(norm: str):
 
 
 def _all_numbers(norm: str):
+    yield from _every_form(norm)
+    spoken = _spoken_view(norm)
+    if spoken is not None:
+        text, positions = spoken
+        for start, end, kind in _every_form(text):
+            yield positions[start], positions[end - 1] + 1, kind
+
+
+# --------------------------------------------------------------------------------------------------
+# Numbers read out: numerals with units, counted digits
+
+_CN_ZERO = "零〇○"
+_CN_DIGITS = {**dict.fromkeys(_CN_ZERO, 0), **{c: i + 1 for i, c in enumerate("一二三四五六七八九")},
+              **{c: i + 1 for i, c in enumerate("壹贰叁肆伍陆柒捌玖")}, "两": 2, "幺": 1}
+_CN_UNITS = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
+# A number with units may end in a digit the numbers view has already read ("三百二十9").
+_CN_NUMBER = re.compile(rf"[{''.join(_CN_DIGITS)}{''.join(_CN_UNITS)}万]+(?:(?<=[十拾百佰千仟万])[0-9](?![0-9]))?(?!位)")
+# "一个1，一个3": a digit counted out is that digit.
+_COUNTED = re.compile(r"[一1][个位](?=[0-9])")
+
+
+def _cn_value(token: str) -> str | None:
+    """"三十七万一千三百零二" → "371302", "零五三九" → "0539", "一千二百三十四" → "1234", "零二" → "02"."""
+    zeros = len(token) - len(token.lstrip(_CN_ZERO))
+    rest = token[zeros:]
+    if not rest:
+        return "0" * zeros
+    if not any(c in _CN_UNITS or c == "万" for c in rest):
+        return "0" * zeros + "".join(str(_CN_DIGITS[c]) for c in rest)
+    total = section = number = 0
+    for c in rest:
+        if c in _CN_DIGITS or c.isdigit():
+            number = _CN_DIGITS[c] if c in _CN_DIGITS else int(c)
+        elif c in _CN_UNITS:
+            section += (number or 1) * _CN_UNITS[c]
+            number = 0
+        else:  # 万
+            total = (total + section + number) * 10000
+            section = number = 0
+    return "0" * zeros + str(total + section + number)
+
+
+def _spoken_view(norm: str) -> tuple[str, list[int]] | None:
+    """``norm`` with Chinese numbers read as numbers ("三十七、十三、零二…", "一百三十八、零五三九",
+    "三十七万一千三百零二"), every numeral read as a digit (a count of digits, "六位", stays a word),
+    and digits counted out ("一个1，一个3") as those digits; with the index in ``norm`` of every
+    character. None when nothing changes."""
+    if not _CN_NUMBER.search(norm) and not _COUNTED.search(norm):
+        return None
+    marks = [(m.start(), m.end(), "") for m in _COUNTED.finditer(norm)]
+    # Numerals touching digits are read by the numbers view, or are a word after a list ("181三四个").
+    marks += [(m.start(), m.end(), _cn_value(m.group())) for m in _CN_NUMBER.finditer(norm)
+              if any(c in _CN_UNITS or c == "万" for c in m.group())
+              or not norm[m.start() - 1 : m.start()].isdigit() and not norm[m.end() : m.end() + 1].isdigit()]
+    return _rewrite(norm, marks)
+
+
+# --------------------------------------------------------------------------------------------------
+# Numbers after a word that says what they are
+
+# Part of an identity number after a word for it and a word for the part ("身份证后六位250027",
+# "证件号末四位0027"), or right after its label ("证件号：0027"), from 4 digits.
+_ID_PARTIAL = re.compile(
+    r"(?:身份证|身份号码|证件|证号|公民身份号码)(?:号码|号)?[^0-9\n。]{0,6}?(?:前|后|末|尾|最后|中间)[^0-9\n。]{0,4}?"
+    r"(?<![0-9])([0-9]{4,}[Xx]?)|(?:身份证|证件|证号)(?:号码|号)? ?[：:是为]? ?([0-9]{4,17}[Xx]?)(?![0-9年月岁元日号])"
+)
+_SENTENCE_END = re.compile(r"[。！？!?；;\n]")
+_CUE_SPAN = 80  # characters after a word for a number that its parts may take
+_CUE_GAP = 14  # characters between two parts
+
+
+def _cued(norm: str):
+    """After a word for a phone number, every digit group in order, whatever words stand between
+    them ("1 3 8 后面接临沂区号0539，再接1234"), that makes a mobile number, within one sentence;
+    after a word for an identity number, the groups that hold a valid one (province code, date of
+    birth and check digit), across sentences too ("前六位371302。出生于2014年。后八位是09250027");
+    part of an identity number behind an identity word (``_ID_PARTIAL``)."""
+    for m in _ID_PARTIAL.finditer(norm):
+        yield m.start(m.lastindex), m.end(), ID_NUMBER
+    groups = list(_GROUP.finditer(norm))
+    for cue_pattern, kind in ((_PHONE_CUE, MOBILE), (_ID_CUE, ID_NUMBER)):
+        for cue in cue_pattern.finditer(norm):
+            digits, first, previous = "", None, cue.end()
+            for g in groups:
+                if g.start() < cue.end():
+                    continue
+                gap = norm[previous : g.start()]
+                if g.end() - cue.end() > _CUE_SPAN or len(gap) > _CUE_GAP or kind == MOBILE and _SENTENCE_END.search(gap):
+                    break
+                first = first if first is not None else g.start()
+                digits += g.group().upper().replace("×", "X")
+                previous = g.end()
+                if kind == MOBILE and _MOBILE_DIGITS.fullmatch(digits) and g.start() > first:
+                    yield first, g.end(), MOBILE
+                if kind == ID_NUMBER and len(digits) >= 18 and valid_id(digits[-18:]) and g.start() > first:
+                    yield first, g.end(), ID_NUMBER
+                if len(digits) > 40 or digits.endswith("X"):
+                    break
+
+
+def _every_form(norm: str):
     yield from _numbers(norm)
     joined = _without_junk(norm)
     if joined is not None:
@@ -322,6 +430,7 @@ def _all_numbers(norm: str):
     yield from _split_numbers(norm)
     yield from _chains(norm)
     yield from _labelled_parts(norm)
+    yield from _cued(norm)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -346,7 +455,12 @@ _CN_MONTH_DAY = re.compile(rf"(?<![年0-9])([{_CN_DAY}]{{1,3}})月([{_CN_DAY}]{{
 # English month names: "25 September 2014", "Sept. 25, 2014", "September 25th 2014".
 _EN_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _EN_MONTH = r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
-_EN_DMY = re.compile(rf"(?<![0-9])([0-9]{{1,2}})(?:st|nd|rd|th)? (?:of )?{_EN_MONTH}\.?,? ((?:19|20)[0-9]{{2}})(?![0-9])", re.IGNORECASE)
+_EN_DMY = re.compile(rf"(?<![0-9])([0-9]{{1,2}})(?:st|nd|rd|th)?[ \-/.]?(?:the )?(?:of )?{_EN_MONTH}\.?,?[ \-/.]((?:19|20)[0-9]{{2}})(?![0-9])",
+                     re.IGNORECASE)
+# Month and day joined by a dot or a middle dot, no year ("9·25"): a birthday only when it is a known
+# child's, next to a word about birth or with the year nearby.
+_DOT_MONTH_DAY = re.compile(r"(?<![0-9.·/\-])([0-9]{1,2}) ?[·.] ?([0-9]{1,2})(?![0-9.·%])"
+                            r"(?! ?(?:公斤|斤|千克|克|kg|g|元|块|万|米|厘米|cm|m|分|度|小时|岁|个|次|倍|升|毫升))")
 _EN_MDY = re.compile(rf"(?<![A-Za-z]){_EN_MONTH}\.? ?([0-9]{{1,2}})(?:st|nd|rd|th)?,? ((?:19|20)[0-9]{{2}})(?![0-9])", re.IGNORECASE)
 # A year near a month and day written apart from it ("9月25日生于2014年", "2014年生，生日9月25日").
 _YEAR_NEAR = re.compile(rf"(?<![0-9{_CN_DIGIT}])((?:19|20)[0-9]{{2}}|[{_CN_DIGIT}]{{4}})年(?! ?[0-9{_CN_DIGIT}]{{1,2}} ?月)")
@@ -473,6 +587,105 @@ def _lunar_dates(norm: str, known: set[date]):
 
 
 def birth_dates(norm: str, known: set[date]):
+    """(start, end, kind) of dates of birth in ``norm`` and in the same text with Chinese numbers read
+    as numbers ("二〇一四.九.二十五"), dates in pinyin read as Chinese ("er ling yi si nian jiu yue…")
+    and English number words read as digits ("the twenty-fifth of September, two thousand
+    fourteen"): see ``_birth_dates_in``."""
+    yield from _birth_dates_in(norm, known)
+    for view in (_spoken_view(norm), _pinyin_date_view(norm), _english_number_view(norm)):
+        if view is not None:
+            text, positions = view
+            for start, end, kind in _birth_dates_in(text, known):
+                yield positions[start], positions[end - 1] + 1, kind
+
+
+def _rewrite(norm: str, marks) -> tuple[str, list[int]] | None:
+    """``norm`` with every (start, end, replacement) of ``marks`` replaced, and the index in
+    ``norm`` of every character of the result; None when nothing changes."""
+    out: list[str] = []
+    positions: list[int] = []
+    last = 0
+    for start, end, value in sorted(marks):
+        if start < last or value is None:
+            continue
+        out.append(norm[last:start])
+        positions += range(last, start)
+        out.append(value)
+        positions += [min(start + k, end - 1) for k in range(len(value))]
+        last = end
+    out.append(norm[last:])
+    positions += range(last, len(norm))
+    text = "".join(out)
+    return (text, positions) if text != norm else None
+
+
+# Dates in pinyin: "er ling yi si nian jiu yue er shi wu ri".
+_PINYIN_DATE_WORDS = {"ling": "零", "yi": "一", "yao": "一", "er": "二", "san": "三", "si": "四", "wu": "五", "liu": "六",
+                      "qi": "七", "ba": "八", "jiu": "九", "shi": "十", "nian": "年", "yue": "月", "ri": "日", "hao": "号"}
+_PINYIN_ALTERNATIVES = "|".join(sorted(_PINYIN_DATE_WORDS, key=len, reverse=True))
+_PINYIN_DATE = re.compile(rf"(?<![a-z])(?:(?:{_PINYIN_ALTERNATIVES})[\s,\-]*)+(?![a-z])", re.IGNORECASE)
+_PINYIN_WORD = re.compile(_PINYIN_ALTERNATIVES, re.IGNORECASE)
+
+
+def _pinyin_date_view(norm: str) -> tuple[str, list[int]] | None:
+    if "yue" not in norm.lower():
+        return None
+    marks = []
+    for m in _PINYIN_DATE.finditer(norm):
+        if "yue" in m.group().lower():
+            found = list(_PINYIN_WORD.finditer(m.group()))
+            # Each word with the spaces after it becomes one character: "er ling yi si nian" → 二零一四年.
+            marks += [(m.start() + w.start(), m.start() + (found[k + 1].start() if k + 1 < len(found) else w.end()),
+                       _PINYIN_DATE_WORDS[w.group().lower()]) for k, w in enumerate(found)]
+    return _rewrite(norm, marks) if marks else None
+
+
+# English number words for days and years: "twenty-fifth", "the 25th", "two thousand fourteen", "twenty fourteen".
+_EN_UNITS = "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen " \
+            "eighteen nineteen".split()
+_EN_ORDINALS = "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth fourteenth " \
+               "fifteenth sixteenth seventeenth eighteenth nineteenth".split()
+_EN_VALUE = {**{w: i + 1 for i, w in enumerate(_EN_UNITS)}, **{w: i + 1 for i, w in enumerate(_EN_ORDINALS)},
+             "twenty": 20, "twentieth": 20, "thirty": 30, "thirtieth": 30, "forty": 40, "fifty": 50, "sixty": 60,
+             "seventy": 70, "eighty": 80, "ninety": 90}
+_TENS = "twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety"
+_ONES_AND_ORDINALS = "|".join(_EN_UNITS[:9] + _EN_ORDINALS[:9])
+_ALL_SMALL = "|".join(sorted(_EN_UNITS + _EN_ORDINALS, key=len, reverse=True))
+_EN_NUM = rf"(?:(?:{_TENS})(?:[\s\-](?:{_ONES_AND_ORDINALS}))?|{_ALL_SMALL}|twentieth|thirtieth)"
+_EN_CARDINAL = rf"(?:(?:{_TENS})(?:[\s\-](?:{'|'.join(_EN_UNITS[:9])}))?|{'|'.join(sorted(_EN_UNITS, key=len, reverse=True))})"
+_EN_YEAR = re.compile(rf"(?<![a-z])(?:two thousand(?: and)?(?:[\s\-]({_EN_CARDINAL}))?|(nineteen|twenty)[\s\-]({_EN_CARDINAL}))"
+                      r"(?![a-z\-])", re.IGNORECASE)
+_EN_DAY = re.compile(rf"(?<![a-z\-])({_EN_NUM})(?![a-z\-])", re.IGNORECASE)
+
+
+def _en_value(words: str) -> int:
+    return sum(_EN_VALUE[w] for w in re.split(r"[\s\-]+", words.lower()) if w in _EN_VALUE)
+
+
+def _english_number_view(norm: str) -> tuple[str, list[int]] | None:
+    lower = norm.lower()
+    if not any(m in lower for m in ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")):
+        return None
+    marks = []
+    for m in _EN_YEAR.finditer(norm):
+        if m.group(2):
+            value = (19 if m.group(2).lower() == "nineteen" else 20) * 100 + _en_value(m.group(3))
+        else:
+            value = 2000 + (_en_value(m.group(1)) if m.group(1) else 0)
+        marks.append((m.start(), m.end(), str(value)))
+    taken = [(a, b) for a, b, _v in marks]
+    for m in _EN_DAY.finditer(norm):
+        if not any(a <= m.start() < b for a, b in taken) and 1 <= _en_value(m.group()) <= 31:
+            marks.append((m.start(), m.end(), str(_en_value(m.group()))))
+    return _rewrite(norm, marks) if marks else None
+
+
+# An age reached on a day ("今年9月25日满12周岁"): a known birthday and the age the child turns on it.
+_AGE_ON = re.compile(r"满 ?([0-9]{1,2}) ?周?岁|([0-9]{1,2}) ?周岁")
+_AGE_DAY = re.compile(r"(?<![0-9])([0-9]{1,2}) ?月 ?([0-9]{1,2})(?![0-9])")
+
+
+def _birth_dates_in(norm: str, known: set[date]):
     """(start, end, kind) of dates of birth: a whole date (year, month, day, in digits, Chinese or
     financial numerals, Roman-numeral months, English month names, the year apart from the month
     and day, or in the Chinese calendar) that is one of the ``known`` dates of birth of the town's
@@ -489,4 +702,22 @@ def birth_dates(norm: str, known: set[date]):
         birthday = (month, day) in birthdays and _BIRTH_WORD.search(norm, max(0, start - _NEAR), end + 6)
         if exact or said or birthday:
             yield start, end, BIRTH_DATE
+    if not known:
+        return
+    for m in _DOT_MONTH_DAY.finditer(norm):
+        month, day = int(m.group(1)), int(m.group(2))
+        if (month, day) not in birthdays:
+            continue
+        year = _near_year(norm, m.start(), m.end())
+        if year is not None and any(d == (year, month, day) for d in ((k.year, k.month, k.day) for k in known)) or \
+                _BIRTH_WORD.search(norm, max(0, m.start() - _NEAR), m.end() + 6):
+            yield m.start(), m.end(), BIRTH_DATE
+    for m in _AGE_DAY.finditer(norm):
+        start, end, month, day = m.start(), m.end(), int(m.group(1)), int(m.group(2))
+        if (month, day) in birthdays:
+            for age in _AGE_ON.finditer(norm, max(0, start - _NEAR), min(len(norm), end + _NEAR)):
+                turns = int(age.group(1) or age.group(2))
+                if any((d.month, d.day) == (month, day) and abs(d.year + turns - date.today().year) <= 1 for d in known):
+                    yield start, end, BIRTH_DATE
+                    break
     yield from _lunar_dates(norm, known)

@@ -16,8 +16,8 @@ _CN_GROUP_NUM = "[一二三四五六七八九十]"
 # A road or lane name before a house number ("幸福路18号"), not starting with a word of the sentence.
 _ROAD = rf"(?:(?![在住于是的到从向和与及了位处距离]){_CJK}){{1,4}}?(?:大街|大道|胡同|路|街|巷|弄|里)"
 # What follows a number with 号 when it is not a house: dates ("9月1号"), sizes ("36号鞋", "穿160号"),
-# lines ("3号线"), documents ("一号文件"), players and seats.
-_NOT_HOUSE_AFTER = "[鞋码线衣裤文球选位床车]"
+# lines ("3号线"), documents ("一号文件"), players, seats and battery sizes ("5号电池").
+_NOT_HOUSE_AFTER = "(?:[鞋码线衣裤文球选位床车]|电池|干电池|字体|针)"
 
 ADDRESS_PATTERNS = [
     re.compile(p)
@@ -35,9 +35,12 @@ ADDRESS_PATTERNS = [
         # "2单元", "三单元" — but not a textbook's "第2单元".
         r"(?<![0-9第])[0-9]+单元",
         rf"(?<![第]){_CN_NUM}+单元",
-        # Village groups ("5组", "三组", "3村民小组") — but not "分成三组" or "三组织".
-        r"(?<![0-9分成为])[0-9]+(?:村民小组|组)(?![织成合建装员])",
-        rf"(?<![一二三四五六七八九十分成为]){_CN_GROUP_NUM}+(?:村民小组|组)(?![织成合建装员])",
+        # Village groups ("5组", "三组", "3村民小组") — but not "分成三组" or "三组织", nor groups of
+        # people or of a contest ("两人一组", "每组", "第一组").
+        r"(?<![0-9分成为])[0-9]+村民小组",
+        rf"(?<![一二三四五六七八九十分成为]){_CN_GROUP_NUM}+村民小组",
+        r"(?<![0-9分成为第人每])[0-9]+组(?![织成合建装员])",
+        rf"(?<![一二三四五六七八九十分成为第人每]){_CN_GROUP_NUM}+组(?![织成合建装员])",
         # Production teams, the old name of village groups ("二队", "3生产队"): 队 alone only after
         # 住/在/家/村/属 ("住二队"), not "分成两队" or "篮球队".
         rf"(?:[0-9]+|{_CN_GROUP_NUM}+)生产队",
@@ -58,6 +61,8 @@ ADDRESS_PATTERNS = [
         # Row and door in a village ("第三排第五户", "5排3号"), a house counted from a landmark
         # ("往东第3家", "村东头第五户").
         rf"第?(?:[0-9]+|{_CN_NUM}+)排第?(?:[0-9]+|{_CN_NUM}+)(?:户|家|号|个门)",
+        # The household's place in the village's count ("村里第38户"), not its registration (户籍, 户口).
+        rf"第(?:[0-9]+|{_CN_NUM}+)户(?![籍口主型])",
         rf"(?:[往向朝从][东西南北左右]|[东西南北]头|[东西南北]边)(?:数|走)?第(?:[0-9]+|{_CN_NUM}+)(?:户|家|个门|个院)",
         # The English way: "No. 128", "Room 501", "Apt 3B" — not a school's "No. 3 Middle School".
         r"(?<![A-Za-z])(?:[Nn]o|NO|[Nn]r)\. ?[0-9]{1,5}(?![0-9])(?! ?(?:[Mm]iddle|[Pp]rimary|[Hh]igh|[Ss]enior|[Jj]unior|"
@@ -117,6 +122,7 @@ def place_variants(place: str) -> list[tuple[str, bool]]:
     if stem[:1] in _DIRECTION_PREFIXES and len(stem) >= 3:
         for suffix in ("村", "社区"):
             variants.append((stem[1:] + suffix, False))
+            variants.append((stem[1:] + stem[0] + suffix, False))  # the prefix moved: "石埠东村"
     return variants
 
 

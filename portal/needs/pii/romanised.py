@@ -54,6 +54,8 @@ ENGLISH_WORDS = frozenset(
     mania media median women woman human shaman omen linen taken open shaken lean mean dean genre manure
     mature nature denature share menace palace manage damage mandate hangman anna hanna lina nina tina dina
     mina lena dana diana mona hana lisa mia maria kate""".split()
+) | frozenset(  # apps and companies named in English text ("the bureau's official Weixin account")
+    "weixin weibo douyin taobao alipay zhifubao kuaishou baidu tencent xiaohongshu dingding meituan".split()
 )
 
 
@@ -131,6 +133,9 @@ def place_slot_variants(full: str, stems: list[str]) -> list[Variant]:
         slots = tuple(_slot(c) for c in stem)
         if len(slots) >= 1 and all(s.spellings for s in slots):
             out.append(Variant((*slots, Slot("村", VILLAGE_SUFFIX_WORDS, frozenset())), "village", 0, "place"))
+            # "TSC村": the initials of the whole name, 村 included, before 村.
+            out.append(Variant((*slots, Slot("村", frozenset(), frozenset("c")), Slot("村", VILLAGE_SUFFIX_WORDS, frozenset())),
+                               "village", 0, "place"))
     return out
 
 
@@ -151,6 +156,10 @@ def plain_upper(token: Token) -> bool:
     return token.upper
 
 
+# An English possessive ("Yan's father"), not a syllable break ("Xi'an").
+_POSSESSIVE = re.compile(r"['’ʼ][sS](?![A-Za-z])")
+
+
 def tokens_of(plain: str, camel: bool = True) -> list[Token]:
     """Chinese characters one by one, Latin words (lower case, without tone marks, split where a
     lower-case letter meets an upper-case one: "XiaoYan", unless ``camel`` is false), zhuyin words;
@@ -166,7 +175,7 @@ def tokens_of(plain: str, camel: bool = True) -> list[Token]:
         elif ch.isalpha() and _latin_base(ch).isascii():
             j, letters = k, []
             while j < n and (plain[j].isalpha() and _latin_base(plain[j]).isascii() or plain[j] in "'’ʼ"
-                             and j + 1 < n and plain[j + 1].isalpha()):
+                             and j + 1 < n and plain[j + 1].isalpha() and not _POSSESSIVE.match(plain, j)):
                 if camel and letters and plain[j].isupper() and plain[j - 1].islower():
                     break
                 if plain[j].isalpha():

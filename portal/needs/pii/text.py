@@ -139,6 +139,8 @@ def fold(ch: str) -> str:
     to Latin letters, digits of any script to ASCII digits."""
     if ch.isspace() or ch in _BLANKS:
         return " "
+    if 0x1F1E6 <= ord(ch) <= 0x1F1FF:  # regional indicator letters ("🇽🇮🇦🇴"), which flags are made of
+        return chr(ord("A") + ord(ch) - 0x1F1E6)
     if ch in DASHES:
         return "-"
     folded = unicodedata.normalize("NFKC", ch)
@@ -175,9 +177,13 @@ def _joinable(left: str | None, right: str | None) -> bool:
     return (is_cjk(left) or is_digit(left)) and (is_cjk(right) or is_digit(right))
 
 
-def plain_view(text: str) -> tuple[str, list[int]]:
-    """Folded, invisible characters dropped, separators between Chinese characters dropped; with
-    the index of the original character every character comes from. Numerals are left as they are."""
+_ITERATION_MARKS = frozenset("々〻")
+
+
+def plain_view(text: str, join: bool = True) -> tuple[str, list[int]]:
+    """Folded, invisible characters dropped, separators between Chinese characters dropped (unless
+    ``join`` is false: dates keep theirs, "二〇一四.九.二十五"); with the index of the original
+    character every character comes from. Numerals are left as they are."""
     folded: list[tuple[str, int]] = []
     for i, ch in enumerate(text):
         if invisible(ch):
@@ -196,12 +202,14 @@ def plain_view(text: str) -> tuple[str, list[int]]:
             while j < len(folded) and folded[j][0] in SEPARATORS:
                 j += 1
             right = folded[j][0] if j < len(folded) else None
-            if not _joinable(out[-1] if out else None, right):
+            if not join or not _joinable(out[-1] if out else None, right):
                 for c2, i2 in folded[k:j]:
                     out.append(c2)
                     index.append(i2)
             k = j
             continue
+        if c in _ITERATION_MARKS and out and is_cjk(out[-1]):
+            c = out[-1]  # "琪々" is 琪琪
         out.append(c)
         index.append(i)
         k += 1
@@ -238,15 +246,16 @@ def display_order(text: str) -> tuple[str, list[int]] | None:
 
 
 # Characters written as percent-encoded UTF-8 ("%E8%90%A7") or HTML character references
-# ("&#33831;", "&#x8427;", "&amp;").
-_ENCODED = re.compile(r"(?:%[0-9A-Fa-f]{2}){2,}|&#[0-9]{2,7};|&#[xX][0-9A-Fa-f]{2,6};|&[A-Za-z]{2,8};")
+# ("&#33831;", "&#x8427;", "&amp;"), or Unicode escapes ("\\u8427", "\\U00008427", "U+8427").
+_ENCODED = re.compile(r"(?:%[0-9A-Fa-f]{2}){2,}|&#[0-9]{2,7};|&#[xX][0-9A-Fa-f]{2,6};|&[A-Za-z]{2,8};"
+                      r"|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8}|\\u\{[0-9A-Fa-f]{2,6}\}|U\+[0-9A-Fa-f]{4,5}")
 
 
 def decoded_view(text: str) -> tuple[str, list[int], list[int]] | None:
     """``text`` with percent-encoded UTF-8 and HTML character references decoded, and for every
     character the start and end in ``text`` of what it was decoded from; None when nothing is
     encoded."""
-    if "%" not in text and "&" not in text:
+    if "%" not in text and "&" not in text and "\\" not in text and "U+" not in text:
         return None
     out: list[str] = []
     starts: list[int] = []
@@ -265,6 +274,12 @@ def decoded_view(text: str) -> tuple[str, list[int], list[int]] | None:
                         begin = m.start() + k + 3
             except UnicodeDecodeError:
                 continue
+        elif token.startswith(("\\", "U+")):
+            try:
+                value = chr(int(token.strip("\\uU+{}"), 16))
+            except (ValueError, OverflowError):
+                continue
+            pieces = [(value, m.start(), m.end())]
         else:
             value = html.unescape(token)
             if value == token:
@@ -342,6 +357,7 @@ LOOKALIKE_DIGITS = {
     **dict.fromkeys("bG", "6"),
     "T": "7",
     "B": "8",
+    "E": "3",
     **dict.fromkeys("gq", "9"),
 }
 _USUAL_LOOKALIKES = frozenset("OolI|")
@@ -360,27 +376,66 @@ _WORD_DIGITS = {
     "dong": "0", "guai": "7", "gou": "9", "oh": "0",
 }
 _WORD = "|".join(sorted(_WORD_DIGITS, key=len, reverse=True))
-# Seven or more number words in a row, together or apart: "one three nine zero…", "yaosanjiu…".
-_WORD_RUN = re.compile(rf"(?<![a-z])(?:(?:{_WORD})[\s,\-_.]*){{6}}(?:{_WORD})(?:[\s,\-_.]*(?:{_WORD}))*(?![a-z])",
-                       re.IGNORECASE)
+# Number words in a row, together or apart, perhaps among groups of digits: "one three nine zero…",
+# "yaosanjiu…", "138 zero five three nine 1234", "371302 two zero one four … 0027".
+_TOKEN = re.compile(r"[A-Za-z]+|[0-9]+|[\s,\-_.]+|.")
+_WORDS_ONLY = re.compile(rf"(?:{_WORD})+", re.IGNORECASE)
 _ONE_WORD = re.compile(rf"{_WORD}", re.IGNORECASE)
+_MIN_WORDS = 7  # number words alone: "one or two", "san si ge" are words
+_MIN_MIXED = 10  # digits in all, with 3 or more number words, when words and digits are mixed
+# Roman numerals as digits, 7 or more in a row ("III VII I III 0 II …").
+_ROMAN_DIGITS = {"I": "1", "II": "2", "III": "3", "IV": "4", "V": "5", "VI": "6", "VII": "7", "VIII": "8", "IX": "9", "0": "0"}
+_ROMAN_RUN = re.compile(r"(?<![A-Za-z0-9])(?:(?:VIII|VII|VI|IV|IX|III|II|I|V|0)[ ,.\-]+){6,}(?:VIII|VII|VI|IV|IX|III|II|I|V|0)(?![A-Za-z0-9])")
+
+
+def _toneless(text: str) -> str:
+    """``text`` with the tone marks of Latin letters dropped, one character for one ("yāo" → "yao")."""
+    return "".join(unicodedata.normalize("NFD", c)[0] if not c.isascii() and c.isalpha() else c for c in text)
 
 
 def _read_number_words(norm: str, index: list[int]) -> tuple[str, list[int]]:
-    """Runs of 7 or more number words, in English or pinyin, become digits: one digit at the place
-    of each word."""
-    if not _WORD_RUN.search(norm):
+    """Runs of number words, in English, pinyin (with or without tones) or Roman numerals, become
+    digits: one digit at the place of each word — 7 or more words, or words among digits that make
+    10 or more digits with 3 or more words."""
+    plain = _toneless(norm)
+    found: list[tuple[int, int, list[tuple[int, str]]]] = []
+    run: list[tuple[int, str]] = []  # (position, digits) of the words and digit groups of the current run
+    run_end = 0
+    for token in [*_TOKEN.finditer(plain), None]:
+        text = token.group() if token else ""
+        if token and (text.isdigit() and text.isascii() or text[:1].isspace() or text[:1] in ",-_."):
+            if text.isdigit():
+                run.append((token.start(), text))
+                run_end = token.end()
+            continue
+        if token and text.isalpha() and text.isascii() and _WORDS_ONLY.fullmatch(text):
+            run += [(token.start() + w.start(), _WORD_DIGITS[w.group().lower()]) for w in _ONE_WORD.finditer(text)]
+            run_end = token.end()
+            continue
+        words = sum(len(d) == 1 and not plain[k].isdigit() for k, d in run)
+        digits = sum(len(d) for _, d in run)
+        if words >= _MIN_WORDS or words >= 3 and digits >= _MIN_MIXED and words < len(run):
+            found.append((run[0][0], run_end, run))
+        run = []
+    for run in _ROMAN_RUN.finditer(plain):
+        # With a zero, or ten numerals or more: a list of chapters or grades has fewer and no zero.
+        if "0" in run.group() or len(re.findall(r"[IVX]+|0", run.group())) >= 10:
+            found.append((run.start(), run.end(), [(run.start() + w.start(), _ROMAN_DIGITS[w.group()])
+                                                    for w in re.finditer(r"[IVX]+|0", run.group())]))
+    if not found:
         return norm, index
     out: list[str] = []
     positions: list[int] = []
     last = 0
-    for run in _WORD_RUN.finditer(norm):
-        out.append(norm[last : run.start()])
-        positions += index[last : run.start()]
-        for word in _ONE_WORD.finditer(run.group()):
-            out.append(_WORD_DIGITS[word.group().lower()])
-            positions.append(index[run.start() + word.start()])
-        last = run.end()
+    for start, end, items in sorted(found):
+        if start < last:
+            continue
+        out.append(norm[last:start])
+        positions += index[last:start]
+        for k, digits in items:
+            out.append(digits)
+            positions += index[k : k + len(digits)] if plain[k].isdigit() else [index[k]]
+        last = end
     out.append(norm[last:])
     positions += index[last:]
     return "".join(out), positions
@@ -401,7 +456,12 @@ def _fold_run(norm: str, m: re.Match) -> str:
     return lead + _read_run(core, before, after) + trail
 
 
+_TIMESTAMP = re.compile(r"(?:19|20)[0-9]{2}-[0-9]{2}-[0-9]{2}T")
+
+
 def _read_run(run: str, before: str, after: str) -> str:
+    if _TIMESTAMP.match(run):  # "2014-09-25T08:00": the T of a timestamp is no digit
+        return run
     chinese = sum(c in NUMERALS for c in run)
     digits = sum(map(is_digit, run))
     letters = sum(c in LOOKALIKE_DIGITS for c in run)
