@@ -18,6 +18,7 @@ common word (jieba frequency ≥ 100) naming an occasion — followed by 假期/
 
 from __future__ import annotations
 
+import threading
 from functools import lru_cache
 from pathlib import Path
 
@@ -53,6 +54,11 @@ def inside_word(text: str, start: int, end: int) -> bool:
 
 _SEGMENTS: dict[str, frozenset[int]] = {}  # text -> its word boundaries, for the texts of recent checks
 _ADDED: set[str] = set()
+# jieba's tokenizer is shared by the process's threads: names are added under this lock, so two
+# publishes in threaded app servers never change its dictionary at the same moment. Names only
+# ever make a real name one word (more hits, never fewer), so a name learnt from another town
+# can cost a false alarm, never a miss.
+_LOCK = threading.Lock()
 
 
 @lru_cache(maxsize=1)
@@ -71,12 +77,13 @@ def add_names(names) -> None:
     """Teach the segmentation every checked full name, so that a real name is one word of the
     sentence ("每周强同学" is 每|周强|同学), loaded with the first list, not during a check."""
     tokenizer = _tokenizer()
-    new = [n for n in names if n not in _ADDED and len(n) >= 2]
-    for name in new:
-        tokenizer.add_word(name)
-        _ADDED.add(name)
-    if new:
-        _SEGMENTS.clear()
+    with _LOCK:
+        new = [n for n in names if n not in _ADDED and len(n) >= 2]
+        for name in new:
+            tokenizer.add_word(name)
+            _ADDED.add(name)
+        if new:
+            _SEGMENTS.clear()
 
 
 def boundaries(text: str) -> frozenset[int]:
