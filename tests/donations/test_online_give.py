@@ -107,3 +107,23 @@ def test_stripe_unreachable_marks_the_gift_failed_and_says_so(database_url, stri
     response = post(client, f"/donate?need={money_need}", {"amount": "500", **GUEST}, follow_redirects=True)
     assert "无法连接支付服务" in response.get_data(as_text=True)
     assert [g.status for g in donations_of(broken)] == ["failed"]
+
+
+def test_the_give_form_may_be_sent_on_to_the_checkout_page_and_no_other_form_may(app, client, stripe_standin,
+                                                                                 money_need):
+    """The give form's answer redirects the browser to Stripe's Checkout page: its page's CSP must
+    allow that origin in form-action, or the browser blocks the payment; other pages keep 'self'."""
+    give = client.get(f"/donate?need={money_need}").headers["Content-Security-Policy"]
+    assert f"form-action 'self' {stripe_standin.base_url};" in give
+    assert "form-action 'self';" in client.get("/login").headers["Content-Security-Policy"]
+
+
+def test_without_a_stand_in_the_give_form_may_be_sent_on_to_stripes_checkout_only(database_url, stripe_settings,
+                                                                                    money_need):
+    from portal import create_app
+    from tests.conftest import make_config
+
+    live = create_app(make_config(database_url, **{**stripe_settings, "STRIPE_API_BASE": None}))
+    policy = live.test_client().get(f"/donate?need={money_need}").headers["Content-Security-Policy"]
+    assert "form-action 'self' https://checkout.stripe.com;" in policy
+    live.extensions["db_engine"].dispose()
