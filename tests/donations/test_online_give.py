@@ -109,6 +109,12 @@ def test_stripe_unreachable_marks_the_gift_failed_and_says_so(database_url, stri
     assert [g.status for g in donations_of(broken)] == ["failed"]
 
 
+def test_a_published_money_need_on_the_board_leads_to_the_give_form(app, client, money_need):
+    page = client.get(f"/board/{money_need}").get_data(as_text=True)
+    assert f'href="/donate?need={money_need}"' in page
+    assert "开通后" not in page  # not "donations open once online giving does": it is open
+
+
 def test_the_give_form_may_be_sent_on_to_the_checkout_page_and_no_other_form_may(app, client, stripe_standin,
                                                                                  money_need):
     """The give form's answer redirects the browser to Stripe's Checkout page: its page's CSP must
