@@ -52,6 +52,8 @@ def give():
     need, fund = _target()
     session = db.session()
     form = GiveForm()
+    if request.method == "GET" and online.prefers_anonymity(session, current_user):
+        form.anonymous.data = True  # as their profile promises; the rule holds to it either way
     amounts = online.suggested_fen(need, fund)
     form.suggested.choices = [(str(a), f"{a // 100:,}") for a in amounts]
     fund_name = dict(FUND_CHOICES).get(fund) if fund else None
