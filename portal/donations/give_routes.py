@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import stripe
-from flask import flash, jsonify, redirect, request, url_for
+from flask import flash, jsonify, make_response, redirect, request, url_for
 from flask import session as browser
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -20,6 +20,7 @@ from portal.donations.models import Donation, DonationStatus
 from portal.errors import DomainError, NotFound
 from portal.extensions import csrf, limiter
 from portal.needs.models import Need
+from portal.security import allow_form_action
 from portal.web import commit_or_flash, public_url, render, show_error
 
 # The gifts this browser opened a checkout for: only they show a receipt link on the thanks page.
@@ -51,6 +52,8 @@ def give():
     need, fund = _target()
     session = db.session()
     form = GiveForm()
+    if request.method == "GET" and online.prefers_anonymity(session, current_user):
+        form.anonymous.data = True  # as their profile promises; the rule holds to it either way
     amounts = online.suggested_fen(need, fund)
     form.suggested.choices = [(str(a), f"{a // 100:,}") for a in amounts]
     fund_name = dict(FUND_CHOICES).get(fund) if fund else None
@@ -77,8 +80,9 @@ def give():
         else:
             return _open_checkout(donation, monthly=bool(form.monthly.data))
     status = 400 if request.method == "POST" else 200
-    return render("donations/give.html", form=form, need=need, fund=fund, fund_name=fund_name,
-                  unavailable=False), status
+    page = make_response(render("donations/give.html", form=form, need=need, fund=fund, fund_name=fund_name,
+                                unavailable=False), status)
+    return allow_form_action(page, stripe_gateway.checkout_origin())  # the POST's answer redirects there
 
 
 def _open_checkout(donation: Donation, monthly: bool):

@@ -104,9 +104,11 @@ def start_online_gift(session: Session, actor, values: OnlineGift) -> Donation:
     if len(name) > 100:
         raise DomainError(_l("The name is too long."), field="name")
     fund = target_fund(session, need, values.fund_code)
+    # A donor whose profile says "my name is never shown with my gifts" gives anonymously, box or not.
+    anonymous = bool(values.anonymous) or (donor and prefers_anonymity(session, actor))
     donation = Donation(
         fund_id=fund.id, need_id=need.id if need else None, region_code=need.county_code if need else None,
-        donor_id=actor.id if donor else None, guest_name=name, email=email[:200], anonymous=bool(values.anonymous),
+        donor_id=actor.id if donor else None, guest_name=name, email=email[:200], anonymous=anonymous,
         message=(values.message or "").strip()[:500], amount_fen=values.amount_fen, channel=Channel.online,
     )
     session.add(donation)
@@ -114,6 +116,15 @@ def start_online_gift(session: Session, actor, values: OnlineGift) -> Donation:
     record(session, actor if donor else None, "donation.start_online", "donation", donation.id,
            region_code=donation.region_code, detail={"amount_fen": donation.amount_fen, "monthly": values.monthly})
     return donation
+
+
+def prefers_anonymity(session: Session, user) -> bool:
+    """Whether a signed-in helper chose, in their profile, never to be named with their gifts."""
+    from portal.helpers.models import HelperProfile
+
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return bool(session.scalar(select(HelperProfile.anonymous).where(HelperProfile.user_id == user.id)))
 
 
 def product_name(session: Session, donation: Donation, lang: str) -> str:

@@ -24,6 +24,17 @@ def available() -> bool:
     return bool(config.get("STRIPE_SECRET_KEY") and config.get("STRIPE_WEBHOOK_SECRET"))
 
 
+def checkout_origin() -> str:
+    """Where Checkout pages are served: Stripe's, or the test stand-in's (``STRIPE_API_BASE``)."""
+    from urllib.parse import urlsplit
+
+    base = current_app.config.get("STRIPE_API_BASE")
+    if not base:
+        return "https://checkout.stripe.com"
+    parts = urlsplit(base)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
 def _client() -> stripe.StripeClient:
     config = current_app.config
     if not available():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -24,14 +25,27 @@ CHROMIUM_ARGS = [
 @pytest.fixture
 def live_server(app, users):
     """The portal served by a real HTTP server in a thread, on the suite's database."""
-    served = create_app(make_config(app.config["SQLALCHEMY_DATABASE_URI"], SERVER_NAME=None,
-                                    SMS_BACKEND="tests.helpers.sms:capture"))
-    server = make_server("127.0.0.1", 0, served, threaded=True)
+    with serve_portal(app.config["SQLALCHEMY_DATABASE_URI"], SMS_BACKEND="tests.helpers.sms:capture") as base:
+        yield base
+
+
+@contextmanager
+def serve_portal(database_url: str, public: bool = False, **settings):
+    """Serve a portal made with ``settings`` on a free loopback port; yields its base URL. With
+    ``public``, its PUBLIC_URL is that base, for the links it hands to others (Stripe's return URL)."""
+    served: dict = {}
+    server = make_server("127.0.0.1", 0, lambda environ, start: served["app"](environ, start), threaded=True)
+    base = f"http://127.0.0.1:{server.server_port}"
+    if public:
+        settings["PUBLIC_URL"] = base
+    served["app"] = create_app(make_config(database_url, SERVER_NAME=None, **settings))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    served.extensions["db_engine"].dispose()
+    try:
+        yield base
+    finally:
+        server.shutdown()
+        served["app"].extensions["db_engine"].dispose()
 
 
 @pytest.fixture(scope="session")

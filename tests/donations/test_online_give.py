@@ -1,6 +1,8 @@
 """Giving online: the give form opens a Stripe Checkout Session through the official library (seen by
 the stand-in, with the gift's idempotency key); bad input and a missing configuration change nothing."""
 
+import re
+
 import pytest
 
 from tests.conftest import post
@@ -107,3 +109,64 @@ def test_stripe_unreachable_marks_the_gift_failed_and_says_so(database_url, stri
     response = post(client, f"/donate?need={money_need}", {"amount": "500", **GUEST}, follow_redirects=True)
     assert "无法连接支付服务" in response.get_data(as_text=True)
     assert [g.status for g in donations_of(broken)] == ["failed"]
+
+
+def test_a_published_money_need_on_the_board_leads_to_the_give_form(app, client, money_need):
+    page = client.get(f"/board/{money_need}").get_data(as_text=True)
+    assert f'href="/donate?need={money_need}"' in page
+    assert "开通后" not in page  # not "donations open once online giving does": it is open
+
+
+def _prefers_anonymity(app, users, key="donor"):
+    from portal import db
+    from portal.helpers.models import HelperProfile
+
+    with app.app_context(), db.write_session() as s:
+        s.add(HelperProfile(user_id=users[key].id, anonymous=True))
+
+
+def test_a_donor_who_chose_anonymity_finds_the_give_form_ticked(app, client, as_user, users, money_need):
+    _prefers_anonymity(app, users)
+    as_user("donor")
+    page = client.get(f"/donate?need={money_need}").get_data(as_text=True)
+    assert re.search(r'<input[^>]*checked[^>]*name="anonymous"|<input[^>]*name="anonymous"[^>]*checked', page)
+
+
+def test_a_donor_who_chose_anonymity_gives_anonymously_even_if_the_box_is_cleared(
+        app, client, as_user, users, stripe_standin, money_need):
+    """Their profile promises "my name is never shown with my gifts": a cleared box does not break it."""
+    _prefers_anonymity(app, users)
+    as_user("donor")
+    post(client, f"/donate?need={money_need}", {"amount": "200"})  # no "anonymous" in the form
+    [gift] = donations_of(app)
+    assert gift.anonymous is True
+
+
+def test_a_donor_who_did_not_choose_anonymity_is_named_unless_they_tick_the_box(
+        app, client, as_user, users, stripe_standin, money_need):
+    as_user("donor")
+    assert 'checked' not in re.search(r'<input[^>]*name="anonymous"[^>]*>',
+                                      client.get(f"/donate?need={money_need}").get_data(as_text=True)).group(0)
+    post(client, f"/donate?need={money_need}", {"amount": "200"})
+    post(client, f"/donate?need={money_need}", {"amount": "300", "anonymous": "y"})
+    assert [g.anonymous for g in donations_of(app)] == [False, True]
+
+
+def test_the_give_form_may_be_sent_on_to_the_checkout_page_and_no_other_form_may(app, client, stripe_standin,
+                                                                                 money_need):
+    """The give form's answer redirects the browser to Stripe's Checkout page: its page's CSP must
+    allow that origin in form-action, or the browser blocks the payment; other pages keep 'self'."""
+    give = client.get(f"/donate?need={money_need}").headers["Content-Security-Policy"]
+    assert f"form-action 'self' {stripe_standin.base_url};" in give
+    assert "form-action 'self';" in client.get("/login").headers["Content-Security-Policy"]
+
+
+def test_without_a_stand_in_the_give_form_may_be_sent_on_to_stripes_checkout_only(database_url, stripe_settings,
+                                                                                    money_need):
+    from portal import create_app
+    from tests.conftest import make_config
+
+    live = create_app(make_config(database_url, **{**stripe_settings, "STRIPE_API_BASE": None}))
+    policy = live.test_client().get(f"/donate?need={money_need}").headers["Content-Security-Policy"]
+    assert "form-action 'self' https://checkout.stripe.com;" in policy
+    live.extensions["db_engine"].dispose()
