@@ -8,11 +8,32 @@ from sqlalchemy import String, cast, func, literal, select
 from sqlmodel import Session
 
 from portal.donations.models import SETTLED_STATUSES, Donation, Receipt
-from portal.ledger.checks import Problem, ledger_check
+from portal.ledger.checks import Problem, ledger_check, shared
 from portal.ledger.models import Account, AccountPurpose, Entry, LedgerTransaction, TransactionKind
 from portal.needs.models import Need
 
 BATCH = 5000
+
+
+SETTLED = frozenset(s.value for s in SETTLED_STATUSES)
+
+
+def _donations(session: Session) -> list[tuple]:
+    """Every donation as (id, status, ledger_transaction_id, need_id, amount_fen, need_fen, general_fen,
+    refunded_fen), plain values in id order, read once per check run: both checks go through all of
+    them, and at a million postings reading them (not comparing them) is what takes the time."""
+    table = Donation.__table__
+    stmt = select(table.c.id, table.c.status, table.c.ledger_transaction_id, table.c.need_id, table.c.amount_fen,
+                  table.c.need_fen, table.c.general_fen, table.c.refunded_fen)
+
+    def read() -> list[tuple]:
+        # Plain columns through the connection (no ORM rows, no enum objects), sorted here: the
+        # database need not sort them all first.
+        rows = [tuple(row) for row in session.connection().execute(stmt.execution_options(yield_per=BATCH))]
+        rows.sort()
+        return [(i, str(status), *rest) for i, status, *rest in rows]
+
+    return shared(session, "donations", read)
 
 
 def _reference():
@@ -20,7 +41,11 @@ def _reference():
 
 
 def _booked(session: Session, kind: TransactionKind) -> dict[int, tuple[int, int]]:
-    """Per donation id: (transactions of ``kind``, fen they moved on fund balances)."""
+    """Per donation id: (transactions of ``kind``, fen they moved on fund balances); once per check run."""
+    return shared(session, ("donations_booked", kind.value), lambda: _booked_now(session, kind))
+
+
+def _booked_now(session: Session, kind: TransactionKind) -> dict[int, tuple[int, int]]:
     stmt = (select(LedgerTransaction.reference, func.count(func.distinct(LedgerTransaction.id)),
                    func.coalesce(func.sum(Entry.amount_fen), 0))
             .join(Entry, Entry.transaction_id == LedgerTransaction.id)
@@ -39,9 +64,8 @@ def paid_donations_posted_once(session: Session) -> list[Problem]:
     """Every settled donation has exactly one gift posting, the one it names; no other has any."""
     gifts = _booked(session, TransactionKind.gift)
     problems = []
-    stmt = select(Donation.id, Donation.status, Donation.ledger_transaction_id).order_by(Donation.id)
     seen = set()
-    for donation_id, status, txn_id in session.execute(stmt.execution_options(yield_per=BATCH)):
+    for donation_id, status, txn_id, *_rest in _donations(session):
         seen.add(donation_id)
         count = gifts.get(donation_id, (0, 0))[0]
         settled = status in SETTLED_STATUSES
@@ -67,11 +91,9 @@ def donations_match_ledger(session: Session) -> list[Problem]:
     receipts = dict(session.execute(select(Receipt.donation_id, Receipt.refunded_fen)).all())
     problems = []
     kept_for_need: dict[int, int] = {}
-    stmt = (select(Donation.id, Donation.need_id, Donation.amount_fen, Donation.need_fen, Donation.general_fen,
-                   Donation.refunded_fen).where(Donation.status.in_([s.value for s in SETTLED_STATUSES]))
-            .order_by(Donation.id))
-    for donation_id, need_id, amount, need_fen, general_fen, refunded in session.execute(
-            stmt.execution_options(yield_per=BATCH)):
+    for donation_id, status, _txn, need_id, amount, need_fen, general_fen, refunded in _donations(session):
+        if status not in SETTLED:
+            continue
         booked = gifts.get(donation_id, (0, 0))[1]
         if booked != amount:
             problems.append({"donation": donation_id, "message": f"donation {donation_id} is {amount} fen, "

@@ -61,6 +61,9 @@ class Donation(SQLModel, table=True):
         Index("ix_donation_donor", "donor_id", "created_at"),
         Index("ix_donation_need", "need_id", "status"),
         Index("ix_donation_fund", "fund_id", "status"),
+        # The public pages' newest gifts of a fund or a need (migration 0015).
+        Index("ix_donation_fund_paid", "fund_id", "paid_at", "id"),
+        Index("ix_donation_need_paid", "need_id", "paid_at", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -21,6 +21,23 @@ from portal.ledger.rules import all_fund_figures
 Problem = dict
 CheckFn = Callable[[Session], list[Problem]]
 CHECKS: list[tuple[str, CheckFn]] = []
+# What ``run`` computes once for all its checks (each check alone computes it itself).
+RUN_CACHE = "ledger_check_cache"
+
+
+def shared(session: Session, key, compute: Callable[[], object]):
+    """``compute()`` once per ``run``: the checks that need the same figures (every fund's, every
+    gift's postings) read them once over the whole ledger, not once each. Outside ``run``, fresh."""
+    cache = session.info.get(RUN_CACHE)
+    if cache is None:
+        return compute()
+    if key not in cache:
+        cache[key] = compute()
+    return cache[key]
+
+
+def _all_fund_figures(session: Session):
+    return shared(session, "all_fund_figures", lambda: all_fund_figures(session))
 
 
 def ledger_check(name: str) -> Callable[[CheckFn], CheckFn]:
@@ -80,11 +97,13 @@ def _reversals_exact(session: Session) -> list[Problem]:
                    & (theirs.account_id == mine.account_id) & (theirs.amount_fen == -mine.amount_fen))
         .where(LedgerTransaction.reverses_id.is_not(None), theirs.id.is_(None)).distinct()
     ).scalars().all()
-    counts = select(Entry.transaction_id, func.count(Entry.id).label("n")).group_by(Entry.transaction_id).subquery()
-    other = aliased(counts)
+    # Legs counted for the reversals and their originals only (by the leg index), not for every transaction.
+    legs_of = aliased(Entry)
+    mine_n = select(func.count(Entry.id)).where(Entry.transaction_id == LedgerTransaction.id).scalar_subquery()
+    theirs_n = (select(func.count(legs_of.id)).where(legs_of.transaction_id == LedgerTransaction.reverses_id)
+                .scalar_subquery())
     fewer = session.execute(
-        select(LedgerTransaction.id).join(counts, counts.c.transaction_id == LedgerTransaction.id)
-        .join(other, other.c.transaction_id == LedgerTransaction.reverses_id).where(counts.c.n != other.c.n)
+        select(LedgerTransaction.id).where(LedgerTransaction.reverses_id.is_not(None), mine_n != theirs_n)
     ).scalars().all()
     bad = sorted(set(wrong_target) | set(unmatched) | set(fewer))
     return [{"transaction": t, "message": f"reversal {t} does not exactly undo what it reverses"} for t in bad]
@@ -95,14 +114,14 @@ def _fund_identity(session: Session) -> list[Problem]:
     """For every fund: received − refunded − disbursed = balance."""
     return [{"fund": fund.code, "message": f"fund {fund.code}: received {f.received} - refunded {f.refunded}"
              f" - disbursed {f.disbursed} != balance {f.balance}"}
-            for fund, f in all_fund_figures(session) if f.received - f.refunded - f.disbursed != f.balance]
+            for fund, f in _all_fund_figures(session) if f.received - f.refunded - f.disbursed != f.balance]
 
 
 @ledger_check("funds_not_negative")
 def _funds_not_negative(session: Session) -> list[Problem]:
     """No fund holds less than nothing."""
     return [{"fund": fund.code, "message": f"fund {fund.code} is below zero: {f.balance}"}
-            for fund, f in all_fund_figures(session) if f.balance < 0]
+            for fund, f in _all_fund_figures(session) if f.balance < 0]
 
 
 @ledger_check("needs_match_ledger")
@@ -111,7 +130,7 @@ def _needs_match_ledger(session: Session) -> list[Problem]:
     what was refunded, to the fen; money recorded on a need with no fund is a problem too."""
     from portal.needs.models import Need
 
-    in_ledger = {fund.need_id: f.received - f.refunded for fund, f in all_fund_figures(session)
+    in_ledger = {fund.need_id: f.received - f.refunded for fund, f in _all_fund_figures(session)
                  if fund.kind == FundKind.need}
     raised = dict(session.execute(select(Need.id, Need.raised_fen).where(
         (Need.raised_fen != 0) | Need.id.in_(select(Fund.need_id).where(Fund.need_id.is_not(None))))).all())
@@ -127,9 +146,13 @@ def _needs_match_ledger(session: Session) -> list[Problem]:
 def run(session: Session) -> dict:
     """Run every registered check; ``violations`` is 0 only when all of them hold."""
     problems: list[Problem] = []
-    for name, fn in CHECKS:
-        problems += [{"check": name, **problem} for problem in fn(session)]
-    funds = all_fund_figures(session)
+    session.info[RUN_CACHE] = {}
+    try:
+        for name, fn in CHECKS:
+            problems += [{"check": name, **problem} for problem in fn(session)]
+        funds = _all_fund_figures(session)
+    finally:
+        session.info.pop(RUN_CACHE, None)
     return {
         "transactions": session.scalar(select(func.count(LedgerTransaction.id))) or 0,
         "entries": session.scalar(select(func.count(Entry.id))) or 0,
