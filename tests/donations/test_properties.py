@@ -288,13 +288,46 @@ class Money(RuleBasedStateMachine):
         with self.app.app_context(), db.new_session() as s:
             before = snapshot(s)
         outcome = self._deliver(events.charge_refunded(charge))
-        books = (gift["status"] in ("paid", "partially_refunded") and total <= gift["amount"]
+        books = (gift["status"] in ("paid", "partially_refunded", "disputed") and total <= gift["amount"]
                  and self._can_refund(gift, amount))
         if books:
             assert outcome == "applied"
             self._refund_model(gift, amount)
         else:
             assert outcome in ("anomaly", "already_booked"), outcome
+            with self.app.app_context(), db.new_session() as s:
+                assert snapshot(s) == before
+
+    @precondition(lambda self: self._gifts("online"))
+    @rule(index=st.integers(0, 50), outcome=st.sampled_from(["created", "lost", "won"]), any_gift=st.booleans())
+    def dispute(self, index, outcome, any_gift):
+        """A donor's bank disputes a payment (``charge.dispute.created``), then the dispute is decided:
+        lost books Stripe's refund of what is left of the gift, won puts it back as it was."""
+        gift = self._pick(self._refundable("online", any_gift), index)
+        left = gift["amount"] - gift["refunded"]
+        obj = {"id": "du_" + gift["intent"], "object": "dispute", "amount": left, "currency": "cny",
+               "charge": "ch_" + gift["intent"], "payment_intent": gift["intent"], "reason": "fraudulent",
+               "status": {"created": "needs_response"}.get(outcome, outcome)}
+        kind = "charge.dispute.created" if outcome == "created" else "charge.dispute.closed"
+        with self.app.app_context(), db.new_session() as s:
+            before = snapshot(s)
+        answer = self._deliver(events.build_event(kind, obj))
+        if gift["status"] == "pending":
+            changes = False  # no payment yet: Stripe knows no charge of it (an anomaly at most)
+        elif outcome == "created":
+            changes = gift["status"] in ("paid", "partially_refunded")
+            if changes:
+                gift["before_dispute"], gift["status"] = gift["status"], "disputed"
+        elif gift["status"] != "disputed":
+            changes = False
+            assert answer == "already_booked", answer
+        elif outcome == "won":
+            changes, gift["status"] = True, gift.pop("before_dispute")
+        else:
+            changes = self._can_refund(gift, left)
+            if changes:
+                self._refund_model(gift, left)
+        if not changes:
             with self.app.app_context(), db.new_session() as s:
                 assert snapshot(s) == before
 
