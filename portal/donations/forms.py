@@ -45,3 +45,7 @@ class GiveForm(FlaskForm):
     anonymous = BooleanField(_l("Give anonymously (the public pages and the receipt show no name)"))
     message = TextAreaField(_l("Message (optional, not shown publicly)"), validators=[Optional(), Length(max=500)])
     monthly = BooleanField(_l("Give this every month (月捐)"))
+
+
+class NoteForm(FlaskForm):
+    note = TextAreaField(_l("What was found and done"), validators=[DataRequired(REQUIRED), Length(max=500)])

@@ -165,7 +165,8 @@ def _refund_through_stripe(session: Session, donation: Donation, row: DonationRe
     session.flush()
 
 
-def book_stripe_refund(session: Session, donation_id: int, refunded_in_stripe: int) -> int:
+def book_stripe_refund(session: Session, donation_id: int, refunded_in_stripe: int,
+                       reason: str = "Refunded through Stripe") -> int:
     """Stripe says ``refunded_in_stripe`` fen of an online gift were given back in all (a
     ``charge.refunded`` event): book whatever our books do not show yet (a refund made in Stripe's
     dashboard, or one whose booking was lost), once. Returns the fen booked now (0: nothing new)."""
@@ -176,7 +177,7 @@ def book_stripe_refund(session: Session, donation_id: int, refunded_in_stripe: i
         if missing <= 0:
             return 0
         savepoint = session.begin_nested()
-        row = DonationRefund(donation_id=donation_id, amount_fen=missing, reason="Refunded through Stripe",
+        row = DonationRefund(donation_id=donation_id, amount_fen=missing, reason=reason,
                              status=RefundStatus.done, done_at=utcnow())
         session.add(row)
         session.flush()

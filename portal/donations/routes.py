@@ -12,7 +12,7 @@ from flask_wtf import FlaskForm
 
 from portal import access, db
 from portal.donations import bp, checks, give_routes, online, queries, receipts, refunds, rules  # noqa: F401  (checks register with ledger-check; give_routes attach their views)
-from portal.donations.forms import OfflineGiftForm, ReasonForm, RefundForm
+from portal.donations.forms import NoteForm, OfflineGiftForm, ReasonForm, RefundForm
 from portal.donations.models import Channel, DonationStatus
 from portal.errors import DomainError, NotAllowed, NotFound
 from portal.ledger import rules as ledger
@@ -32,6 +32,13 @@ STATUS_LABELS = {
     DonationStatus.pending: _l("Pending"), DonationStatus.awaiting_confirmation: _l("Waiting for a second person"),
     DonationStatus.paid: _l("Paid"), DonationStatus.failed: _l("Failed"), DonationStatus.refunded: _l("Refunded"),
     DonationStatus.partially_refunded: _l("Partly refunded"), DonationStatus.disputed: _l("Disputed"),
+}
+# The kinds of ``DonationAnomaly`` (written by the webhooks), as staff read them.
+ANOMALY_LABELS = {
+    "amount_mismatch": _l("Amount does not match the gift"), "currency_mismatch": _l("Currency is not yuan"),
+    "dispute": _l("Payment disputed by the donor's bank"), "unknown_gift": _l("Payment for no known gift"),
+    "refund_mismatch": _l("Refund does not match the gift"),
+    "refund_not_bookable": _l("Refund could not be booked (the fund is short)"),
 }
 CHANNEL_LABELS = {Channel.online: _l("Online"), Channel.bank: _l("Bank transfer"), Channel.cash: _l("Cash")}
 # A money need is public once published; its page stays for the record afterwards.
@@ -85,7 +92,21 @@ def staff_list():
 @access.route("donations.manage")
 def anomalies():
     """What Stripe reported that does not match the books (amounts, currencies, disputes, unknown gifts)."""
-    return render("donations/anomalies.html", anomalies=queries.anomalies_in_region(db.session(), current_user))
+    return render("donations/anomalies.html", anomalies=queries.anomalies_in_region(db.session(), current_user),
+                  anomaly_labels=ANOMALY_LABELS, form=NoteForm())
+
+
+@bp.route("/donations/anomalies/<int:anomaly_id>/resolve", methods=["POST"])
+@access.route("donations.manage")
+def resolve_anomaly(anomaly_id: int):
+    """Staff mark an anomaly resolved with a note of what they found (audited)."""
+    form = NoteForm()
+    if form.validate_on_submit():
+        commit_or_flash(lambda: rules.resolve_anomaly(db.session(), current_user, anomaly_id, form.note.data),
+                        _("Marked resolved."), reraise=(NotFound,))
+    else:
+        flash(_("Say what was found and done."), "error")
+    return redirect(url_for("donations.anomalies"))
 
 
 # --- staff: recording, confirming, refunding ------------------------------------------------------
@@ -142,7 +163,7 @@ def detail(donation_id: int):
     receipt = rules.receipt_of(session, donation.id)
     waiting = refunds.waiting_refunds(session, [donation.id]).get(donation.id)
     return render("donations/detail.html", d=donation, receipt=receipt, waiting=waiting,
-                  anomalies=queries.anomalies_of(session, donation.id),
+                  anomalies=queries.anomalies_of(session, donation.id), anomaly_labels=ANOMALY_LABELS,
                   refunds=refunds.refunds_of(session, donation.id), status_labels=STATUS_LABELS,
                   channel_labels=CHANNEL_LABELS, reason_form=ReasonForm(), refund_form=RefundForm(),
                   may_confirm=donation.status == DonationStatus.awaiting_confirmation

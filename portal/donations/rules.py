@@ -29,6 +29,7 @@ from portal.donations.models import (
     SETTLED_STATUSES,
     Channel,
     Donation,
+    DonationAnomaly,
     DonationStatus,
     Receipt,
     ReceiptCounter,
@@ -303,3 +304,31 @@ def settle(session: Session, actor, donation_id: int, at: datetime | None = None
 
 def receipt_of(session: Session, donation_id: int) -> Receipt | None:
     return session.scalar(select(Receipt).where(Receipt.donation_id == donation_id))
+
+
+# --- what Stripe reported that did not match the books ---------------------------------------------
+
+
+def resolve_anomaly(session: Session, actor, anomaly_id: int, note: str) -> DonationAnomaly:
+    """Staff looked into an anomaly and mark it resolved, saying what they found (audited with the
+    note). Refuses: staff not over its region (an anomaly of no known gift is the city's and
+    province's), no note or one over 500 characters, and an anomaly already resolved."""
+    access.require(actor, "donations.manage", None)
+    found = session.get(DonationAnomaly, anomaly_id)
+    if found is None or not access.allowed(actor, "donations.manage", found):
+        raise NotFound(_l("This report does not exist or is outside your region."))
+    note = (note or "").strip()
+    if not note:
+        raise DomainError(_l("Say what was found and done."), field="note")
+    if len(note) > 500:
+        raise DomainError(_l("The note is too long."), field="note")
+    now = utcnow()
+    done = session.execute(update(DonationAnomaly).where(DonationAnomaly.id == anomaly_id,
+                                                         DonationAnomaly.resolved_at.is_(None))
+                           .values(resolved_at=now).execution_options(synchronize_session=False)).rowcount
+    if done != 1:
+        raise Conflict(_l("This report is already marked resolved."))
+    record(session, actor, "donation.anomaly_resolved", "donation_anomaly", anomaly_id, region_code=found.region_code,
+           detail={"note": note, "kind": found.kind, "donation": found.donation_id})
+    session.refresh(found)
+    return found

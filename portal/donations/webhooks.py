@@ -22,7 +22,8 @@ from portal.errors import DomainError
 from portal.types import utcnow
 
 HANDLED = ("checkout.session.completed", "checkout.session.async_payment_succeeded",
-           "checkout.session.async_payment_failed", "invoice.paid", "charge.refunded", "charge.dispute.created")
+           "checkout.session.async_payment_failed", "invoice.paid", "charge.refunded", "charge.dispute.created",
+           "charge.dispute.closed", "customer.subscription.deleted")
 
 
 def _plain(obj):
@@ -188,6 +189,64 @@ def _dispute_created(session: Session, event_id: str, dispute: dict) -> tuple[st
     return "applied", donation.id
 
 
+def _dispute_closed(session: Session, event_id: str, dispute: dict) -> tuple[str, int | None]:
+    """A dispute is decided. Lost: Stripe has given the disputed amount back to the donor's bank, so
+    it is booked as a refund (once: only a gift still disputed is booked). Won: the gift is paid
+    again (or partly refunded, as before the dispute); the ledger is unchanged. Other outcomes
+    (a warning closed, …) change nothing."""
+    from portal.donations import refunds
+
+    donation = _donation_of_payment(session, _id(dispute.get("payment_intent")), _id(dispute.get("charge")))
+    if donation is None:
+        return anomaly(session, event_id, "unknown_gift", f"dispute {dispute.get('id')}"), None
+    status = dispute.get("status")
+    if status not in ("lost", "won"):
+        return "ignored", donation.id
+    session.refresh(donation)
+    if donation.status != DonationStatus.disputed:
+        return "already_booked", donation.id
+    if status == "won":
+        session.execute(update(Donation).where(Donation.id == donation.id, Donation.status == DonationStatus.disputed)
+                        .values(status=DonationStatus.paid if donation.refunded_fen == 0
+                                else DonationStatus.partially_refunded, updated_at=utcnow())
+                        .execution_options(synchronize_session=False))
+        record(session, None, "donation.dispute_won", "donation", donation.id, region_code=donation.region_code,
+               detail={"dispute": dispute.get("id"), "event": event_id})
+        return "applied", donation.id
+    amount = dispute.get("amount")
+    if str(dispute.get("currency") or "").lower() != "cny" or type(amount) is not int \
+            or not 0 < amount <= donation.kept_fen:
+        return anomaly(session, event_id, "refund_mismatch",
+                       f"dispute {dispute.get('id')} lost: {amount} {dispute.get('currency')}; "
+                       f"gift {donation.amount_fen} fen, {donation.refunded_fen} refunded", donation), donation.id
+    try:
+        with session.begin_nested():
+            refunds.book_stripe_refund(session, donation.id, donation.refunded_fen + amount,
+                                       reason="Dispute lost: refunded through Stripe")
+    except DomainError as error:
+        return anomaly(session, event_id, "refund_not_bookable", str(error.message), donation), donation.id
+    record(session, None, "donation.dispute_lost", "donation", donation.id, region_code=donation.region_code,
+           detail={"dispute": dispute.get("id"), "event": event_id, "amount_fen": amount})
+    return "applied", donation.id
+
+
+def _subscription_deleted(session: Session, event_id: str, subscription: dict) -> tuple[str, int | None]:
+    """Stripe ended a monthly gift's subscription (cancelled in its dashboard, or payments failed):
+    every month of it shows as ended; a subscription of no gift of ours is ignored."""
+    subscription_id = subscription.get("id")
+    first = session.scalar(select(Donation).where(Donation.stripe_subscription_id == subscription_id)
+                           .order_by(Donation.id).limit(1)) if subscription_id else None
+    if first is None:
+        return "ignored", None
+    ended = session.execute(update(Donation).where(Donation.stripe_subscription_id == subscription_id,
+                                                   Donation.monthly_cancelled_at.is_(None))
+                            .values(monthly_cancelled_at=utcnow()).execution_options(synchronize_session=False))
+    if ended.rowcount:
+        record(session, None, "donation.cancel_monthly", "donation", first.id, region_code=first.region_code,
+               detail={"subscription": subscription_id, "event": event_id})
+    return "applied", first.id
+
+
 def _invoice_subscription(invoice: dict) -> str | None:
     parent = (invoice.get("parent") or {}).get("subscription_details") or {}
     return _id(invoice.get("subscription")) or _id(parent.get("subscription"))
@@ -261,5 +320,7 @@ _HANDLERS = {
     "checkout.session.async_payment_failed": _checkout_failed,
     "charge.refunded": _charge_refunded,
     "charge.dispute.created": _dispute_created,
+    "charge.dispute.closed": _dispute_closed,
+    "customer.subscription.deleted": _subscription_deleted,
     "invoice.paid": _invoice_paid,
 }

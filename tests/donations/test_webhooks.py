@@ -193,9 +193,9 @@ def test_staff_over_the_need_see_the_anomaly_and_other_regions_do_not(app, clien
     county, county2, donor = app.test_client(), app.test_client(), app.test_client()
     for browser, name in ((county, "county"), (county2, "county2"), (donor, "donor")):
         login(browser, name)
-    assert "amount_mismatch" in county.get("/donations/anomalies").get_data(as_text=True)
-    assert "amount_mismatch" in county.get(f"/donations/{donations_of(app)[0].id}").get_data(as_text=True)
-    assert "amount_mismatch" not in county2.get("/donations/anomalies").get_data(as_text=True)
+    assert "金额与捐赠不符" in county.get("/donations/anomalies").get_data(as_text=True)
+    assert "金额与捐赠不符" in county.get(f"/donations/{donations_of(app)[0].id}").get_data(as_text=True)
+    assert "金额与捐赠不符" not in county2.get("/donations/anomalies").get_data(as_text=True)
     assert donor.get("/donations/anomalies").status_code in (403, 404)
 
 
