@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from flask import current_app, flash, has_request_context, render_template, request, url_for
+from flask import Response, current_app, flash, has_request_context, render_template, request, url_for
 from jinja2_fragments.flask import render_block
 
 
@@ -123,3 +123,12 @@ def commit_or_flash(action, done: str | None = None, reraise: tuple = ()) -> boo
     if done:
         flash(done, "success")
     return True
+
+
+def verification_page(template: str, code: str, **context):
+    """A public page that checks a printed document's verification code: 404 for a code that was
+    typed but matches nothing, and never indexed by search engines (it may show a name)."""
+    found = any(value is not None for value in context.values())
+    response = Response(render(template, code=code, **context), status=404 if code and not found else 200)
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response

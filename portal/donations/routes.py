@@ -20,7 +20,7 @@ from portal.ledger.routes import CHECK_LABELS
 from portal.needs.models import Need, NeedKind, NeedStatus
 from portal.visits import photos
 from portal.visits.photos import send_private
-from portal.web import commit_or_flash, render, show_error
+from portal.web import commit_or_flash, render, show_error, verification_page
 
 RECEIPT_FOLDER = "receipts"
 
@@ -249,7 +249,4 @@ def verify_receipt():
     whether a refund was made since it was printed (never the donor)."""
     code = request.args.get("code", "").strip()
     found = receipts.verify_receipt(db.session(), code, current_app.config["SECRET_KEY"]) if code else None
-    status = 404 if code and found is None else 200
-    response = Response(render("donations/receipt_verify.html", code=code, receipt=found), status=status)
-    response.headers["X-Robots-Tag"] = "noindex"
-    return response
+    return verification_page("donations/receipt_verify.html", code, receipt=found)

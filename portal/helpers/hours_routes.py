@@ -15,7 +15,7 @@ from portal.helpers.certificate_pdf import render_certificate
 from portal.helpers.hours_forms import DecideForm
 from portal.helpers.models import HoursStatus
 from portal.regions.rules import names_of
-from portal.web import Page, page_args, public_url, render, wants_fragment
+from portal.web import Page, page_args, public_url, render, verification_page, wants_fragment
 
 
 def _my_hours_page(start_text: str, end_text: str, error: DomainError | None = None):
@@ -124,7 +124,4 @@ def verify_hours():
     period and how many hours (nothing more)."""
     code = request.args.get("code", "").strip()
     certificate = rules.verify_certificate(db.session(), code, current_app.config["SECRET_KEY"]) if code else None
-    status = 404 if code and certificate is None else 200
-    response = Response(render("helpers/hours_verify.html", code=code, certificate=certificate), status=status)
-    response.headers["X-Robots-Tag"] = "noindex"
-    return response
+    return verification_page("helpers/hours_verify.html", code, certificate=certificate)
