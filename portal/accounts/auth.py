@@ -58,4 +58,8 @@ def init_app(app: Flask) -> None:
     login_manager.login_view = "accounts.login"
     login_manager.login_message = _l("Please sign in to see this page.")
     login_manager.login_message_category = "info"
-    login_manager.session_protection = "basic"
+    # Flask-Login's own "session protection" is off: the server-side session record is the
+    # protection. In "basic" mode it wrote ``_fresh`` into every anonymous cookie on its next
+    # request, so a slow fragment request (a region suggestion still in flight while the form was
+    # submitted) answered after the sign-in and put the anonymous cookie back over the new one.
+    login_manager.session_protection = None

@@ -213,3 +213,17 @@ def test_the_nightly_purge_forgets_only_sessions_that_can_never_work_again(app, 
     purge_old_sessions.call_local()
     assert _sessions(app, users["county"]) == []
     assert len(_sessions(app, users["village"])) == 1 and len(_sessions(app, users["donor"])) == 1
+
+
+def test_a_late_answer_on_the_anonymous_cookie_does_not_undo_a_sign_in(app, client, users):
+    # A region suggestion still in flight when the form is sent carries the cookie from before the
+    # sign-in; if its answer set that cookie again, the browser would be signed out at once (seen
+    # as a failed CSRF check on the next form).
+    client.get("/join/volunteer")
+    before = cookie_of(client)
+    late = client_with_cookie(app, before)
+    login(client, "county")
+    response = late.get("/join/regions?areas-0=371302105000", headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    assert response.headers.getlist("Set-Cookie") == []
+    assert _signed_in(client)
