@@ -15,7 +15,8 @@ of two legs (Stripe clearing debited, the fund credited): a quarter to the gener
 programmes, the rest spread over the money needs, whose raised amounts follow. The fill goes
 through SQL in batches, the ledger's triggers on: each transaction is inserted unposted, its legs
 inserted, then marked posted (the database checks it balances), and PostgreSQL checks each again at
-COMMIT. On PostgreSQL the tables are VACUUM ANALYZEd after the fill (what autovacuum does shortly).
+COMMIT; each batch also moves the funds' running totals and adds their new givers, as ``post`` and
+``settle`` do. On PostgreSQL the tables are VACUUM ANALYZEd after the fill (what autovacuum does shortly).
 
 The pages are requested one after the other over loopback from the Flask development server
 (threaded, in this process). The webhooks: ``--webhooks`` deliveries of ``checkout.session.completed``,
@@ -43,11 +44,21 @@ from datetime import timedelta
 
 import _bench  # noqa: E402,F401  (first: the environment the portal reads)
 from sqlalchemy import func, insert, select, text, update  # noqa: E402
+from sqlalchemy.dialects import postgresql, sqlite  # noqa: E402
 
 from portal import db  # noqa: E402
-from portal.donations.models import Channel, Donation, DonationStatus, Receipt, ReceiptCounter, StripeEvent  # noqa: E402
+from portal.donations.models import (  # noqa: E402
+    Channel,
+    Donation,
+    DonationGiver,
+    DonationStatus,
+    Receipt,
+    ReceiptCounter,
+    StripeEvent,
+    giver_key,
+)
 from portal.ledger import rules as ledger  # noqa: E402
-from portal.ledger.models import AccountPurpose, Entry, Fund, LedgerTransaction, TransactionKind  # noqa: E402
+from portal.ledger.models import AccountPurpose, Entry, Fund, FundTotal, LedgerTransaction, TransactionKind  # noqa: E402
 from portal.needs.models import Need, NeedKind, NeedStatus  # noqa: E402
 from portal.types import utcnow  # noqa: E402
 
@@ -98,6 +109,8 @@ def fill(app, entries: int) -> dict:
     while done < gifts:
         size = min(BATCH, gifts - done)
         txns, legs, donations, receipts = [], [], [], []
+        into_fund: dict[int, int] = {}
+        givers: set[tuple[int, str]] = set()
         for _ in range(size):
             pick = rng.random()
             if pick < 0.25 or not targets:
@@ -131,6 +144,8 @@ def fill(app, entries: int) -> dict:
                              "issued_at": at, "refunded_fen": 0, "refunded_at": None})
             if need_id:
                 raised[need_id] = raised.get(need_id, 0) + amount
+            into_fund[fund_id] = into_fund.get(fund_id, 0) + amount
+            givers.add((fund_id, giver_key(None, donations[-1]["guest_name"])))
             txn_id, entry_id, donation_id, receipt_id = txn_id + 1, entry_id + 2, donation_id + 1, receipt_id + 1
         with engine.begin() as conn:  # one batch: unposted, legs, posted (checked), then the gifts
             conn.execute(insert(LedgerTransaction.__table__), txns)
@@ -140,6 +155,14 @@ def fill(app, entries: int) -> dict:
                          .values(posted=True))
             conn.execute(insert(Donation.__table__), donations)
             conn.execute(insert(Receipt.__table__), receipts)
+            # What ``post`` and ``settle`` keep beside the legs: each fund's running totals, its givers.
+            totals = FundTotal.__table__
+            for fund_id, fen in sorted(into_fund.items()):
+                conn.execute(update(totals).where(totals.c.fund_id == fund_id).values(
+                    received_fen=totals.c.received_fen + fen, balance_fen=totals.c.balance_fen + fen))
+            dialect_insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
+            conn.execute(dialect_insert(DonationGiver.__table__).on_conflict_do_nothing(),
+                         [{"fund_id": f, "giver": g} for f, g in sorted(givers)])
         done += size
         if done % (BATCH * 20) == 0 or done == gifts:
             _bench.log(f"  {done:,} gifts ({2 * done:,} legs) after {time.perf_counter() - started:.0f} s")

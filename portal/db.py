@@ -84,6 +84,14 @@ def new_session(*, write: bool = False, bind: Engine | None = None) -> Session:
     return Session(bind=bind, expire_on_commit=False)
 
 
+def insert_for(session: Session):
+    """The dialect's own ``insert`` (PostgreSQL's or SQLite's) for ``session``'s database: both
+    offer ``on_conflict_do_nothing`` and ``returning``, which the generic one does not."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+
+
 def session() -> Session:
     """The session of the current request (or app context), created on first use.
 

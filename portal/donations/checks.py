@@ -7,7 +7,7 @@ from __future__ import annotations
 from sqlalchemy import String, cast, func, literal, select
 from sqlmodel import Session
 
-from portal.donations.models import SETTLED_STATUSES, Donation, Receipt
+from portal.donations.models import SETTLED_STATUSES, Donation, DonationGiver, Receipt, giver_key
 from portal.ledger.checks import Problem, ledger_check, shared
 from portal.ledger.models import Account, AccountPurpose, Entry, LedgerTransaction, TransactionKind
 from portal.needs.models import Need
@@ -20,18 +20,20 @@ SETTLED = frozenset(s.value for s in SETTLED_STATUSES)
 
 def _donations(session: Session) -> list[tuple]:
     """Every donation as (id, status, ledger_transaction_id, need_id, amount_fen, need_fen, general_fen,
-    refunded_fen), plain values in id order, read once per check run: both checks go through all of
+    refunded_fen, fund_id, giver), plain values in id order, read once per check run: both checks go through all of
     them, and at a million postings reading them (not comparing them) is what takes the time."""
     table = Donation.__table__
     stmt = select(table.c.id, table.c.status, table.c.ledger_transaction_id, table.c.need_id, table.c.amount_fen,
-                  table.c.need_fen, table.c.general_fen, table.c.refunded_fen)
+                  table.c.need_fen, table.c.general_fen, table.c.refunded_fen, table.c.fund_id, table.c.donor_id,
+                  table.c.guest_name)
 
     def read() -> list[tuple]:
         # Plain columns through the connection (no ORM rows, no enum objects), sorted here: the
         # database need not sort them all first.
         rows = [tuple(row) for row in session.connection().execute(stmt.execution_options(yield_per=BATCH))]
         rows.sort()
-        return [(i, str(status), *rest) for i, status, *rest in rows]
+        return [(i, str(status), *rest, giver_key(donor_id, guest_name))
+                for i, status, *rest, donor_id, guest_name in rows]
 
     return shared(session, "donations", read)
 
@@ -91,7 +93,7 @@ def donations_match_ledger(session: Session) -> list[Problem]:
     receipts = dict(session.execute(select(Receipt.donation_id, Receipt.refunded_fen)).all())
     problems = []
     kept_for_need: dict[int, int] = {}
-    for donation_id, status, _txn, need_id, amount, need_fen, general_fen, refunded in _donations(session):
+    for donation_id, status, _txn, need_id, amount, need_fen, general_fen, refunded, *_giver in _donations(session):
         if status not in SETTLED:
             continue
         booked = gifts.get(donation_id, (0, 0))[1]
@@ -126,3 +128,21 @@ def donations_match_ledger(session: Session) -> list[Problem]:
                 problems.append({"need": need_id, "message": f"need {need_id} shows {raised.get(need_id)} fen "
                                  f"raised, its gifts kept {kept} for it"})
     return problems
+
+
+@ledger_check("givers_match_gifts")
+def _givers_match_gifts(session: Session) -> list[Problem]:
+    """The number of givers a fund's or a need's public page shows (``donation_giver``) is the
+    number of distinct givers of its settled gifts."""
+    from_gifts: dict[int, set[str]] = {}
+    for _id, status, *_rest, fund_id, giver in _donations(session):
+        if status in SETTLED:
+            from_gifts.setdefault(fund_id, set()).add(giver)
+    recorded: dict[int, set[str]] = {}
+    for fund_id, giver in session.connection().execute(
+            select(DonationGiver.fund_id, DonationGiver.giver).execution_options(yield_per=BATCH)):
+        recorded.setdefault(fund_id, set()).add(giver)
+    return [{"fund_id": fund_id, "message": f"fund {fund_id}: {len(recorded.get(fund_id, ()))} givers counted, "
+             f"{len(from_gifts.get(fund_id, ()))} in its settled gifts"}
+            for fund_id in sorted(set(from_gifts) | set(recorded))
+            if from_gifts.get(fund_id, set()) != recorded.get(fund_id, set())]

@@ -110,6 +110,26 @@ class Donation(SQLModel, table=True):
         return self.amount_fen - self.refunded_fen
 
 
+def giver_key(donor_id: int | None, guest_name: str) -> str:
+    """Who gave, as the public pages count givers: a signed-in donor by account, a guest by name
+    (guests who gave no name count as one)."""
+    return f"user:{donor_id}" if donor_id is not None else f"guest:{guest_name or ''}"
+
+
+class DonationGiver(SQLModel, table=True):
+    """Each giver of a fund once, written when their first gift to it is settled: a fund's or a
+    need's public page counts its givers from here instead of over every gift (migration
+    ``0016_fund_totals``). A settled gift stays settled (a refund marks it), so a giver once counted
+    stays counted; ``ledger-check`` compares this with the gifts."""
+
+    __tablename__ = "donation_giver"
+    __table_args__ = (UniqueConstraint("fund_id", "giver", name="uq_donation_giver"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    fund_id: int = Field(foreign_key="ledger_fund.id")
+    giver: str = Field(max_length=120)
+
+
 class ReceiptCounter(SQLModel, table=True):
     """The last receipt number given in one year: taken with one UPDATE … RETURNING in the posting
     transaction, so numbers have no gaps (a rolled-back posting gives its number back)."""

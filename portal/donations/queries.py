@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlmodel import Session
 
 from portal import access
-from portal.donations.models import SETTLED_STATUSES, Donation, Receipt
+from portal.donations.models import SETTLED_STATUSES, Donation, DonationGiver, Receipt
 from portal.errors import NotFound
 from portal.ledger.models import Fund, FundKind
 from portal.needs.models import Need
@@ -45,8 +45,9 @@ class PublicGift:
 
 def public_gifts(session: Session, *, fund_id: int | None = None, need_id: int | None = None,
                  limit: int = 100) -> tuple[list[PublicGift], int]:
-    """The settled gifts of a fund or a need as the public sees them, and the number of givers.
-    Anonymous gifts carry no name. Donors' messages are not shown: one could name the child."""
+    """The newest settled gifts of a fund or a need as the public sees them, and the number of
+    givers (counted once each, from ``donation_giver``). Anonymous gifts carry no name. Donors'
+    messages are not shown: one could name the child."""
     from portal.accounts.models import User
 
     where = [Donation.status.in_([s.value for s in SETTLED_STATUSES])]
@@ -55,8 +56,10 @@ def public_gifts(session: Session, *, fund_id: int | None = None, need_id: int |
                            .where(*where).order_by(Donation.paid_at.desc(), Donation.id.desc()).limit(limit)).all()
     gifts = [PublicGift("" if d.anonymous else (name or d.guest_name), d.amount_fen, d.refunded_fen, d.paid_at)
              for d, name in rows]
-    givers = session.execute(select(Donation.donor_id, Donation.guest_name).where(*where).distinct()).all()
-    return gifts, len(givers)
+    if need_id is not None:
+        fund_id = session.scalar(select(Fund.id).where(Fund.need_id == need_id))
+    givers = session.scalar(select(func.count(DonationGiver.id)).where(DonationGiver.fund_id == fund_id)) or 0
+    return gifts, int(givers)
 
 
 @dataclass(frozen=True)

@@ -23,16 +23,18 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from portal import access
+from portal import access, db
 from portal.audit.rules import record
 from portal.donations.models import (
     SETTLED_STATUSES,
     Channel,
     Donation,
     DonationAnomaly,
+    DonationGiver,
     DonationStatus,
     Receipt,
     ReceiptCounter,
+    giver_key,
 )
 from portal.errors import Conflict, DomainError, NotAllowed, NotFound
 from portal.ledger import rules as ledger
@@ -292,6 +294,8 @@ def settle(session: Session, actor, donation_id: int, at: datetime | None = None
         add_funding(session, need, to_need, actor)
     year = receipt_year(at)
     session.add(Receipt(donation_id=donation.id, year=year, number=next_receipt_number(session, year), issued_at=at))
+    session.execute(db.insert_for(session)(DonationGiver).values(
+        fund_id=donation.fund_id, giver=giver_key(donation.donor_id, donation.guest_name)).on_conflict_do_nothing())
     donation.ledger_transaction_id = txn.id
     donation.need_fen, donation.general_fen = to_need, to_general
     session.add(donation)

@@ -16,7 +16,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from portal.ledger.models import Entry, Fund, FundKind, LedgerTransaction, TransactionKind
-from portal.ledger.rules import all_fund_figures
+from portal.ledger.rules import FundFigures, all_fund_figures, all_fund_totals
 
 Problem = dict
 CheckFn = Callable[[Session], list[Problem]]
@@ -115,6 +115,20 @@ def _fund_identity(session: Session) -> list[Problem]:
     return [{"fund": fund.code, "message": f"fund {fund.code}: received {f.received} - refunded {f.refunded}"
              f" - disbursed {f.disbursed} != balance {f.balance}"}
             for fund, f in _all_fund_figures(session) if f.received - f.refunded - f.disbursed != f.balance]
+
+
+@ledger_check("fund_totals_match")
+def _fund_totals_match(session: Session) -> list[Problem]:
+    """Every fund's running totals (what its public page shows) equal its figures summed from the
+    legs, to the fen; a fund with legs but no totals is a problem too."""
+    totals = all_fund_totals(session)
+    problems = []
+    for fund, from_legs in _all_fund_figures(session):
+        shown = totals.get(fund.id)
+        if shown != from_legs and not (shown is None and from_legs == FundFigures(0, 0, 0, 0)):
+            problems.append({"fund": fund.code, "message": f"fund {fund.code}: running totals {shown}"
+                             f" differ from its legs {from_legs}"})
+    return problems
 
 
 @ledger_check("funds_not_negative")

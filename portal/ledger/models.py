@@ -122,3 +122,23 @@ class Entry(SQLModel, table=True):
     account_id: int = Field(foreign_key="ledger_account.id")
     amount_fen: int = Field(sa_column=Column(BigInteger, nullable=False))
     currency: str = Field(default=CURRENCY, max_length=3)
+
+
+class FundTotal(SQLModel, table=True):
+    """A fund's running figures, kept by ``post`` and ``reverse`` in the posting transaction itself,
+    so the public pages read one row instead of summing every leg of the fund. The legs stay the
+    truth: ``ledger-check`` recomputes every fund from them and reports any difference (migration
+    ``0016_fund_totals``)."""
+
+    __tablename__ = "ledger_fund_total"
+    __table_args__ = (
+        CheckConstraint("balance_fen >= 0", name="ck_ledger_fund_total_not_negative"),
+        CheckConstraint("received_fen - refunded_fen - disbursed_fen = balance_fen",
+                        name="ck_ledger_fund_total_identity"),
+    )
+
+    fund_id: int = Field(foreign_key="ledger_fund.id", primary_key=True)
+    received_fen: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, default=0))
+    refunded_fen: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, default=0))
+    disbursed_fen: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, default=0))
+    balance_fen: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, default=0))

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import BigInteger, case, cast, func, select
+from sqlalchemy import BigInteger, case, cast, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
@@ -29,6 +29,7 @@ from portal.ledger.models import (
     Entry,
     Fund,
     FundKind,
+    FundTotal,
     LedgerTransaction,
     TransactionKind,
 )
@@ -114,9 +115,14 @@ def fund_account(session: Session, fund: Fund) -> Account:
 
 
 def _fund(session: Session, code: str, kind: FundKind, name_zh: str, name_en: str, need_id: int | None = None) -> Fund:
+    """The fund of ``code``; a new one is made with its balance account and its running totals."""
+    existing = session.scalar(select(Fund).where(Fund.code == code))
+    if existing is not None:
+        return existing
     fund = _get_or_create(session, Fund, {"code": code},
                           {"kind": kind, "name_zh": name_zh, "name_en": name_en, "need_id": need_id})
     fund_account(session, fund)
+    _get_or_create(session, FundTotal, {"fund_id": fund.id}, {})
     return fund
 
 
@@ -192,20 +198,46 @@ def _fund_legs(kind: TransactionKind, legs: list[Leg]) -> list[Leg]:
 
 
 def _refuse_overdraft(session: Session, legs: list[Leg]) -> None:
-    """No fund goes below zero. The fund accounts are locked first (PostgreSQL; SQLite's writer
-    already holds the database), so two payments out of one fund cannot both see the old balance."""
-    debits = [leg for leg in legs if leg.account.purpose == AccountPurpose.fund_balance and leg.amount_fen > 0]
+    """No fund goes below zero. The funds' running totals are locked first, in fund order (every
+    posting to a fund updates its row, so two payments out of one fund cannot both see the old
+    balance, and no two postings wait on each other in a circle); the database's check on the row
+    refuses it too."""
+    debits = {leg.account.fund_id: leg.amount_fen for leg in legs
+              if leg.account.purpose == AccountPurpose.fund_balance and leg.amount_fen > 0}
     if not debits:
         return
-    ids = sorted(leg.account.id for leg in debits)
-    session.execute(select(Account.id).where(Account.id.in_(ids)).order_by(Account.id).with_for_update())
-    for leg in debits:
-        if balance(session, leg.account) < leg.amount_fen:
+    held = dict(session.execute(select(FundTotal.fund_id, FundTotal.balance_fen)
+                                .where(FundTotal.fund_id.in_(sorted(debits))).order_by(FundTotal.fund_id)
+                                .with_for_update()).all())
+    for fund_id, amount in debits.items():
+        if int(held.get(fund_id, 0)) < amount:
             raise Conflict(_l("The fund does not hold enough money for this."))
 
 
+def _add_to_totals(session: Session, counts_as: TransactionKind, legs: list[Leg]) -> None:
+    """Move the running totals of the funds in ``legs`` by what the legs move; ``counts_as`` is the
+    kind the money counts under (a reversal counts against what it reverses)."""
+    for leg in sorted((leg for leg in legs if leg.account.purpose == AccountPurpose.fund_balance),
+                      key=lambda leg: leg.account.fund_id):
+        moved = leg.amount_fen  # a credit (negative) adds to the fund
+        values = {"balance_fen": FundTotal.balance_fen - moved}
+        if counts_as == TransactionKind.gift:
+            values["received_fen"] = FundTotal.received_fen - moved
+        elif counts_as == TransactionKind.refund:
+            values["refunded_fen"] = FundTotal.refunded_fen + moved
+        elif counts_as == TransactionKind.disbursement:
+            values["disbursed_fen"] = FundTotal.disbursed_fen + moved
+        stmt = (update(FundTotal).where(FundTotal.fund_id == leg.account.fund_id).values(**values)
+                .execution_options(synchronize_session=False))
+        if session.execute(stmt).rowcount != 1:
+            # A fund made before its totals existed (or behind ``_fund``'s back): its row, then the move.
+            _get_or_create(session, FundTotal, {"fund_id": leg.account.fund_id}, {})
+            session.execute(stmt)
+
+
 def _write(session: Session, actor, kind: TransactionKind, legs: list[Leg], memo: str, reference: str,
-           reverses_id: int | None = None) -> LedgerTransaction:
+           reverses: LedgerTransaction | None = None) -> LedgerTransaction:
+    reverses_id = reverses.id if reverses is not None else None
     txn = LedgerTransaction(kind=kind, memo=memo[:500], reference=reference[:64], reverses_id=reverses_id,
                             actor_id=getattr(actor, "id", None))
     session.add(txn)
@@ -216,6 +248,7 @@ def _write(session: Session, actor, kind: TransactionKind, legs: list[Leg], memo
     # Marking it posted is what the database checks: legs summing to zero, at least two of them.
     txn.posted = True
     session.flush()
+    _add_to_totals(session, TransactionKind(reverses.kind) if reverses is not None else kind, legs)
     record(session, actor, f"ledger.{kind.value}", "ledger_transaction", txn.id,
            detail={"reference": txn.reference, "reverses": reverses_id,
                    "legs": [[leg.account.code, leg.amount_fen] for leg in legs]})
@@ -266,7 +299,7 @@ def reverse(session: Session, actor, txn: LedgerTransaction, reason: str) -> Led
     _refuse_overdraft(session, legs)
     try:
         with session.begin_nested():
-            return _write(session, actor, TransactionKind.reversal, legs, reason, original.reference, original.id)
+            return _write(session, actor, TransactionKind.reversal, legs, reason, original.reference, original)
     except IntegrityError:
         raise Conflict(_l("This transaction has already been reversed.")) from None
 
@@ -312,13 +345,30 @@ def _figures_query():
 
 
 def fund_figures(session: Session, fund: Fund) -> FundFigures:
-    """Received, refunded, disbursed and balance of ``fund`` in fen (ints)."""
+    """Received, refunded, disbursed and balance of ``fund`` in fen (ints), from its running totals
+    (one row; ``ledger-check`` proves they equal the legs)."""
+    row = session.execute(select(FundTotal).where(FundTotal.fund_id == fund.id)
+                          .execution_options(populate_existing=True)).scalar_one_or_none()
+    if row is None:
+        return FundFigures(0, 0, 0, 0)
+    return FundFigures(int(row.received_fen), int(row.refunded_fen), int(row.disbursed_fen), int(row.balance_fen))
+
+
+def fund_figures_from_legs(session: Session, fund: Fund) -> FundFigures:
+    """The same figures summed from the fund's legs: the truth the running totals are checked against."""
     row = session.execute(_figures_query().where(Fund.id == fund.id)).one()
     return FundFigures(int(row.received), int(row.refunded), int(row.disbursed), int(row.balance))
 
 
+def all_fund_totals(session: Session) -> dict[int, FundFigures]:
+    """Every fund's running totals by fund id."""
+    return {row.fund_id: FundFigures(int(row.received_fen), int(row.refunded_fen), int(row.disbursed_fen),
+                                     int(row.balance_fen))
+            for row in session.scalars(select(FundTotal).execution_options(populate_existing=True))}
+
+
 def all_fund_figures(session: Session) -> list[tuple[Fund, FundFigures]]:
-    """Every fund with its figures, general and programme funds first."""
+    """Every fund with its figures summed from the legs, general and programme funds first."""
     figures = {row.id: FundFigures(int(row.received), int(row.refunded), int(row.disbursed), int(row.balance))
                for row in session.execute(_figures_query())}
     order = case((Fund.kind == FundKind.general.value, 0), (Fund.kind == FundKind.programme.value, 1), else_=2)

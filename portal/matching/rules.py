@@ -16,7 +16,6 @@ from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 from portal import access, db
@@ -79,17 +78,13 @@ def acting_helper(session: Session, user) -> Acting | None:
 # --- views -----------------------------------------------------------------------------------------
 
 
-def _insert(session: Session):
-    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-
-
 def record_view(session: Session, user, need_id: int, today: date | None = None) -> bool:
     """A helper opened the public page of a need on the board: kept once per helper, need and day.
     True when this was the day's first."""
     acting = acting_helper(session, user)
     if acting is None:
         return False
-    stmt = _insert(session)(MatchInteraction).values(
+    stmt = db.insert_for(session)(MatchInteraction).values(
         event=MatchEvent.view, need_id=need_id, helper_key=acting.key, user_id=acting.user_id,
         organization_id=acting.organization_id, at=utcnow(), day=today or date.today(),
     ).on_conflict_do_nothing().returning(MatchInteraction.id)
@@ -309,7 +304,7 @@ def invite(session: Session, staff, need: Need, helper_key: str, today: date | N
     if recent is not None:
         raise AlreadyInvited()
     kind, number = parse_key(helper_key)
-    stmt = _insert(session)(MatchInteraction).values(
+    stmt = db.insert_for(session)(MatchInteraction).values(
         event=MatchEvent.invite, need_id=need.id, helper_key=helper_key,
         user_id=number if kind == "u" else None, organization_id=number if kind == "o" else None,
         staff_id=staff.id, at=now, day=today or date.today(),

@@ -21,7 +21,6 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 from portal import db
@@ -131,8 +130,7 @@ def _deliver(session: Session, kind: Kind, recipients: list[_Recipient], subject
     exists; the new ones are e-mailed, after the commit, to those who want them."""
     if not recipients:
         return 0
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    insert = db.insert_for(session)
     now = utcnow()
     added: set[int] = set()
     for start in range(0, len(recipients), INSERT_CHUNK):

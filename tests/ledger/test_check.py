@@ -65,7 +65,8 @@ def test_ledger_check_finds_a_fund_below_zero_booked_around_the_rules(app, regio
         run("UPDATE ledger_transaction SET posted = :p WHERE id = :t", p=True, t=txn)
     result = app.test_cli_runner().invoke(args=["ledger-check"])
     assert result.exit_code == 1
-    assert [p["check"] for p in _last_json(result.output)["problems"]] == ["funds_not_negative"]
+    # Booked behind ``post``'s back, the refund also left the fund's running totals behind.
+    assert [p["check"] for p in _last_json(result.output)["problems"]] == ["fund_totals_match", "funds_not_negative"]
 
 
 def test_a_reversal_that_does_not_undo_its_original_is_a_violation(app, regions, raw):
@@ -82,7 +83,8 @@ def test_a_reversal_that_does_not_undo_its_original_is_a_violation(app, regions,
         run("UPDATE ledger_transaction SET posted = :p WHERE id = :t", p=True, t=txn)
     with app.app_context(), db.new_session() as s:
         report = rules.check(s)
-    assert [(p["check"], p["transaction"]) for p in report["problems"]] == [("reversals_exact", txn)]
+    assert [(p["check"], p.get("transaction")) for p in report["problems"]] == [
+        ("reversals_exact", txn), ("fund_totals_match", None)]
 
 
 def test_administrator_sees_the_ledger_check_in_chinese(app, as_user, money_need):
@@ -105,3 +107,19 @@ def test_only_administrators_open_the_ledger_check(app, client, users):
         other = app.test_client()
         login(other, key)
         assert other.get("/ledger/check").status_code == 403, key
+
+
+def test_running_totals_that_differ_from_the_legs_are_a_violation(app, regions, raw):
+    """The public pages read a fund's running totals: changed behind the ledger's back (raw SQL,
+    keeping their identity so the row's own check lets it through), ``ledger-check`` finds it."""
+    with app.app_context(), db.write_session() as s:
+        fund = rules.general_fund(s)
+        give(s, fund, 1_000)
+        fund_id = fund.id
+    raw("UPDATE ledger_fund_total SET received_fen = received_fen + 1, balance_fen = balance_fen + 1 "
+        "WHERE fund_id = :f", f=fund_id)
+    with app.app_context(), db.new_session() as s:
+        report = rules.check(s)
+        assert rules.fund_figures(s, s.get(rules.Fund, fund_id)).balance == 1_001
+        assert rules.fund_figures_from_legs(s, s.get(rules.Fund, fund_id)).balance == 1_000
+    assert [p["check"] for p in report["problems"]] == ["fund_totals_match"]
