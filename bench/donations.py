@@ -50,6 +50,7 @@ from portal import db  # noqa: E402
 from portal.donations.models import (  # noqa: E402
     Channel,
     Donation,
+    DonationFundGivers,
     DonationGiver,
     DonationStatus,
     Receipt,
@@ -161,8 +162,16 @@ def fill(app, entries: int) -> dict:
                 conn.execute(update(totals).where(totals.c.fund_id == fund_id).values(
                     received_fen=totals.c.received_fen + fen, balance_fen=totals.c.balance_fen + fen))
             dialect_insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
-            conn.execute(dialect_insert(DonationGiver.__table__).on_conflict_do_nothing(),
-                         [{"fund_id": f, "giver": g} for f, g in sorted(givers)])
+            new_givers: dict[int, int] = {}
+            added = conn.execute(dialect_insert(DonationGiver.__table__)
+                                 .values([{"fund_id": f, "giver": g} for f, g in sorted(givers)])
+                                 .on_conflict_do_nothing().returning(DonationGiver.__table__.c.fund_id))
+            for (fund_id,) in added:
+                new_givers[fund_id] = new_givers.get(fund_id, 0) + 1
+            counts = DonationFundGivers.__table__
+            for fund_id, n in sorted(new_givers.items()):
+                conn.execute(dialect_insert(counts).values(fund_id=fund_id, givers=n).on_conflict_do_update(
+                    index_elements=[counts.c.fund_id], set_={"givers": counts.c.givers + n}))
         done += size
         if done % (BATCH * 20) == 0 or done == gifts:
             _bench.log(f"  {done:,} gifts ({2 * done:,} legs) after {time.perf_counter() - started:.0f} s")

@@ -7,7 +7,7 @@ from __future__ import annotations
 from sqlalchemy import String, cast, func, literal, select
 from sqlmodel import Session
 
-from portal.donations.models import SETTLED_STATUSES, Donation, DonationGiver, Receipt, giver_key
+from portal.donations.models import SETTLED_STATUSES, Donation, DonationFundGivers, DonationGiver, Receipt, giver_key
 from portal.ledger.checks import Problem, ledger_check, shared
 from portal.ledger.models import Account, AccountPurpose, Entry, LedgerTransaction, TransactionKind
 from portal.needs.models import Need
@@ -142,7 +142,11 @@ def _givers_match_gifts(session: Session) -> list[Problem]:
     for fund_id, giver in session.connection().execute(
             select(DonationGiver.fund_id, DonationGiver.giver).execution_options(yield_per=BATCH)):
         recorded.setdefault(fund_id, set()).add(giver)
-    return [{"fund_id": fund_id, "message": f"fund {fund_id}: {len(recorded.get(fund_id, ()))} givers counted, "
-             f"{len(from_gifts.get(fund_id, ()))} in its settled gifts"}
-            for fund_id in sorted(set(from_gifts) | set(recorded))
-            if from_gifts.get(fund_id, set()) != recorded.get(fund_id, set())]
+    counted = dict(session.execute(select(DonationFundGivers.fund_id, DonationFundGivers.givers)).all())
+    problems = []
+    for fund_id in sorted(set(from_gifts) | set(recorded) | set(counted)):
+        gave, kept, shown = from_gifts.get(fund_id, set()), recorded.get(fund_id, set()), counted.get(fund_id, 0)
+        if gave != kept or shown != len(gave):
+            problems.append({"fund_id": fund_id, "message": f"fund {fund_id}: its page counts {shown} givers, "
+                             f"{len(kept)} are kept, {len(gave)} gave in its settled gifts"})
+    return problems

@@ -130,6 +130,18 @@ class DonationGiver(SQLModel, table=True):
     giver: str = Field(max_length=120)
 
 
+class DonationFundGivers(SQLModel, table=True):
+    """How many givers a fund has (its ``donation_giver`` rows), one row per fund moved with each
+    new giver: the general fund has a hundred thousand, and counting them took longer than the
+    whole page may."""
+
+    __tablename__ = "donation_fund_givers"
+    __table_args__ = (CheckConstraint("givers >= 0", name="ck_donation_fund_givers"),)
+
+    fund_id: int = Field(foreign_key="ledger_fund.id", primary_key=True, sa_column_kwargs={"autoincrement": False})
+    givers: int = Field(default=0)
+
+
 class ReceiptCounter(SQLModel, table=True):
     """The last receipt number given in one year: taken with one UPDATE … RETURNING in the posting
     transaction, so numbers have no gaps (a rolled-back posting gives its number back)."""

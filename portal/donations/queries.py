@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlmodel import Session
 
 from portal import access
-from portal.donations.models import SETTLED_STATUSES, Donation, DonationGiver, Receipt
+from portal.donations.models import SETTLED_STATUSES, Donation, Receipt
+from portal.donations.rules import givers_of
 from portal.errors import NotFound
 from portal.ledger.models import Fund, FundKind
 from portal.needs.models import Need
@@ -46,7 +47,7 @@ class PublicGift:
 def public_gifts(session: Session, *, fund_id: int | None = None, need_id: int | None = None,
                  limit: int = 100) -> tuple[list[PublicGift], int]:
     """The newest settled gifts of a fund or a need as the public sees them, and the number of
-    givers (counted once each, from ``donation_giver``). Anonymous gifts carry no name. Donors'
+    givers (kept as each new giver's first gift is settled). Anonymous gifts carry no name. Donors'
     messages are not shown: one could name the child."""
     from portal.accounts.models import User
 
@@ -58,8 +59,7 @@ def public_gifts(session: Session, *, fund_id: int | None = None, need_id: int |
              for d, name in rows]
     if need_id is not None:
         fund_id = session.scalar(select(Fund.id).where(Fund.need_id == need_id))
-    givers = session.scalar(select(func.count(DonationGiver.id)).where(DonationGiver.fund_id == fund_id)) or 0
-    return gifts, int(givers)
+    return gifts, givers_of(session, fund_id)
 
 
 @dataclass(frozen=True)

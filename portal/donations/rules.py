@@ -30,6 +30,7 @@ from portal.donations.models import (
     Channel,
     Donation,
     DonationAnomaly,
+    DonationFundGivers,
     DonationGiver,
     DonationStatus,
     Receipt,
@@ -294,8 +295,7 @@ def settle(session: Session, actor, donation_id: int, at: datetime | None = None
         add_funding(session, need, to_need, actor)
     year = receipt_year(at)
     session.add(Receipt(donation_id=donation.id, year=year, number=next_receipt_number(session, year), issued_at=at))
-    session.execute(db.insert_for(session)(DonationGiver).values(
-        fund_id=donation.fund_id, giver=giver_key(donation.donor_id, donation.guest_name)).on_conflict_do_nothing())
+    count_giver(session, donation.fund_id, giver_key(donation.donor_id, donation.guest_name))
     donation.ledger_transaction_id = txn.id
     donation.need_fen, donation.general_fen = to_need, to_general
     session.add(donation)
@@ -304,6 +304,25 @@ def settle(session: Session, actor, donation_id: int, at: datetime | None = None
            detail={"amount_fen": donation.amount_fen, "need_fen": to_need, "general_fen": to_general,
                    "transaction": txn.id})
     return donation
+
+
+def count_giver(session: Session, fund_id: int, giver: str) -> bool:
+    """Note ``giver`` among the givers of ``fund_id``; counted once however often they give (and
+    however two of their gifts race). True when they are new to the fund."""
+    insert = db.insert_for(session)
+    new = session.execute(insert(DonationGiver).values(fund_id=fund_id, giver=giver)
+                          .on_conflict_do_nothing().returning(DonationGiver.id)).scalar() is not None
+    if new:
+        session.execute(insert(DonationFundGivers).values(fund_id=fund_id, givers=1).on_conflict_do_update(
+            index_elements=[DonationFundGivers.fund_id], set_={"givers": DonationFundGivers.givers + 1}))
+    return new
+
+
+def givers_of(session: Session, fund_id: int | None) -> int:
+    """How many people gave to the fund (a fund's or a need's public page)."""
+    if fund_id is None:
+        return 0
+    return int(session.scalar(select(DonationFundGivers.givers).where(DonationFundGivers.fund_id == fund_id)) or 0)
 
 
 def receipt_of(session: Session, donation_id: int) -> Receipt | None:
