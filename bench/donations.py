@@ -369,6 +369,7 @@ def main() -> None:
         loads["check"] = load_average()
         _bench.log(f"ledger-check: {check_seconds:.2f} s, {report['violations']} violation(s) "
                    f"over {report['entries']:,} legs{'  SLOWER THAN 30 s' if check_seconds > 30 else ''}")
+        _bench.log("  by check (s): " + ", ".join(f"{name} {sec:.2f}" for name, sec in report["check_seconds"].items()))
         for problem in report["problems"][:10]:
             _bench.log(f"  VIOLATION [{problem['check']}] {problem['message']}")
 
@@ -401,6 +402,7 @@ def main() -> None:
             "fill_seconds": round(made["seconds"], 1),
             "ledger_check_seconds": round(check_seconds, 2),
             "ledger_check_violations": report["violations"],
+            "ledger_check_seconds_by_check": report["check_seconds"],
             "fund_page": fund_path,
             "fund_page_p50_ms": fund["p50"],
             "fund_page_p95_ms": fund["p95"],

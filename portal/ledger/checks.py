@@ -9,6 +9,7 @@ area adds "paid_donations_posted_once" (every paid donation has exactly one post
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 from sqlalchemy import and_, func, or_, select
@@ -160,10 +161,13 @@ def _needs_match_ledger(session: Session) -> list[Problem]:
 def run(session: Session) -> dict:
     """Run every registered check; ``violations`` is 0 only when all of them hold."""
     problems: list[Problem] = []
+    seconds: dict[str, float] = {}
     session.info[RUN_CACHE] = {}
     try:
         for name, fn in CHECKS:
+            started = time.perf_counter()
             problems += [{"check": name, **problem} for problem in fn(session)]
+            seconds[name] = round(time.perf_counter() - started, 3)
         funds = _all_fund_figures(session)
     finally:
         session.info.pop(RUN_CACHE, None)
@@ -172,6 +176,8 @@ def run(session: Session) -> dict:
         "entries": session.scalar(select(func.count(Entry.id))) or 0,
         "funds": len(funds),
         "checks": [name for name, _fn in CHECKS],
+        # How long each took (a check that reads first what later ones share carries that reading).
+        "check_seconds": seconds,
         "violations": len(problems),
         "problems": problems,
         "fund_figures": [{"fund": fund.code, "kind": str(fund.kind), "received": f.received, "refunded": f.refunded,
