@@ -383,6 +383,13 @@ class _Loader:
             waited = (1, months * 30 * 24 * 0.8)
         hours = [h for h, *_ in steps]
         created = self.now - timedelta(hours=sum(hours) + rng.uniform(*waited))
+        # Nothing is reported about a child before the child was born: for a baby, the same history
+        # in a shorter time (a newborn of the province set was once "published" before its birth).
+        born = datetime.combine(max(c.birth_date for c in children) + timedelta(days=1), time(0), tzinfo=timezone.utc)
+        if created < born:
+            shrink = max(0.0, (self.now - born) / (self.now - created))
+            hours = [h * shrink for h in hours]
+            created = self.now - (self.now - created) * shrink
         at, moments = created, []
         for h in hours:
             at += timedelta(hours=h)
