@@ -158,6 +158,9 @@ class DonationRefund(SQLModel, table=True):
     confirmed_by_id: int | None = Field(default=None, foreign_key="user_account.id")
     ledger_transaction_id: int | None = Field(default=None, foreign_key="ledger_transaction.id", unique=True)
     stripe_refund_id: str | None = Field(default=None, max_length=255, unique=True)
+    # Set when the row books a lost dispute, not a refund: Stripe's ``amount_refunded`` of a charge
+    # counts its refunds only, so what disputes took back is kept apart from it (``refunds``).
+    stripe_dispute_id: str | None = Field(default=None, max_length=255)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_created())
     done_at: datetime | None = Field(default=None, sa_column=_when())
 

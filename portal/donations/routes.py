@@ -39,6 +39,7 @@ ANOMALY_LABELS = {
     "dispute": _l("Payment disputed by the donor's bank"), "unknown_gift": _l("Payment for no known gift"),
     "refund_mismatch": _l("Refund does not match the gift"),
     "refund_not_bookable": _l("Refund could not be booked (the fund is short)"),
+    "given_back_twice": _l("Money given back twice (a refund and a lost dispute)"),
 }
 CHANNEL_LABELS = {Channel.online: _l("Online"), Channel.bank: _l("Bank transfer"), Channel.cash: _l("Cash")}
 # A money need is public once published; its page stays for the record afterwards.

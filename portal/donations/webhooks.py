@@ -169,6 +169,11 @@ def _charge_refunded(session: Session, event_id: str, charge: dict) -> tuple[str
     try:
         with session.begin_nested():
             booked = refunds.book_stripe_refund(session, donation.id, refunded)
+    except refunds.GivenBackTwice:
+        return anomaly(session, event_id, "given_back_twice",
+                       f"charge {charge.get('id')}: Stripe refunded {refunded} fen in all; gift {donation.amount_fen} "
+                       f"fen, {donation.refunded_fen} fen given back already (refunds and lost disputes)",
+                       donation), donation.id
     except DomainError as error:
         return anomaly(session, event_id, "refund_not_bookable", str(error.message), donation), donation.id
     return ("applied" if booked else "already_booked"), donation.id
@@ -176,14 +181,14 @@ def _charge_refunded(session: Session, event_id: str, charge: dict) -> tuple[str
 
 def _dispute_created(session: Session, event_id: str, dispute: dict) -> tuple[str, int | None]:
     """A donor's bank disputes a payment: the gift is marked disputed and staff see an anomaly; the
-    ledger is unchanged until the dispute is decided (a lost dispute is booked as a refund)."""
+    ledger is unchanged until the dispute is decided (a lost dispute is booked as a refund). A gift
+    already refunded in full is marked too: lost, the money would be given back a second time."""
     donation = _donation_of_payment(session, _id(dispute.get("payment_intent")), _id(dispute.get("charge")))
     if donation is None:
         return anomaly(session, event_id, "unknown_gift", f"dispute {dispute.get('id')}"), None
     session.execute(update(Donation).where(Donation.id == donation.id, Donation.status.in_(
-        [DonationStatus.paid, DonationStatus.partially_refunded])).values(status=DonationStatus.disputed,
-                                                                          updated_at=utcnow())
-        .execution_options(synchronize_session=False))
+        [DonationStatus.paid, DonationStatus.partially_refunded, DonationStatus.refunded]))
+        .values(status=DonationStatus.disputed, updated_at=utcnow()).execution_options(synchronize_session=False))
     anomaly(session, event_id, "dispute", f"dispute {dispute.get('id')}: {dispute.get('amount')} "
             f"{dispute.get('currency')}, reason {dispute.get('reason')}", donation)
     return "applied", donation.id
@@ -191,9 +196,10 @@ def _dispute_created(session: Session, event_id: str, dispute: dict) -> tuple[st
 
 def _dispute_closed(session: Session, event_id: str, dispute: dict) -> tuple[str, int | None]:
     """A dispute is decided. Lost: Stripe has given the disputed amount back to the donor's bank, so
-    it is booked as a refund (once: only a gift still disputed is booked). Won: the gift is paid
-    again (or partly refunded, as before the dispute); the ledger is unchanged. Other outcomes
-    (a warning closed, …) change nothing."""
+    it is booked as a refund (once: only a gift still disputed is booked), on top of any refund
+    Stripe made meanwhile; more than is left of the gift is an anomaly (given back twice), the
+    ledger unchanged. Won: the gift is paid, partly refunded or refunded, by what refunds gave back;
+    the ledger is unchanged. Other outcomes (a warning closed, …) change nothing."""
     from portal.donations import refunds
 
     donation = _donation_of_payment(session, _id(dispute.get("payment_intent")), _id(dispute.get("charge")))
@@ -207,22 +213,22 @@ def _dispute_closed(session: Session, event_id: str, dispute: dict) -> tuple[str
         return "already_booked", donation.id
     if status == "won":
         session.execute(update(Donation).where(Donation.id == donation.id, Donation.status == DonationStatus.disputed)
-                        .values(status=DonationStatus.paid if donation.refunded_fen == 0
-                                else DonationStatus.partially_refunded, updated_at=utcnow())
+                        .values(status=refunds.status_after_refunds(donation), updated_at=utcnow())
                         .execution_options(synchronize_session=False))
         record(session, None, "donation.dispute_won", "donation", donation.id, region_code=donation.region_code,
                detail={"dispute": dispute.get("id"), "event": event_id})
         return "applied", donation.id
     amount = dispute.get("amount")
+    detail = (f"dispute {dispute.get('id')} lost: {amount} {dispute.get('currency')}; "
+              f"gift {donation.amount_fen} fen, {donation.refunded_fen} refunded")
     if str(dispute.get("currency") or "").lower() != "cny" or type(amount) is not int \
-            or not 0 < amount <= donation.kept_fen:
-        return anomaly(session, event_id, "refund_mismatch",
-                       f"dispute {dispute.get('id')} lost: {amount} {dispute.get('currency')}; "
-                       f"gift {donation.amount_fen} fen, {donation.refunded_fen} refunded", donation), donation.id
+            or not 0 < amount <= donation.amount_fen:
+        return anomaly(session, event_id, "refund_mismatch", detail, donation), donation.id
     try:
         with session.begin_nested():
-            refunds.book_stripe_refund(session, donation.id, donation.refunded_fen + amount,
-                                       reason="Dispute lost: refunded through Stripe")
+            refunds.book_lost_dispute(session, donation.id, str(dispute.get("id") or event_id), amount)
+    except refunds.GivenBackTwice:
+        return anomaly(session, event_id, "given_back_twice", detail, donation), donation.id
     except DomainError as error:
         return anomaly(session, event_id, "refund_not_bookable", str(error.message), donation), donation.id
     record(session, None, "donation.dispute_lost", "donation", donation.id, region_code=donation.region_code,
