@@ -48,7 +48,8 @@ def sweep_pending(now: datetime | None = None, limit: int = BATCH) -> SweepRepor
             continue
         report.asked += 1
         try:
-            checkout = stripe_gateway.retrieve_checkout_session(checkout_id).to_dict()
+            # With its PaymentIntent in full: the charge the gift is booked with (webhooks.with_payment_intent).
+            checkout = stripe_gateway.retrieve_checkout_session(checkout_id, expand=["payment_intent"]).to_dict()
         except stripe_gateway.GatewayError:
             report.unanswered.append(donation_id)
             continue

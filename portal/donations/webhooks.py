@@ -12,6 +12,8 @@ as a ``DonationAnomaly`` for staff; the ledger is not touched.
 
 from __future__ import annotations
 
+import logging
+
 from sqlalchemy import select, update
 from sqlmodel import Session
 
@@ -24,6 +26,27 @@ from portal.types import utcnow
 HANDLED = ("checkout.session.completed", "checkout.session.async_payment_succeeded",
            "checkout.session.async_payment_failed", "invoice.paid", "charge.refunded", "charge.dispute.created",
            "charge.dispute.closed", "customer.subscription.deleted")
+
+
+PAID_CHECKOUT_EVENTS = ("checkout.session.completed", "checkout.session.async_payment_succeeded")
+log = logging.getLogger(__name__)
+
+
+def with_payment_intent(checkout: dict) -> dict:
+    """A paid one-time Checkout Session with its PaymentIntent in full (``latest_charge`` is the
+    charge reconciliation finds the gift by): Stripe's event names the intent only, so it is asked
+    for once. Unreachable, the session is booked all the same, without its charge (reconciliation
+    falls back on the PaymentIntent)."""
+    intent = checkout.get("payment_intent")
+    if checkout.get("mode") != "payment" or checkout.get("payment_status") != "paid" or not isinstance(intent, str):
+        return checkout
+    from portal.donations import stripe_gateway
+
+    try:
+        return {**checkout, "payment_intent": stripe_gateway.retrieve_payment_intent(intent).to_dict()}
+    except stripe_gateway.GatewayError as error:
+        log.warning("donations: the charge of payment %s could not be read: %s", intent, error)
+        return checkout
 
 
 def _plain(obj):
@@ -45,10 +68,12 @@ def apply_event(session: Session, event) -> str:
     event_id, kind = event["id"], event["type"]
     if already_applied(session, event_id):
         return "duplicate"
+    obj = event["data"]["object"]
+    if kind in PAID_CHECKOUT_EVENTS:
+        obj = with_payment_intent(obj)  # asked before anything is written: no lock held meanwhile
     row = StripeEvent(event_id=event_id, type=kind[:100])
     session.add(row)
     session.flush()  # a second delivery racing this one stops here on the unique event id
-    obj = event["data"]["object"]
     handler = _HANDLERS.get(kind)
     outcome, donation_id = handler(session, event_id, obj) if handler else ("ignored", None)
     row.outcome, row.donation_id = outcome, donation_id
@@ -91,17 +116,29 @@ def _matches(session: Session, event_id: str, donation: Donation, amount, curren
     return None
 
 
-def mark_paid(session: Session, donation: Donation, *, payment_intent: str | None = None) -> Donation:
-    """Settle an online gift Stripe says is paid. A gift marked failed meanwhile (an expired
-    session, a lost webhook) is booked all the same: the money was taken."""
+def mark_paid(session: Session, donation: Donation, *, payment_intent: str | None = None,
+              charge: str | None = None) -> Donation:
+    """Settle an online gift Stripe says is paid, remembering its payment and charge. A gift marked
+    failed meanwhile (an expired session, a lost webhook) is booked all the same: the money was taken."""
     values = {"updated_at": utcnow()}
     if payment_intent and not donation.stripe_payment_intent_id:
         values["stripe_payment_intent_id"] = payment_intent
     session.execute(update(Donation).where(Donation.id == donation.id).values(**values)
                     .execution_options(synchronize_session=False))
+    remember_charge(session, donation, charge)
     session.execute(update(Donation).where(Donation.id == donation.id, Donation.status == DonationStatus.failed)
                     .values(status=DonationStatus.pending).execution_options(synchronize_session=False))
     return rules.settle(session, None, donation.id)
+
+
+def remember_charge(session: Session, donation: Donation, charge: str | None) -> None:
+    """Keep the charge Stripe made for a gift, once known (never another gift's: ids are unique)."""
+    if not charge or not isinstance(charge, str) or donation.stripe_charge_id:
+        return
+    if session.scalar(select(Donation.id).where(Donation.stripe_charge_id == charge)) is not None:
+        return
+    session.execute(update(Donation).where(Donation.id == donation.id, Donation.stripe_charge_id.is_(None))
+                    .values(stripe_charge_id=charge[:255]).execution_options(synchronize_session=False))
 
 
 def apply_checkout(session: Session, event_id: str, checkout: dict) -> tuple[str, int | None]:
@@ -127,7 +164,9 @@ def _checkout_paid(session: Session, event_id: str, checkout: dict) -> tuple[str
     if checkout.get("payment_status") != "paid":
         return "awaiting_payment", donation.id  # an asynchronous method: async_payment_succeeded follows
     was = donation.status
-    booked = mark_paid(session, donation, payment_intent=_id(checkout.get("payment_intent")))
+    intent = checkout.get("payment_intent")
+    booked = mark_paid(session, donation, payment_intent=_id(intent),
+                       charge=_id(intent.get("latest_charge")) if isinstance(intent, dict) else None)
     if was in (DonationStatus.pending, DonationStatus.failed):
         online.mail_receipt_link(session, booked)
     return "applied", donation.id
@@ -160,6 +199,7 @@ def _charge_refunded(session: Session, event_id: str, charge: dict) -> tuple[str
     donation = _donation_of_payment(session, _id(charge.get("payment_intent")), charge.get("id"))
     if donation is None:
         return anomaly(session, event_id, "unknown_gift", f"charge {charge.get('id')}"), None
+    remember_charge(session, donation, charge.get("id"))
     refunded = charge.get("amount_refunded")
     if str(charge.get("currency") or "").lower() != "cny" or type(refunded) is not int \
             or not 0 <= refunded <= donation.amount_fen:
@@ -186,6 +226,7 @@ def _dispute_created(session: Session, event_id: str, dispute: dict) -> tuple[st
     donation = _donation_of_payment(session, _id(dispute.get("payment_intent")), _id(dispute.get("charge")))
     if donation is None:
         return anomaly(session, event_id, "unknown_gift", f"dispute {dispute.get('id')}"), None
+    remember_charge(session, donation, _id(dispute.get("charge")))
     session.execute(update(Donation).where(Donation.id == donation.id, Donation.status.in_(
         [DonationStatus.paid, DonationStatus.partially_refunded, DonationStatus.refunded]))
         .values(status=DonationStatus.disputed, updated_at=utcnow()).execution_options(synchronize_session=False))
