@@ -1,4 +1,5 @@
-"""donations: a refund row says when it books a lost dispute (its Stripe dispute id)
+"""donations: a refund row says when it books a lost dispute (its Stripe dispute id); an index of the
+need gifts that gave above their target (the general fund's page lists them)
 
 Revision ID: 0017_dispute_refunds
 Revises: 0015_donation_gift_lists
@@ -25,8 +26,13 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('stripe_dispute_id', sa.String(length=255), nullable=True))
     op.execute("UPDATE donation_refund SET stripe_dispute_id = 'unknown' "
                "WHERE reason = 'Dispute lost: refunded through Stripe'")
+    with op.batch_alter_table('donation', schema=None) as batch_op:
+        batch_op.create_index('ix_donation_excess_paid', ['paid_at', 'id'], unique=False,
+                              sqlite_where=sa.text('general_fen > 0'), postgresql_where=sa.text('general_fen > 0'))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('donation', schema=None) as batch_op:
+        batch_op.drop_index('ix_donation_excess_paid')
     with op.batch_alter_table('donation_refund', schema=None) as batch_op:
         batch_op.drop_column('stripe_dispute_id')

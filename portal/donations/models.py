@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, CheckConstraint, Index, UniqueConstraint
+from sqlalchemy import BigInteger, CheckConstraint, Index, UniqueConstraint, text
 from sqlmodel import Column, Field, SQLModel
 
 from portal.types import UTCDateTime, enum_column, utcnow
@@ -64,6 +64,9 @@ class Donation(SQLModel, table=True):
         # The public pages' newest gifts of a fund or a need (migration 0015).
         Index("ix_donation_fund_paid", "fund_id", "paid_at", "id"),
         Index("ix_donation_need_paid", "need_id", "paid_at", "id"),
+        # The general fund's page: the newest need gifts that gave above their target (migration 0017).
+        Index("ix_donation_excess_paid", "paid_at", "id", sqlite_where=text("general_fen > 0"),
+              postgresql_where=text("general_fen > 0")),
     )
 
     id: int | None = Field(default=None, primary_key=True)
