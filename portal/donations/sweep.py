@@ -74,9 +74,10 @@ def _first_invoice(checkout: dict) -> dict | None:
         return None
     invoice_id = invoice.get("id") if isinstance(invoice, dict) else invoice
     try:
-        return stripe_gateway.retrieve_invoice(invoice_id)
+        found = stripe_gateway.retrieve_invoice(invoice_id)
     except stripe_gateway.GatewayError:
         return None
+    return webhooks.with_payment_intent(found)  # its charge, as the webhook books it
 
 
 def _fail(donation_id: int) -> None:

@@ -32,21 +32,23 @@ PAID_CHECKOUT_EVENTS = ("checkout.session.completed", "checkout.session.async_pa
 log = logging.getLogger(__name__)
 
 
-def with_payment_intent(checkout: dict) -> dict:
-    """A paid one-time Checkout Session with its PaymentIntent in full (``latest_charge`` is the
-    charge reconciliation finds the gift by): Stripe's event names the intent only, so it is asked
-    for once. Unreachable, the session is booked all the same, without its charge (reconciliation
-    falls back on the PaymentIntent)."""
-    intent = checkout.get("payment_intent")
-    if checkout.get("mode") != "payment" or checkout.get("payment_status") != "paid" or not isinstance(intent, str):
-        return checkout
+def with_payment_intent(paid: dict) -> dict:
+    """A paid one-time Checkout Session, or a paid invoice of a monthly gift, with its PaymentIntent
+    in full (``latest_charge`` is the charge reconciliation finds the gift by): Stripe's event names
+    the intent only, so it is asked for once. Unreachable, the gift is booked all the same, without
+    its charge (reconciliation falls back on the PaymentIntent). An invoice of API versions that no
+    longer name their PaymentIntent is booked without either."""
+    intent = paid.get("payment_intent")
+    if not isinstance(intent, str) or paid.get("object") == "checkout.session" and (
+            paid.get("mode") != "payment" or paid.get("payment_status") != "paid"):
+        return paid
     from portal.donations import stripe_gateway
 
     try:
-        return {**checkout, "payment_intent": stripe_gateway.retrieve_payment_intent(intent).to_dict()}
+        return {**paid, "payment_intent": stripe_gateway.retrieve_payment_intent(intent).to_dict()}
     except stripe_gateway.GatewayError as error:
         log.warning("donations: the charge of payment %s could not be read: %s", intent, error)
-        return checkout
+        return paid
 
 
 def _plain(obj):
@@ -69,7 +71,7 @@ def apply_event(session: Session, event) -> str:
     if already_applied(session, event_id):
         return "duplicate"
     obj = event["data"]["object"]
-    if kind in PAID_CHECKOUT_EVENTS:
+    if kind in PAID_CHECKOUT_EVENTS or kind == "invoice.paid":
         obj = with_payment_intent(obj)  # asked before anything is written: no lock held meanwhile
     row = StripeEvent(event_id=event_id, type=kind[:100])
     session.add(row)
@@ -343,13 +345,15 @@ def _invoice_paid(session: Session, event_id: str, invoice: dict) -> tuple[str, 
     if refused:
         return refused, first.id
     intent = _id(invoice.get("payment_intent"))
+    charge = _id(invoice["payment_intent"].get("latest_charge")) if isinstance(invoice.get("payment_intent"),
+                                                                              dict) else None
     if intent and session.scalar(select(Donation.id).where(Donation.stripe_payment_intent_id == intent)):
-        intent = None  # already another month's: a payment is one gift's, never two
+        intent = charge = None  # already another month's: a payment is one gift's, never two
     if first.stripe_invoice_id is None and first.status in (DonationStatus.pending, DonationStatus.failed):
         first.stripe_invoice_id, first.stripe_subscription_id = invoice.get("id"), subscription
         session.add(first)
         session.flush()
-        mark_paid(session, first, payment_intent=intent)
+        mark_paid(session, first, payment_intent=intent, charge=charge)
         return "applied", first.id
     month = Donation(fund_id=first.fund_id, need_id=None, region_code=first.region_code, donor_id=first.donor_id,
                      guest_name=first.guest_name, email=first.email, anonymous=first.anonymous,
@@ -357,6 +361,7 @@ def _invoice_paid(session: Session, event_id: str, invoice: dict) -> tuple[str, 
                      stripe_invoice_id=invoice.get("id"), stripe_payment_intent_id=intent)
     session.add(month)
     session.flush()
+    remember_charge(session, month, charge)
     rules.settle(session, None, month.id)
     return "applied", month.id
 

@@ -91,3 +91,31 @@ def test_a_charge_id_of_another_gift_does_not_match(app, client, stripe_standin,
         s.execute(update(Donation).where(Donation.amount_fen == 8_000).values(stripe_charge_id="ch_made_up"))
     code, lines, summary = reconcile(app)
     assert code == 1 and summary["differences"] == 2, lines
+
+
+def test_a_paid_month_of_a_monthly_gift_keeps_its_charge(app, client, as_user, stripe_settings, stripe_standin,
+                                                         stripe_client):
+    from tests.conftest import post
+
+    as_user("donor")
+    response = post(client, "/donate?fund=scholarship", {"amount": "100", "monthly": "y"})
+    paid = stripe_standin.pay(response.location.rsplit("/", 1)[-1])
+    invoice = stripe_client.v1.invoices.retrieve(paid["invoice"]).to_dict()
+    deliver(client, events.invoice_paid(invoice), stripe_settings["STRIPE_WEBHOOK_SECRET"])
+    [month] = donations_of(app)
+    assert month.status == "paid" and month.stripe_payment_intent_id == invoice["payment_intent"]
+    assert month.stripe_charge_id == latest_charge(stripe_client, invoice["payment_intent"])
+
+
+def test_the_sweep_keeps_the_charge_of_a_first_month_whose_webhook_was_lost(app, client, as_user, stripe_standin,
+                                                                           stripe_client):
+    from tests.conftest import post
+
+    as_user("donor")
+    response = post(client, "/donate?fund=scholarship", {"amount": "100", "monthly": "y"})
+    paid = stripe_standin.pay(response.location.rsplit("/", 1)[-1])
+    with app.app_context():
+        assert sweep_pending(now=later()).booked == 1
+    [month] = donations_of(app)
+    intent = stripe_client.v1.invoices.retrieve(paid["invoice"]).payment_intent
+    assert month.status == "paid" and month.stripe_charge_id == latest_charge(stripe_client, intent)
