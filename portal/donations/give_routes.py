@@ -52,8 +52,9 @@ def give():
     need, fund = _target()
     session = db.session()
     form = GiveForm()
-    # ``?monthly=1``: the page of a monthly gift to a fund (its own suggested amounts, the box ticked).
-    monthly_page = need is None and request.args.get("monthly") == "1"
+    # ``?monthly=1``: the page of a monthly gift to a fund (its own suggested amounts, the box ticked),
+    # for the signed-in, who alone may give monthly; a guest sees the single-gift amounts.
+    monthly_page = need is None and request.args.get("monthly") == "1" and current_user.is_authenticated
     if request.method == "GET" and online.prefers_anonymity(session, current_user):
         form.anonymous.data = True  # as their profile promises; the rule holds to it either way
     if request.method == "GET" and monthly_page:

@@ -269,7 +269,7 @@ def _dispute_closed(session: Session, event_id: str, dispute: dict) -> tuple[str
         return anomaly(session, event_id, "refund_mismatch", detail, donation), donation.id
     try:
         with session.begin_nested():
-            refunds.book_lost_dispute(session, donation.id, str(dispute.get("id") or event_id), amount)
+            refunds.book_lost_dispute(session, donation.id, str(dispute.get("id") or event_id)[:255], amount)
     except refunds.GivenBackTwice:
         return anomaly(session, event_id, "given_back_twice", detail, donation), donation.id
     except DomainError as error:

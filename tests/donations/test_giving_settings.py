@@ -89,3 +89,8 @@ def test_amounts_the_limits_would_refuse_or_contradictory_limits_refuse_to_start
 def test_the_publishable_key_is_not_a_setting(monkeypatch):
     monkeypatch.setenv("STRIPE_PUBLISHABLE_KEY", "pk_test_not_needed")
     assert "STRIPE_PUBLISHABLE_KEY" not in Config().as_dict()
+
+
+def test_a_guest_on_the_monthly_page_is_offered_single_gift_amounts(app, client):
+    # Only the signed-in give monthly: a guest following the link gives once, at single-gift amounts.
+    assert offered(client.get("/donate?fund=scholarship&monthly=1")) == [3_300, 4_400]
