@@ -11,6 +11,7 @@ from portal.config import ROOT, Config
 def create_app(config: Config | None = None) -> Flask:
     config = config or Config()
     config.require_secrets()
+    config.check_giving()
     app = Flask(
         __name__,
         instance_path=config.INSTANCE_PATH,

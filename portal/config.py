@@ -37,6 +37,20 @@ def _env_int(name: str, default: int) -> int:
         raise ConfigurationError(f"{name} must be an integer, got {raw!r}") from exc
 
 
+def _env_yuan_list(name: str, default: tuple[int, ...]) -> tuple[int, ...]:
+    """Whole yuan separated by commas (``50,100,200``): ASCII digits only, each above zero, at most
+    eight, none twice; returned in increasing order."""
+    raw = _env(name)
+    if raw is None:
+        return default
+    items = [item.strip() for item in raw.split(",")]
+    if not 1 <= len(items) <= 8 or not all(item.isascii() and item.isdigit() and int(item) > 0 for item in items) \
+            or len(set(map(int, items))) != len(items):
+        raise ConfigurationError(f"{name} must be one to eight different amounts in whole yuan separated by commas, "
+                                 f"such as 50,100,200; got {raw!r}")
+    return tuple(sorted(int(item) for item in items))
+
+
 def _env_bool(name: str, default: bool) -> bool:
     raw = _env(name)
     if raw is None:
@@ -134,15 +148,23 @@ class Config:
         self.SMS_BACKEND = _env("SMS_BACKEND", "log")
         self.PASSWORD_RESET_HOURS = _env_int("PASSWORD_RESET_HOURS", 2)
 
+        # Checkout is a redirect made on the server: the secret key is all it needs (no publishable
+        # key: that is for Stripe.js in the browser, which the portal does not load).
         self.STRIPE_SECRET_KEY = _env("STRIPE_SECRET_KEY")
-        self.STRIPE_PUBLISHABLE_KEY = _env("STRIPE_PUBLISHABLE_KEY")
         self.STRIPE_WEBHOOK_SECRET = _env("STRIPE_WEBHOOK_SECRET")
         self.STRIPE_API_BASE = _env("STRIPE_API_BASE")  # only to point the library at a test stand-in
         # Payment methods offered in Checkout, as the Stripe account allows them.
         self.STRIPE_PAYMENT_METHODS = _env("STRIPE_PAYMENT_METHODS", "card,alipay,wechat_pay")
-        # Online gifts: free amounts between these limits (fen).
+        # Online gifts: free amounts between these limits (fen), and the amounts offered as buttons, in
+        # whole yuan, per kind of target (a money need also offers what it still lacks).
         self.ONLINE_MIN_FEN = _env_int("ONLINE_MIN_FEN", 1_000)  # 10 yuan
         self.ONLINE_MAX_FEN = _env_int("ONLINE_MAX_FEN", 5_000_000)  # 50,000 yuan
+        self.SUGGESTED_YUAN = {
+            "need": _env_yuan_list("SUGGESTED_YUAN_NEED", (100, 200, 500, 1000)),
+            "fund": _env_yuan_list("SUGGESTED_YUAN_FUND", (50, 100, 200, 500)),  # the general fund
+            "programme": _env_yuan_list("SUGGESTED_YUAN_PROGRAMME", (100, 300, 500, 1000)),
+            "monthly": _env_yuan_list("SUGGESTED_YUAN_MONTHLY", (20, 50, 100, 200)),
+        }
 
         # Donations: an offline gift (bank transfer, cash) above this many fen waits for a second
         # staff member before it is booked; so does a refund above REFUND_CONFIRM_FEN.
@@ -199,6 +221,23 @@ class Config:
             )
         if len(self.SECRET_KEY) < 32:
             raise ConfigurationError("SECRET_KEY must be at least 32 characters long")
+
+    def check_giving(self) -> None:
+        """Refuse to start with limits of online gifts that contradict each other, or suggested
+        amounts the limits would refuse (called by ``create_app``, after any override)."""
+        low, high = self.ONLINE_MIN_FEN, self.ONLINE_MAX_FEN
+        if type(low) is not int or type(high) is not int or not 0 < low <= high <= 10**13:
+            raise ConfigurationError(f"ONLINE_MIN_FEN and ONLINE_MAX_FEN must be whole fen with 0 < ONLINE_MIN_FEN "
+                                     f"<= ONLINE_MAX_FEN <= 10000000000000; got {low!r} and {high!r}")
+        kinds = ("need", "fund", "programme", "monthly")
+        if not isinstance(self.SUGGESTED_YUAN, dict) or set(self.SUGGESTED_YUAN) != set(kinds):
+            raise ConfigurationError(f"SUGGESTED_YUAN must give amounts for each of {', '.join(kinds)}")
+        for kind in kinds:
+            outside = [y for y in self.SUGGESTED_YUAN[kind] if type(y) is not int or not low <= y * 100 <= high]
+            if outside or not self.SUGGESTED_YUAN[kind]:
+                raise ConfigurationError(
+                    f"SUGGESTED_YUAN_{kind.upper()}: every suggested amount must lie between ONLINE_MIN_FEN and "
+                    f"ONLINE_MAX_FEN ({low // 100}–{high // 100} yuan); these do not: {outside or 'none given'}")
 
     @property
     def is_sqlite(self) -> bool:

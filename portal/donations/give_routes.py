@@ -52,14 +52,19 @@ def give():
     need, fund = _target()
     session = db.session()
     form = GiveForm()
+    # ``?monthly=1``: the page of a monthly gift to a fund (its own suggested amounts, the box ticked),
+    # for the signed-in, who alone may give monthly; a guest sees the single-gift amounts.
+    monthly_page = need is None and request.args.get("monthly") == "1" and current_user.is_authenticated
     if request.method == "GET" and online.prefers_anonymity(session, current_user):
         form.anonymous.data = True  # as their profile promises; the rule holds to it either way
-    amounts = online.suggested_fen(need, fund)
+    if request.method == "GET" and monthly_page:
+        form.monthly.data = True
+    amounts = online.suggested_fen(need, fund, monthly=monthly_page)
     form.suggested.choices = [(str(a), f"{a // 100:,}") for a in amounts]
     fund_name = dict(FUND_CHOICES).get(fund) if fund else None
     if not stripe_gateway.available():
         return render("donations/give.html", form=form, need=need, fund=fund, fund_name=fund_name,
-                      unavailable=True), 503 if request.method == "POST" else 200
+                      monthly_page=monthly_page, unavailable=True), 503 if request.method == "POST" else 200
     if form.validate_on_submit():
         try:
             typed = (form.amount.data or "").strip()
@@ -81,7 +86,7 @@ def give():
             return _open_checkout(donation, monthly=bool(form.monthly.data))
     status = 400 if request.method == "POST" else 200
     page = make_response(render("donations/give.html", form=form, need=need, fund=fund, fund_name=fund_name,
-                                unavailable=False), status)
+                                monthly_page=monthly_page, unavailable=False), status)
     return allow_form_action(page, stripe_gateway.checkout_origin())  # the POST's answer redirects there
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, CheckConstraint, Index, UniqueConstraint
+from sqlalchemy import BigInteger, CheckConstraint, Index, UniqueConstraint, text
 from sqlmodel import Column, Field, SQLModel
 
 from portal.types import UTCDateTime, enum_column, utcnow
@@ -64,6 +64,9 @@ class Donation(SQLModel, table=True):
         # The public pages' newest gifts of a fund or a need (migration 0015).
         Index("ix_donation_fund_paid", "fund_id", "paid_at", "id"),
         Index("ix_donation_need_paid", "need_id", "paid_at", "id"),
+        # The general fund's page: the newest need gifts that gave above their target (migration 0017).
+        Index("ix_donation_excess_paid", "paid_at", "id", sqlite_where=text("general_fen > 0"),
+              postgresql_where=text("general_fen > 0")),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -190,6 +193,9 @@ class DonationRefund(SQLModel, table=True):
     confirmed_by_id: int | None = Field(default=None, foreign_key="user_account.id")
     ledger_transaction_id: int | None = Field(default=None, foreign_key="ledger_transaction.id", unique=True)
     stripe_refund_id: str | None = Field(default=None, max_length=255, unique=True)
+    # Set when the row books a lost dispute, not a refund: Stripe's ``amount_refunded`` of a charge
+    # counts its refunds only, so what disputes took back is kept apart from it (``refunds``).
+    stripe_dispute_id: str | None = Field(default=None, max_length=255)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_created())
     done_at: datetime | None = Field(default=None, sa_column=_when())
 

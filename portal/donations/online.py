@@ -28,10 +28,6 @@ from portal.ledger.models import Fund
 from portal.needs.models import Need
 from portal.types import utcnow
 
-# Suggested amounts in yuan, per kind of target (a need also suggests what it still lacks).
-SUGGESTED_YUAN = {"need": (100, 200, 500, 1000), "general": (50, 100, 200, 500),
-                  "scholarship": (100, 300, 500, 1000), "medical_aid": (100, 200, 500, 1000),
-                  "living_allowance": (50, 100, 200, 500)}
 MONTHLY_FUNDS = ("general", "scholarship", "medical_aid", "living_allowance")
 EMAIL_RE = re.compile(r"[^@\s]{1,64}@[^@\s]{1,190}\.[A-Za-z]{2,24}", re.ASCII)
 
@@ -52,11 +48,20 @@ def limits() -> tuple[int, int]:
     return current_app.config["ONLINE_MIN_FEN"], current_app.config["ONLINE_MAX_FEN"]
 
 
-def suggested_fen(need: Need | None, fund_code: str | None) -> list[int]:
-    """The amounts offered as buttons for a target, within the limits; a need's own lack first."""
+def target_kind(need: Need | None, fund_code: str | None, monthly: bool = False) -> str:
+    """Which configured list of suggested amounts (``SUGGESTED_YUAN``) a gift's page offers."""
+    if monthly and need is None:
+        return "monthly"
+    if need is not None:
+        return "need"
+    return "fund" if fund_code in (None, "general") else "programme"
+
+
+def suggested_fen(need: Need | None, fund_code: str | None, monthly: bool = False) -> list[int]:
+    """The amounts offered as buttons for a target (configured per kind of target), within the
+    limits, in increasing order; a need also offers what it still lacks."""
     low, high = limits()
-    yuan = SUGGESTED_YUAN["need" if need is not None else (fund_code or "general")]
-    amounts = [y * 100 for y in yuan]
+    amounts = [y * 100 for y in current_app.config["SUGGESTED_YUAN"][target_kind(need, fund_code, monthly)]]
     if need is not None:
         lacking = max(0, need.target_fen - need.raised_fen)
         if lacking and lacking not in amounts:

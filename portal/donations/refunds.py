@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlmodel import Session
 
 from portal.audit.rules import record
@@ -95,6 +95,8 @@ def _book_refund(session: Session, actor, donation: Donation, row: DonationRefun
                  Donation.refunded_fen + amount <= Donation.amount_fen]
     if refunded_before is not None:
         condition.append(Donation.refunded_fen == refunded_before)
+    if row.stripe_dispute_id is not None:
+        condition.append(Donation.status == DonationStatus.disputed)  # two deliveries of a loss: one books
     taken = session.execute(
         update(Donation).where(*condition)
         .values(refunded_fen=Donation.refunded_fen + amount, updated_at=now)
@@ -129,8 +131,10 @@ def _book_refund(session: Session, actor, donation: Donation, row: DonationRefun
                 memo=row.reason, reference=f"donation:{donation.id}")
     if from_need:
         remove_funding(session, session.get(Need, donation.need_id), from_need, actor)
-    donation.status = (DonationStatus.refunded if donation.refunded_fen == donation.amount_fen
-                       else DonationStatus.partially_refunded)
+    if donation.status != DonationStatus.disputed or row.stripe_dispute_id is not None:
+        # A refund Stripe made while a dispute is open leaves the gift disputed; the dispute's own
+        # outcome ends it (a lost one is booked here, with its dispute id).
+        donation.status = status_after_refunds(donation)
     session.add(donation)
     session.execute(update(Receipt).where(Receipt.donation_id == donation.id)
                     .values(refunded_fen=Receipt.refunded_fen + amount, refunded_at=now)
@@ -165,20 +169,57 @@ def _refund_through_stripe(session: Session, donation: Donation, row: DonationRe
     session.flush()
 
 
+class GivenBackTwice(DomainError):
+    """Stripe gave back more than is left of a gift: a refund and a lost dispute of the same money."""
+
+
+def status_after_refunds(donation: Donation) -> DonationStatus:
+    """Paid, partly refunded or refunded, by how much of the gift has been given back."""
+    if donation.refunded_fen == 0:
+        return DonationStatus.paid
+    return DonationStatus.refunded if donation.refunded_fen == donation.amount_fen else DonationStatus.partially_refunded
+
+
+def refunded_through_stripe_refunds(session: Session, donation_id: int) -> int:
+    """What our books show given back by Stripe refunds of a gift (staff's or Stripe's own), without
+    what lost disputes took: the figure Stripe's ``amount_refunded`` of the charge is compared with."""
+    total = session.scalar(select(func.coalesce(func.sum(DonationRefund.amount_fen), 0)).where(
+        DonationRefund.donation_id == donation_id, DonationRefund.status == RefundStatus.done,
+        DonationRefund.stripe_dispute_id.is_(None)))
+    return int(total or 0)
+
+
 def book_stripe_refund(session: Session, donation_id: int, refunded_in_stripe: int,
                        reason: str = "Refunded through Stripe") -> int:
-    """Stripe says ``refunded_in_stripe`` fen of an online gift were given back in all (a
+    """Stripe says ``refunded_in_stripe`` fen of an online gift were given back by refunds in all (a
     ``charge.refunded`` event): book whatever our books do not show yet (a refund made in Stripe's
-    dashboard, or one whose booking was lost), once. Returns the fen booked now (0: nothing new)."""
+    dashboard, or one whose booking was lost), once. Returns the fen booked now (0: nothing new).
+    Refuses (``GivenBackTwice``) more than is left of the gift: a lost dispute took it back already."""
+    return _book_from_stripe(session, donation_id, reason, None,
+                             lambda d: refunded_in_stripe - refunded_through_stripe_refunds(session, d.id))
+
+
+def book_lost_dispute(session: Session, donation_id: int, dispute_id: str, amount_fen: int) -> int:
+    """The donor's bank won a dispute: Stripe took ``amount_fen`` back from our balance. Booked as a
+    refund marked with the dispute (so that a later ``charge.refunded`` never counts it), once: only
+    a gift still disputed is booked, and booking it ends the dispute. Refuses (``GivenBackTwice``) more than is left of the gift."""
+    return _book_from_stripe(session, donation_id, "Dispute lost: refunded through Stripe", dispute_id,
+                             lambda d: amount_fen if d.status == DonationStatus.disputed else 0)
+
+
+def _book_from_stripe(session: Session, donation_id: int, reason: str, dispute_id: str | None, missing_of) -> int:
     for _attempt in range(10):
         donation = session.execute(select(Donation).where(Donation.id == donation_id)
                                    .execution_options(populate_existing=True)).scalar_one()
-        missing = refunded_in_stripe - donation.refunded_fen
+        missing = missing_of(donation)
         if missing <= 0:
             return 0
+        if missing > donation.kept_fen:
+            raise GivenBackTwice(_l("Stripe gave back more than is left of the gift: the money was given back "
+                                    "twice (a refund and a lost dispute)."))
         savepoint = session.begin_nested()
-        row = DonationRefund(donation_id=donation_id, amount_fen=missing, reason=reason,
-                             status=RefundStatus.done, done_at=utcnow())
+        row = DonationRefund(donation_id=donation_id, amount_fen=missing, reason=reason, status=RefundStatus.done,
+                             done_at=utcnow(), stripe_dispute_id=dispute_id)
         session.add(row)
         session.flush()
         if _book_refund(session, None, donation, row, refunded_before=donation.refunded_fen):

@@ -12,10 +12,12 @@ from flask_wtf import FlaskForm
 
 from portal import access, db
 from portal.donations import bp, checks, give_routes, online, queries, receipts, refunds, rules  # noqa: F401  (checks register with ledger-check; give_routes attach their views)
+from portal.donations.excess import excess_gifts
 from portal.donations.forms import NoteForm, OfflineGiftForm, ReasonForm, RefundForm
 from portal.donations.models import Channel, DonationStatus
 from portal.errors import DomainError, NotAllowed, NotFound
 from portal.ledger import rules as ledger
+from portal.ledger.models import FundKind
 from portal.ledger.routes import CHECK_LABELS
 from portal.needs.models import Need, NeedKind, NeedStatus
 from portal.visits import photos
@@ -39,6 +41,7 @@ ANOMALY_LABELS = {
     "dispute": _l("Payment disputed by the donor's bank"), "unknown_gift": _l("Payment for no known gift"),
     "refund_mismatch": _l("Refund does not match the gift"),
     "refund_not_bookable": _l("Refund could not be booked (the fund is short)"),
+    "given_back_twice": _l("Money given back twice (a refund and a lost dispute)"),
 }
 CHANNEL_LABELS = {Channel.online: _l("Online"), Channel.bank: _l("Bank transfer"), Channel.cash: _l("Cash")}
 # A money need is public once published; its page stays for the record afterwards.
@@ -51,8 +54,10 @@ def fund_page(code: str):
     session = db.session()
     fund = queries.fund_of_code(session, code)
     gifts, givers = queries.public_gifts(session, fund_id=fund.id)
+    # The general fund also received what need gifts gave above their target: listed apart.
+    excess, excess_total = excess_gifts(session) if fund.kind == FundKind.general else (None, 0)
     return render("donations/transparency.html", fund=fund, need=None, figures=ledger.fund_figures(session, fund),
-                  gifts=gifts, givers=givers)
+                  gifts=gifts, givers=givers, excess=excess, excess_total=excess_total)
 
 
 @bp.route("/needs/<int:need_id>/money")

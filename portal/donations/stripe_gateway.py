@@ -88,8 +88,8 @@ def create_checkout_session(*, donation_id: int, amount_fen: int, name: str, ema
                  options={"idempotency_key": f"donation-{donation_id}-checkout"})
 
 
-def retrieve_checkout_session(session_id: str):
-    return _call(_client().v1.checkout.sessions.retrieve, session_id)
+def retrieve_checkout_session(session_id: str, expand: list[str] | None = None):
+    return _call(_client().v1.checkout.sessions.retrieve, session_id, params={"expand": expand} if expand else None)
 
 
 def retrieve_payment_intent(payment_intent_id: str):
@@ -108,11 +108,13 @@ def cancel_subscription(subscription_id: str):
 
 
 def balance_transactions(created_since: int) -> list:
-    """Every balance transaction created at or after ``created_since`` (unix time), all pages. Stripe
-    lists newest first: paging stops at a page wholly older than the date. (The date is filtered
-    here rather than with ``created[gte]``, which the test stand-in does not implement.)"""
+    """Every balance transaction created at or after ``created_since`` (unix time), all pages, each
+    with its source in full (the charge or refund: ``expand[]=data.source``), so that matching them
+    to gifts asks Stripe nothing more. Stripe lists newest first: paging stops at a page wholly
+    older than the date. (The date is filtered here rather than with ``created[gte]``, which the
+    test stand-in does not implement.)"""
     client = _client()
-    found, params = [], {"limit": 100}
+    found, params = [], {"limit": 100, "expand": ["data.source"]}
     while True:
         page = _call(client.v1.balance_transactions.list, params=params)
         found.extend(t for t in page.data if t.created >= created_since)

@@ -48,7 +48,8 @@ def sweep_pending(now: datetime | None = None, limit: int = BATCH) -> SweepRepor
             continue
         report.asked += 1
         try:
-            checkout = stripe_gateway.retrieve_checkout_session(checkout_id).to_dict()
+            # With its PaymentIntent in full: the charge the gift is booked with (webhooks.with_payment_intent).
+            checkout = stripe_gateway.retrieve_checkout_session(checkout_id, expand=["payment_intent"]).to_dict()
         except stripe_gateway.GatewayError:
             report.unanswered.append(donation_id)
             continue
@@ -73,9 +74,10 @@ def _first_invoice(checkout: dict) -> dict | None:
         return None
     invoice_id = invoice.get("id") if isinstance(invoice, dict) else invoice
     try:
-        return stripe_gateway.retrieve_invoice(invoice_id)
+        found = stripe_gateway.retrieve_invoice(invoice_id)
     except stripe_gateway.GatewayError:
         return None
+    return webhooks.with_payment_intent(found)  # its charge, as the webhook books it
 
 
 def _fail(donation_id: int) -> None:

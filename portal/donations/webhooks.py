@@ -12,6 +12,8 @@ as a ``DonationAnomaly`` for staff; the ledger is not touched.
 
 from __future__ import annotations
 
+import logging
+
 from sqlalchemy import select, update
 from sqlmodel import Session
 
@@ -24,6 +26,29 @@ from portal.types import utcnow
 HANDLED = ("checkout.session.completed", "checkout.session.async_payment_succeeded",
            "checkout.session.async_payment_failed", "invoice.paid", "charge.refunded", "charge.dispute.created",
            "charge.dispute.closed", "customer.subscription.deleted")
+
+
+PAID_CHECKOUT_EVENTS = ("checkout.session.completed", "checkout.session.async_payment_succeeded")
+log = logging.getLogger(__name__)
+
+
+def with_payment_intent(paid: dict) -> dict:
+    """A paid one-time Checkout Session, or a paid invoice of a monthly gift, with its PaymentIntent
+    in full (``latest_charge`` is the charge reconciliation finds the gift by): Stripe's event names
+    the intent only, so it is asked for once. Unreachable, the gift is booked all the same, without
+    its charge (reconciliation falls back on the PaymentIntent). An invoice of API versions that no
+    longer name their PaymentIntent is booked without either."""
+    intent = paid.get("payment_intent")
+    if not isinstance(intent, str) or paid.get("object") == "checkout.session" and (
+            paid.get("mode") != "payment" or paid.get("payment_status") != "paid"):
+        return paid
+    from portal.donations import stripe_gateway
+
+    try:
+        return {**paid, "payment_intent": stripe_gateway.retrieve_payment_intent(intent).to_dict()}
+    except stripe_gateway.GatewayError as error:
+        log.warning("donations: the charge of payment %s could not be read: %s", intent, error)
+        return paid
 
 
 def _plain(obj):
@@ -45,10 +70,12 @@ def apply_event(session: Session, event) -> str:
     event_id, kind = event["id"], event["type"]
     if already_applied(session, event_id):
         return "duplicate"
+    obj = event["data"]["object"]
+    if kind in PAID_CHECKOUT_EVENTS or kind == "invoice.paid":
+        obj = with_payment_intent(obj)  # asked before anything is written: no lock held meanwhile
     row = StripeEvent(event_id=event_id, type=kind[:100])
     session.add(row)
     session.flush()  # a second delivery racing this one stops here on the unique event id
-    obj = event["data"]["object"]
     handler = _HANDLERS.get(kind)
     outcome, donation_id = handler(session, event_id, obj) if handler else ("ignored", None)
     row.outcome, row.donation_id = outcome, donation_id
@@ -91,17 +118,29 @@ def _matches(session: Session, event_id: str, donation: Donation, amount, curren
     return None
 
 
-def mark_paid(session: Session, donation: Donation, *, payment_intent: str | None = None) -> Donation:
-    """Settle an online gift Stripe says is paid. A gift marked failed meanwhile (an expired
-    session, a lost webhook) is booked all the same: the money was taken."""
+def mark_paid(session: Session, donation: Donation, *, payment_intent: str | None = None,
+              charge: str | None = None) -> Donation:
+    """Settle an online gift Stripe says is paid, remembering its payment and charge. A gift marked
+    failed meanwhile (an expired session, a lost webhook) is booked all the same: the money was taken."""
     values = {"updated_at": utcnow()}
     if payment_intent and not donation.stripe_payment_intent_id:
         values["stripe_payment_intent_id"] = payment_intent
     session.execute(update(Donation).where(Donation.id == donation.id).values(**values)
                     .execution_options(synchronize_session=False))
+    remember_charge(session, donation, charge)
     session.execute(update(Donation).where(Donation.id == donation.id, Donation.status == DonationStatus.failed)
                     .values(status=DonationStatus.pending).execution_options(synchronize_session=False))
     return rules.settle(session, None, donation.id)
+
+
+def remember_charge(session: Session, donation: Donation, charge: str | None) -> None:
+    """Keep the charge Stripe made for a gift, once known (never another gift's: ids are unique)."""
+    if not charge or not isinstance(charge, str) or donation.stripe_charge_id:
+        return
+    if session.scalar(select(Donation.id).where(Donation.stripe_charge_id == charge)) is not None:
+        return
+    session.execute(update(Donation).where(Donation.id == donation.id, Donation.stripe_charge_id.is_(None))
+                    .values(stripe_charge_id=charge[:255]).execution_options(synchronize_session=False))
 
 
 def apply_checkout(session: Session, event_id: str, checkout: dict) -> tuple[str, int | None]:
@@ -127,7 +166,9 @@ def _checkout_paid(session: Session, event_id: str, checkout: dict) -> tuple[str
     if checkout.get("payment_status") != "paid":
         return "awaiting_payment", donation.id  # an asynchronous method: async_payment_succeeded follows
     was = donation.status
-    booked = mark_paid(session, donation, payment_intent=_id(checkout.get("payment_intent")))
+    intent = checkout.get("payment_intent")
+    booked = mark_paid(session, donation, payment_intent=_id(intent),
+                       charge=_id(intent.get("latest_charge")) if isinstance(intent, dict) else None)
     if was in (DonationStatus.pending, DonationStatus.failed):
         online.mail_receipt_link(session, booked)
     return "applied", donation.id
@@ -160,6 +201,7 @@ def _charge_refunded(session: Session, event_id: str, charge: dict) -> tuple[str
     donation = _donation_of_payment(session, _id(charge.get("payment_intent")), charge.get("id"))
     if donation is None:
         return anomaly(session, event_id, "unknown_gift", f"charge {charge.get('id')}"), None
+    remember_charge(session, donation, charge.get("id"))
     refunded = charge.get("amount_refunded")
     if str(charge.get("currency") or "").lower() != "cny" or type(refunded) is not int \
             or not 0 <= refunded <= donation.amount_fen:
@@ -169,6 +211,11 @@ def _charge_refunded(session: Session, event_id: str, charge: dict) -> tuple[str
     try:
         with session.begin_nested():
             booked = refunds.book_stripe_refund(session, donation.id, refunded)
+    except refunds.GivenBackTwice:
+        return anomaly(session, event_id, "given_back_twice",
+                       f"charge {charge.get('id')}: Stripe refunded {refunded} fen in all; gift {donation.amount_fen} "
+                       f"fen, {donation.refunded_fen} fen given back already (refunds and lost disputes)",
+                       donation), donation.id
     except DomainError as error:
         return anomaly(session, event_id, "refund_not_bookable", str(error.message), donation), donation.id
     return ("applied" if booked else "already_booked"), donation.id
@@ -176,14 +223,15 @@ def _charge_refunded(session: Session, event_id: str, charge: dict) -> tuple[str
 
 def _dispute_created(session: Session, event_id: str, dispute: dict) -> tuple[str, int | None]:
     """A donor's bank disputes a payment: the gift is marked disputed and staff see an anomaly; the
-    ledger is unchanged until the dispute is decided (a lost dispute is booked as a refund)."""
+    ledger is unchanged until the dispute is decided (a lost dispute is booked as a refund). A gift
+    already refunded in full is marked too: lost, the money would be given back a second time."""
     donation = _donation_of_payment(session, _id(dispute.get("payment_intent")), _id(dispute.get("charge")))
     if donation is None:
         return anomaly(session, event_id, "unknown_gift", f"dispute {dispute.get('id')}"), None
+    remember_charge(session, donation, _id(dispute.get("charge")))
     session.execute(update(Donation).where(Donation.id == donation.id, Donation.status.in_(
-        [DonationStatus.paid, DonationStatus.partially_refunded])).values(status=DonationStatus.disputed,
-                                                                          updated_at=utcnow())
-        .execution_options(synchronize_session=False))
+        [DonationStatus.paid, DonationStatus.partially_refunded, DonationStatus.refunded]))
+        .values(status=DonationStatus.disputed, updated_at=utcnow()).execution_options(synchronize_session=False))
     anomaly(session, event_id, "dispute", f"dispute {dispute.get('id')}: {dispute.get('amount')} "
             f"{dispute.get('currency')}, reason {dispute.get('reason')}", donation)
     return "applied", donation.id
@@ -191,9 +239,10 @@ def _dispute_created(session: Session, event_id: str, dispute: dict) -> tuple[st
 
 def _dispute_closed(session: Session, event_id: str, dispute: dict) -> tuple[str, int | None]:
     """A dispute is decided. Lost: Stripe has given the disputed amount back to the donor's bank, so
-    it is booked as a refund (once: only a gift still disputed is booked). Won: the gift is paid
-    again (or partly refunded, as before the dispute); the ledger is unchanged. Other outcomes
-    (a warning closed, …) change nothing."""
+    it is booked as a refund (once: only a gift still disputed is booked), on top of any refund
+    Stripe made meanwhile; more than is left of the gift is an anomaly (given back twice), the
+    ledger unchanged. Won: the gift is paid, partly refunded or refunded, by what refunds gave back;
+    the ledger is unchanged. Other outcomes (a warning closed, …) change nothing."""
     from portal.donations import refunds
 
     donation = _donation_of_payment(session, _id(dispute.get("payment_intent")), _id(dispute.get("charge")))
@@ -207,22 +256,22 @@ def _dispute_closed(session: Session, event_id: str, dispute: dict) -> tuple[str
         return "already_booked", donation.id
     if status == "won":
         session.execute(update(Donation).where(Donation.id == donation.id, Donation.status == DonationStatus.disputed)
-                        .values(status=DonationStatus.paid if donation.refunded_fen == 0
-                                else DonationStatus.partially_refunded, updated_at=utcnow())
+                        .values(status=refunds.status_after_refunds(donation), updated_at=utcnow())
                         .execution_options(synchronize_session=False))
         record(session, None, "donation.dispute_won", "donation", donation.id, region_code=donation.region_code,
                detail={"dispute": dispute.get("id"), "event": event_id})
         return "applied", donation.id
     amount = dispute.get("amount")
+    detail = (f"dispute {dispute.get('id')} lost: {amount} {dispute.get('currency')}; "
+              f"gift {donation.amount_fen} fen, {donation.refunded_fen} refunded")
     if str(dispute.get("currency") or "").lower() != "cny" or type(amount) is not int \
-            or not 0 < amount <= donation.kept_fen:
-        return anomaly(session, event_id, "refund_mismatch",
-                       f"dispute {dispute.get('id')} lost: {amount} {dispute.get('currency')}; "
-                       f"gift {donation.amount_fen} fen, {donation.refunded_fen} refunded", donation), donation.id
+            or not 0 < amount <= donation.amount_fen:
+        return anomaly(session, event_id, "refund_mismatch", detail, donation), donation.id
     try:
         with session.begin_nested():
-            refunds.book_stripe_refund(session, donation.id, donation.refunded_fen + amount,
-                                       reason="Dispute lost: refunded through Stripe")
+            refunds.book_lost_dispute(session, donation.id, str(dispute.get("id") or event_id)[:255], amount)
+    except refunds.GivenBackTwice:
+        return anomaly(session, event_id, "given_back_twice", detail, donation), donation.id
     except DomainError as error:
         return anomaly(session, event_id, "refund_not_bookable", str(error.message), donation), donation.id
     record(session, None, "donation.dispute_lost", "donation", donation.id, region_code=donation.region_code,
@@ -296,13 +345,15 @@ def _invoice_paid(session: Session, event_id: str, invoice: dict) -> tuple[str, 
     if refused:
         return refused, first.id
     intent = _id(invoice.get("payment_intent"))
+    charge = _id(invoice["payment_intent"].get("latest_charge")) if isinstance(invoice.get("payment_intent"),
+                                                                              dict) else None
     if intent and session.scalar(select(Donation.id).where(Donation.stripe_payment_intent_id == intent)):
-        intent = None  # already another month's: a payment is one gift's, never two
+        intent = charge = None  # already another month's: a payment is one gift's, never two
     if first.stripe_invoice_id is None and first.status in (DonationStatus.pending, DonationStatus.failed):
         first.stripe_invoice_id, first.stripe_subscription_id = invoice.get("id"), subscription
         session.add(first)
         session.flush()
-        mark_paid(session, first, payment_intent=intent)
+        mark_paid(session, first, payment_intent=intent, charge=charge)
         return "applied", first.id
     month = Donation(fund_id=first.fund_id, need_id=None, region_code=first.region_code, donor_id=first.donor_id,
                      guest_name=first.guest_name, email=first.email, anonymous=first.anonymous,
@@ -310,6 +361,7 @@ def _invoice_paid(session: Session, event_id: str, invoice: dict) -> tuple[str, 
                      stripe_invoice_id=invoice.get("id"), stripe_payment_intent_id=intent)
     session.add(month)
     session.flush()
+    remember_charge(session, month, charge)
     rules.settle(session, None, month.id)
     return "applied", month.id
 

@@ -67,7 +67,7 @@ def test_a_gift_booked_online_that_stripe_never_charged_is_a_difference(app, cli
                                                                          stripe_settings, money_need):
     booked_gift(client, stripe_standin, stripe_settings, f"need={money_need}")
     with app.app_context(), db.write_session() as s:
-        s.execute(update(Donation).values(stripe_payment_intent_id="pi_made_up"))
+        s.execute(update(Donation).values(stripe_payment_intent_id="pi_made_up", stripe_charge_id="ch_made_up"))
     code, lines, summary = reconcile(app)
     assert code == 1 and summary["differences"] == 2
     assert any("pi_made_up" in line and "no charge" in line for line in lines)

@@ -3,7 +3,7 @@
 - `localstripe` (session): the localstripe process; fails loudly if it cannot start.
 - `stripe_standin` (per test): the stand-in every request goes to, emptied before each test along
   with localstripe's store; `.requests`, `.pay(...)`, `.send_webhooks_to(url)`, `.deliveries`.
-- `stripe_settings` (per test): the portal's four STRIPE_* settings, pointing at the stand-in.
+- `stripe_settings` (per test): the portal's three STRIPE_* settings, pointing at the stand-in.
 - `stripe_client` (per test): the official library's StripeClient on the same settings."""
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from .localstripe_process import LocalStripe
 from .standin import StripeStandIn
 
 SECRET_KEY = "sk_test_tongxin_0123456789abcdef"
+# Not a setting of the portal (Checkout is a server-side redirect): only to show the API refuses it.
 PUBLISHABLE_KEY = "pk_test_tongxin_0123456789abcdef"
 WEBHOOK_SECRET = "whsec_tongxin_test_0123456789abcdef0123456789"
 
@@ -44,7 +45,6 @@ def stripe_standin(localstripe, _stripe_standin_server):
 def stripe_settings(stripe_standin) -> dict:
     return {
         "STRIPE_SECRET_KEY": SECRET_KEY,
-        "STRIPE_PUBLISHABLE_KEY": PUBLISHABLE_KEY,
         "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
         "STRIPE_API_BASE": stripe_standin.base_url,
     }

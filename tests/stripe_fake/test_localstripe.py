@@ -152,7 +152,9 @@ def test_routes_localstripe_lacks_answer_as_stripe_errors(stripe_client):
 
 
 def test_publishable_key_cannot_call_the_api(stripe_settings):
-    client = stripe.StripeClient(stripe_settings["STRIPE_PUBLISHABLE_KEY"], max_network_retries=0,
+    from .fixtures import PUBLISHABLE_KEY
+
+    client = stripe.StripeClient(PUBLISHABLE_KEY, max_network_retries=0,
                                  base_addresses={"api": stripe_settings["STRIPE_API_BASE"]})
 
     with pytest.raises(stripe.AuthenticationError):
