@@ -2,7 +2,7 @@
 need gifts that gave above their target (the general fund's page lists them)
 
 Revision ID: 0017_dispute_refunds
-Revises: 0015_donation_gift_lists
+Revises: 0016_fund_totals
 Create Date: 2026-12-06 14:00:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 
 revision = '0017_dispute_refunds'
-down_revision = '0015_donation_gift_lists'
+down_revision = '0016_fund_totals'
 branch_labels = None
 depends_on = None
 
