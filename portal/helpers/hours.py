@@ -71,7 +71,7 @@ def log_hours(
     town (no one there could approve it), a delivery already logged, and an organization the
     volunteer is not a member of.
     """
-    if not access.allowed(volunteer, "helpers.volunteer"):
+    if not access.allowed(volunteer, "hours.log"):
         raise NotAllowed(_l("Only volunteers log service hours."))
     from portal.helpers.rules import require_acting
 
