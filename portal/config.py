@@ -163,6 +163,10 @@ class Config:
         # ranks with the profile rules.
         self.MATCHING_MODEL = _env("MATCHING_MODEL", str(INSTANCE / "matching" / "model.pkl"))
 
+        # Each county's issuing unit for service certificates: ``<county code>.txt`` (its name) and
+        # ``<county code>.png`` (its seal), put there by the county's administrators.
+        self.SEAL_FOLDER = _env("SEAL_FOLDER", str(INSTANCE / "seals"))
+
         # The CJK font the share posters and cards are drawn with (Pillow needs a font file; the PDFs
         # use a CID font every reader has). The Debian package fonts-wqy-zenhei installs this one.
         self.SHARE_FONT = _env("SHARE_FONT", "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")

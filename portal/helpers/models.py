@@ -230,3 +230,21 @@ class VolunteerHours(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_column=_created())
     decided_by_id: int | None = Field(default=None, foreign_key="user_account.id")
     decided_at: datetime | None = Field(default=None, sa_column=_when())
+
+
+class HoursCertificate(SQLModel, table=True):
+    """A service certificate as issued: what its short verification code (10 characters, typed from
+    paper) stands for. The code is a keyed hash of the other columns, so a row changed afterwards
+    no longer verifies either."""
+
+    __tablename__ = "hours_certificate"
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=10, unique=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True)
+    name: str = Field(max_length=100)
+    start: date
+    end: date
+    minutes: int
+    issuer: str = Field(default="", max_length=100)  # the issuing unit printed on it
+    issued_on: date
