@@ -34,7 +34,7 @@ def _fits(page) -> None:
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
 
 
-def _closed_need(app, users, make_need, make_org) -> tuple[int, str]:
+def _closed_need(app, users, make_need, make_org) -> tuple[int, str]:  # noqa: F811
     """A tutoring need an organization took on, delivered and the director verified."""
     need_id = make_need(to="published")
     _org_id, admin = make_org(status="approved")
@@ -48,7 +48,7 @@ def _closed_need(app, users, make_need, make_org) -> tuple[int, str]:
 
 
 def test_a_new_volunteer_is_vetted_before_a_one_to_one_need_and_needs_are_shared(
-        live_server, app, users, chromium, make_need, make_org, tmp_path):
+        live_server, app, users, chromium, make_need, make_org, tmp_path):  # noqa: F811
     app.config["SMS_BACKEND"] = "tests.helpers.sms:capture"
     sms.OUTBOX.clear()
     base = live_server
