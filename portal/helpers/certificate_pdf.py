@@ -21,7 +21,7 @@ from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from portal.helpers.hours import ServiceCertificate, hours_text
 from portal.pdf import chinese_font
@@ -43,6 +43,20 @@ def _qr(text: str, size: float = 28 * mm) -> Drawing:
     drawing = Drawing(size, size, transform=[size / (x2 - x1), 0, 0, size / (y2 - y1), 0, 0])
     drawing.add(widget)
     return drawing
+
+
+def _issued(certificate: ServiceCertificate, styles, day):
+    """Who issued it and when; with the county's seal beside it when one is configured."""
+    if not certificate.issuer:
+        return Paragraph(escape(_("Issued on %(date)s by the Tongxin child care portal.",
+                                  date=day(certificate.issued_on))), styles["small"])
+    text = Paragraph(escape(_("Issued on %(date)s by %(issuer)s through the Tongxin child care portal.",
+                              date=day(certificate.issued_on), issuer=certificate.issuer)), styles["body"])
+    if not certificate.seal_path:
+        return text
+    seal = Image(certificate.seal_path, width=36 * mm, height=36 * mm, kind="proportional")
+    return Table([[text, seal]], colWidths=[None, 40 * mm], hAlign="LEFT",
+                 style=TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
 
 
 def render_certificate(certificate: ServiceCertificate, verify_page: str, verify_link: str) -> bytes:
@@ -96,8 +110,7 @@ def render_certificate(certificate: ServiceCertificate, verify_page: str, verify
         Spacer(1, 6 * mm),
         Paragraph(escape(_("Only service hours approved by child directors or child supervisors are counted.")),
                   styles["small"]),
-        Paragraph(escape(_("Issued on %(date)s by the Tongxin child care portal.", date=day(certificate.issued_on))),
-                  styles["small"]),
+        _issued(certificate, styles, day),
         Spacer(1, 8 * mm),
         Table(
             [[_qr(verify_link), [

@@ -53,6 +53,23 @@ def _profile(user: User, phone: str, **values) -> HelperProfile:
                          **values)
 
 
+def _vet_demo_volunteer(session: Session, volunteer: User, county: User) -> None:
+    """The demo volunteer is vetted for close contact: identity number and a no-criminal-record
+    certificate the county approved (a new volunteer of the demo is not)."""
+    from portal.children import idnumber
+    from portal.helpers.models import CertificateKind, ReviewStatus
+    from portal.helpers.vetting import holder_hash
+
+    session.flush()
+    profile = session.get(HelperProfile, volunteer.id)
+    number = idnumber.make("371302", date(1998, 5, 12), 17)
+    profile.id_number, profile.id_number_hash = number, crypto.blind_index(number)
+    session.add(Certificate(user_id=volunteer.id, kind=CertificateKind.no_criminal_record, title="临公(兰)证字2026第0371号",
+                            issued_on=date.today() - timedelta(days=20), holder_hash=holder_hash(volunteer.display_name, number),
+                            status=ReviewStatus.verified, reviewed_by_id=county.id, reviewed_at=utcnow(),
+                            file_path=_store_demo_file("record-check", _certificate_photo("No-criminal-record certificate (demo)"))))
+
+
 def _certificate_photo(text: str) -> bytes:
     image = Image.new("RGB", (800, 560), (250, 246, 235))
     draw = ImageDraw.Draw(image)
@@ -98,7 +115,9 @@ def load(session: Session, scale: str, rng) -> list[str]:
     session.add_all([
         OrganizationArea(organization_id=approved.id, region_code=LANSHAN),
         OrganizationArea(organization_id=waiting.id, region_code=LANSHAN),
-        OrganizationMember(organization_id=approved.id, user_id=org_user.id, is_admin=True),
+        # The approved organization vouches for its administrator (close contact with children).
+        OrganizationMember(organization_id=approved.id, user_id=org_user.id, is_admin=True, vouched_at=utcnow(),
+                           vouched_by_id=org_user.id),
         OrganizationMember(organization_id=waiting.id, user_id=org2_user.id, is_admin=True),
         VettingEvent(organization_id=approved.id, actor_id=org_user.id, action="apply"),
         VettingEvent(organization_id=approved.id, actor_id=county.id, action="approve", reason=approved.status_reason),
@@ -116,6 +135,7 @@ def load(session: Session, scale: str, rng) -> list[str]:
         Certificate(user_id=volunteer.id, skill=Skill.counselling, title="心理咨询师（三级）证书 No. 2023-0371-0456",
                     file_path=_store_demo_file("counselling", _certificate_photo("Counselling certificate (demo)"))),
     ])
+    _vet_demo_volunteer(session, volunteer, county)
     today = date.today()
     for i, minutes in enumerate((120, 90, 150)):
         session.add(VolunteerHours(user_id=volunteer.id, region_code=TUSU, service_date=today - timedelta(days=30 * (i + 1)),

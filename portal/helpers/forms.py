@@ -6,7 +6,16 @@ from flask import request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, FieldList, IntegerField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    FieldList,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from portal.categories import NEED_CATEGORY_LABELS, SKILL_LABELS, SUBJECTS
@@ -71,6 +80,16 @@ class CertificateForm(FlaskForm):
     skill = SelectField(_l("Skill"), choices=[(k.value, v) for k, v in SKILL_LABELS.items()],
                         validators=[DataRequired(REQUIRED)])
     title = StringField(_l("Certificate (name and number)"), validators=[DataRequired(REQUIRED), Length(max=100)])
+    photo = FileField(_l("Photo or scan of the certificate (JPEG, PNG or WebP)"))
+
+
+class RecordCheckForm(FlaskForm):
+    """A no-criminal-record certificate (无犯罪记录证明): vetting for needs that put an adult alone
+    with a child."""
+
+    title = StringField(_l("Certificate number"), validators=[DataRequired(REQUIRED), Length(max=100)])
+    issued_on = DateField(_l("Issued on"), validators=[DataRequired(REQUIRED)])
+    id_number = StringField(_l("Identity number (as on the certificate)"), validators=[Optional(), Length(max=30)])
     photo = FileField(_l("Photo or scan of the certificate (JPEG, PNG or WebP)"))
 
 

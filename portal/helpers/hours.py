@@ -9,6 +9,9 @@ staff press the button at the same moment (one conditional UPDATE decides).
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date
@@ -71,7 +74,7 @@ def log_hours(
     town (no one there could approve it), a delivery already logged, and an organization the
     volunteer is not a member of.
     """
-    if not access.allowed(volunteer, "helpers.volunteer"):
+    if not access.allowed(volunteer, "hours.log"):
         raise NotAllowed(_l("Only volunteers log service hours."))
     from portal.helpers.rules import require_acting
 
@@ -265,10 +268,40 @@ def _serializer(secret_key: str):
 
 
 def certificate_code(secret_key: str, user_id: int, name: str, start: date, end: date, minutes: int) -> str:
-    """The code printed on a certificate: its user and the name printed, period and approved
-    minutes, signed (HMAC) with the application's secret key, so a changed figure no longer
-    verifies (nor does a name changed in the profile afterwards)."""
+    """The long signed code printed on certificates issued before the short codes (still verified):
+    its user and the name printed, period and approved minutes, signed (HMAC) with the application's
+    secret key, so a changed figure no longer verifies (nor does a name changed afterwards)."""
     return _serializer(secret_key).dumps([user_id, name, start.isoformat(), end.isoformat(), minutes])
+
+
+# The short code typed from paper: 10 characters of an alphabet without look-alikes (no 0/O, 1/I/L),
+# printed in two groups of five. 31^10 ≈ 8·10^14 codes: not to be found by trying.
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+CODE_LENGTH = 10
+
+
+def short_code(secret_key: str, user_id: int, name: str, start: date, end: date, minutes: int,
+               issuer: str = "") -> str:
+    """The keyed hash of what a certificate states, as 10 characters of ``CODE_ALPHABET``."""
+    message = json.dumps([user_id, name, start.isoformat(), end.isoformat(), minutes, issuer], ensure_ascii=False)
+    number = int.from_bytes(hmac.new(secret_key.encode(), f"{CERTIFICATE_SALT}:{message}".encode(),
+                                     hashlib.sha256).digest(), "big")
+    out = []
+    for _ in range(CODE_LENGTH):
+        number, r = divmod(number, len(CODE_ALPHABET))
+        out.append(CODE_ALPHABET[r])
+    return "".join(out)
+
+
+def grouped(code: str) -> str:
+    """A short code as printed: ``ABCDE-FGHJK``."""
+    return f"{code[:5]}-{code[5:]}" if len(code) == CODE_LENGTH else code
+
+
+def typed_code(text: str) -> str | None:
+    """A short code as typed (any case, spaces or hyphens), or None when it cannot be one."""
+    code = "".join(c for c in (text or "").upper() if c not in " -\t")
+    return code if len(code) == CODE_LENGTH and all(c in CODE_ALPHABET for c in code) else None
 
 
 @dataclass(frozen=True)
@@ -283,27 +316,85 @@ class ServiceCertificate:
     code: str
     months: tuple[MonthTotal, ...] = ()
     issued_on: date | None = None
+    issuer: str = ""  # the issuing unit: the civil-affairs bureau of the volunteer's county
+    seal_path: str | None = None  # that county's seal image, when one is configured
 
     @property
     def hours(self) -> str:
         return hours_text(self.minutes)
 
 
+@dataclass(frozen=True)
+class Issuer:
+    name: str
+    seal_path: str | None = None
+
+
+def issuer_of(session: Session, volunteer, seal_folder: str | None) -> Issuer:
+    """The unit that issues ``volunteer``'s certificate: the civil-affairs bureau of the county of
+    their first service area. A county configures its unit's name (``<county code>.txt``) and its
+    seal image (``<county code>.png``) in ``seal_folder``; without them the bureau is named after
+    the county and no seal is printed."""
+    from pathlib import Path
+
+    from flask_babel import gettext
+
+    from portal.helpers.models import HelperArea
+
+    area = session.scalar(select(HelperArea.region_code).where(HelperArea.user_id == volunteer.id)
+                          .order_by(HelperArea.region_code).limit(1))
+    county_code = area[:6] + "000000" if area and len(area) == 12 else None
+    county = session.get(Region, county_code) if county_code else None
+    if county is None:
+        return Issuer("")
+    folder = Path(seal_folder) if seal_folder else None
+    name_file = folder / f"{county.code}.txt" if folder else None
+    seal = folder / f"{county.code}.png" if folder else None
+    name = name_file.read_text(encoding="utf-8").strip()[:100] if name_file and name_file.is_file() else ""
+    return Issuer(name or gettext("%(county)s Civil Affairs Bureau", county=county.name)[:100],
+                  str(seal) if seal and seal.is_file() else None)
+
+
 def certificate_for(session: Session, volunteer, start: date, end: date, secret_key: str,
-                    today: date | None = None) -> ServiceCertificate:
+                    today: date | None = None, issuer: Issuer | None = None) -> ServiceCertificate:
     """The certificate of ``volunteer``'s approved hours between ``start`` and ``end``."""
     access.require(volunteer, "helpers.volunteer")
     minutes = approved_minutes(session, volunteer, start, end)
+    issuer = issuer or Issuer("")
+    code = short_code(secret_key, volunteer.id, volunteer.display_name, start, end, minutes, issuer.name)
     return ServiceCertificate(
         user_id=volunteer.id, name=volunteer.display_name, start=start, end=end, minutes=minutes,
-        code=certificate_code(secret_key, volunteer.id, volunteer.display_name, start, end, minutes),
-        months=tuple(monthly_totals(session, volunteer, start, end)), issued_on=today or date.today(),
+        code=grouped(code), months=tuple(monthly_totals(session, volunteer, start, end)),
+        issued_on=today or date.today(), issuer=issuer.name, seal_path=issuer.seal_path,
     )
+
+
+def record_issue(session: Session, certificate: ServiceCertificate) -> None:
+    """Keep what a printed short code stands for (once: the same certificate gives the same code)."""
+    from portal.helpers.models import HoursCertificate
+
+    code = typed_code(certificate.code)
+    if code is None or session.scalar(select(HoursCertificate.id).where(HoursCertificate.code == code)):
+        return
+    session.add(HoursCertificate(code=code, user_id=certificate.user_id, name=certificate.name,
+                                 start=certificate.start, end=certificate.end, minutes=certificate.minutes,
+                                 issuer=certificate.issuer, issued_on=certificate.issued_on or date.today()))
 
 
 def verify_certificate(session: Session, code: str, secret_key: str) -> ServiceCertificate | None:
     """The certificate ``code`` was issued for (name, period, minutes), or None when the code is
-    not one this portal signed."""
+    not one this portal issued. A short code is looked up and checked against its row; a long
+    code (certificates printed before the short codes) is checked by its signature."""
+    from portal.helpers.models import HoursCertificate
+
+    short = typed_code(code)
+    if short is not None:
+        row = session.scalar(select(HoursCertificate).where(HoursCertificate.code == short))
+        if row is None or not hmac.compare_digest(short, short_code(secret_key, row.user_id, row.name, row.start,
+                                                                        row.end, row.minutes, row.issuer)):
+            return None
+        return ServiceCertificate(user_id=row.user_id, name=row.name, start=row.start, end=row.end,
+                                  minutes=row.minutes, code=grouped(short), issued_on=row.issued_on, issuer=row.issuer)
     try:
         user_id, name, start, end, minutes = _serializer(secret_key).loads((code or "").strip())
         start, end = date.fromisoformat(start), date.fromisoformat(end)

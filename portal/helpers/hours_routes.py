@@ -52,7 +52,12 @@ def hours_certificate():
         start, end = rules.parse_period(start_text, end_text)
     except DomainError as error:
         return _my_hours_page(start_text, end_text, error)
-    certificate = rules.certificate_for(db.session(), current_user, start, end, current_app.config["SECRET_KEY"])
+    session = db.session()
+    issuer = rules.issuer_of(session, current_user, current_app.config["SEAL_FOLDER"])
+    certificate = rules.certificate_for(session, current_user, start, end, current_app.config["SECRET_KEY"],
+                                        issuer=issuer)
+    with db.write_session() as writing:  # what the short code stands for, kept for checking it later
+        rules.record_issue(writing, certificate)
     pdf = render_certificate(certificate, public_url("helpers.verify_hours"),
                              public_url("helpers.verify_hours", code=certificate.code))
     filename = f"volunteer-service-{start.isoformat()}-{end.isoformat()}.pdf"

@@ -78,12 +78,27 @@ class ReviewStatus(StrEnum):
     rejected = "rejected"
 
 
+class CertificateKind(StrEnum):
+    skill = "skill"  # a qualification backing a skill
+    no_criminal_record = "no_criminal_record"  # 无犯罪记录证明: vetting for close contact with children
+
+
 class Certificate(SQLModel, table=True):
-    """A qualification a volunteer uploads; a skill it backs counts as verified once staff agree."""
+    """A qualification a volunteer uploads; a skill it backs counts as verified once staff agree.
+
+    A no-criminal-record certificate (``kind``) backs no skill: county staff compare it with the
+    volunteer's real name and identity number, and once approved it lets the volunteer take
+    needs that put an adult alone with a child until ``issued_on`` is a year old
+    (``portal.helpers.vetting``). ``holder_hash`` is the keyed hash of the name and identity number
+    it was checked against: a later change of either leaves the volunteer unvetted."""
 
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="user_account.id", index=True)
-    skill: Skill = Field(sa_type=enum_column(Skill))
+    kind: CertificateKind = Field(default=CertificateKind.skill, sa_type=enum_column(CertificateKind),
+                                  sa_column_kwargs={"server_default": "skill"})
+    skill: Skill | None = Field(default=None, sa_type=enum_column(Skill), nullable=True)
+    issued_on: date | None = None
+    holder_hash: str | None = Field(default=None, max_length=64)
     title: str = Field(max_length=100)
     file_path: str = Field(max_length=200)
     status: ReviewStatus = Field(default=ReviewStatus.pending, sa_type=enum_column(ReviewStatus), index=True)
@@ -134,6 +149,10 @@ class OrganizationMember(SQLModel, table=True):
     user_id: int = Field(foreign_key="user_account.id", primary_key=True, index=True)
     is_admin: bool = Field(default=False)
     joined_at: datetime = Field(default_factory=utcnow, sa_column=_created())
+    # The organization answers for this member being alone with a child (its own checks); set by
+    # one of its administrators, cleared by them. See ``portal.helpers.vetting``.
+    vouched_at: datetime | None = Field(default=None, sa_column=_when())
+    vouched_by_id: int | None = Field(default=None, foreign_key="user_account.id")
 
 
 class OrganizationInvite(SQLModel, table=True):
@@ -211,3 +230,21 @@ class VolunteerHours(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_column=_created())
     decided_by_id: int | None = Field(default=None, foreign_key="user_account.id")
     decided_at: datetime | None = Field(default=None, sa_column=_when())
+
+
+class HoursCertificate(SQLModel, table=True):
+    """A service certificate as issued: what its short verification code (10 characters, typed from
+    paper) stands for. The code is a keyed hash of the other columns, so a row changed afterwards
+    no longer verifies either."""
+
+    __tablename__ = "hours_certificate"
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=10, unique=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True)
+    name: str = Field(max_length=100)
+    start: date
+    end: date
+    minutes: int
+    issuer: str = Field(default="", max_length=100)  # the issuing unit printed on it
+    issued_on: date

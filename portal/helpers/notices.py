@@ -26,6 +26,8 @@ register_kind("org_vetted", _l("Vetting of %(org)s: %(outcome)s. %(reason)s"), _
 register_kind("org_member_joined", _l("%(name)s joined %(org)s."), _l("New members of my organization"))
 register_kind("certificate_uploaded", _l("%(name)s added a certificate for %(skill)s to verify."),
               _l("Certificates to verify"), param_labels={"skill": SKILL_LABELS})
+register_kind("record_check_uploaded", _l("%(name)s uploaded a no-criminal-record certificate to verify."),
+              _l("Certificates to verify"))
 register_kind("certificate_reviewed", _l("Your certificate “%(title)s”: %(outcome)s. %(reason)s"),
               _l("Results of certificate checks"), param_labels={"outcome": OUTCOMES})
 register_kind("helper_deactivated", _l("Your account has been deactivated: %(reason)s"),
@@ -53,6 +55,9 @@ def member_joined(session: Session, org, user, admin_ids: list[int]) -> None:
 
 
 def certificate_uploaded(session: Session, user, certificate, staff_ids: list[int]) -> None:
+    if certificate.skill is None:  # a no-criminal-record certificate backs no skill
+        notify(session, staff_ids, "record_check_uploaded", {"name": user.display_name}, "/helpers/certificates")
+        return
     notify(session, staff_ids, "certificate_uploaded", {"name": user.display_name, "skill": certificate.skill.value},
            "/helpers/certificates")
 

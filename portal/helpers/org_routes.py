@@ -15,7 +15,7 @@ from portal.audit.rules import record_read
 from portal.categories import NEED_CATEGORY_LABELS, SKILL_LABELS
 from portal.errors import DomainError, NotAllowed
 from portal.extensions import limiter
-from portal.helpers import bp, orgs
+from portal.helpers import bp, orgs, vetting
 from portal.helpers.forms import (
     InviteForm,
     JoinForm,
@@ -184,6 +184,20 @@ def remove_member(user_id: int):
     _view, member = orgs.own_organization(session, current_user)
     if EmptyForm().validate_on_submit():
         commit_or_flash(lambda: orgs.remove_member(session, current_user, member, user_id), _("Member removed."))
+    return redirect(url_for("helpers.my_organization"))
+
+
+@bp.route("/me/organization/members/<int:user_id>/vouch", methods=["POST"])
+@access.route("orgs.member")
+def vouch_member(user_id: int):
+    """An administrator vouches for a member (or withdraws it): close contact with children."""
+    session = db.session()
+    _view, member = orgs.own_organization(session, current_user)
+    if EmptyForm().validate_on_submit():
+        vouch = request.form.get("vouch") == "1"
+        commit_or_flash(lambda: vetting.set_vouched(session, current_user, member, user_id, vouch),
+                        _("The organization now vouches for this member.") if vouch
+                        else _("The organization no longer vouches for this member."))
     return redirect(url_for("helpers.my_organization"))
 
 

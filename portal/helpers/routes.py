@@ -15,12 +15,13 @@ from portal.audit.rules import record_read
 from portal.categories import CERTIFIED_SKILLS, NEED_CATEGORY_LABELS, SKILL_LABELS, Skill
 from portal.errors import DomainError, NotAllowed
 from portal.extensions import limiter
-from portal.helpers import bp, rules
+from portal.helpers import bp, rules, vetting
 from portal.helpers.forms import (
     CertificateForm,
     HelperFilterForm,
     ProfileForm,
     ReasonForm,
+    RecordCheckForm,
     RegisterForm,
     VerifyForm,
     area_codes,
@@ -220,8 +221,45 @@ def certificates():
             flash(_("Certificate added. Staff will check it."), "success")
             return redirect(url_for("helpers.certificates"))
     status = 400 if request.method == "POST" else 200
-    return render("helpers/certificates.html", form=form, skill_labels=SKILL_LABELS,
-                  items=rules.certificates_of(session, current_user.id)), status
+    return _certificates_page(session, form, RecordCheckForm(formdata=None, prefix="record")), status
+
+
+def _certificates_page(session, form, record_form):
+    profile = session.get(HelperProfile, current_user.id)
+    return render("helpers/certificates.html", form=form, record_form=record_form, skill_labels=SKILL_LABELS,
+                  items=rules.certificates_of(session, current_user.id), vetted=vetting.is_vetted(session, current_user),
+                  has_id_number=bool(profile and profile.id_number), valid_days=vetting.VALID_DAYS)
+
+
+@bp.route("/me/certificates/record-check", methods=["POST"])
+@access.route("helpers.volunteer")
+def record_check():
+    """Upload a no-criminal-record certificate (with the identity number if none is on file)."""
+    session = db.session()
+    form = RecordCheckForm(prefix="record")
+    if form.validate_on_submit():
+        upload = request.files.get("record-photo")
+        try:
+            if upload is None or not upload.filename:
+                raise DomainError(_("Attach a photo or scan of the certificate."), field="photo")
+            photo = clean_photo(Upload(upload.filename, upload.stream))
+            with photo_store(current_app.config["UPLOAD_FOLDER"], CERTIFICATE_FOLDER) as store:
+                path = store.write(photo)
+                vetting.add_record_check(session, current_user, title=form.title.data, issued_on=form.issued_on.data,
+                                         id_number=form.id_number.data or "", file_path=path)
+                session.commit()
+        except NotAllowed:
+            raise
+        except DomainError as error:
+            session.rollback()
+            if error.details.get("field") in ("photos", "display_name"):
+                error.details["field"] = "photo" if error.details["field"] == "photos" else ""
+            show_error(form, error)
+        else:
+            flash(_("Certificate uploaded. County staff will check it against your name and identity number."),
+                  "success")
+            return redirect(url_for("helpers.certificates"))
+    return _certificates_page(session, CertificateForm(formdata=None), form), 400
 
 
 @bp.route("/me/certificates/<int:certificate_id>/file")
@@ -286,8 +324,18 @@ def staff_set_active(user_id: int):
 @bp.route("/helpers/certificates")
 @access.route("helpers.manage")
 def review_queue():
-    return render("helpers/review.html", items=rules.pending_certificates(db.session(), current_user),
-                  form=ReasonForm(), skill_labels=SKILL_LABELS)
+    session = db.session()
+    items = rules.pending_certificates(session, current_user)
+    # A no-criminal-record certificate is compared with the name and identity number on file.
+    # The number is shown whole (a middle digit changed would pass a masked comparison) and the
+    # read is audited, as every read of a helper's identity number.
+    numbers = {}
+    for certificate, user in items:
+        if certificate.skill is None:
+            profile = session.get(HelperProfile, user.id)
+            numbers[user.id] = (profile.id_number if profile else "") or ""
+            record_read(current_user, "helper", user.id, region_code=current_user.region_code)
+    return render("helpers/review.html", items=items, numbers=numbers, form=ReasonForm(), skill_labels=SKILL_LABELS)
 
 
 @bp.route("/helpers/certificates/<int:certificate_id>/file")

@@ -183,6 +183,27 @@ def _people(session: Session) -> Iterator[tuple]:
             bio or "", max(0, capacity)
 
 
+def helper_profile_row(session: Session, user_id: int, organization_id: int | None) -> tuple[str, str, list[str], str]:
+    """(kind, region, skills, text) of one helper as ``helper_rows`` exports it: a person, or the
+    organization they act for."""
+    if organization_id is not None:
+        org = session.get(Organization, organization_id)
+        first = session.scalar(select(OrganizationArea.region_code).where(
+            OrganizationArea.organization_id == organization_id).order_by(OrganizationArea.region_code).limit(1))
+        return "organization", _town(first) if first else "", list(org.skills or []), org.description or ""
+    user = session.get(User, user_id)
+    profile = session.get(HelperProfile, user_id)
+    first = session.scalar(select(HelperArea.region_code).where(HelperArea.user_id == user_id)
+                           .order_by(HelperArea.region_code).limit(1))
+    verified = set(session.scalars(select(Certificate.skill).where(Certificate.user_id == user_id,
+                                                                   Certificate.status == ReviewStatus.verified)))
+    skills = [str(s) for s in session.scalars(select(HelperSkill.skill).where(HelperSkill.user_id == user_id)
+                                              .order_by(HelperSkill.skill))
+              if s not in CERTIFIED_SKILLS or s in verified]
+    return ("donor" if user.role == Role.donor else "volunteer", _town(first) if first else "", skills,
+            (profile.bio if profile else "") or "")
+
+
 def _organizations(session: Session) -> Iterator[tuple]:
     areas = _first_areas(session, select(OrganizationArea.organization_id, OrganizationArea.region_code)
                          .order_by(OrganizationArea.organization_id, OrganizationArea.region_code))

@@ -186,13 +186,28 @@ def for_you(session: Session, user, k: int = FOR_YOU) -> list[ForYou]:
     if not candidates:
         return []
     model, known = service.ranking_model(candidates, helper=acting.key)
-    if model is None:
-        return []
-    suggestions = model.recommend_needs(acting.key, k=k, candidates=known)
+    if model is not None:
+        suggestions = model.recommend_needs(acting.key, k=k, candidates=known)
+    else:  # a helper no model knows yet (registered after the last fit): ranked from the profile
+        model = service.newcomer_model()
+        known = [c for c in candidates if model is not None and c in model.data_.need_index]
+        if not known:
+            return []
+        suggestions = model.recommend_newcomer(newcomer(session, acting), k=k, candidates=known)
     ids = [int(s.id) for s in suggestions]
     rows = session.execute(select(*board.PUBLIC_COLUMNS).where(Need.id.in_(ids), Need.status == NeedStatus.published))
     public = {n.id: n for n in board.named(session, [board.PublicNeed(*row) for row in rows])}
     return [ForYou(public[int(s.id)], labels.describe(s.reasons)) for s in suggestions if int(s.id) in public]
+
+
+def newcomer(session: Session, acting: Acting):
+    """The profile of ``acting`` as the recommender's exchange format holds a helper
+    (``portal.matching.export``): kind, first area's town, counting skills, text."""
+    from matching.baselines import Newcomer
+    from portal.matching.export import helper_profile_row
+
+    kind, region, skills, text = helper_profile_row(session, acting.user_id, acting.organization_id)
+    return Newcomer(kind=kind, region=region, skills=tuple(skills), text=text)
 
 
 # --- suggested helpers for staff --------------------------------------------------------------------

@@ -148,6 +148,16 @@ def ranking_model(candidates: list[str], *, helper: str | None = None, need: str
     return None, []
 
 
+def newcomer_model():
+    """The first model that ranks a helper it was not fitted on from their profile alone (the
+    profile rules), or None: a helper who registered after the last fit is served at once, with
+    nothing fitted for them in the request."""
+    for model in models():
+        if model is not None and hasattr(model, "recommend_newcomer"):
+            return model
+    return None
+
+
 def forget(app: Flask | None = None) -> None:
     """Drop what this process keeps (tests; after replacing the file by hand)."""
     app = app or current_app._get_current_object()

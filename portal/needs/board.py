@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from portal.categories import NeedCategory
-from portal.needs.models import Need, NeedKind, NeedStatus
+from portal.needs.models import Need, NeedKind, NeedStatus, close_contact
 from portal.regions.rules import names_of
 
 PUBLIC_COLUMNS = (Need.id, Need.public_summary, Need.category, Need.kind, Need.age_band, Need.town_code,
@@ -46,6 +46,11 @@ class PublicNeed:
     @property
     def slots_left(self) -> int:
         return self.slots - self.slots_taken
+
+    @property
+    def close_contact(self) -> bool:
+        """An adult alone with a child: only vetted helpers take it (``portal.helpers.vetting``)."""
+        return close_contact(self.kind, self.category)
 
     @property
     def funded_percent(self) -> int:

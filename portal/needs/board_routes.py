@@ -13,6 +13,7 @@ from sqlalchemy import select
 from portal import access, db
 from portal.categories import NEED_CATEGORY_LABELS
 from portal.errors import DomainError, NotAllowed, NotFound
+from portal.helpers import vetting
 from portal.matching import rules as matching
 from portal.needs import board, bp, claims
 from portal.needs.forms import BoardFilterForm, DeliveryForm, MessageForm, ReasonForm
@@ -49,7 +50,17 @@ def board_page():
     # "Recommended for you": helpers only, above the first page (not in the list's htmx swaps).
     for_you = matching.board_section(db.session(), current_user) if number == 1 and not wants_fragment() else []
     return render("needs/board.html", block="results", needs=needs, form=form, page=Page(number, min(per_page, 50), total),
-                  params=params, count_limit=board.COUNT_LIMIT, for_you=for_you, **LABELS)
+                  params=params, count_limit=board.COUNT_LIMIT, for_you=for_you, **_vetting(), **LABELS)
+
+
+def _vetting() -> dict:
+    """Whether the reader may take needs that put an adult alone with a child, and where to go
+    to get there (a volunteer's certificates, an organization member's organization)."""
+    if getattr(current_user, "role", None) == "org_member":
+        url = url_for("helpers.my_organization")
+    else:
+        url = url_for("helpers.certificates") + "#record-check"
+    return {"vetted": vetting.is_vetted(db.session(), current_user), "vetting_url": url}
 
 
 @bp.route("/board/<int:need_id>")
@@ -66,7 +77,7 @@ def public_detail(need_id: int):
         own = session.scalar(select(Claim).where(Claim.need_id == need_id, Claim.helper_id == current_user.id))
         if own is None and access.allowed(current_user, "needs.claim"):
             problem = claims.claim_problem(session, current_user, session.get(Need, need_id))
-    return render("needs/public.html", need=need, problem=problem, own=own, form=ReasonForm(), **LABELS)
+    return render("needs/public.html", need=need, problem=problem, own=own, form=ReasonForm(), **_vetting(), **LABELS)
 
 
 @bp.route("/board/<int:need_id>/claim", methods=["POST"])
@@ -164,7 +175,8 @@ def deliver(claim_id: int):
             clean = clean_photos([Upload(f.filename, f.stream) for f in photos])
             clean_receipts = clean_photos([Upload(f.filename, f.stream) for f in receipts])
             minutes = int((form.hours.data or Decimal(0)) * 60)
-            lines = [claims.HoursLine(current_user.id, minutes)] if minutes and current_user.role == "volunteer" else []
+            # Volunteers and organization members alike record the hours they served.
+            lines = [claims.HoursLine(current_user.id, minutes)] if minutes else []
             with photo_store(current_app.config["UPLOAD_FOLDER"], DELIVERY_FOLDER) as store:
                 claims.report_delivery(session, current_user, claim_id, form.report.data,
                                        [store.write(p) for p in clean], [store.write(p) for p in clean_receipts],

@@ -24,6 +24,7 @@ from portal.errors import Conflict, DomainError, NotAllowed, NotFound
 from portal.helpers import orgs
 from portal.helpers.models import HelperArea, OrganizationArea, OrganizationMember
 from portal.helpers.rules import acting_problem
+from portal.helpers.vetting import vetting_problem
 from portal.needs import notices
 from portal.needs.models import (
     Claim,
@@ -36,6 +37,7 @@ from portal.needs.models import (
     NeedKind,
     NeedStatus,
     PairingReport,
+    close_contact,
 )
 from portal.needs.rules import _event, _move
 from portal.regions.models import Level
@@ -97,6 +99,8 @@ def claim_problem(session: Session, user: User, need: Need):
     areas, _org = service_area(session, user)
     if not covers(areas, need.town_code):
         return _l("This need lies outside your service area.")
+    if close_contact(need.kind, need.category):
+        return vetting_problem(session, user)
     return None
 
 
@@ -237,7 +241,7 @@ def report_delivery(session: Session, user: User, claim_id: int, report: str, ph
     session.add_all(DeliveryPhoto(delivery_id=delivery.id, path=p, receipt=True) for p in receipt_paths)
     for line in hours:
         volunteer = session.get(User, line.volunteer_id)
-        if volunteer is None or volunteer.role != Role.volunteer:
+        if volunteer is None or volunteer.role not in (Role.volunteer, Role.org_member):
             raise DomainError(_l("Hours are logged for volunteers only."), field="hours")
         if volunteer.id != user.id and not (row.organization_id and session.scalar(
                 select(func.count()).select_from(OrganizationMember).where(

@@ -49,6 +49,18 @@ class NeedStatus(StrEnum):
     expired = "expired"
 
 
+# Needs that put an adult alone with a child (未成年人保护法): every pairing, and services of these
+# categories (home tutoring, counselling, companionship, escorting, care visits). Goods, money and
+# activities for many children are not. Taking one needs vetting (``portal.helpers.vetting``).
+CLOSE_CONTACT_CATEGORIES = frozenset({NeedCategory.education, NeedCategory.psychological, NeedCategory.companionship,
+                                      NeedCategory.safety, NeedCategory.medical})
+
+
+def close_contact(kind: str, category: str) -> bool:
+    """Whether a need of ``kind`` and ``category`` puts an adult alone with a child."""
+    return kind == NeedKind.pairing or (kind == NeedKind.service and category in CLOSE_CONTACT_CATEGORIES)
+
+
 OPEN_STATUSES = frozenset({NeedStatus.reported, NeedStatus.at_town, NeedStatus.at_county})
 BOARD_STATUSES = frozenset({NeedStatus.published})
 CLOSED_STATUSES = frozenset({NeedStatus.verified, NeedStatus.resolved, NeedStatus.rejected, NeedStatus.cancelled,

@@ -250,4 +250,4 @@ def child_of(need: Need, session) -> Child | None:
     return session.get(Child, need.child_id) if need.child_id else None
 
 
-from portal.needs import board_routes, overview_routes  # noqa: E402,F401  (the board, claims, overview)
+from portal.needs import board_routes, overview_routes, share_routes  # noqa: E402,F401  (board, claims, overview, sharing)

@@ -17,3 +17,11 @@ document.addEventListener("click", function (event) {
     link.closest("details").removeAttribute("open");
   }
 });
+
+// On a phone the board's filters fold into one "筛选" control above the first need (open when a
+// filter is in use); on a desk they stay open. Without JavaScript they are simply open.
+document.addEventListener("DOMContentLoaded", () => {
+  if (!window.matchMedia("(max-width: 639px)").matches) return;
+  const filtering = [...new URLSearchParams(window.location.search).entries()].some(([k, v]) => k !== "page" && v);
+  document.querySelectorAll("details.filters-fold").forEach((fold) => { fold.open = filtering; });
+});

@@ -143,11 +143,14 @@ def test_a_need_is_reported_rises_is_published_claimed_delivered_and_verified(
     card = anonymous.locator(".need-card").filter(has_text="四年级的课外书")
     expect(card).to_have_count(1)
     expect(card).to_contain_text("义堂镇")
-    assert anonymous.locator("label[for=category]").bounding_box()["height"] < 40  # filters stay compact
+    # On a phone the filters fold into one "筛选" control above the first need; opened, they stay compact.
+    expect(anonymous.locator("label[for=category]")).to_be_hidden()
+    anonymous.click(".filters-fold > summary")
+    assert anonymous.locator("label[for=category]").bounding_box()["height"] < 40
     assert CHILD not in anonymous.content()
     _fits(anonymous)
     shot(anonymous, "phone-35-board-anonymous")
-    card.locator("a").click()
+    card.locator("h3 a").click()
     expect(anonymous.locator("a.button")).to_contain_text("登录")
     assert CHILD not in anonymous.content()
     anonymous_ctx.close()
@@ -162,7 +165,7 @@ def test_a_need_is_reported_rises_is_published_claimed_delivered_and_verified(
     expect(for_you.locator(".need-card").first).to_contain_text("四年级的课外书")
     expect(for_you.locator(".reasons").first).to_contain_text("推荐理由：")
     assert CHILD not in for_you.inner_text()
-    for_you.locator(".need-card").filter(has_text="四年级的课外书").locator("a").click()
+    for_you.locator(".need-card").filter(has_text="四年级的课外书").locator("h3 a").click()
     org.wait_for_url(f"{base}/board/{need_id}")
     _fits(org)
     org.click("button:has-text('我来认领')")
@@ -200,7 +203,7 @@ def test_a_need_is_reported_rises_is_published_claimed_delivered_and_verified(
     expect(org.locator("#messages .rows")).to_contain_text("家里有人")
     org.fill("textarea[name=report]", "社工老师上门辅导两小时，送去课外书十本。")
     org.fill("input[name=service_date]", date.today().isoformat())
-    assert org.locator("input[name=hours]").count() == 0  # hours are for volunteers
+    org.fill("input[name=hours]", "2")  # organization members record the hours they served too (issue 21)
     org.set_input_files("input[name=photos]", str(photo))
     _fits(org)
     org.click("form[action$='/deliver'] button.button")

@@ -4,6 +4,8 @@ import pytest
 
 from portal import db
 from portal.accounts.models import User
+from portal.helpers.models import OrganizationMember
+from portal.types import utcnow
 from tests.helpers import sms
 
 
@@ -30,7 +32,7 @@ def make_org(app, regions, users):
 
     counter = iter(range(1, 1000))
 
-    def make(areas=("371302000000",), status=None, vetted_by="county", admin="orgadmin"):
+    def make(areas=("371302000000",), status=None, vetted_by="county", admin="orgadmin", vouched=True):
         n = next(counter)
         with app.app_context(), db.write_session() as s:
             org, user = orgs.apply(s, orgs.OrgValues(
@@ -43,6 +45,8 @@ def make_org(app, regions, users):
             if status:
                 actor = s.get(User, users[vetted_by].id)
                 orgs.vet(s, actor, orgs.view_of(s, org), "approve", "材料齐全")
+                if vouched:  # the organization answers for its administrator being alone with a child
+                    s.get(OrganizationMember, (org.id, user.id)).vouched_at = utcnow()
                 if status == "suspended":
                     orgs.vet(s, actor, orgs.view_of(s, org), "suspend", "投诉核查中")
             return org.id, user.username

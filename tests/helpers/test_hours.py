@@ -4,6 +4,7 @@ hours only, the certificate PDF and the public page that checks it."""
 from __future__ import annotations
 
 import io
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -259,10 +260,15 @@ def test_the_certificate_is_a_pdf_of_approved_hours_with_a_code_that_verifies(ap
     assert "张志愿" in text and "2.3" in text  # 135 approved minutes; the rejected and pending ones not
     assert "12.3" not in text and "7.3" not in text and "4.3" not in text
 
+    # A short code, printed in two groups of five, of an alphabet without look-alikes.
+    printed = re.findall(r"\b[2-9A-HJKMNP-Z]{5}-[2-9A-HJKMNP-Z]{5}\b", text)
+    assert len(printed) == 1
+    code = printed[0]
     with app.app_context():
-        code = rules.certificate_code(app.config["SECRET_KEY"], users["volunteer"].id, "张志愿", start, today, 135)
-    assert code in "".join(text.split())  # printed on the certificate
-    page = client.get("/hours/verify", query_string={"code": code})
+        assert code.replace("-", "") == rules.short_code(app.config["SECRET_KEY"], users["volunteer"].id, "张志愿",
+                                                         start, today, 135)
+    assert client.get(f"/me/hours/certificate.pdf?start={start.isoformat()}&end={today.isoformat()}").status_code == 200
+    page = client.get("/hours/verify", query_string={"code": code.lower().replace("-", " ")})  # typed loosely
     assert page.status_code == 200
     body = page.get_data(as_text=True)
     assert "张志愿" in body and "2.3" in body and start.isoformat() in body
@@ -370,3 +376,45 @@ def test_civil_affairs_staff_do_not_decide_hours(app, users, as_user, client):
     assert client.get("/hours/pending").status_code == 403
     assert post(client, f"/hours/{entry}/decide", {"decision": "approve"}).status_code == 403
     assert _status(app, entry) == HoursStatus.pending
+
+
+
+def test_the_short_code_verifies_only_as_issued_and_a_changed_row_does_not(app, users, as_user, client):
+    from portal.helpers.models import HoursCertificate
+
+    today = date.today()
+    _seed(app, users, [(today - timedelta(days=5), 120, True)], display_name="张志愿")
+    as_user("volunteer")
+    client.get(f"/me/hours/certificate.pdf?start={(today - timedelta(days=30)).isoformat()}&end={today.isoformat()}")
+    with app.app_context(), db.new_session() as s:
+        row = s.scalar(select(HoursCertificate))
+    assert len(row.code) == 10 and row.minutes == 120
+    assert client.get("/hours/verify", query_string={"code": row.code}).status_code == 200
+    wrong = row.code[:-1] + ("2" if row.code[-1] != "2" else "3")  # one character off
+    for code in (wrong, row.code.replace(row.code[0], "0"), row.code[:9]):
+        assert client.get("/hours/verify", query_string={"code": code}).status_code == 404
+    with app.app_context(), db.write_session() as s:
+        s.get(HoursCertificate, row.id).minutes = 12000  # edited in the database
+    assert client.get("/hours/verify", query_string={"code": row.code}).status_code == 404
+
+
+def test_the_certificate_names_the_countys_bureau_and_carries_its_seal(app, users, as_user, client, tmp_path):
+    from PIL import Image as PILImage
+
+    from portal.helpers.models import HelperArea
+
+    today = date.today()
+    _seed(app, users, [(today - timedelta(days=5), 120, True)], display_name="张志愿")
+    with app.app_context(), db.write_session() as s:
+        s.add(HelperArea(user_id=users["volunteer"].id, region_code="371302105000"))
+    app.config["SEAL_FOLDER"] = str(tmp_path)
+    period = f"start={(today - timedelta(days=30)).isoformat()}&end={today.isoformat()}"
+    as_user("volunteer")
+    text = _text(client.get(f"/me/hours/certificate.pdf?{period}").get_data())
+    assert "兰山区民政局" in "".join(text.split())  # named after the county when nothing is configured
+    (tmp_path / "371302000000.txt").write_text("临沂市兰山区民政局\n", encoding="utf-8")
+    PILImage.new("RGBA", (200, 200), (200, 0, 0, 255)).save(tmp_path / "371302000000.png")
+    pdf = client.get(f"/me/hours/certificate.pdf?{period}").get_data()
+    assert "临沂市兰山区民政局" in "".join(_text(pdf).split())
+    reader = PdfReader(io.BytesIO(pdf))
+    assert any(page.images for page in reader.pages)  # the seal is drawn

@@ -10,7 +10,7 @@ from portal.helpers.models import HelperArea, HelperProfile, HelperSkill
 from portal.matching import service
 from portal.types import utcnow
 from tests.helpers.conftest import make_org, signed_in  # noqa: F401  (shared fixtures)
-from tests.needs.conftest import helper_in, make_need  # noqa: F401  (shared fixtures)
+from tests.needs.conftest import helper_in, make_need, vet_volunteer  # noqa: F401  (shared fixtures)
 
 
 @pytest.fixture(autouse=True)
@@ -35,6 +35,9 @@ def skilled(app, users):
             s.add(profile)
             s.add(HelperArea(user_id=user.id, region_code=area))
             s.add_all(HelperSkill(user_id=user.id, skill=Skill(skill), subjects=[]) for skill in skills)
+            if user.role == "volunteer":
+                s.flush()
+                vet_volunteer(s, user)  # claims tutoring needs: vetted, as the rules require
         return users[key]
 
     return give

@@ -109,3 +109,44 @@ def test_a_failing_recommender_never_breaks_the_board(app, make_need, skilled, s
         page = signed_in("volunteer").get("/board")
     assert page.status_code == 200 and 'id="for-you"' not in page.get_data(as_text=True)
     assert any("no recommendations" in r.getMessage() for r in caplog.records)
+
+
+def new_volunteer(app, area: str, skills: tuple[str, ...]) -> User:
+    """A volunteer registered now (confirmed contact, an area, declared skills)."""
+    from portal.categories import Skill
+    from portal.helpers.models import HelperArea, HelperProfile, HelperSkill
+    from portal.types import utcnow
+
+    with app.app_context(), db.write_session() as s:
+        user = User(username="newcomer", display_name="新志愿者", password_hash="x", role="volunteer")
+        s.add(user)
+        s.flush()
+        s.add(HelperProfile(user_id=user.id, phone_verified_at=utcnow()))
+        s.add(HelperArea(user_id=user.id, region_code=area))
+        s.add_all(HelperSkill(user_id=user.id, skill=Skill(skill), subjects=["数学"]) for skill in skills)
+    return user
+
+
+def test_a_volunteer_who_registers_after_the_profile_rules_were_fitted_is_recommended_at_once(
+        app, users, make_need, skilled):
+    # The demo volunteer's board fits the profile rules (kept ten minutes); a tutor who registers in
+    # the same town a minute later must not wait for the next fit to see the maths need there.
+    need_id = make_need(to="published")  # education, 义堂镇
+    skilled("volunteer", skills=("tutoring",))
+    with app.test_request_context(), db.new_session() as s:
+        assert [item.need.id for item in rules.for_you(s, s.get(User, users["volunteer"].id))] == [need_id]
+    newcomer = new_volunteer(app, "371302105000", ("tutoring",))
+    with app.test_request_context(), db.new_session() as s:
+        found = rules.for_you(s, s.get(User, newcomer.id))
+    assert [item.need.id for item in found] == [need_id]
+    assert found[0].reasons  # said in plain words, as for any helper
+
+
+def test_a_newcomer_is_recommended_nothing_outside_the_area(app, users, make_need, skilled):
+    make_need(to="published")  # 义堂镇
+    skilled("volunteer", skills=("tutoring",))
+    with app.test_request_context(), db.new_session() as s:
+        rules.for_you(s, s.get(User, users["volunteer"].id))
+    far = new_volunteer(app, "371302101000", ("tutoring",))  # 白沙埠镇, another town
+    with app.test_request_context(), db.new_session() as s:
+        assert rules.for_you(s, s.get(User, far.id)) == []

@@ -18,7 +18,7 @@ from portal.needs import claims, rules
 from portal.needs.models import Claim, ClaimStatus, Need, NeedStatus
 from portal.types import utcnow
 from tests.conftest import post
-from tests.needs.conftest import need_row
+from tests.needs.conftest import need_row, vet_volunteer
 
 
 def jpeg_with_gps() -> bytes:
@@ -100,12 +100,14 @@ def _crowd(app, n: int, password_hash: str) -> list[int]:
     with app.app_context(), db.write_session() as s:
         ids = []
         for i in range(n):
-            user = User(username=f"crowd{i:03d}", display_name=f"志愿者{i}", password_hash=password_hash,
+            user = User(username=f"crowd{i:03d}", display_name="张志愿", password_hash=password_hash,
                         role=Role.volunteer)
             s.add(user)
             s.flush()
             s.add(HelperProfile(user_id=user.id, phone_verified_at=utcnow()))
             s.add(HelperArea(user_id=user.id, region_code="371302000000"))
+            s.flush()
+            vet_volunteer(s, user)  # a tutoring need: only vetted adults take it
             ids.append(user.id)
     return ids
 
@@ -295,3 +297,23 @@ def test_the_board_counts_up_to_its_limit(app, make_need, monkeypatch):
     with app.app_context(), db.new_session() as s:
         needs, total = board.board(s, board.BoardFilter(), 1, 20)
     assert len(needs) == 3 and total == 3  # limit + 1: "more than the limit"
+
+
+def test_an_organization_member_records_the_hours_served_on_a_delivery(app, users, make_need, make_org):
+    need_id = make_need(to="published")
+    org_id, admin = make_org(status="approved")
+    client = app.test_client()
+    from tests.conftest import login
+
+    assert login(client, admin, "a-long-secret-phrase").status_code == 302
+    assert post(client, f"/board/{need_id}/claim").status_code == 302
+    claim_id = _claim_id(app, need_id)
+    assert 'name="hours"' in client.get(f"/claims/{claim_id}").get_data(as_text=True)
+    response = post(client, f"/claims/{claim_id}/deliver", {
+        "report": "机构社工完成3次辅导", "service_date": (date.today() - timedelta(days=1)).isoformat(), "hours": "4.5"})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    with app.app_context(), db.new_session() as s:
+        hours = s.scalar(select(VolunteerHours))
+        member = s.scalar(select(User).where(User.username == admin))
+    assert hours.minutes == 270 and hours.user_id == member.id and hours.organization_id == org_id
+    assert hours.status == HoursStatus.pending

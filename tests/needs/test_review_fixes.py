@@ -20,7 +20,7 @@ from portal.needs import claims, rules
 from portal.needs.models import ClaimStatus, Delivery, DeliveryPhoto, Need, NeedStatus
 from portal.types import utcnow
 from tests.conftest import post
-from tests.needs.conftest import need_row
+from tests.needs.conftest import need_row, vet_volunteer
 
 
 def test_a_helper_serving_one_village_is_answered_alike_for_every_village_of_its_town(app, users, make_need,
@@ -126,11 +126,13 @@ def test_two_verifications_at_once_close_the_need(app, users, make_need, passwor
 
         helpers = []
         for i in range(2):
-            user = User(username=f"pair{i}", display_name=f"志愿者{i}", password_hash=password_hash, role="volunteer")
+            user = User(username=f"pair{i}", display_name="李志愿", password_hash=password_hash, role="volunteer")
             s.add(user)
             s.flush()
             s.add(HelperProfile(user_id=user.id, phone_verified_at=utcnow()))
             s.add(HelperArea(user_id=user.id, region_code="371302000000"))
+            s.flush()
+            vet_volunteer(s, user)
             helpers.append(user)
         deliveries = []
         for user in helpers:
