@@ -324,7 +324,7 @@ def main() -> None:
     parser.add_argument("--explain", action="store_true", help="print the plans of the fund page's queries")
     args = parser.parse_args()
 
-    from tests.stripe_fake.fixtures import PUBLISHABLE_KEY, SECRET_KEY, WEBHOOK_SECRET
+    from tests.stripe_fake.fixtures import SECRET_KEY, WEBHOOK_SECRET
     from tests.stripe_fake.localstripe_process import LocalStripe
     from tests.stripe_fake.standin import StripeStandIn
 
@@ -334,7 +334,7 @@ def main() -> None:
         localstripe = LocalStripe().start()
         standin = StripeStandIn(localstripe.base_url, WEBHOOK_SECRET).start()
         app, url = _migrated_app(args.database_url, {
-            "STRIPE_SECRET_KEY": SECRET_KEY, "STRIPE_PUBLISHABLE_KEY": PUBLISHABLE_KEY,
+            "STRIPE_SECRET_KEY": SECRET_KEY,
             "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET, "STRIPE_API_BASE": standin.base_url})
         engine = app.extensions["db_engine"]
         postgres = engine.dialect.name == "postgresql"
