@@ -51,6 +51,12 @@ def add_security_headers(response):
 # Requests the page makes by itself (polls) are not the user's activity: they never move the idle
 # clock on, or an open tab would keep a staff session alive for ever.
 NOT_ACTIVITY = frozenset({"notifications.badge"})
+# Any element that refreshes itself on a timer has an id starting with this (htmx names it in HX-Trigger).
+POLL_PREFIX = "poll-"
+
+
+def is_poll() -> bool:
+    return request.endpoint in NOT_ACTIVITY or (request.headers.get("HX-Trigger") or "").startswith(POLL_PREFIX)
 
 
 def enforce_idle_timeout():
@@ -69,7 +75,7 @@ def enforce_idle_timeout():
         flash(_("You were signed out after %(n)d minutes without activity.", n=current_app.config["STAFF_IDLE_MINUTES"]), "info")
         return redirect(url_for("accounts.login", next=request.full_path if request.method == "GET" else None))
     record = g.get("user_session")
-    if signed_in and record is not None and request.endpoint not in NOT_ACTIVITY:
+    if signed_in and record is not None and not is_poll():
         now = utcnow()
         if sessions.due_for_touch(record, now):
             # Its own short transaction, before the view's begins: it never waits for the view's

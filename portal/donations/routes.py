@@ -56,8 +56,9 @@ def fund_page(code: str):
     gifts, givers = queries.public_gifts(session, fund_id=fund.id)
     # The general fund also received what need gifts gave above their target: listed apart.
     excess, excess_total = excess_gifts(session) if fund.kind == FundKind.general else (None, 0)
-    return render("donations/transparency.html", fund=fund, need=None, figures=ledger.fund_figures(session, fund),
-                  gifts=gifts, givers=givers, excess=excess, excess_total=excess_total)
+    return render("donations/transparency.html", block="live", fund=fund, need=None,
+                  figures=ledger.fund_figures(session, fund), gifts=gifts, givers=givers, excess=excess,
+                  excess_total=excess_total)
 
 
 @bp.route("/needs/<int:need_id>/money")
@@ -70,8 +71,8 @@ def need_page(need_id: int):
     fund = ledger.fund_for_need(session, need)
     gifts, givers = queries.public_gifts(session, need_id=need.id)
     lacking = max(0, need.target_fen - need.raised_fen) if rules.open_for_donations(need) else 0
-    return render("donations/transparency.html", fund=fund, need=need, figures=ledger.fund_figures(session, fund),
-                  gifts=gifts, givers=givers, lacking=lacking)
+    return render("donations/transparency.html", block="live", fund=fund, need=need,
+                  figures=ledger.fund_figures(session, fund), gifts=gifts, givers=givers, lacking=lacking)
 
 
 @bp.route("/donations/mine")

@@ -227,3 +227,18 @@ def test_a_late_answer_on_the_anonymous_cookie_does_not_undo_a_sign_in(app, clie
     assert response.status_code == 200
     assert response.headers.getlist("Set-Cookie") == []
     assert _signed_in(client)
+
+
+def test_a_page_refreshing_itself_does_not_count_as_activity_but_opening_it_does(app, client, users):
+    from portal.ledger import rules as ledger
+
+    with app.app_context(), db.write_session() as s:
+        ledger.general_fund(s)  # its public page refreshes its figures every 30 s
+    login(client, "county")
+    idle_for(app, users["county"], minutes=20)
+    before = _sessions(app, users["county"])[0].last_seen_at
+    poll = {"HX-Request": "true", "HX-Trigger": "poll-money"}
+    assert client.get("/funds/general", headers=poll).status_code == 200
+    assert _sessions(app, users["county"])[0].last_seen_at == before
+    assert client.get("/funds/general").status_code == 200
+    assert _sessions(app, users["county"])[0].last_seen_at > before

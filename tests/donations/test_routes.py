@@ -26,6 +26,20 @@ def test_public_fund_page_and_an_unknown_fund(client, act):
     assert client.get("/funds/nope").status_code == 404
 
 
+def test_a_public_money_page_refreshes_its_figures_and_gifts_live(client, act, money_need):
+    page = client.get(f"/needs/{money_need}/money").get_data(as_text=True)
+    assert 'id="poll-money"' in page and 'hx-trigger="every 30s"' in page
+    record(act, need_id=money_need, amount_fen=45_600, payer="赵六")  # a gift lands while the page is open
+    record(act, "city", fund_code="general", amount_fen=1_000, payer="孙七", reference="G-1")
+    poll = {"HX-Request": "true", "HX-Trigger": "poll-money"}
+    for path in (f"/needs/{money_need}/money", "/funds/general"):
+        fragment = client.get(path, headers=poll).get_data(as_text=True)
+        assert fragment.lstrip().startswith('<div id="poll-money"') and "<html" not in fragment
+    fragment = client.get(f"/needs/{money_need}/money", headers=poll).get_data(as_text=True)
+    assert "456.00" in fragment and "赵六" in fragment
+    assert "测试儿童" not in fragment  # the figures and gifts only, never the child
+
+
 def test_a_donor_sees_their_gifts_and_no_child_identity(client, act, as_user, users, money_need):
     record(act, need_id=money_need, amount_fen=30_000, donor_id=users["donor"].id)
     as_user("donor")
