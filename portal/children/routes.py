@@ -14,7 +14,7 @@ from portal import access, db
 from portal.children import bp, probes, rules
 from portal.children.forms import AssessmentForm, ChildForm
 from portal.children.grading import DIMENSION_LABELS, INDICATORS_BY_KEY, LEVEL_LABELS, SEVERITY
-from portal.children.labels import CATEGORY_LABELS, GENDER_LABELS, STATUS_LABELS
+from portal.children.labels import CATEGORY_LABELS, GENDER_LABELS, SCHOOL_STAGE_LABELS, STATUS_LABELS
 from portal.children.models import Child
 from portal.errors import DomainError
 from portal.regions.models import Level, Region
@@ -25,7 +25,7 @@ from portal.web import Page, page_args, public_url, render, show_error
 
 LABELS = dict(
     category_labels=CATEGORY_LABELS, gender_labels=GENDER_LABELS, status_labels=STATUS_LABELS,
-    level_labels=LEVEL_LABELS, dimension_labels=DIMENSION_LABELS, severity=SEVERITY, mode_labels=MODE_LABELS,
+    school_stage_labels=SCHOOL_STAGE_LABELS, level_labels=LEVEL_LABELS, dimension_labels=DIMENSION_LABELS, severity=SEVERITY, mode_labels=MODE_LABELS,
 )
 
 
@@ -56,7 +56,8 @@ def _values(form: ChildForm) -> rules.ChildValues:
         region_code=(form.region_code.data or "").strip(), id_number=form.id_number.data or "",
         ethnicity=form.ethnicity.data or "", household_registration=form.household_registration.data or "",
         address=form.address.data or "", categories=form.categories.data or [], school=form.school.data or "",
-        grade=form.grade.data or "", disability_category=form.disability_category.data or "",
+        grade=form.grade.data or "", school_stage=form.school_stage.data or "none",
+        disability_category=form.disability_category.data or "",
         disability_level=form.disability_level.data or "", chronic_illness=form.chronic_illness.data or "",
         benefits=[b for b in (form.benefits.data or "").replace("，", ",").split(",")],
     )

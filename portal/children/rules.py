@@ -28,6 +28,7 @@ from portal.children.models import (
     Gender,
     Guardian,
     GuardianshipAgreement,
+    SchoolStage,
 )
 from portal.errors import Conflict, DomainError, NotFound
 from portal.regions.models import Level, Region
@@ -69,6 +70,7 @@ class ChildValues:
     categories: list[str] = field(default_factory=list)
     school: str = ""
     grade: str = ""
+    school_stage: str = SchoolStage.none.value
     disability_category: str = ""
     disability_level: str = ""
     chronic_illness: str = ""
@@ -89,6 +91,8 @@ def check_values(session: Session, values: ChildValues, today: date | None = Non
         raise DomainError(_l("The birth date cannot be in the future."), field="birth_date")
     if (today.year - values.birth_date.year) > 18:
         raise DomainError(_l("The registry is for children under 18."), field="birth_date")
+    if (values.school_stage or SchoolStage.none.value) not in SchoolStage.__members__:
+        raise DomainError(_l("Choose the school stage from the list."), field="school_stage")
     unknown = [c for c in values.categories if c not in Category.__members__]
     if unknown or not values.categories:
         raise DomainError(_l("Choose at least one category."), field="categories")
@@ -210,6 +214,7 @@ def _columns(values: ChildValues) -> dict:
         "categories": sorted(set(values.categories)),
         "school": values.school.strip(),
         "grade": values.grade.strip(),
+        "school_stage": SchoolStage(values.school_stage or SchoolStage.none.value),
         "disability_category": values.disability_category.strip(),
         "disability_level": values.disability_level.strip(),
         "chronic_illness": values.chronic_illness.strip(),
