@@ -17,6 +17,7 @@ from portal.children.grading import DIMENSION_LABELS, INDICATORS_BY_KEY, LEVEL_L
 from portal.children.labels import CATEGORY_LABELS, GENDER_LABELS, SCHOOL_STAGE_LABELS, STATUS_LABELS
 from portal.children.models import Child
 from portal.errors import DomainError
+from portal.ledger.rules import format_fen
 from portal.regions.models import Level, Region
 from portal.regions.rules import level_of_code, names_of
 from portal.visits.forms import MODE_LABELS
@@ -113,6 +114,9 @@ def create():
 def detail(child_id: int):
     session = db.session()
     child = rules.read_file(session, current_user, child_id)  # audited before anything is shown
+    from portal.programmes import labels as programme_labels
+    from portal.programmes.eligibility import DOCUMENTS
+    from portal.programmes.rules import for_child
     from portal.visits.rules import visits_of
 
     return render(
@@ -120,7 +124,9 @@ def detail(child_id: int):
         guardians=rules.guardians_of(session, child), assessments=rules.assessments_of(session, child),
         visits=visits_of(session, child), indicators=INDICATORS_BY_KEY, today=date.today(),
         age=rules.age_on(child.birth_date, date.today()), days_overdue=days_overdue(child, date.today()),
-        can_see_readers=access.allowed(current_user, "children.readers", child), **LABELS,
+        can_see_readers=access.allowed(current_user, "children.readers", child),
+        child_programmes=for_child(session, current_user, child), standing_labels=programme_labels.STANDING_LABELS,
+        documents=DOCUMENTS, format_fen=format_fen, **LABELS,
     )
 
 

@@ -23,7 +23,7 @@ from portal import access, crypto
 from portal.children import idnumber, notices, probes
 from portal.children.labels import CATEGORY_LABELS, GENDER_LABELS, SCHOOL_STAGE_LABELS
 from portal.children.models import Category, Child, Gender, Guardian, SchoolStage
-from portal.children.rules import ChildValues, check_values, set_guardians, update_child
+from portal.children.rules import ChildValues, announce_changes, check_values, set_guardians, update_child
 from portal.errors import DomainError
 from portal.regions.models import Region
 
@@ -455,6 +455,7 @@ def _insert_new(session: Session, actor, rows: list[RowResult], intervals: dict[
     if guardians:
         session.execute(insert(Guardian), guardians)
     record_many(session, actor, "child.create", "child", [(i, r.values.region_code) for i, r in zip(ids, rows, strict=True)])
+    announce_changes(session, list(ids), today)
 
 
 # --- template and export -------------------------------------------------------------------------
