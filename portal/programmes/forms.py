@@ -37,7 +37,7 @@ class ProgrammeForm(FlaskForm):
     amount_type = RadioField(_l("Amount"), choices=[(k, v) for k, v in AMOUNT_TYPE_LABELS.items()], default="fixed",
                              validators=[DataRequired(REQUIRED)])
     amount = StringField(_l("Fixed amount per child per period (yuan)"), validators=[Optional(), Length(max=20)])
-    percent = IntegerField(_l("Share of eligible costs (%)"), validators=[Optional()])
+    percent = IntegerField(_l("Share of eligible costs (percent)"), validators=[Optional()])
     cap = StringField(_l("At most (yuan)"), validators=[Optional(), Length(max=20)])
 
     def category_amount_fields(self):
