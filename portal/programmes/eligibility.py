@@ -325,8 +325,7 @@ def candidate_query(programme, on_date: date):
     date and category, as plain columns (no decryption, no ORM objects): ``evaluate`` decides."""
     rules = programme.eligibility or {}
     low, high = subtree_bounds(programme.owner_region_code, level_of_code(programme.owner_region_code))
-    stmt = select(Child.id, Child.region_code, Child.birth_date, Child.categories, Child.school_stage,
-                  Child.risk_level, Child.status).where(Child.region_code.between(low, high))
+    stmt = select(*FACT_COLUMNS).where(Child.region_code.between(low, high))
     if rules.get("regions"):
         stmt = stmt.where(or_(*[Child.region_code.between(*subtree_bounds(c, level_of_code(c))) for c in rules["regions"]]))
     stmt = stmt.where(Child.status.in_(rules.get("statuses") or [ChildStatus.active.value]))
@@ -342,6 +341,17 @@ def candidate_query(programme, on_date: date):
         # JSON arrays matched as text, as the child list does: '"orphan"' inside '["orphan"]'.
         stmt = stmt.where(or_(*[cast(Child.categories, Text).contains(f'"{c}"') for c in rules["categories"]]))
     return stmt.order_by(Child.id)
+
+
+FACT_COLUMNS = (Child.id, Child.region_code, Child.birth_date, Child.categories, Child.school_stage, Child.risk_level,
+                Child.status)
+
+
+def facts_of_children(session: Session, child_ids: list[int]) -> Iterator[ChildFacts]:
+    """``ChildFacts`` of these children, ``BATCH`` ids per query (columns only: nothing decrypted)."""
+    for start in range(0, len(child_ids), BATCH):
+        chunk = child_ids[start : start + BATCH]
+        yield from facts_rows(session, select(*FACT_COLUMNS).where(Child.id.in_(chunk)).order_by(Child.id))
 
 
 def facts_rows(session: Session, stmt) -> Iterator[ChildFacts]:

@@ -248,9 +248,8 @@ def find_eligible(session: Session, programme: Programme, on_date: date) -> list
         ProgrammeEnrolment.programme_id == programme.id,
         ProgrammeEnrolment.state.in_([EnrolmentState.eligible, EnrolmentState.enrolled])))
     missing = [child_id for child_id in pending if child_id not in verdicts]
-    for start in range(0, len(missing), eligibility.BATCH):
-        for child in session.scalars(select(Child).where(Child.id.in_(missing[start : start + eligibility.BATCH]))):
-            verdicts[child.id] = evaluate(programme, ChildFacts.of(child), on_date)
+    for facts in eligibility.facts_of_children(session, missing):
+        verdicts[facts.child_id] = evaluate(programme, facts, on_date)
     newly = _apply(session, programme, verdicts, on_date)
     _tell_directors(session, programme, newly)
     return newly
@@ -265,24 +264,22 @@ def reevaluate_children(session: Session, child_ids: list[int], on_date: date) -
     covering: dict[str, list[Programme]] = {}
     for start in range(0, len(child_ids), eligibility.BATCH):
         chunk = child_ids[start : start + eligibility.BATCH]
-        children_ = list(session.scalars(select(Child).where(Child.id.in_(chunk))))
         held = defaultdict(set)
         for programme_id, child_id in session.execute(
                 select(ProgrammeEnrolment.programme_id, ProgrammeEnrolment.child_id)
                 .where(ProgrammeEnrolment.child_id.in_(chunk))):
             held[child_id].add(programme_id)
-        for child in children_:
-            if child.region_code not in covering:
-                covering[child.region_code] = covering_programmes(session, child.region_code)
-            relevant = {p.id: p for p in covering[child.region_code]}
-            for programme_id in held[child.id] - set(relevant):
+        for facts in eligibility.facts_of_children(session, chunk):
+            if facts.region_code not in covering:
+                covering[facts.region_code] = covering_programmes(session, facts.region_code)
+            relevant = {p.id: p for p in covering[facts.region_code]}
+            for programme_id in held[facts.child_id] - set(relevant):
                 programme = programmes.get(programme_id) or session.get(Programme, programme_id)
                 if programme.active:
                     relevant[programme_id] = programme
-            facts = ChildFacts.of(child)
             for programme in relevant.values():
                 programmes[programme.id] = programme
-                by_programme[programme.id][child.id] = evaluate(programme, facts, on_date)
+                by_programme[programme.id][facts.child_id] = evaluate(programme, facts, on_date)
     newly = {}
     for programme_id, verdicts in by_programme.items():
         found = _apply(session, programmes[programme_id], verdicts, on_date)
