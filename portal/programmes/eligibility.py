@@ -161,7 +161,6 @@ REASON_TEXTS = {
     "not_status": _l("file %(status)s"),
     "not_region": _l("lives outside the programme's region"),
     "no_amount": _l("no amount is set for %(categories)s"),
-    "manual": _l("added by hand: %(note)s"),
 }
 _LABELS = {"categories": CATEGORY_LABELS, "stage": SCHOOL_STAGE_LABELS, "stages": SCHOOL_STAGE_LABELS,
            "level": LEVEL_LABELS, "levels": LEVEL_LABELS, "status": STATUS_LABELS}

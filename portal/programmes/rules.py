@@ -26,7 +26,7 @@ from portal.ledger import rules as ledger
 from portal.ledger.models import Fund, FundKind
 from portal.notifications.rules import notify, register_kind
 from portal.programmes import eligibility
-from portal.programmes.eligibility import ChildFacts, Reason, Verdict, evaluate
+from portal.programmes.eligibility import ChildFacts, Verdict, evaluate
 from portal.programmes.models import (
     EnrolmentSource,
     EnrolmentState,
@@ -445,10 +445,6 @@ class ChildProgramme:
         if state == EnrolmentState.removed:
             return "removed"
         return "eligible" if self.verdict.eligible else "not_eligible"
-
-    @property
-    def stored_reasons(self) -> list[Reason]:
-        return [Reason.from_dict(r) for r in (self.enrolment.reasons if self.enrolment else [])]
 
 
 def for_child(session: Session, viewer, child: Child, today: date | None = None) -> list[ChildProgramme]:

@@ -209,3 +209,15 @@ def test_the_scholarship_draws_on_its_fund_and_an_own_fund_is_made_for_a_new_kin
         assert s.get(Fund, scholarship.fund_id).code == "scholarship"
         own = s.get(Fund, insurance.fund_id)
         assert own.code.startswith("programme-") and own.name_zh == "明天计划·孤困儿童保险"
+
+
+def test_the_morning_task_finds_the_children_whose_birthday_is_today(app, users, make_child, make_programme):
+    from portal.programmes.tasks import find_newly_eligible
+
+    child = make_child(categories=["unsupported"], birth_date=years_ago(6))  # sixth birthday today
+    programme = make_programme(ALLOWANCE, eligibility={"categories": ["unsupported"], "age_min": 6},
+                               today=TODAY - timedelta(days=1))
+    assert enrolment(app, programme.id, child.id) is None
+    find_newly_eligible()  # the queue runs it at once in the tests
+    assert enrolment(app, programme.id, child.id).state == EnrolmentState.eligible
+    assert [n.params["child"] for n in notices(app, users["village"].id)] == [child.id]
