@@ -146,3 +146,26 @@ def test_an_id_from_another_county_cannot_be_added_to_our_programme(app, client,
     assert "该档案不存在或不在项目所属地区内。" in response.get_data(as_text=True)
     with app.app_context(), db.new_session() as s:
         assert s.scalar(select(func.count()).select_from(ProgrammeEnrolment)) == 0
+
+
+@pytest.mark.parametrize("template", ["ALLOWANCE", "MEDICAL", "INSURANCE"])
+def test_saving_the_edit_page_unchanged_keeps_the_programme_as_it_was(app, client, as_user, make_programme, template):
+    from tests.conftest import form_on
+
+    shapes = {
+        "ALLOWANCE": ALLOWANCE,
+        "MEDICAL": dict(ALLOWANCE, name_zh="护佑健康", kind="medical_aid", period_type="one_off", fund_code="medical_aid",
+                        amount_rule={"type": "share", "percent": 70, "cap_fen": 2_000_050},
+                        required_documents=["hospital_invoices", "identity_document"]),
+        "INSURANCE": dict(ALLOWANCE, name_zh="明天计划", kind="insurance_premium", fund_code="own",
+                          amount_rule={"type": "fixed", "amount_fen": 38_050}),
+    }
+    programme = make_programme(shapes[template])
+    with app.app_context(), db.new_session() as s:
+        before = s.get(Programme, programme.id).model_dump(exclude={"updated_at"})
+    as_user("county")
+    page = client.get(f"/programmes/{programme.id}/edit").get_data(as_text=True)
+    response = client.post(f"/programmes/{programme.id}/edit", data=form_on(page))  # its CSRF token included
+    assert response.status_code == 302
+    with app.app_context(), db.new_session() as s:
+        assert s.get(Programme, programme.id).model_dump(exclude={"updated_at"}) == before
