@@ -169,3 +169,13 @@ def test_saving_the_edit_page_unchanged_keeps_the_programme_as_it_was(app, clien
     assert response.status_code == 302
     with app.app_context(), db.new_session() as s:
         assert s.get(Programme, programme.id).model_dump(exclude={"updated_at"}) == before
+
+
+def test_each_list_of_a_programme_opens_and_htmx_gets_the_rows_only(app, client, as_user, make_child, make_programme):
+    programme = make_programme(ALLOWANCE)
+    child = make_child(categories=["orphan"], birth_date=born(10))
+    as_user("county")
+    for state in ("eligible", "enrolled", "removed", "lapsed", "nonsense"):
+        assert client.get(f"/programmes/{programme.id}?state={state}").status_code == 200
+    fragment = client.get(f"/programmes/{programme.id}", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert child.name in fragment and "<html" not in fragment
