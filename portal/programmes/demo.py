@@ -25,9 +25,11 @@ from portal.demo import SEED
 from portal.programmes import rules
 from portal.programmes.models import EnrolmentState, Programme, ProgrammeEnrolment
 from portal.regions.models import Level, Region
+from portal.visits.models import Visit
 
 TODAY = children_demo.TODAY
 OWNERS = {"small": ["371302000000"], "province": ["371302000000", "370300000000"]}
+STUDENT_VILLAGES = ["371302105260"]  # demo-village2's: two students for the scholarship to find there
 STUDENTS = {"371302000000": 14, "370300000000": 215}  # university and college students per owner
 
 PROGRAMMES = [
@@ -57,7 +59,7 @@ def _villages(session: Session, owner: str) -> list[str]:
     prefix = owner[:6] if owner.endswith("000000") and not owner.endswith("00000000") else owner[:4]
     have = select(Child.region_code).where(Child.region_code.like(f"{prefix}%")).distinct()
     codes = sorted(session.scalars(have))
-    demo = [c for c in children_demo.DEMO_VILLAGES if c.startswith(prefix)]
+    demo = [c for c in STUDENT_VILLAGES if c.startswith(prefix)]
     return demo + [c for c in codes if c not in demo]
 
 
@@ -65,7 +67,7 @@ def _moment(days_before: int) -> datetime:
     return datetime.combine(TODAY - timedelta(days=days_before), time(9, 0), timezone.utc)
 
 
-def _students(session: Session, owner: str, count: int, rng: random.Random, next_id: int) -> int:
+def _students(session: Session, owner: str, count: int, rng: random.Random, next_id: int, visits: int) -> int:
     """Young people of 18 at university or college, orphans (a few de-facto unsupported),
     their files kept past 18 (aged out) as the scholarship needs."""
     villages = _villages(session, owner)
@@ -73,7 +75,7 @@ def _students(session: Session, owner: str, count: int, rng: random.Random, next
         return 0
     rows = []
     for n in range(count):
-        village = villages[n % 3] if n < 3 and len(villages) >= 3 else rng.choice(villages)
+        village = villages[0] if n < 2 else rng.choice(villages)
         # Born in the year that makes them 18 this year (files stay valid for the registry's own
         # check, which counts years) and already 18 on the demo's day: freshmen and sophomores.
         born = date(TODAY.year - 18, 1, 1) + timedelta(days=rng.randint(0, (TODAY - date(TODAY.year, 1, 1)).days - 5))
@@ -88,12 +90,26 @@ def _students(session: Session, owner: str, count: int, rng: random.Random, next
             "categories": ["orphan"] if rng.random() < 0.85 else ["unsupported"], "school": rng.choice(SCHOOLS[stage]),
             "grade": rng.choice(("大一", "大二")), "school_stage": stage, "disability_category": "",
             "disability_level": "", "chronic_illness": "", "benefits": [], "status": "aged_out", "status_reason": "18",
-            "risk_level": None, "next_visit_due": None, "last_visited_on": None,
+            "risk_level": None, "next_visit_due": None,
+            "last_visited_on": _birthday(born, 18) - timedelta(days=30) if visits else None,
             "qr_token": children_demo.new_qr_token_seeded(rng),
             "created_at": _moment(900), "updated_at": _moment(60),
         })
     session.execute(insert(Child), rows)
+    # Their files' history: the visits of their last months before 18, as every demo file has.
+    session.execute(insert(Visit), [
+        {"child_id": row["id"], "visited_on": eighteenth - timedelta(days=30 + 60 * k), "mode": rng.choice(("home", "school")),
+         "seen": "儿童及监护人", "findings": "学习努力，准备升学", "follow_up": "", "via_qr": False,
+         "created_at": datetime.combine(eighteenth - timedelta(days=30 + 60 * k), time(9, 0), timezone.utc)}
+        for row in rows for eighteenth in [_birthday(row["birth_date"], 18)] for k in range(visits)])
     return len(rows)
+
+
+def _birthday(born: date, years: int) -> date:
+    try:
+        return born.replace(year=born.year + years)
+    except ValueError:  # 29 February
+        return born.replace(year=born.year + years, day=28)
 
 
 def _enrol_most(session: Session, programme: Programme, rng: random.Random) -> tuple[int, int]:
@@ -121,7 +137,7 @@ def load(session: Session, scale: str, rng) -> list[str]:
     for owner in OWNERS[scale]:
         if session.get(Region, owner) is None:
             continue
-        count = _students(session, owner, STUDENTS[owner], own_rng, next_id)
+        count = _students(session, owner, STUDENTS[owner], own_rng, next_id, children_demo.PLANS[scale][3])
         next_id += count
         added += count
     if session.get_bind().dialect.name == "postgresql":
