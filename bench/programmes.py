@@ -4,7 +4,7 @@ fresh database through the app's own ``demo-data`` command, then times:
 * ``eligibility_seconds``: ``eligible_children`` for one programme over the whole province (the
   living allowance's rules: orphans and de-facto unsupported children under 18), the slowest of
   the seeds' four programmes evaluated province-wide; each programme's time is reported too;
-* ``sweep_seconds``: the daily look (``rules.sweep``) over every demo programme, enrolments and
+* ``sweep_seconds``: the daily look (``finding.sweep``) over every demo programme, enrolments and
   notices included;
 * ``file_change_ms``: re-evaluating one child after a change of its file (what every save costs).
 
@@ -31,7 +31,7 @@ from sqlalchemy import func, select, text  # noqa: E402
 from portal import db  # noqa: E402
 from portal.children.models import Child  # noqa: E402
 from portal.ledger.models import Entry  # noqa: E402
-from portal.programmes import eligibility, rules  # noqa: E402
+from portal.programmes import eligibility, finding  # noqa: E402
 from portal.programmes.demo import PROGRAMMES, TODAY  # noqa: E402
 from portal.programmes.models import Programme, ProgrammeEnrolment  # noqa: E402
 
@@ -86,7 +86,7 @@ def main() -> None:
             figures["eligible_children"] = per_programme["living_allowance"]["eligible"]
 
             started = time.perf_counter()
-            newly = rules.sweep(session, TODAY)
+            newly = finding.sweep(session, TODAY)
             session.commit()
             figures["sweep_seconds"] = round(time.perf_counter() - started, 2)
             figures["sweep_programmes"] = len(newly)
@@ -97,7 +97,7 @@ def main() -> None:
             picks = iter(some * 10)
 
             def change() -> None:
-                rules.reevaluate_children(session, [next(picks)], TODAY)
+                finding.reevaluate_children(session, [next(picks)], TODAY)
                 session.rollback()
 
             timing = _bench.timed(change, min_reps=20, max_reps=200, budget_seconds=4.0, warmup=2)

@@ -11,8 +11,10 @@ Public API, for the disbursement batches built on top of it:
   ``amount_for(rule, facts)``; ``eligible_children(session, programme, on_date)`` over the owning
   region; ``check_eligibility`` / ``check_amount_rule`` / ``check_documents`` validate the data.
 * ``rules``: ``create_programme`` / ``update_programme`` (acting user first), ``load_programme``,
-  ``find_eligible`` / ``reevaluate_children`` / ``sweep`` (政策找人), ``add_child`` / ``remove_child``
-  / ``enrol`` (audited), ``listed(session, actor, programme, state)``, ``for_child``.
+  ``add_child`` / ``remove_child`` / ``enrol`` (audited), ``listed(session, actor, programme,
+  state)``, ``for_child``.
+* ``finding`` (政策找人): ``find_eligible(session, programme, on_date)``, ``reevaluate_children``
+  (connected to the children area's ``files_changed``), ``sweep`` (the morning task).
 
 A batch pays enrolled children (state ``enrolled``) whose ``evaluate`` is eligible on the period's
 date, the amount from ``Verdict.amount_fen`` (for a share of costs, pass the invoices' total from

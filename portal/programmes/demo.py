@@ -22,7 +22,7 @@ from portal.children import demo as children_demo
 from portal.children import idnumber
 from portal.children.models import Child
 from portal.demo import SEED
-from portal.programmes import rules
+from portal.programmes import finding, rules
 from portal.programmes.models import EnrolmentState, Programme, ProgrammeEnrolment
 from portal.regions.models import Level, Region
 from portal.visits.models import Visit
@@ -167,6 +167,6 @@ def _programme(session: Session, owner: str, values: dict, actor) -> Programme:
     programme.fund_id = rules._fund(session, programme, values["fund_code"]).id
     session.add(programme)
     session.flush()
-    rules.find_eligible(session, programme, TODAY)
+    finding.find_eligible(session, programme, TODAY)
     return programme
 

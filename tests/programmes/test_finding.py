@@ -13,7 +13,7 @@ from portal.children import rules as children
 from portal.children.models import Child
 from portal.errors import Conflict, DomainError, NotFound
 from portal.notifications.models import Notification
-from portal.programmes import rules
+from portal.programmes import finding, rules
 from portal.programmes.models import EnrolmentState, Programme, ProgrammeEnrolment
 from tests.programmes.conftest import ALLOWANCE
 
@@ -85,14 +85,14 @@ def test_a_birthday_brings_a_child_under_the_lower_age_limit_onto_the_list(app, 
     programme = make_programme(ALLOWANCE, eligibility={"categories": ["orphan"], "age_min": 6, "age_max": 17})
     assert enrolment(app, programme.id, child.id) is None
     with app.app_context(), db.write_session() as s:
-        assert rules.sweep(s, TODAY)[programme.id] == 0
+        assert finding.sweep(s, TODAY)[programme.id] == 0
     with app.app_context(), db.write_session() as s:
-        assert rules.sweep(s, TODAY + timedelta(days=1))[programme.id] == 1
+        assert finding.sweep(s, TODAY + timedelta(days=1))[programme.id] == 1
     row = enrolment(app, programme.id, child.id)
     assert row.state == EnrolmentState.eligible and row.found_on == TODAY + timedelta(days=1)
     assert len(notices(app, users["village"].id)) == 1
     with app.app_context(), db.write_session() as s:  # the next morning's look adds nothing twice
-        assert rules.sweep(s, TODAY + timedelta(days=2))[programme.id] == 0
+        assert finding.sweep(s, TODAY + timedelta(days=2))[programme.id] == 0
 
 
 def test_a_birthday_past_the_upper_limit_lapses_a_pending_child(app, make_child, make_programme):
@@ -100,7 +100,7 @@ def test_a_birthday_past_the_upper_limit_lapses_a_pending_child(app, make_child,
     programme = make_programme(ALLOWANCE, eligibility={"categories": ["orphan"], "age_max": 16})
     assert enrolment(app, programme.id, child.id).state == EnrolmentState.eligible
     with app.app_context(), db.write_session() as s:
-        rules.sweep(s, TODAY + timedelta(days=1))
+        finding.sweep(s, TODAY + timedelta(days=1))
     assert enrolment(app, programme.id, child.id).state == EnrolmentState.lapsed
 
 
@@ -131,7 +131,7 @@ def test_manual_addition_and_removal_need_a_reason_and_are_audited(app, users, m
         with pytest.raises(Conflict):
             rules.add_child(s, actor, prog, child.id, "再次添加")
     with app.app_context(), db.write_session() as s:  # the rules do not take a manual addition off
-        rules.sweep(s, TODAY)
+        finding.sweep(s, TODAY)
     assert enrolment(app, programme.id, child.id).state == EnrolmentState.eligible
     with app.app_context(), db.write_session() as s:
         actor, prog = s.get(User, users["county"].id), s.get(Programme, programme.id)
@@ -153,7 +153,7 @@ def test_a_removed_child_is_not_put_back_by_the_rules(app, users, make_child, ma
         row = s.get(ProgrammeEnrolment, enrolment(app, programme.id, child.id).id)
         rules.remove_child(s, s.get(User, users["county"].id), s.get(Programme, programme.id), row, "已领取其他救助")
     with app.app_context(), db.write_session() as s:
-        rules.sweep(s, TODAY)
+        finding.sweep(s, TODAY)
     assert enrolment(app, programme.id, child.id).state == EnrolmentState.removed
 
 
