@@ -26,6 +26,7 @@ language: "不符合: 年龄19岁, 超过18岁上限", "符合: 孤儿, 大学�
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -239,9 +240,15 @@ class ChildFacts:
                    child_id=child.id, eligible_costs_fen=eligible_costs_fen)
 
 
+@functools.lru_cache(maxsize=4096)
+def _bounds(region: str) -> tuple[str, str]:
+    # Region codes never change meaning: a province-wide evaluation asks the same few thousand times.
+    return subtree_bounds(region, level_of_code(region))
+
+
 def _in_regions(code: str, regions: list[str]) -> bool:
     for region in regions:
-        low, high = subtree_bounds(region, level_of_code(region))
+        low, high = _bounds(region)
         if low <= code <= high:
             return True
     return False
