@@ -421,3 +421,16 @@ def _donations_receipt(user, donation) -> bool:
 def _donations_mine(user, obj) -> bool:
     """A donor's (or volunteer's, or organization member's) own gifts."""
     return _helper(user)
+
+
+# --- programmes: run by civil-affairs staff of the owning city or county (or above it) -----------
+
+
+@rule("programmes.manage")
+def _programmes_manage(user, programme) -> bool:
+    """Programmes (their rules, newly eligible lists, enrolments) are run by civil-affairs staff
+    of a city or county, for programmes owned by their region or one below it. Never helpers,
+    donors, administrators, or staff of villages and towns."""
+    if not _civil_affairs(user) or level_of_code(user.region_code) not in (Level.city, Level.county):
+        return False
+    return programme is None or within_scope(user, programme.owner_region_code)

@@ -48,6 +48,7 @@ from portal.needs.models import (  # noqa: F401
     PairingReport,
 )
 from portal.notifications.models import Notification, NotificationPreference  # noqa: F401
+from portal.programmes.models import Programme, ProgrammeEnrolment  # noqa: F401
 from portal.regions.models import Region  # noqa: F401
 from portal.visits.models import Visit, VisitPhoto, VisitPolicy  # noqa: F401
 

@@ -132,6 +132,7 @@ def _child(batches: _Batches, rng, child_id: int, village: str, visits_per_child
         "id_number": number, "id_number_hash": crypto.blind_index(number), "ethnicity": "汉族",
         "household_registration": None, "address": f"{rng.randint(1, 120)}号", "categories": categories,
         "school": "" if age_days < 6 * 365 else "村小学", "grade": "", "disability_category": "",
+        "school_stage": school_stage_for(age_days // 365, child_id),
         "disability_level": "", "chronic_illness": "", "benefits": [], "status": "active", "status_reason": "",
         "risk_level": level.value, "next_visit_due": last_visit + timedelta(days=interval),
         "last_visited_on": last_visit, "qr_token": new_qr_token_seeded(rng),
@@ -154,6 +155,20 @@ def _child(batches: _Batches, rng, child_id: int, village: str, visits_per_child
             "created_at": _moment(day),
         })
         day -= timedelta(days=rng.randint(interval // 2 + 1, interval))
+
+
+def school_stage_for(age: int, child_id: int) -> str:
+    """The stage a child of ``age`` is usually at (no draw from the generator: the rest of the data
+    set stays as it was); one teenager in five at a secondary vocational school."""
+    if age < 3:
+        return "none"
+    if age < 6:
+        return "preschool"
+    if age < 12:
+        return "primary"
+    if age < 15:
+        return "junior_secondary"
+    return "vocational_school" if child_id % 5 == 0 else "senior_secondary"
 
 
 def new_qr_token_seeded(rng) -> str:

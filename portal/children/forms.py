@@ -9,6 +9,7 @@ from wtforms import (
     Form,
     FormField,
     RadioField,
+    SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
@@ -17,7 +18,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.children.grading import DIMENSION_LABELS, INDICATORS
-from portal.children.labels import CATEGORY_LABELS, GENDER_LABELS
+from portal.children.labels import CATEGORY_LABELS, GENDER_LABELS, SCHOOL_STAGE_LABELS
 
 REQUIRED = _l("This field is required.")
 DATE_MESSAGE = _l("Enter a date as YYYY-MM-DD.")
@@ -48,6 +49,8 @@ class ChildForm(FlaskForm):
     categories = MultiCheckboxField(_l("Categories"), choices=[(k.value, v) for k, v in CATEGORY_LABELS.items()])
     school = StringField(_l("School"), validators=[Optional(), Length(max=100)])
     grade = StringField(_l("Grade"), validators=[Optional(), Length(max=30)])
+    school_stage = SelectField(_l("School stage"), choices=[(k.value, v) for k, v in SCHOOL_STAGE_LABELS.items()],
+                               default="none")
     disability_category = StringField(_l("Disability category"), validators=[Optional(), Length(max=30)])
     disability_level = StringField(_l("Disability grade"), validators=[Optional(), Length(max=10)])
     chronic_illness = StringField(_l("Chronic illness"), validators=[Optional(), Length(max=200)])

@@ -33,6 +33,19 @@ class Category(StrEnum):
     other = "other"
 
 
+class SchoolStage(StrEnum):
+    """Where the child studies: programmes' rules name stages (a scholarship for university students)."""
+
+    none = "none"  # not at school, or not recorded
+    preschool = "preschool"
+    primary = "primary"
+    junior_secondary = "junior_secondary"
+    senior_secondary = "senior_secondary"
+    vocational_school = "vocational_school"  # 中职
+    vocational_college = "vocational_college"  # 高职 / 大专
+    university = "university"
+
+
 class ChildStatus(StrEnum):
     active = "active"
     moved = "moved"
@@ -62,6 +75,7 @@ class Child(SQLModel, table=True):
     categories: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     school: str = Field(default="", max_length=100)
     grade: str = Field(default="", max_length=30)
+    school_stage: SchoolStage = Field(default=SchoolStage.none, sa_type=enum_column(SchoolStage, 20))
     disability_category: str = Field(default="", max_length=30)
     disability_level: str = Field(default="", max_length=10)
     chronic_illness: str = Field(default="", max_length=200)

@@ -14,9 +14,10 @@ from portal import access, db
 from portal.children import bp, probes, rules
 from portal.children.forms import AssessmentForm, ChildForm
 from portal.children.grading import DIMENSION_LABELS, INDICATORS_BY_KEY, LEVEL_LABELS, SEVERITY
-from portal.children.labels import CATEGORY_LABELS, GENDER_LABELS, STATUS_LABELS
+from portal.children.labels import CATEGORY_LABELS, GENDER_LABELS, SCHOOL_STAGE_LABELS, STATUS_LABELS
 from portal.children.models import Child
 from portal.errors import DomainError
+from portal.ledger.rules import format_fen
 from portal.regions.models import Level, Region
 from portal.regions.rules import level_of_code, names_of
 from portal.visits.forms import MODE_LABELS
@@ -25,7 +26,7 @@ from portal.web import Page, page_args, public_url, render, show_error
 
 LABELS = dict(
     category_labels=CATEGORY_LABELS, gender_labels=GENDER_LABELS, status_labels=STATUS_LABELS,
-    level_labels=LEVEL_LABELS, dimension_labels=DIMENSION_LABELS, severity=SEVERITY, mode_labels=MODE_LABELS,
+    school_stage_labels=SCHOOL_STAGE_LABELS, level_labels=LEVEL_LABELS, dimension_labels=DIMENSION_LABELS, severity=SEVERITY, mode_labels=MODE_LABELS,
 )
 
 
@@ -56,7 +57,8 @@ def _values(form: ChildForm) -> rules.ChildValues:
         region_code=(form.region_code.data or "").strip(), id_number=form.id_number.data or "",
         ethnicity=form.ethnicity.data or "", household_registration=form.household_registration.data or "",
         address=form.address.data or "", categories=form.categories.data or [], school=form.school.data or "",
-        grade=form.grade.data or "", disability_category=form.disability_category.data or "",
+        grade=form.grade.data or "", school_stage=form.school_stage.data or "none",
+        disability_category=form.disability_category.data or "",
         disability_level=form.disability_level.data or "", chronic_illness=form.chronic_illness.data or "",
         benefits=[b for b in (form.benefits.data or "").replace("，", ",").split(",")],
     )
@@ -112,6 +114,9 @@ def create():
 def detail(child_id: int):
     session = db.session()
     child = rules.read_file(session, current_user, child_id)  # audited before anything is shown
+    from portal.programmes import labels as programme_labels
+    from portal.programmes.eligibility import DOCUMENTS
+    from portal.programmes.rules import for_child
     from portal.visits.rules import visits_of
 
     return render(
@@ -119,7 +124,9 @@ def detail(child_id: int):
         guardians=rules.guardians_of(session, child), assessments=rules.assessments_of(session, child),
         visits=visits_of(session, child), indicators=INDICATORS_BY_KEY, today=date.today(),
         age=rules.age_on(child.birth_date, date.today()), days_overdue=days_overdue(child, date.today()),
-        can_see_readers=access.allowed(current_user, "children.readers", child), **LABELS,
+        can_see_readers=access.allowed(current_user, "children.readers", child),
+        child_programmes=for_child(session, current_user, child), standing_labels=programme_labels.STANDING_LABELS,
+        documents=DOCUMENTS, format_fen=format_fen, **LABELS,
     )
 
 

@@ -10,6 +10,7 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import date
 
+from blinker import Namespace
 from flask_babel import lazy_gettext as _l
 from rapidfuzz import fuzz
 from sqlalchemy import Text, case, cast, func, select
@@ -28,6 +29,7 @@ from portal.children.models import (
     Gender,
     Guardian,
     GuardianshipAgreement,
+    SchoolStage,
 )
 from portal.errors import Conflict, DomainError, NotFound
 from portal.regions.models import Level, Region
@@ -36,6 +38,18 @@ from portal.types import utcnow
 from portal.visits.schedule import next_due
 
 NEAR_DUPLICATE_SCORE = 85
+
+signals = Namespace()
+# Sent when files are opened or change in what other areas decide on (category, school stage,
+# village, status, grading), in the same transaction: sender None; keyword arguments session,
+# child_ids and on_date. The programmes area re-evaluates its rules (政策找人). Receivers must not commit.
+files_changed = signals.signal("child-files-changed")
+
+
+def announce_changes(session: Session, child_ids: list[int], on_date: date | None = None) -> None:
+    """Tell the other areas that these files were opened or changed (see ``files_changed``)."""
+    if child_ids:
+        files_changed.send(None, session=session, child_ids=list(child_ids), on_date=on_date or date.today())
 
 
 class DuplicateIdNumber(Conflict):
@@ -69,6 +83,7 @@ class ChildValues:
     categories: list[str] = field(default_factory=list)
     school: str = ""
     grade: str = ""
+    school_stage: str = SchoolStage.none.value
     disability_category: str = ""
     disability_level: str = ""
     chronic_illness: str = ""
@@ -89,6 +104,8 @@ def check_values(session: Session, values: ChildValues, today: date | None = Non
         raise DomainError(_l("The birth date cannot be in the future."), field="birth_date")
     if (today.year - values.birth_date.year) > 18:
         raise DomainError(_l("The registry is for children under 18."), field="birth_date")
+    if (values.school_stage or SchoolStage.none.value) not in SchoolStage.__members__:
+        raise DomainError(_l("Choose the school stage from the list."), field="school_stage")
     unknown = [c for c in values.categories if c not in Category.__members__]
     if unknown or not values.categories:
         raise DomainError(_l("Choose at least one category."), field="categories")
@@ -177,6 +194,7 @@ def register_child(
     session.flush()
     child.next_visit_due = next_due(session, child, today or date.today())
     record(session, actor, "child.create", "child", child.id, region_code=child.region_code)
+    announce_changes(session, [child.id], today)
     return child
 
 
@@ -195,6 +213,8 @@ def update_child(session: Session, actor, child: Child, values: ChildValues, tod
     child.id_number_hash = crypto.blind_index(number) if number else None
     child.updated_at = utcnow()
     record(session, actor, "child.update", "child", child.id, region_code=child.region_code)
+    session.flush()
+    announce_changes(session, [child.id], today)
     return child
 
 
@@ -210,6 +230,7 @@ def _columns(values: ChildValues) -> dict:
         "categories": sorted(set(values.categories)),
         "school": values.school.strip(),
         "grade": values.grade.strip(),
+        "school_stage": SchoolStage(values.school_stage or SchoolStage.none.value),
         "disability_category": values.disability_category.strip(),
         "disability_level": values.disability_level.strip(),
         "chronic_illness": values.chronic_illness.strip(),
@@ -327,6 +348,7 @@ def record_assessment(
     session.flush()
     record(session, actor, "child.assess", "child", child.id, region_code=child.region_code,
            detail={"from": previous, "to": result.overall.value})
+    announce_changes(session, [child.id], today)
     return assessment
 
 
@@ -382,6 +404,7 @@ def move_child(session: Session, actor, child: Child, to_region_code: str, today
     child.updated_at = utcnow()
     child.next_visit_due = next_due(session, child, today or date.today())
     session.flush()
+    announce_changes(session, [child.id], today)
     return move
 
 
@@ -405,6 +428,8 @@ def set_status(session: Session, actor, child: Child, status: str, reason: str) 
     child.updated_at = utcnow()
     record(session, actor, "child.status", "child", child.id, region_code=child.region_code,
            detail={"from": previous, "to": status.value, "reason": reason[:200]})
+    session.flush()
+    announce_changes(session, [child.id])
 
 
 def age_out(session: Session, today: date) -> int:
@@ -419,6 +444,8 @@ def age_out(session: Session, today: date) -> int:
         child.status_reason = "18"
         record(session, None, "child.status", "child", child.id, region_code=child.region_code,
                detail={"from": "active", "to": "aged_out"})
+    session.flush()
+    announce_changes(session, [c.id for c in children], today)
     return len(children)
 
 

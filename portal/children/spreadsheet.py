@@ -21,9 +21,9 @@ from sqlmodel import Session
 
 from portal import access, crypto
 from portal.children import idnumber, notices, probes
-from portal.children.labels import CATEGORY_LABELS, GENDER_LABELS
-from portal.children.models import Category, Child, Gender, Guardian
-from portal.children.rules import ChildValues, check_values, set_guardians, update_child
+from portal.children.labels import CATEGORY_LABELS, GENDER_LABELS, SCHOOL_STAGE_LABELS
+from portal.children.models import Category, Child, Gender, Guardian, SchoolStage
+from portal.children.rules import ChildValues, announce_changes, check_values, set_guardians, update_child
 from portal.errors import DomainError
 from portal.regions.models import Region
 
@@ -48,6 +48,7 @@ COLUMNS = [
     ("guardian_name", "监护人姓名"),
     ("guardian_phone", "监护人电话"),
     ("guardian_situation", "监护人情况"),
+    ("school_stage", "学段"),
 ]
 REQUIRED = ("name", "gender", "birth_date", "region_code", "categories")
 MAX_ROWS = 20_000
@@ -174,6 +175,7 @@ class _Words:
 
     genders: dict[str, str]
     categories: dict[str, str]
+    stages: dict[str, str]
 
     @classmethod
     def build(cls) -> _Words:
@@ -181,7 +183,9 @@ class _Words:
         genders |= {g.value: g.value for g in Gender}
         categories = {key.value: key.value for key in CATEGORY_LABELS} | ZH_CATEGORY_WORDS
         categories |= {str(label): key.value for key, label in CATEGORY_LABELS.items()}
-        return cls(genders, categories)
+        stages = {s.value: s.value for s in SchoolStage} | ZH_SCHOOL_STAGE_WORDS
+        stages |= {str(label): key.value for key, label in SCHOOL_STAGE_LABELS.items()}
+        return cls(genders, categories, stages)
 
     def split_categories(self, text: str) -> tuple[list[str], list[str]]:
         found, unknown = [], []
@@ -205,6 +209,17 @@ ZH_CATEGORY_WORDS = {
     "重病儿童": Category.illness_disability.value,
     "父母服刑或强制戒毒": Category.parent_imprisoned.value,
     "其他困境儿童": Category.other.value,
+}
+
+
+# 学段 as ledgers write it.
+ZH_SCHOOL_STAGE_WORDS = {
+    "未入学": SchoolStage.none.value, "无": SchoolStage.none.value, "学前": SchoolStage.preschool.value,
+    "幼儿园": SchoolStage.preschool.value, "小学": SchoolStage.primary.value, "初中": SchoolStage.junior_secondary.value,
+    "高中": SchoolStage.senior_secondary.value, "中职": SchoolStage.vocational_school.value,
+    "中专": SchoolStage.vocational_school.value, "高职": SchoolStage.vocational_college.value,
+    "大专": SchoolStage.vocational_college.value, "大学": SchoolStage.university.value,
+    "本科": SchoolStage.university.value,
 }
 
 
@@ -288,6 +303,9 @@ def _validate_row(session: Session, actor, line: int, raw: dict, today: date, wo
     categories, unknown = words.split_categories(raw.get("categories", ""))
     if unknown:
         errors["categories"] = str(_l("Unknown category: %(names)s.", names="、".join(unknown)))
+    stage = words.stages.get((raw.get("school_stage") or "").strip() or SchoolStage.none.value)
+    if stage is None:
+        errors["school_stage"] = str(_l("Unknown school stage: %(name)s.", name=raw.get("school_stage")))
     region = raw.get("region_code", "")
     if region and not access.allowed(actor, "children.register", region):
         errors["region_code"] = str(_l("Village %(code)s is not inside your region.", code=region))
@@ -297,7 +315,7 @@ def _validate_row(session: Session, actor, line: int, raw: dict, today: date, wo
         name=raw["name"], gender=gender, birth_date=born, region_code=region, id_number=raw.get("id_number", ""),
         ethnicity=raw.get("ethnicity", ""), household_registration=raw.get("household_registration", ""),
         address=raw.get("address", ""), categories=categories, school=raw.get("school", ""),
-        grade=raw.get("grade", ""), disability_category=raw.get("disability_category", ""),
+        grade=raw.get("grade", ""), school_stage=stage, disability_category=raw.get("disability_category", ""),
         disability_level=raw.get("disability_level", ""), chronic_illness=raw.get("chronic_illness", ""),
         benefits=_split(raw.get("benefits", "")),
     )
@@ -390,7 +408,7 @@ def import_rows(session: Session, actor, preview: Preview, update_lines: set[int
 
 IMPORT_BATCH = 1000
 # Cells a ledger may leave empty on an update: the file keeps what it has.
-KEEP_WHEN_EMPTY = ("id_number", "ethnicity", "household_registration", "address", "school", "grade",
+KEEP_WHEN_EMPTY = ("id_number", "ethnicity", "household_registration", "address", "school", "grade", "school_stage",
                    "disability_category", "disability_level", "chronic_illness", "benefits")
 
 
@@ -437,6 +455,7 @@ def _insert_new(session: Session, actor, rows: list[RowResult], intervals: dict[
     if guardians:
         session.execute(insert(Guardian), guardians)
     record_many(session, actor, "child.create", "child", [(i, r.values.region_code) for i, r in zip(ids, rows, strict=True)])
+    announce_changes(session, list(ids), today)
 
 
 # --- template and export -------------------------------------------------------------------------
@@ -469,10 +488,11 @@ def export_workbook(children: list[Child], villages: dict[str, str], with_identi
     book = Workbook(write_only=True)
     sheet = book.create_sheet("儿童台账" if with_identity else "儿童名单")
     if with_identity:
-        sheet.append([label for _key, label in COLUMNS[:15]] + ["风险等级", "下次走访截止"])
+        sheet.append([label for _key, label in COLUMNS[:15]] + ["学段", "风险等级", "下次走访截止"])
     else:
         sheet.append(LIST_COLUMNS)
     zh_categories = {v: k for k, v in ZH_CATEGORY_WORDS.items() if k.endswith("儿童") or k in ("孤儿",)}
+    zh_stages = {v: k for k, v in reversed(ZH_SCHOOL_STAGE_WORDS.items()) if v != SchoolStage.none.value}
     for c in children:
         categories = "、".join(zh_categories.get(cat, cat) for cat in c.categories)
         due = c.next_visit_due.isoformat() if c.next_visit_due else ""
@@ -481,7 +501,7 @@ def export_workbook(children: list[Child], villages: dict[str, str], with_identi
                 c.name, "男" if c.gender == "male" else "女", c.birth_date.isoformat(), c.id_number or "",
                 c.ethnicity, c.region_code, c.household_registration or "", c.address or "", categories,
                 c.school, c.grade, c.disability_category, c.disability_level, c.chronic_illness,
-                "、".join(c.benefits), c.risk_level or "", due)])
+                "、".join(c.benefits), zh_stages.get(c.school_stage, ""), c.risk_level or "", due)])
         else:
             age = age_on(c.birth_date, today)
             band = f"{age // 3 * 3}-{age // 3 * 3 + 2}"

@@ -18,9 +18,11 @@ from portal.demo import SCALES, SEED
 from portal.donations import demo as donations_demo
 from portal.helpers import demo as helpers_demo
 from portal.needs import demo as needs_demo
+from portal.programmes import demo as programmes_demo
 from portal.regions import division
 
-LOADERS = [accounts_demo.load, children_demo.load, helpers_demo.load, needs_demo.load, donations_demo.load]
+LOADERS = [accounts_demo.load, children_demo.load, helpers_demo.load, needs_demo.load, donations_demo.load,
+           programmes_demo.load]
 
 
 @click.command("demo-data")

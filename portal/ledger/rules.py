@@ -10,6 +10,7 @@ message for the user, everything that would otherwise only fail there, and more.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -74,6 +75,9 @@ class FundFigures:
     refunded: int
     disbursed: int
     balance: int
+
+
+OWN_PROGRAMME_FUND = "programme-"  # the code prefix of programmes' own funds
 
 
 # --- funds and accounts ---------------------------------------------------------------------------
@@ -150,6 +154,22 @@ def fund_for_need(session: Session, need) -> Fund:
     if str(getattr(need, "kind", "")) != "money" or need.id is None:
         raise DomainError(_l("Only a money need has a fund."))
     return _fund(session, f"need-{need.id}", FundKind.need, f"需求 {need.id}", f"Need {need.id}", need.id)
+
+
+def fund_for_programme(session: Session, programme) -> Fund:
+    """The own fund of a programme that does not draw on a standard programme fund: the one it
+    already has, or a new one named after it (code ``programme-`` and 12 hex digits, so that it
+    exists before the programme is first saved)."""
+    current = session.get(Fund, programme.fund_id) if getattr(programme, "fund_id", None) else None
+    if current is not None and current.code.startswith(OWN_PROGRAMME_FUND):
+        return current
+    return _fund(session, f"{OWN_PROGRAMME_FUND}{secrets.token_hex(6)}", FundKind.programme, programme.name_zh[:100],
+                 (programme.name_en or programme.name_zh)[:100])
+
+
+def programme_funds(session: Session) -> list[Fund]:
+    """Every fund a programme may draw on (the standard programme funds and programmes' own)."""
+    return list(session.scalars(select(Fund).where(Fund.kind == FundKind.programme).order_by(Fund.id)))
 
 
 # --- posting ----------------------------------------------------------------------------------------

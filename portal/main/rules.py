@@ -44,6 +44,7 @@ NAVIGATION = [
     NavItem("accounts.resets_to_confirm", _l("Password resets to confirm"), "accounts.confirm_reset"),
     NavItem("audit.search", _l("Audit log"), "audit.search"),
     NavItem("donations.staff_list", _l("Gifts"), "donations.manage"),
+    NavItem("programmes.index", _l("Programmes"), "programmes.manage"),
     NavItem("donations.my_gifts", _l("My gifts"), "donations.mine"),
     NavItem("ledger.check_page", _l("Ledger check"), "ledger.check"),
     NavItem("notifications.index", _l("Notices"), "signed_in"),
