@@ -17,6 +17,7 @@ from portal.accounts.roles import STAFF_ROLES, Role
 from portal.accounts.rules import check_account_values
 from portal.children.forms import ChildForm
 from portal.children.models import Child, Guardian
+from portal.children.demo import TODAY as DEMO_TODAY
 from portal.children.rules import age_on, check_values
 from portal.errors import DomainError
 from portal.helpers import orgs
@@ -236,7 +237,9 @@ def test_every_demo_record_passes_the_portals_own_forms_and_rules(demo_app):
             guardians.setdefault(guardian.child_id, []).append(guardian)
         for child in session.scalars(select(Child).order_by(Child.id)):
             _check(problems, f"child {child.id}", _child_form(child, guardians.get(child.id, [])),
-                   lambda c=child: check_values(session, _child_values(c)))
+                   # As of the day the data set describes: it is built for a fixed day, so its
+                   # oldest children are not refused as over 18 when the suite runs a year later.
+                   lambda c=child: check_values(session, _child_values(c), today=DEMO_TODAY))
         session.rollback()
     assert problems == [], sorted({(p[0].split()[0], p[1], str(p[2])) for p in problems})
 
