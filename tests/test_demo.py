@@ -15,9 +15,9 @@ from portal.accounts.forms import AccountForm
 from portal.accounts.models import User
 from portal.accounts.roles import STAFF_ROLES, Role
 from portal.accounts.rules import check_account_values
+from portal.children.demo import TODAY as DEMO_TODAY
 from portal.children.forms import ChildForm
 from portal.children.models import Child, Guardian
-from portal.children.demo import TODAY as DEMO_TODAY
 from portal.children.rules import age_on, check_values
 from portal.errors import DomainError
 from portal.helpers import orgs
