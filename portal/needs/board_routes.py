@@ -17,7 +17,7 @@ from portal.matching import rules as matching
 from portal.needs import board, bp, claims
 from portal.needs.forms import BoardFilterForm, DeliveryForm, MessageForm, ReasonForm
 from portal.needs.labels import KIND_LABELS, LABELS, URGENCY_LABELS
-from portal.needs.models import Claim, Need
+from portal.needs.models import Claim, ClaimStatus, Need
 from portal.visits.photos import MAX_PHOTOS, PhotoRefused, Upload, clean_photos, photo_store
 from portal.web import Page, commit_or_flash, page_args, render, show_error, wants_fragment
 
@@ -93,6 +93,9 @@ def claim(need_id: int):
 @access.route("needs.claim")
 def my_claims():
     rows = claims.claims_of(db.session(), current_user)
+    status = request.args.get("status", "")
+    if status in ClaimStatus.__members__:  # the home page's "waiting for your delivery report"
+        rows = [row for row in rows if row[0].status == status]
     return render("needs/my_claims.html", rows=rows, **LABELS)
 
 

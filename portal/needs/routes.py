@@ -75,7 +75,8 @@ def index():
     session = db.session()
     number, per_page = page_args()
     filters = rules.StaffFilter(status=request.args.get("status", ""), category=request.args.get("category", ""),
-                                overdue=request.args.get("overdue") == "1")
+                                overdue=request.args.get("overdue") == "1",
+                                to_verify=request.args.get("to_verify") == "1")
     needs, total = rules.list_for_staff(session, current_user, filters, number, per_page)
     queue = rules.queue_for(session, current_user) if number == 1 else []
     params = {k: v for k, v in request.args.items() if k != "page" and v}

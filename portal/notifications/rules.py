@@ -330,5 +330,5 @@ def remind_agreement_renewals(session: Session, today: date) -> int:
     ).all()
     for user_id, village in directors:
         add(session, user_id, "agreements_due", village, today,
-            {"count": per_village[village], "village": names.get(village, village)}, "/children/?category=left_behind")
+            {"count": per_village[village], "village": names.get(village, village)}, "/children/?agreement_due=1")
     return len(directors)
