@@ -204,6 +204,8 @@ def _move(session: Session, need: Need, actor, action: str, sources, target: Nee
     previous = need.status
     session.refresh(need)
     _event(session, need, actor, action, previous, target, note, at=now)
+    if previous in OPEN_STATUSES:
+        notices.need_moved(session, need)
     record(session, actor, f"need.{action}", "need", need.id, region_code=need.region_code,
            detail={"from": str(previous), "to": str(target)})
 
