@@ -82,7 +82,8 @@ def claim(need_id: int):
         flash(str(error.message), "error")
         return public_detail(need_id), error.status
     session.commit()
-    flash(_("Thank you! The child director has been told and will contact you through the portal."), "success")
+    flash(_("Thank you! You have claimed need no. %(need)s. The child director has been told and will contact you "
+            "through the portal.", need=need_id), "success")
     return redirect(url_for("needs.claim_detail", claim_id=row.id))
 
 
@@ -181,6 +182,7 @@ def deliver(claim_id: int):
                 error.details["field"] = "report"
             show_error(form, error)
             return claim_detail(claim_id, delivery_form=form), 400
-        flash(_("Thank you. The child director will verify the delivery."), "success")
+        flash(_("Thank you. Your delivery for need no. %(need)s is reported; the child director will verify it.",
+                need=session.get(Claim, claim_id).need_id), "success")
         return redirect(url_for("needs.claim_detail", claim_id=claim_id))
     return claim_detail(claim_id, delivery_form=form), 400
