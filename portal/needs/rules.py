@@ -433,8 +433,8 @@ class StaffFilter:
     to_verify: bool = False  # a delivery reported on it waits for verification
 
 
-# A reported delivery waits on a need that is claimed (some slots delivered) or delivered (all).
-AWAITING_VERIFICATION = (NeedStatus.claimed, NeedStatus.delivered)
+# A reported delivery waits on a need still on the board (places left), claimed, or delivered.
+AWAITING_VERIFICATION = (NeedStatus.published, NeedStatus.claimed, NeedStatus.delivered)
 
 
 def _staff_query(actor: User, filters: StaffFilter, today: date | None):
