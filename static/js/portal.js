@@ -22,6 +22,8 @@ document.addEventListener("click", function (event) {
 // answer comes, so a slow answer is not taken for a dead button and pressed again (a second
 // claim, a second gift). Disabled after the submit event, once the browser has taken the pressed
 // button's name and value into what it sends (a button disabled earlier would not be sent).
+const DOWNLOAD_PENDING_MS = 4000;
+
 function setPending(form, pending) {
   form.classList.toggle("is-pending", pending);
   if (pending) {
@@ -47,6 +49,11 @@ document.addEventListener("submit", function (event) {
     return;
   }
   window.setTimeout(function () { setPending(form, true); }, 0);
+  // A form answered with a file (data-download) stays on its page and the browser says nothing
+  // when the file has arrived: it becomes usable again after a moment.
+  if (form.hasAttribute("data-download")) {
+    window.setTimeout(function () { setPending(form, false); }, DOWNLOAD_PENDING_MS);
+  }
 });
 
 // A page restored by the back button shows its forms usable again.
