@@ -1,4 +1,5 @@
-# Tongxin: `make run` sets up and serves the portal on its embedded default (SQLite + demo data);
+# Tongxin: `make run` sets up and serves the portal on its embedded default (SQLite + demo data)
+# and runs its task worker alongside (scripts/serve supervises both);
 # `make test` installs the test tools and runs lint and the whole suite on SQLite and PostgreSQL.
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -17,8 +18,8 @@ run: install
 	$(FLASK) db upgrade
 	$(FLASK) demo-data --scale small --if-empty
 	@$(FLASK) demo-logins
-	@echo "Serving on http://127.0.0.1:$(PORT)"
-	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+	@echo "Serving on http://127.0.0.1:$(PORT), with the task worker (Ctrl-C stops both)"
+	$(BIN)/python scripts/serve --host 127.0.0.1 --port $(PORT)
 
 install: $(VENV)/.installed frontend catalogs
 

@@ -58,6 +58,7 @@ PAGES = {
     "q_wang": "/children/?q=王",
     "overdue": "/visits/overdue",
     "list_page5": "/children/?page=5",
+    "home": "/",  # the to-do counts of the subtree (issue 21)
 }
 
 

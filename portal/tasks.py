@@ -29,4 +29,11 @@ def init_app(app: Flask) -> None:
 @with_appcontext
 def worker_command(workers: int) -> None:
     """Run the task queue's consumer (background and periodic tasks)."""
+    from portal import db
+    from portal.main.rules import record_heartbeat
+
+    # Seen at once, not only at the first periodic beat (up to a minute later): /healthz and
+    # whoever just started the worker learn it is running.
+    with db.write_session() as session:
+        record_heartbeat(session)
     huey.create_consumer(workers=workers, worker_type="thread", periodic=True).run()

@@ -2,7 +2,7 @@
 with children needs vetting, 未成年人保护法); issued service certificates and their short codes
 
 Revision ID: 0021_vetting_and_hours_codes
-Revises: 0018_programmes
+Revises: 0020_notification_done
 Create Date: 2026-12-06 14:10:00
 """
 
@@ -12,7 +12,7 @@ import sqlmodel  # noqa: F401
 
 
 revision = '0021_vetting_and_hours_codes'
-down_revision = '0018_programmes'
+down_revision = '0020_notification_done'
 branch_labels = None
 depends_on = None
 

@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import login_user
 
 from portal import db
-from portal.accounts import sessions
+from portal.accounts import rules, sessions
 from portal.accounts.models import User
 from portal.extensions import login_manager
 from portal.types import utcnow
@@ -16,10 +16,16 @@ from portal.types import utcnow
 
 def sign_in(user: User) -> None:
     """Start a new server-side session for ``user`` (who has just proven who they are) and put its
-    token in a fresh cookie: nothing chosen before, or planted by someone else, survives."""
+    token in a fresh cookie: nothing chosen before, or planted by someone else, survives, except
+    the language chosen on the way in, which becomes the account's (a volunteer who registered in
+    English is not switched back to Chinese by signing in)."""
+    chosen = cookie.get("lang")
     with db.write_session() as writing:  # its own short transaction: the route's has committed
         token = sessions.start(writing, user, address=request.remote_addr or "",
                                user_agent=request.user_agent.string)
+        if chosen in current_app.config["LANGUAGES"] and chosen != user.locale:
+            rules.set_locale(writing, writing.get(User, user.id), chosen)
+            user.locale = chosen
     cookie.clear()
     user._session_token = token
     login_user(user)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from sqlmodel import Session
 
-from portal.notifications.rules import notify, register_kind
+from portal.notifications.rules import mark_done, notify, register_kind
 
 RESETS_PATH = "/accounts/resets"
 
@@ -36,12 +36,19 @@ def reset_started(session: Session, reset, target, initiator) -> None:
 
 def reset_to_confirm(session: Session, reset, target, initiator, confirmer_ids: list[int]) -> None:
     notify(session, confirmer_ids, "password_reset_to_confirm",
-           {"by": initiator.display_name, "name": target.display_name, "username": target.username}, RESETS_PATH)
+           {"by": initiator.display_name, "name": target.display_name, "username": target.username}, RESETS_PATH,
+           about=f"reset:{reset.id}")
 
 
 def first_password_to_confirm(session: Session, reset, target, creator, confirmer_ids: list[int]) -> None:
     notify(session, confirmer_ids, "first_password_to_confirm",
-           {"by": creator.display_name, "name": target.display_name, "username": target.username}, RESETS_PATH)
+           {"by": creator.display_name, "name": target.display_name, "username": target.username}, RESETS_PATH,
+           about=f"reset:{reset.id}")
+
+
+def reset_handled(session: Session, reset) -> None:
+    """A reset was confirmed (by one of those asked): the others' requests to confirm it are done."""
+    mark_done(session, f"reset:{reset.id}", ["password_reset_to_confirm", "first_password_to_confirm"])
 
 
 def reset_confirmed(session: Session, target, confirmer) -> None:

@@ -209,6 +209,7 @@ def confirm_reset(session: Session, actor: User, reset: PasswordReset, *, hours:
     target = session.get(User, reset.user_id)
     record(session, actor, "user.password_reset_confirmed", "user", target.id, region_code=target.region_code,
            detail={"reset": reset.id})
+    notices.reset_handled(session, reset)
     if target.has_password:  # an account's first password: its holder has no inbox yet
         notices.reset_confirmed(session, target, actor)
     return code

@@ -78,8 +78,11 @@ def logout():
         if ending is not None:
             sessions.end(db.session(), ending, "logout")
             db.session().commit()
+        language = current_user.locale if current_user.is_authenticated else session.get("lang")
         logout_user()
         session.clear()
+        if language in current_app.config["LANGUAGES"]:
+            session["lang"] = language  # the sign-in page stays in the language the user reads
         flash(_("You have signed out."), "info")
     return redirect(url_for("accounts.login"))
 

@@ -41,6 +41,7 @@ def index():
         region_code=request.args.get("region", ""),
         overdue=request.args.get("overdue") == "1",
         text=request.args.get("q", ""),
+        agreement_due=request.args.get("agreement_due") == "1",
     )
     children, total = rules.list_children(db.session(), current_user, filters, number, per_page)
     villages = names_of(db.session(), (c.region_code for c in children))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from blinker import Namespace
 from flask_babel import lazy_gettext as _l
@@ -287,15 +287,16 @@ class ChildFilter:
     region_code: str = ""
     overdue: bool = False
     text: str = ""
+    agreement_due: bool = False  # the latest guardianship agreement is due for renewal within 30 days
+
+
+AGREEMENT_NOTICE_DAYS = 30
 
 
 RISK_ORDER = case({level.value: rank for rank, level in enumerate(SEVERITY)}, value=Child.risk_level, else_=1)
 
 
-def list_children(
-    session: Session, viewer, filters: ChildFilter, page: int, per_page: int, today: date | None = None
-) -> tuple[list[Child], int]:
-    """Children in ``viewer``'s subtree matching ``filters``: red first, then by next due date."""
+def _children_query(viewer, filters: ChildFilter, today: date | None):
     access.require(viewer, "children.list")
     scope = filters.region_code if filters.region_code and access.within_scope(viewer, filters.region_code) else viewer.region_code
     low, high = subtree_bounds(scope, level_of_code(scope))
@@ -313,7 +314,24 @@ def list_children(
         stmt = stmt.where(Child.next_visit_due < (today or date.today()))
     if filters.text.strip():
         stmt = stmt.where(Child.name.contains(filters.text.strip(), autoescape=True))
-    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    if filters.agreement_due:
+        latest = (select(func.max(GuardianshipAgreement.renewal_due))
+                  .where(GuardianshipAgreement.child_id == Child.id).scalar_subquery())
+        stmt = stmt.where(latest <= (today or date.today()) + timedelta(days=AGREEMENT_NOTICE_DAYS))
+    return stmt
+
+
+def count_children(session: Session, viewer, filters: ChildFilter, today: date | None = None) -> int:
+    """How many children ``list_children`` lists for these filters (one query)."""
+    return session.scalar(select(func.count()).select_from(_children_query(viewer, filters, today).subquery())) or 0
+
+
+def list_children(
+    session: Session, viewer, filters: ChildFilter, page: int, per_page: int, today: date | None = None
+) -> tuple[list[Child], int]:
+    """Children in ``viewer``'s subtree matching ``filters``: red first, then by next due date."""
+    stmt = _children_query(viewer, filters, today)
+    total = count_children(session, viewer, filters, today)
     rows = session.scalars(
         stmt.order_by(RISK_ORDER, Child.next_visit_due.is_(None), Child.next_visit_due, Child.id)
         .offset((page - 1) * per_page)

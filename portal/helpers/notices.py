@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from sqlmodel import Session
 
 from portal.categories import SKILL_LABELS
-from portal.notifications.rules import notify, register_kind
+from portal.notifications.rules import mark_done, notify, register_kind
 
 OUTCOMES = {
     "approved": _l("approved"),
@@ -41,10 +41,11 @@ def welcome(session: Session, user) -> None:
 
 
 def org_applied(session: Session, org, staff_ids: list[int]) -> None:
-    notify(session, staff_ids, "org_applied", {"org": org.name}, f"/orgs/{org.id}")
+    notify(session, staff_ids, "org_applied", {"org": org.name}, f"/orgs/{org.id}", about=f"org:{org.id}")
 
 
 def org_vetted(session: Session, org, admin_ids: list[int]) -> None:
+    mark_done(session, f"org:{org.id}", ["org_applied"])  # decided: the application no longer waits
     notify(session, admin_ids, "org_vetted",
            {"org": org.name, "outcome": org.status.value, "reason": org.status_reason}, "/me/organization")
 
@@ -59,10 +60,11 @@ def certificate_uploaded(session: Session, user, certificate, staff_ids: list[in
         notify(session, staff_ids, "record_check_uploaded", {"name": user.display_name}, "/helpers/certificates")
         return
     notify(session, staff_ids, "certificate_uploaded", {"name": user.display_name, "skill": certificate.skill.value},
-           "/helpers/certificates")
+           "/helpers/certificates", about=f"certificate:{certificate.id}")
 
 
 def certificate_reviewed(session: Session, certificate) -> None:
+    mark_done(session, f"certificate:{certificate.id}", ["certificate_uploaded"])
     notify(session, [certificate.user_id], "certificate_reviewed",
            {"title": certificate.title, "outcome": certificate.status.value, "reason": certificate.reason},
            "/me/certificates")

@@ -295,6 +295,7 @@ def org_vet(org_id: int):
             show_error(form, error)
         else:
             session.commit()
-            flash(_("Decision recorded; the organization has been told."), "success")
+            flash(_("%(org)s: %(status)s. The organization has been told.", org=view.org.name,
+                    status=STATUS_LABELS[view.org.status]), "success")
             return redirect(url_for("helpers.org_detail", org_id=org_id))
     return org_detail(org_id, form=form), 400

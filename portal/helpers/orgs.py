@@ -234,9 +234,7 @@ class OrgFilter:
     category: str = ""
 
 
-def list_for_staff(session: Session, actor: User, filters: OrgFilter, page: int = 1,
-                   per_page: int = 50) -> tuple[list[Organization], int]:
-    """Organizations serving somewhere in the actor's region, waiting ones first."""
+def _staff_query(actor: User, filters: OrgFilter):
     access.require(actor, "orgs.view")
     serving = select(OrganizationArea.organization_id).where(
         _overlap_condition(OrganizationArea.region_code, actor.region_code))
@@ -249,7 +247,19 @@ def list_for_staff(session: Session, actor: User, filters: OrgFilter, page: int 
         q = filters.q.strip()
         stmt = stmt.where(or_(Organization.name.contains(q, autoescape=True),
                               Organization.credit_code == creditcode.normalise(q)))
-    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    return stmt
+
+
+def count_for_staff(session: Session, actor: User, filters: OrgFilter) -> int:
+    """How many organizations ``list_for_staff`` lists for these filters (one query)."""
+    return session.scalar(select(func.count()).select_from(_staff_query(actor, filters).subquery())) or 0
+
+
+def list_for_staff(session: Session, actor: User, filters: OrgFilter, page: int = 1,
+                   per_page: int = 50) -> tuple[list[Organization], int]:
+    """Organizations serving somewhere in the actor's region, waiting ones first."""
+    stmt = _staff_query(actor, filters)
+    total = count_for_staff(session, actor, filters)
     waiting = (Organization.status.in_([OrgStatus.applied])).desc()
     rows = session.scalars(stmt.order_by(waiting, Organization.status_changed_at, Organization.id)
                            .offset((page - 1) * per_page).limit(per_page))

@@ -356,7 +356,8 @@ def review_certificate(certificate_id: int):
     certificate = rules.load_certificate(session, current_user, certificate_id)
     verified = request.form.get("verified") == "1"
     commit_or_flash(lambda: rules.review_certificate(session, current_user, certificate, verified, form.reason.data),
-                    _("Certificate verified.") if verified else _("Certificate rejected."))
+                    _("Certificate “%(title)s” verified.", title=certificate.title) if verified
+                    else _("Certificate “%(title)s” rejected; the volunteer has been told why.", title=certificate.title))
     return redirect(url_for("helpers.review_queue"))
 
 

@@ -511,6 +511,13 @@ def pending_certificates(session: Session, actor: User, limit: int = 100) -> lis
     return list(session.execute(stmt).all())
 
 
+def pending_certificate_count(session: Session, actor: User) -> int:
+    """How many certificates wait for ``actor``'s review (those ``pending_certificates`` lists)."""
+    access.require(actor, "helpers.manage")
+    return session.scalar(select(func.count()).select_from(Certificate).where(
+        Certificate.status == ReviewStatus.pending, Certificate.user_id.in_(_helpers_in_region(actor)))) or 0
+
+
 # --- staff: helpers in their region --------------------------------------------------------------
 
 

@@ -7,6 +7,7 @@ from portal.accounts import rules as account_rules
 from portal.accounts.roles import ROLE_LABELS
 from portal.main import bp
 from portal.main.rules import health, navigation_for
+from portal.main.todo import todos_for
 from portal.regions.models import Region
 from portal.web import render, safe_next
 
@@ -21,7 +22,9 @@ def navigation_context():
 def home():
     region = None
     unread = pending_resets = 0
+    todos = []
     if current_user.is_authenticated:
+        todos = todos_for(db.session(), current_user)
         from portal.notifications.rules import unread_count
 
         unread = unread_count(db.session(), current_user)
@@ -29,7 +32,7 @@ def home():
             region = db.session().get(Region, current_user.region_code)
         if access.allowed(current_user, "accounts.confirm_reset"):
             pending_resets = len(resets.pending_confirmations(db.session(), current_user))
-    return render("main/home.html", region=region, unread=unread, pending_resets=pending_resets)
+    return render("main/home.html", region=region, unread=unread, pending_resets=pending_resets, todos=todos)
 
 
 @bp.route("/healthz")

@@ -18,7 +18,7 @@ from portal.matching import rules as matching
 from portal.needs import board, bp, claims
 from portal.needs.forms import BoardFilterForm, DeliveryForm, MessageForm, ReasonForm
 from portal.needs.labels import KIND_LABELS, LABELS, URGENCY_LABELS
-from portal.needs.models import Claim, Need
+from portal.needs.models import Claim, ClaimStatus, Need
 from portal.visits.photos import MAX_PHOTOS, PhotoRefused, Upload, clean_photos, photo_store
 from portal.web import Page, commit_or_flash, page_args, render, show_error, wants_fragment
 
@@ -93,7 +93,8 @@ def claim(need_id: int):
         flash(str(error.message), "error")
         return public_detail(need_id), error.status
     session.commit()
-    flash(_("Thank you! The child director has been told and will contact you through the portal."), "success")
+    flash(_("Thank you! You have claimed need no. %(need)s. The child director has been told and will contact you "
+            "through the portal.", need=need_id), "success")
     return redirect(url_for("needs.claim_detail", claim_id=row.id))
 
 
@@ -104,6 +105,9 @@ def claim(need_id: int):
 @access.route("needs.claim")
 def my_claims():
     rows = claims.claims_of(db.session(), current_user)
+    status = request.args.get("status", "")
+    if status in ClaimStatus.__members__:  # the home page's "waiting for your delivery report"
+        rows = [row for row in rows if row[0].status == status]
     return render("needs/my_claims.html", rows=rows, **LABELS)
 
 
@@ -190,6 +194,7 @@ def deliver(claim_id: int):
                 error.details["field"] = "report"
             show_error(form, error)
             return claim_detail(claim_id, delivery_form=form), 400
-        flash(_("Thank you. The child director will verify the delivery."), "success")
+        flash(_("Thank you. Your delivery for need no. %(need)s is reported; the child director will verify it.",
+                need=session.get(Claim, claim_id).need_id), "success")
         return redirect(url_for("needs.claim_detail", claim_id=claim_id))
     return claim_detail(claim_id, delivery_form=form), 400

@@ -11,7 +11,7 @@ from sqlmodel import Session
 from portal.accounts.models import User
 from portal.accounts.roles import Role
 from portal.categories import NEED_CATEGORY_LABELS
-from portal.notifications.rules import notify, register_kind
+from portal.notifications.rules import mark_done, notify, register_kind
 
 CATEGORY = {"category": NEED_CATEGORY_LABELS}
 
@@ -54,17 +54,36 @@ def _link(need) -> str:
     return f"/needs/{need.id}"
 
 
+def _about(need) -> str:
+    return f"need:{need.id}"
+
+
+def _pairing(need_id: int, helper_id: int) -> str:
+    return f"pairing:{need_id}:{helper_id}"
+
+
+# Notices asking staff to act on a need where it waits: once it moves on (risen, published,
+# resolved, rejected, cancelled), by whoever, they are done.
+WAITING_FOR_ACTION = ("need_arrived", "need_overdue")
+DELIVERY_TO_VERIFY = ("delivery_reported", "delivery_waiting")
+
+
+def need_moved(session: Session, need) -> None:
+    """``need`` left the status its waiting notices asked someone to act on."""
+    mark_done(session, _about(need), WAITING_FOR_ACTION)
+
+
 def need_arrived(session: Session, need) -> None:
     role, region = {"at_town": (Role.child_supervisor, need.town_code),
                     "at_county": (Role.civil_affairs, need.county_code)}.get(str(need.status), (None, None))
     if role:
         notify(session, _staff(session, role, region), "need_arrived",
-               {"need": need.id, "category": need.category.value}, _link(need))
+               {"need": need.id, "category": need.category.value}, _link(need), about=_about(need))
 
 
 def need_overdue_at_county(session: Session, need) -> None:
     notify(session, _staff(session, Role.civil_affairs, need.county_code), "need_overdue",
-           {"need": need.id, "category": need.category.value}, _link(need))
+           {"need": need.id, "category": need.category.value}, _link(need), about=_about(need))
 
 
 def need_published(session: Session, need) -> None:
@@ -86,27 +105,30 @@ def claim_withdrawn(session: Session, need, helper, reason: str) -> None:
 
 
 def delivery_reported(session: Session, need, delivery) -> None:
-    notify(session, directors(session, need), "delivery_reported", {"need": need.id}, _link(need))
+    notify(session, directors(session, need), "delivery_reported", {"need": need.id}, _link(need),
+           about=f"delivery:{delivery.id}")
 
 
 def delivery_waiting(session: Session, need, delivery, today: date) -> None:
     notify(session, directors(session, need), "delivery_waiting", {"need": need.id}, _link(need),
-           subject=f"delivery-{delivery.id}")
+           subject=f"delivery-{delivery.id}", about=f"delivery:{delivery.id}")
 
 
 def delivery_decided(session: Session, need, claim, delivery) -> None:
+    mark_done(session, f"delivery:{delivery.id}", DELIVERY_TO_VERIFY)
     notify(session, [claim.helper_id], "delivery_decided",
            {"need": need.id, "outcome": delivery.status.value, "reason": delivery.reason}, f"/claims/{claim.id}")
 
 
 def pairing_reported(session: Session, need, helper) -> None:
+    mark_done(session, _pairing(need.id, helper.id), ["pairing_missing"])
     notify(session, directors(session, need), "pairing_report", {"need": need.id, "helper": helper.display_name},
            _link(need))
 
 
 def pairing_report_missing(session: Session, need, claim, today: date) -> None:
     notify(session, directors(session, need), "pairing_missing", {"need": need.id}, _link(need),
-           subject=f"pairing-{claim.id}")
+           subject=f"pairing-{claim.id}", about=_pairing(need.id, claim.helper_id))
 
 
 def message_sent(session: Session, need, claim, sender) -> None:

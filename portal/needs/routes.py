@@ -57,7 +57,10 @@ def report():
             show_error(form, error)
         else:
             session.commit()
-            flash(_("Need reported. It waits at the village; if nobody acts it rises to the town."), "success")
+            places = rules.place_names(session, [need])
+            flash(_("Need no. %(need)s reported. It waits at %(village)s; if nobody acts it rises to %(town)s.",
+                    need=need.id, village=places.get(need.region_code, need.region_code),
+                    town=places.get(need.town_code, need.town_code)), "success")
             return redirect(url_for("needs.detail", need_id=need.id))
     status = 400 if request.method == "POST" else 200
     return render("needs/form.html", form=form, child=child, **LABELS), status
@@ -75,7 +78,8 @@ def index():
     session = db.session()
     number, per_page = page_args()
     filters = rules.StaffFilter(status=request.args.get("status", ""), category=request.args.get("category", ""),
-                                overdue=request.args.get("overdue") == "1")
+                                overdue=request.args.get("overdue") == "1",
+                                to_verify=request.args.get("to_verify") == "1")
     needs, total = rules.list_for_staff(session, current_user, filters, number, per_page)
     queue = rules.queue_for(session, current_user) if number == 1 else []
     params = {k: v for k, v in request.args.items() if k != "page" and v}
@@ -112,37 +116,54 @@ def detail(need_id: int, publish_form: PublishForm | None = None, hits=None):
     )
 
 
-def _act(need_id: int, action) -> object:
+def _act(need_id: int, action, done) -> object:
+    """Run ``action`` on the need and say what happened: ``done(need, places)`` once it committed
+    (the need as it is now, the names of its village, town and county)."""
     session = db.session()
     need = rules.load_need(session, current_user, need_id)
     form = NoteForm()
-    if form.validate_on_submit():  # a reason missing, or the need moved meanwhile: said on its page
-        commit_or_flash(lambda: action(session, need, form.note.data or ""), _("Done."), reraise=(NotFound,))
+    # A reason missing, or the need moved meanwhile: said on its page.
+    if form.validate_on_submit() and commit_or_flash(lambda: action(session, need, form.note.data or ""),
+                                                     reraise=(NotFound,)):
+        flash(done(need, rules.place_names(session, [need])), "success")
     return redirect(url_for("needs.detail", need_id=need_id))
+
+
+def _where(need, places) -> str:
+    """The name of the level ``need`` now waits at."""
+    code = need.county_code if need.status == NeedStatus.at_county else need.town_code
+    return places.get(code, code)
 
 
 @bp.route("/needs/<int:need_id>/escalate", methods=["POST"])
 @access.route("needs.list")
 def escalate(need_id: int):
-    return _act(need_id, lambda s, need, note: rules.escalate(s, current_user, need, note))
+    return _act(need_id, lambda s, need, note: rules.escalate(s, current_user, need, note),
+                lambda need, places: _("Need no. %(need)s escalated to %(place)s.", need=need.id,
+                                       place=_where(need, places)))
 
 
 @bp.route("/needs/<int:need_id>/resolve", methods=["POST"])
 @access.route("needs.list")
 def resolve(need_id: int):
-    return _act(need_id, lambda s, need, note: rules.resolve(s, current_user, need, note))
+    return _act(need_id, lambda s, need, note: rules.resolve(s, current_user, need, note),
+                lambda need, places: _("Need no. %(need)s resolved and closed; whoever reported it has been told.",
+                                       need=need.id))
 
 
 @bp.route("/needs/<int:need_id>/reject", methods=["POST"])
 @access.route("needs.list")
 def reject(need_id: int):
-    return _act(need_id, lambda s, need, note: rules.reject(s, current_user, need, note))
+    return _act(need_id, lambda s, need, note: rules.reject(s, current_user, need, note),
+                lambda need, places: _("Need no. %(need)s rejected; whoever reported it has been told why.",
+                                       need=need.id))
 
 
 @bp.route("/needs/<int:need_id>/cancel", methods=["POST"])
 @access.route("needs.list")
 def cancel(need_id: int):
-    return _act(need_id, lambda s, need, note: rules.cancel(s, current_user, need, note))
+    return _act(need_id, lambda s, need, note: rules.cancel(s, current_user, need, note),
+                lambda need, places: _("Need no. %(need)s cancelled.", need=need.id))
 
 
 @bp.route("/needs/<int:need_id>/publish", methods=["POST"])
@@ -166,7 +187,8 @@ def publish(need_id: int):
             show_error(form, error)
             return _shown_again(detail(need_id, publish_form=form))
         session.commit()
-        flash(_("Published: the need is on the public board."), "success")
+        flash(_("Need no. %(need)s published: it is on the public board for %(county)s.", need=need.id,
+                county=rules.place_names(session, [need]).get(need.county_code, need.county_code)), "success")
         return redirect(url_for("needs.detail", need_id=need_id))
     return _shown_again(detail(need_id, publish_form=form))
 
@@ -185,7 +207,7 @@ def verify_delivery(delivery_id: int):
     _delivery, _claim, need = claims.load_delivery(session, current_user, delivery_id)
     if ReasonForm().validate_on_submit():
         commit_or_flash(lambda: claims.verify_delivery(session, current_user, delivery_id),
-                        _("Delivery verified; the volunteers' hours are approved."))
+                        _("Delivery for need no. %(need)s verified; the volunteers' hours are approved.", need=need.id))
     return redirect(url_for("needs.detail", need_id=need.id))
 
 
@@ -197,7 +219,7 @@ def dispute_delivery(delivery_id: int):
     form = ReasonForm()
     if form.validate_on_submit():
         commit_or_flash(lambda: claims.dispute_delivery(session, current_user, delivery_id, form.reason.data),
-                        _("Delivery disputed; the claimer has been told."))
+                        _("Delivery for need no. %(need)s disputed; the claimer has been told.", need=need.id))
     return redirect(url_for("needs.detail", need_id=need.id))
 
 

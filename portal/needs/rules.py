@@ -204,6 +204,8 @@ def _move(session: Session, need: Need, actor, action: str, sources, target: Nee
     previous = need.status
     session.refresh(need)
     _event(session, need, actor, action, previous, target, note, at=now)
+    if previous in OPEN_STATUSES:
+        notices.need_moved(session, need)
     record(session, actor, f"need.{action}", "need", need.id, region_code=need.region_code,
            detail={"from": str(previous), "to": str(target)})
 
@@ -428,10 +430,14 @@ class StaffFilter:
     status: str = ""
     category: str = ""
     overdue: bool = False  # older than their deadline
+    to_verify: bool = False  # a delivery reported on it waits for verification
 
 
-def list_for_staff(session: Session, actor: User, filters: StaffFilter, page: int = 1,
-                   per_page: int = 50, today: date | None = None) -> tuple[list[Need], int]:
+# A reported delivery waits on a need still on the board (places left), claimed, or delivered.
+AWAITING_VERIFICATION = (NeedStatus.published, NeedStatus.claimed, NeedStatus.delivered)
+
+
+def _staff_query(actor: User, filters: StaffFilter, today: date | None):
     access.require(actor, "needs.list")
     low, high = subtree_bounds(actor.region_code, level_of_code(actor.region_code))
     stmt = select(Need).where(Need.region_code.between(low, high))
@@ -441,7 +447,24 @@ def list_for_staff(session: Session, actor: User, filters: StaffFilter, page: in
         stmt = stmt.where(Need.category == filters.category)
     if filters.overdue:
         stmt = stmt.where(Need.deadline < (today or date.today()), Need.status.not_in(list(CLOSED_STATUSES)))
-    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    if filters.to_verify:
+        from portal.needs.models import Delivery, DeliveryStatus
+
+        waiting = select(Delivery.id).where(Delivery.need_id == Need.id, Delivery.status == DeliveryStatus.reported)
+        stmt = stmt.where(Need.status.in_(list(AWAITING_VERIFICATION)), waiting.exists())
+    return stmt
+
+
+def count_for_staff(session: Session, actor: User, filters: StaffFilter, today: date | None = None) -> int:
+    """How many needs ``list_for_staff`` lists for these filters (one query)."""
+    return session.scalar(select(func.count()).select_from(_staff_query(actor, filters, today).subquery())) or 0
+
+
+def list_for_staff(session: Session, actor: User, filters: StaffFilter, page: int = 1,
+                   per_page: int = 50, today: date | None = None) -> tuple[list[Need], int]:
+    """The needs of ``actor``'s subtree matching ``filters``, newest first, and how many there are."""
+    stmt = _staff_query(actor, filters, today)
+    total = count_for_staff(session, actor, filters, today)
     rows = session.scalars(stmt.order_by(Need.created_at.desc(), Need.id.desc()).offset((page - 1) * per_page)
                            .limit(per_page))
     return list(rows), total

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import JSON, Column, Field, SQLModel
 
 from portal.types import UTCDateTime, utcnow
@@ -12,7 +12,10 @@ from portal.types import UTCDateTime, utcnow
 
 class Notification(SQLModel, table=True):
     # One notice of a kind per user per day about one subject: a daily task run twice adds nothing.
-    __table_args__ = (UniqueConstraint("user_id", "kind", "subject", "day"),)
+    # Notices that ask for something name what they are ``about`` ("need:302"); doing it marks them
+    # done, for everyone who was asked, through this index.
+    __table_args__ = (UniqueConstraint("user_id", "kind", "subject", "day"),
+                      Index("ix_notification_about", "about", "kind"))
 
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="user_account.id", index=True)
@@ -23,6 +26,8 @@ class Notification(SQLModel, table=True):
     link: str = Field(default="", max_length=200)
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
     read_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    about: str | None = Field(default=None, max_length=40)  # the thing it asks to act on, e.g. "need:302"
+    done_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
 
 
 class NotificationPreference(SQLModel, table=True):

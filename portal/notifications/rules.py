@@ -125,7 +125,7 @@ def _kind(name: str) -> Kind:
 
 
 def _deliver(session: Session, kind: Kind, recipients: list[_Recipient], subject: str, day: date,
-             params: dict, link: str) -> int:
+             params: dict, link: str, about: str | None = None) -> int:
     """The one insert path: a notice per recipient unless the same (user, kind, subject, day)
     exists; the new ones are e-mailed, after the commit, to those who want them."""
     if not recipients:
@@ -135,7 +135,7 @@ def _deliver(session: Session, kind: Kind, recipients: list[_Recipient], subject
     added: set[int] = set()
     for start in range(0, len(recipients), INSERT_CHUNK):
         rows = [{"user_id": r.id, "kind": kind.name, "subject": subject, "day": day, "params": params,
-                 "link": link, "created_at": now} for r in recipients[start:start + INSERT_CHUNK]]
+                 "link": link, "created_at": now, "about": about} for r in recipients[start:start + INSERT_CHUNK]]
         stmt = insert(Notification).values(rows).on_conflict_do_nothing().returning(Notification.user_id)
         added.update(session.execute(stmt).scalars())
     mails = [_mail(r, Notification(user_id=r.id, kind=kind.name, subject=subject, day=day, params=params, link=link))
@@ -164,15 +164,28 @@ def _mail(recipient: _Recipient, notice: Notification) -> tuple[str, str, str]:
 
 
 def notify(session: Session, user_ids: Iterable[int], kind: str, params: dict, link: str = "",
-           subject: str | None = None) -> int:
+           subject: str | None = None, about: str | None = None) -> int:
     """Leave a notice of ``kind`` for each active user among ``user_ids``; the number left.
 
     Without ``subject`` every call leaves new notices (events); with one, a user gets at most one
-    notice of this kind about that subject a day, however often it is called.
+    notice of this kind about that subject a day, however often it is called. A notice that asks
+    its reader to act names what it is ``about`` ("need:302"): ``mark_done`` on that closes it.
     """
     spec = _kind(kind)
     return _deliver(session, spec, _recipients(session, user_ids, spec), subject or uuid.uuid4().hex, date.today(),
-                    params, link)
+                    params, link, about)
+
+
+def mark_done(session: Session, about: str, kinds: Iterable[str]) -> int:
+    """What the notices of ``kinds`` about ``about`` asked for has been done (by anyone): they are
+    marked done, and read, for everyone who received them. The number marked."""
+    now = utcnow()
+    return session.execute(
+        update(Notification).where(Notification.about == about, Notification.kind.in_(list(kinds)),
+                                   Notification.done_at.is_(None))
+        .values(done_at=now, read_at=func.coalesce(Notification.read_at, now))
+        .execution_options(synchronize_session=False)
+    ).rowcount
 
 
 def add(session: Session, user_id: int, kind: str, subject: str, day: date, params: dict, link: str = "") -> bool:
@@ -328,5 +341,5 @@ def remind_agreement_renewals(session: Session, today: date) -> int:
     ).all()
     for user_id, village in directors:
         add(session, user_id, "agreements_due", village, today,
-            {"count": per_village[village], "village": names.get(village, village)}, "/children/?category=left_behind")
+            {"count": per_village[village], "village": names.get(village, village)}, "/children/?agreement_due=1")
     return len(directors)

@@ -50,7 +50,8 @@ def create(child_id: int):
             session.rollback()
             show_error(form, error)
         else:
-            flash(_("Visit recorded. Next visit due by %(day)s.", day=child.next_visit_due.isoformat()), "success")
+            flash(_("Visit to %(name)s recorded. Next visit due by %(day)s.", name=child.name,
+                    day=child.next_visit_due.isoformat()), "success")
             return redirect(url_for("children.detail", child_id=child.id))
     status = 400 if request.method == "POST" else 200
     return render("visits/form.html", form=form, child=child, modes=MODE_LABELS, **_photo_limits()), status

@@ -25,3 +25,68 @@ document.addEventListener("DOMContentLoaded", () => {
   const filtering = [...new URLSearchParams(window.location.search).entries()].some(([k, v]) => k !== "page" && v);
   document.querySelectorAll("details.filters-fold").forEach((fold) => { fold.open = filtering; });
 });
+
+// Pending state: a form that posts shows it is working and its buttons are disabled until the
+// answer comes, so a slow answer is not taken for a dead button and pressed again (a second
+// claim, a second gift). Disabled after the submit event, once the browser has taken the pressed
+// button's name and value into what it sends (a button disabled earlier would not be sent).
+const DOWNLOAD_PENDING_MS = 4000;
+
+function setPending(form, pending) {
+  form.classList.toggle("is-pending", pending);
+  if (pending) {
+    form.setAttribute("aria-busy", "true");
+  } else {
+    form.removeAttribute("aria-busy");
+  }
+  form.querySelectorAll("button, input[type=submit]").forEach(function (button) {
+    if (pending && !button.disabled) {
+      button.disabled = true;
+      button.setAttribute("data-pending", "");
+    } else if (!pending && button.hasAttribute("data-pending")) {
+      button.disabled = false;
+      button.removeAttribute("data-pending");
+    }
+  });
+}
+
+document.addEventListener("submit", function (event) {
+  const form = event.target;
+  // htmx takes over the forms it handles (it prevents the submission): its own events below.
+  if (event.defaultPrevented || (form.getAttribute("method") || "get").toLowerCase() !== "post") {
+    return;
+  }
+  window.setTimeout(function () { setPending(form, true); }, 0);
+  // A form answered with a file (data-download) stays on its page and the browser says nothing
+  // when the file has arrived: it becomes usable again after a moment.
+  if (form.hasAttribute("data-download")) {
+    window.setTimeout(function () { setPending(form, false); }, DOWNLOAD_PENDING_MS);
+  }
+});
+
+// A page restored by the back button shows its forms usable again.
+window.addEventListener("pageshow", function (event) {
+  if (event.persisted) {
+    document.querySelectorAll("form.is-pending").forEach(function (form) { setPending(form, false); });
+  }
+});
+
+// Requests htmx sends for a form or a button that posts: the same pending state, until answered.
+function htmxPosting(event) {
+  const verb = (event.detail.requestConfig && event.detail.requestConfig.verb) || "";
+  return verb.toLowerCase() !== "get";
+}
+
+document.addEventListener("htmx:beforeRequest", function (event) {
+  const form = event.detail.elt.closest("form");
+  if (form && htmxPosting(event)) {
+    setPending(form, true);
+  }
+});
+
+document.addEventListener("htmx:afterRequest", function (event) {
+  const form = event.detail.elt.closest("form");
+  if (form && form.isConnected) {
+    setPending(form, false);
+  }
+});
