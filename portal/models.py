@@ -14,6 +14,7 @@ from portal.children.models import (  # noqa: F401
 )
 from portal.disbursements.models import (  # noqa: F401
     BankColumns,
+    BankImport,
     ChildBankAccount,
     DisbursementBatch,
     DisbursementClaim,

@@ -116,3 +116,21 @@ class BankColumns(SQLModel, table=True):
     programme_id: int = Field(foreign_key="programme.id", unique=True)
     columns: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     success_words: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+
+
+class BankImport(SQLModel, table=True):
+    """A bank result file between its preview and its import, shaped as the children's
+    ``ChildImport``: kept encrypted (it holds account numbers) and dropped once imported."""
+
+    __tablename__ = "disbursement_bank_import"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token: str = Field(max_length=40, unique=True)
+    batch_id: int = Field(foreign_key="disbursement_batch.id", index=True)
+    created_by_id: int = Field(foreign_key="user_account.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    filename: str = Field(max_length=200)
+    data: str | None = Field(default=None, sa_column=Column(EncryptedText, nullable=True))
+    status: str = Field(default="previewed", max_length=12)  # previewed, queued, running, done, failed
+    rows: int = 0
+    result: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
