@@ -120,6 +120,30 @@ def helped_by_fund(session: Session, fund_id: int, period: str) -> int:
     return int(session.scalar(stmt) or 0)
 
 
+@dataclass
+class Helped:
+    fund_name: str
+    children: int
+
+    def sentence(self) -> str:
+        """"您捐赠的助学金今年帮助了73名儿童"."""
+        return _("Your gifts to %(fund)s helped %(n)s children this year.", fund=self.fund_name, n=self.children)
+
+
+def helped_for_donor(session: Session, donor, year: int) -> list[Helped]:
+    """For a donor's gifts to programme funds: how many children each fund's payments reached this
+    year. Counts only, never an identity."""
+    from portal.donations.models import Donation, DonationStatus
+    from portal.ledger.models import Fund, FundKind
+
+    settled = (DonationStatus.paid, DonationStatus.partially_refunded)
+    funds = session.execute(select(Fund.id, Fund.name_zh).join(Donation, Donation.fund_id == Fund.id)
+                            .where(Donation.donor_id == donor.id, Donation.status.in_(settled),
+                                   Fund.kind == FundKind.programme).distinct().order_by(Fund.id)).all()
+    helped = [Helped(name, helped_by_fund(session, fund_id, str(year))) for fund_id, name in funds]
+    return [h for h in helped if h.children]
+
+
 def workbook(result: Report, region_name: str) -> bytes:
     """The report as an .xlsx sheet: the sentence, then the table by category."""
     from openpyxl import Workbook

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from portal import access, db
 from portal.children.labels import CATEGORY_LABELS
-from portal.disbursements import bank, bp, reports, rules
+from portal.disbursements import bank, bp, medical, reports, rules
 from portal.disbursements.labels import BATCH_STATE_LABELS, ENTITLEMENT_STATE_LABELS
 from portal.disbursements.models import DisbursementBatch, Entitlement
 from portal.disbursements.tasks import import_bank_result, read_progress
@@ -133,6 +133,20 @@ def payment(entitlement_id: int, outcome: str):
     text = request.form.get("text", "")
     record = {"paid": rules.record_paid, "failed": rules.record_failed, "reversed": rules.reverse_payment}[outcome]
     commit_or_flash(lambda: record(session, current_user, row, text), _("Recorded."))
+    return redirect(url_for("disbursements.batch", batch_id=found.id))
+
+
+@bp.route("/payment/<int:entitlement_id>/need", methods=["POST"])
+@access.route("disbursements.approve")
+def answer_need(entitlement_id: int):
+    session = db.session()
+    row, found = rules.load_entitlement(session, current_user, entitlement_id)
+    number = request.form.get("need", "").strip()
+    if not (number.isascii() and number.isdigit()):
+        flash(_("Enter the need's number."), "error")
+    else:
+        commit_or_flash(lambda: medical.answer_need(session, current_user, row, int(number)),
+                        _("Paying it will resolve the need."), reraise=(NotFound,))
     return redirect(url_for("disbursements.batch", batch_id=found.id))
 
 

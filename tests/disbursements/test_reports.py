@@ -96,3 +96,26 @@ def test_donors_of_a_fund_see_how_many_children_it_helped(app, users, scholarshi
         assert reports.helped_by_fund(s, programme.fund_id, "2026") == 2
         assert reports.helped_by_fund(s, programme.fund_id, "2025") == 0
     assert len(rows(app, batch_id)) == 3
+
+
+def test_a_donor_to_the_scholarship_fund_sees_the_count_and_no_child(app, client, users, scholarship):
+    from datetime import date
+
+    from portal.children.models import Child
+    from portal.donations import rules as donations
+    from tests.conftest import login
+
+    programme, students = scholarship
+    with app.app_context(), db.write_session() as s:
+        donations.record_offline_gift(s, as_user(s, users, "county"), donations.OfflineGift(
+            amount_fen=500_000, channel="bank", payer="吴磊", paid_on=date.today(), reference="T-1",
+            fund_code="scholarship", donor_id=users["donor"].id))
+    batch_id = make_batch(app, users, programme.id, period=str(date.today().year))
+    approve(app, users, batch_id, "county_b")
+    pay_all(app, users, batch_id, fail=(0,))
+    login(client, "donor")
+    page = client.get("/donations/mine").get_data(as_text=True)
+    assert "您捐赠的助学金今年帮助了2名儿童" in page
+    with app.app_context(), db.new_session() as s:
+        names = [s.get(Child, i).name for i in students]
+    assert not any(name in page for name in names)
