@@ -116,6 +116,7 @@ def upgrade() -> None:
     with op.batch_alter_table('disbursement_entitlement', schema=None) as batch_op:
         batch_op.create_index('ix_disbursement_entitlement_batch', ['batch_id', 'state'], unique=False)
         batch_op.create_index(batch_op.f('ix_disbursement_entitlement_child_id'), ['child_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_disbursement_entitlement_payment_txn_id'), ['payment_txn_id'], unique=False)
         batch_op.create_index('ix_disbursement_entitlement_report', ['programme_id', 'state', 'region_code'], unique=False)
 
     op.create_table('disbursement_claim',
@@ -137,6 +138,7 @@ def downgrade() -> None:
     op.drop_table('disbursement_claim')
     with op.batch_alter_table('disbursement_entitlement', schema=None) as batch_op:
         batch_op.drop_index('ix_disbursement_entitlement_report')
+        batch_op.drop_index(batch_op.f('ix_disbursement_entitlement_payment_txn_id'))
         batch_op.drop_index(batch_op.f('ix_disbursement_entitlement_child_id'))
         batch_op.drop_index('ix_disbursement_entitlement_batch')
 

@@ -71,7 +71,8 @@ class Entitlement(SQLModel, table=True):
     carried_from_id: int | None = Field(default=None, foreign_key="disbursement_entitlement.id", unique=True)
     need_id: int | None = Field(default=None, foreign_key="need.id")  # medical aid answering a need
     disbursement_txn_id: int | None = Field(default=None, foreign_key="ledger_transaction.id")
-    payment_txn_id: int | None = Field(default=None, foreign_key="ledger_transaction.id")
+    # Reports go from the payment legs to the entitlement each paid: indexed.
+    payment_txn_id: int | None = Field(default=None, foreign_key="ledger_transaction.id", index=True)
     bank_reference: str = Field(default="", max_length=64)
     failure_reason: str = Field(default="", max_length=300)
     changed_by_id: int | None = Field(default=None, foreign_key="user_account.id")
