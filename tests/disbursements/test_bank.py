@@ -134,3 +134,39 @@ def test_account_numbers_are_encrypted_at_rest_and_in_the_sheet_for_approvers_on
     with app.app_context(), db.new_session() as s:
         assert s.scalar(select(ChildBankAccount.bank_name)) == "农业银行"
         assert s.get(Entitlement, ids[0]).state == EntitlementState.approved
+
+
+def test_a_result_of_more_than_300_lines_is_recorded_in_the_background_with_progress(app, client, users,
+                                                                                   make_programme):
+    """301 payments: the file is recorded by the task queue (at once in tests), its page follows it."""
+    import secrets
+    from datetime import date
+
+    from portal.children.models import Child
+    from tests.conftest import login, post
+    from tests.disbursements.conftest import SCHOLARSHIP, enrol_all, give, years_ago
+
+    with app.app_context(), db.write_session() as s:  # files written directly: registering 301 through the rules is slow
+        s.add_all([Child(region_code="371302105259", name=f"学生{n}", gender="male", birth_date=years_ago(18),
+                         categories=["orphan"], school_stage="university", qr_token=secrets.token_hex(8))
+                   for n in range(301)])
+    programme = make_programme(SCHOLARSHIP)
+    enrol_all(app, users, programme.id)
+    give(app, programme.fund_id, 301 * 1_000_000)
+    app.config["DISBURSEMENT_HEAD_FEN"] = 10**12  # one approval is enough here
+    batch_id = make_batch(app, users, programme.id, period=str(date.today().year))
+    approve(app, users, batch_id, "county_b")
+    ids = [r.id for r in rows(app, batch_id)]
+    assert len(ids) == 301
+    login(client, "county_b")
+    data = csv_file([[i, "10000", "成功", f"B{i}", ""] for i in ids])
+    uploaded = post(client, f"/disbursements/{batch_id}/bank-result", {"file": (io.BytesIO(data), "big.csv")},
+                    content_type="multipart/form-data")
+    assert uploaded.status_code == 302, uploaded.get_data(as_text=True)[-3000:]
+    job_url = uploaded.headers["Location"]
+    assert post(client, job_url).status_code == 302
+    assert "已记录：成功 301 笔，失败 0 笔" in client.get(job_url).get_data(as_text=True)
+    with app.app_context(), db.new_session() as s:
+        assert s.scalar(select(BankImport.status)) == "done"
+        assert {r.state for r in s.scalars(select(Entitlement).where(Entitlement.batch_id == batch_id))} == {"paid"}
+        assert ledger.check(s)["violations"] == 0
