@@ -107,6 +107,15 @@ def set_bank_account(session: Session, actor, child_id: int, bank_name: str, acc
     return row
 
 
+def bank_account_of(session: Session, actor, child_id: int) -> tuple[str, str] | None:
+    """(bank, the account's last four digits) for staff who may edit the file; None if none."""
+    child = session.get(Child, child_id) if isinstance(child_id, int) else None
+    if child is None or not access.allowed(actor, "children.edit", child):
+        raise NotFound(_l("This file does not exist or is outside your region."))
+    row = session.scalar(select(ChildBankAccount).where(ChildBankAccount.child_id == child.id))
+    return (row.bank_name, row.account_number[-4:]) if row else None
+
+
 # --- the bank's columns, mapped once per programme ---------------------------------------------------
 
 

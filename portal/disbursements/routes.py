@@ -150,6 +150,29 @@ def answer_need(entitlement_id: int):
     return redirect(url_for("disbursements.batch", batch_id=found.id))
 
 
+@bp.route("/child/<int:child_id>/bank-account", methods=["GET", "POST"])
+@access.route("children.edit")
+def bank_account(child_id: int):
+    """Where a child's payments go: entered by staff who may edit the file; the number is shown
+    masked here (in full only in the bank sheet, to approvers)."""
+    session = db.session()
+    if request.method == "POST":
+        try:
+            bank.set_bank_account(session, current_user, child_id, request.form.get("bank_name", ""),
+                                  request.form.get("account_number", ""))
+        except NotFound:
+            raise
+        except DomainError as error:
+            session.rollback()
+            flash(str(error.message), "error")
+            return render("disbursements/bank_account.html", child_id=child_id, current=None), 400
+        session.commit()
+        flash(_("The bank account is saved."), "success")
+        return redirect(url_for("children.detail", child_id=child_id))
+    current = bank.bank_account_of(session, current_user, child_id)
+    return render("disbursements/bank_account.html", child_id=child_id, current=current)
+
+
 @bp.route("/<int:batch_id>/bank-sheet.xlsx")
 @access.route("disbursements.approve")
 def bank_sheet(batch_id: int):

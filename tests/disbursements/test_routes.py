@@ -13,7 +13,6 @@ from tests.conftest import login, post
 
 
 def logged_in(client, key):
-    client.get("/logout")
     assert login(client, key).status_code == 302
     return client
 
@@ -91,3 +90,19 @@ def test_a_bad_period_on_the_page_is_refused_in_chinese_and_changes_nothing(app,
 def test_reports_of_another_county_are_refused(app, client, users):
     logged_in(client, "county2")
     assert client.get("/disbursements/report?region=371302000000&period=2026").status_code == 403
+
+
+def test_the_childs_director_enters_a_bank_account_shown_masked_and_another_village_cannot(app, client, users,
+                                                                                           make_child):
+    child = make_child()
+    logged_in(client, "village")
+    saved = post(client, f"/disbursements/child/{child.id}/bank-account",
+                 {"bank_name": "农业银行", "account_number": "6228 4800 1234 5678 910"})
+    assert saved.status_code == 302
+    page = client.get(f"/disbursements/child/{child.id}/bank-account").get_data(as_text=True)
+    assert "8910" in page and "6228480012345678910" not in page
+    bad = post(client, f"/disbursements/child/{child.id}/bank-account", {"account_number": "62284800"})
+    assert bad.status_code == 400 and "账号为 10 至 30 位数字" in bad.get_data(as_text=True)
+    with app.test_client() as other:
+        login(other, "village2")
+        assert other.get(f"/disbursements/child/{child.id}/bank-account").status_code == 404
