@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from portal import access, db
 from portal.children.labels import CATEGORY_LABELS
-from portal.disbursements import bank, bp, medical, reports, rules
+from portal.disbursements import bank, bp, checks, medical, reports, rules  # noqa: F401  (checks register with ledger-check)
 from portal.disbursements.labels import BATCH_STATE_LABELS, ENTITLEMENT_STATE_LABELS
 from portal.disbursements.models import DisbursementBatch, Entitlement
 from portal.disbursements.tasks import import_bank_result, read_progress

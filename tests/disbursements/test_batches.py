@@ -231,3 +231,20 @@ def test_payments_are_recorded_only_by_approvers_over_the_batch(app, users, chec
     with app.app_context(), db.write_session() as s, pytest.raises(DomainError):
         rules.record_failed(s, as_user(s, users, "county_b"), s.get(Entitlement, first.id), "  ")
     assert rows(app, batch_id)[0].state == EntitlementState.approved
+
+
+def test_ledger_check_catches_an_entitlement_marked_paid_without_its_payment(app, users, checker, scholarship):
+    from sqlalchemy import text
+
+    programme, _students = scholarship
+    batch_id = make_batch(app, users, programme.id)
+    approve(app, users, batch_id, "county_b")
+    first, second, _third = rows(app, batch_id)
+    with app.app_context(), db.write_session() as s:
+        rules.record_failed(s, as_user(s, users, "county_b"), s.get(Entitlement, second.id), "closed")
+        assert ledger.check(s)["violations"] == 0
+    with app.app_context(), app.extensions["db_engine"].begin() as conn:  # someone bypassing the portal
+        conn.execute(text("UPDATE disbursement_entitlement SET state = 'paid' WHERE id = :id"), {"id": first.id})
+    with app.app_context(), db.new_session() as s:
+        found = ledger.check(s)
+    assert found["violations"] == 1 and found["problems"][0]["entitlement"] == first.id
