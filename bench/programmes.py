@@ -17,7 +17,8 @@ Then the disbursements (issue 20, second half), with the ledger first filled to 
 by ``bench/donations.py``'s own ``fill`` (balanced gifts with their donations and receipts):
 
 * ``batch_entitlements`` / ``batch_seconds``: listing and submitting one batch of a monthly
-  programme over the city with the most children, every active child of it enrolled;
+  programme over the city with the most children, every active child under 18 of it enrolled
+  (files added to its villages first, as plain rows, when it has fewer than ``--batch-children``);
 * ``county_report_p95_ms`` / ``city_report_p95_ms``: the report of a county (Lanshan) and of its
   city (Linyi) for a year, computed from the ledger's payment legs of the demo's two years of
   paid batches, among all the other legs.
@@ -62,6 +63,8 @@ def main() -> None:
     parser.add_argument("--database-url")
     parser.add_argument("--entries", type=int, default=None,
                         help="ledger legs to fill before the disbursements (default: 1,000,000 on the province set, 0 on small)")
+    parser.add_argument("--batch-children", type=int, default=10_000,
+                        help="children the measured batch pays (files are added to the city when it has fewer)")
     args = parser.parse_args()
     entries = args.entries if args.entries is not None else (1_000_000 if args.scale == "province" else 0)
     app, url = _bench.migrated_app(args.database_url)
@@ -106,7 +109,7 @@ def main() -> None:
             timing = _bench.timed(change, min_reps=20, max_reps=200, budget_seconds=4.0, warmup=2)
             figures["file_change_ms"] = timing["p95"]
             _bench.log(f"  one file changed, re-evaluated: p95 {timing['p95']} ms")
-        figures.update(disbursements(app, entries))
+        figures.update(disbursements(app, entries, args.batch_children))
     finally:
         app.extensions["db_engine"].dispose()
         _bench.cleanup()
@@ -115,7 +118,27 @@ def main() -> None:
     print(json.dumps(figures, ensure_ascii=False))
 
 
-def disbursements(app, entries: int) -> dict:
+def _add_children(session, city: str, count: int) -> None:
+    """``count`` plain files of under-18s in the city's villages that already have children."""
+    import secrets
+    from datetime import date
+
+    from portal.types import utcnow
+
+    now = utcnow()
+    villages = session.scalars(select(Child.region_code).where(Child.region_code.like(f"{city[:4]}%"))
+                               .distinct().order_by(Child.region_code)).all()
+    rows = [{"region_code": villages[n % len(villages)], "name": f"基准{n}", "gender": "male",
+             "birth_date": date(TODAY.year - 8, 1 + n % 12, 1 + n % 28), "categories": ["orphan"],
+             "qr_token": secrets.token_hex(12), "status": "active", "ethnicity": "", "school": "", "grade": "",
+             "school_stage": "primary", "disability_category": "", "disability_level": "", "chronic_illness": "",
+             "benefits": [], "status_reason": "", "created_at": now, "updated_at": now} for n in range(count)]
+    for start in range(0, len(rows), 5000):
+        session.execute(Child.__table__.insert(), rows[start : start + 5000])
+    session.commit()
+
+
+def disbursements(app, entries: int, batch_children: int) -> dict:
     """Fill the ledger, then time one large batch and the county's and the city's reports."""
     from portal.accounts.models import User
     from portal.accounts.roles import Role
@@ -138,10 +161,15 @@ def disbursements(app, entries: int) -> dict:
             with db.engine().connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
                 conn.execute(text("VACUUM ANALYZE"))
         figures["ledger_entries"] = session.scalar(select(func.count()).select_from(Entry))
+        date_18 = TODAY.replace(year=TODAY.year - 18)
         city_of = func.substr(Child.region_code, 1, 4)
         top = session.execute(select(city_of, func.count()).where(Child.status == "active").group_by(city_of)
                               .order_by(func.count().desc()).limit(1)).one()[0]
         city = f"{top}00000000"
+        under_18 = session.scalar(select(func.count()).select_from(Child).where(
+            Child.status == "active", Child.region_code.like(f"{top}%"), Child.birth_date > date_18))
+        if under_18 < batch_children:
+            _add_children(session, city, batch_children - under_18)
         maker = User(username="bench-maker", display_name="bench", password_hash="!", role=Role.civil_affairs,
                      region_code=city)
         session.add(maker)
