@@ -92,6 +92,9 @@ def report(session: Session, actor, region_code: str, period: str = "", programm
     (any level: its whole subtree), for periods starting with ``period`` ("2026" takes every month
     and term of 2026) and one programme or all. Refuses a region outside the actor's reach and a
     period in another shape."""
+    region_code = (region_code or "").strip()
+    if len(region_code) != 12 or not region_code.isascii() or not region_code.isdigit():
+        raise DomainError(_l("List the regions by their 12-digit codes."), field="region")
     access.require(actor, "disbursements.report", region_code)
     period = _period(period)
     legs = paid_legs(session, region_code, period, programme.id if programme else None).subquery()

@@ -82,9 +82,12 @@ def test_reports_are_refused_outside_the_region_and_to_other_roles(app, users, k
         reports.report(s, as_user(s, users, key), region, "2026")
 
 
-def test_a_period_in_another_shape_is_refused(app, users):
-    with app.app_context(), db.new_session() as s, pytest.raises(DomainError):
-        reports.report(s, as_user(s, users, "county"), "371302000000", "2026年")
+@pytest.mark.parametrize("region, period", [("371302000000", "2026年"), ("371302000000", "２０２６"),
+                                            ("3713", "2026"), ("３７１３０２０００００００", "2026")])
+def test_a_period_or_region_in_another_shape_is_refused(app, users, region, period):
+    with app.app_context(), db.new_session() as s, pytest.raises(DomainError) as refused:
+        reports.report(s, as_user(s, users, "city"), region, period)
+    assert refused.value.status == 400
 
 
 def test_donors_of_a_fund_see_how_many_children_it_helped(app, users, scholarship):
