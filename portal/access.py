@@ -434,3 +434,42 @@ def _programmes_manage(user, programme) -> bool:
     if not _civil_affairs(user) or level_of_code(user.region_code) not in (Level.city, Level.county):
         return False
     return programme is None or within_scope(user, programme.owner_region_code)
+
+
+# --- disbursements: the owning level's civil-affairs staff make batches, others approve them -------
+
+
+@rule("disbursements.make")
+def _disbursements_make(user, programme) -> bool:
+    """Batches are listed and submitted by those who run the programme."""
+    return _programmes_manage(user, programme)
+
+
+@rule("disbursements.approve")
+def _disbursements_approve(user, batch) -> bool:
+    """A batch is approved, and its payments recorded, by county or city civil-affairs staff over
+    the batch's region (never another county's). That the approver is not the maker is decided by
+    the rules (it depends on who made it, not on the approver's reach)."""
+    if not _civil_affairs(user) or level_of_code(user.region_code) not in (Level.city, Level.county):
+        return False
+    return batch is None or within_scope(user, batch.region_code)
+
+
+@rule("disbursements.head")
+def _disbursements_head(user, programme) -> bool:
+    """Above the configured total, the owning level's head approves too. The portal has no head
+    role: civil-affairs staff working in the programme's owning region itself or above it stand in
+    for it (the rules also require a third person, neither maker nor first approver)."""
+    if not _civil_affairs(user):
+        return False
+    return programme is None or (within_scope(user, programme.owner_region_code)
+                                 and level_rank(level_of_code(user.region_code))
+                                 <= level_rank(level_of_code(programme.owner_region_code)))
+
+
+@rule("disbursements.report")
+def _disbursements_report(user, region_code) -> bool:
+    """Disbursement reports: civil-affairs staff, for their region or any region inside it."""
+    if not _civil_affairs(user):
+        return False
+    return region_code is None or within_scope(user, region_code)

@@ -170,6 +170,9 @@ class Config:
         # staff member before it is booked; so does a refund above REFUND_CONFIRM_FEN.
         self.OFFLINE_CONFIRM_FEN = _env_int("OFFLINE_CONFIRM_FEN", 1_000_000)  # 10,000 yuan
         self.REFUND_CONFIRM_FEN = _env_int("REFUND_CONFIRM_FEN", 100_000)  # 1,000 yuan
+        # Disbursement batches: a batch totalling more than this many fen needs, after the second
+        # staff member's approval, the owning level's head too (see portal/disbursements).
+        self.DISBURSEMENT_HEAD_FEN = _env_int("DISBURSEMENT_HEAD_FEN", 50_000_000)  # 500,000 yuan
 
         self.HUEY_IMMEDIATE = _env_bool("HUEY_IMMEDIATE", False)
         self.HUEY_SQLITE_PATH = str(INSTANCE / "tasks.db")

@@ -12,6 +12,14 @@ from portal.children.models import (  # noqa: F401
     Guardian,
     GuardianshipAgreement,
 )
+from portal.disbursements.models import (  # noqa: F401
+    BankColumns,
+    BankImport,
+    ChildBankAccount,
+    DisbursementBatch,
+    DisbursementClaim,
+    Entitlement,
+)
 from portal.donations.models import (  # noqa: F401
     Donation,
     DonationAnomaly,

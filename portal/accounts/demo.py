@@ -18,6 +18,8 @@ DEMO_ACCOUNTS = [
     ("demo-city", Role.civil_affairs, "371300000000", "临沂市民政局 王敏"),
     ("demo-county", Role.civil_affairs, "371302000000", "兰山区民政局 李静"),
     ("demo-county2", Role.civil_affairs, "371311000000", "罗庄区民政局 赵刚"),
+    # A second Lanshan staff member: the checker who approves the batches demo-county makes.
+    ("demo-county-b", Role.civil_affairs, "371302000000", "兰山区民政局 周洁"),
     ("demo-town", Role.child_supervisor, "371302105000", "义堂镇儿童督导员 刘芳"),
     ("demo-village", Role.child_director, "371302105259", "屠苏村儿童主任 张秀英"),
     ("demo-village2", Role.child_director, "371302105260", "颐顺园村儿童主任 陈丽"),

@@ -101,8 +101,9 @@ def _header_keys(header: list) -> list[str | None]:
     return [by_label.get(str(h or "").strip()) for h in header]
 
 
-def read_rows(filename: str, data: bytes) -> list[tuple[int, dict]]:
-    """(line, {key: text}) for each non-empty row of an .xlsx or .csv ledger."""
+def read_table(filename: str, data: bytes) -> list[list]:
+    """The cells of an .xlsx (first sheet) or .csv file (UTF-8 or GBK), row by row; refuses other
+    files and empty ones. Other areas' imports (bank results) read their files with it too."""
     name = filename.lower()
     if name.endswith(".xlsx"):
         table = _xlsx_rows(data)
@@ -112,6 +113,17 @@ def read_rows(filename: str, data: bytes) -> list[tuple[int, dict]]:
         raise FileRejected(_l("Upload an .xlsx or .csv file."))
     if not table:
         raise FileRejected(_l("The file is empty."))
+    return table
+
+
+def cell_text(cell) -> str:
+    """A cell as text: dates in ISO form, whole floats without ".0"."""
+    return _text(cell)
+
+
+def read_rows(filename: str, data: bytes) -> list[tuple[int, dict]]:
+    """(line, {key: text}) for each non-empty row of an .xlsx or .csv ledger."""
+    table = read_table(filename, data)
     keys = _header_keys(table[0])
     missing = [label for key, label in COLUMNS if key in REQUIRED and key not in keys]
     if missing:

@@ -3,6 +3,8 @@ gifts, and the staff list of gifts in their region. Thin: ``portal.donations.rul
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Response, current_app, flash, redirect, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -11,6 +13,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from portal import access, db
+from portal.disbursements import reports
 from portal.donations import bp, checks, give_routes, online, queries, receipts, refunds, rules  # noqa: F401  (checks register with ledger-check; give_routes attach their views)
 from portal.donations.excess import excess_gifts
 from portal.donations.forms import NoteForm, OfflineGiftForm, ReasonForm, RefundForm
@@ -80,7 +83,8 @@ def need_page(need_id: int):
 def my_gifts():
     session = db.session()
     gifts = queries.gifts_of(session, current_user)
-    return render("donations/mine.html", gifts=gifts, status_labels=STATUS_LABELS,
+    helped = reports.helped_for_donor(session, current_user, date.today().year)
+    return render("donations/mine.html", gifts=gifts, status_labels=STATUS_LABELS, helped=helped,
                   monthly=online.monthly_gifts_of(session, current_user), cancel_form=FlaskForm())
 
 
