@@ -51,3 +51,44 @@ def in_app_context(fn):
             return fn(*args, **kwargs)
 
     return run
+
+
+# --- a long job a page follows (a large import): its progress, and its end ------------------------
+
+
+def read_progress(key: str) -> tuple[int, int] | None:
+    """(done, total) of the job that reports under ``key``, or None. Kept in the queue's own
+    storage: on SQLite the job holds the database's write lock for its whole transaction, so its
+    progress cannot be written there meanwhile."""
+    from huey.constants import EmptyData
+
+    value = huey.storage.peek_data(key)
+    if value is EmptyData:
+        return None
+    done, total = huey.serializer.deserialize(value)
+    return done, total
+
+
+def run_tracked(model, job_id: int, key: str, run) -> None:
+    """Run ``run(session, actor, job, progress)`` on the job row ``model``/``job_id`` (a row with
+    ``created_by_id``, ``status``, ``data`` and ``result``) in one write transaction, reporting
+    progress under ``key``. A job that fails is marked failed with the error's name only, and its
+    upload (``data``: it may hold identity numbers or bank accounts) is not kept."""
+    from portal import db
+    from portal.accounts.models import User
+
+    def progress(done: int, total: int) -> None:
+        huey.storage.put_data(key, huey.serializer.serialize((done, total)))
+
+    try:
+        with db.write_session() as session:
+            job = session.get(model, job_id)
+            run(session, session.get(User, job.created_by_id), job, progress)
+    except Exception as exc:
+        with db.write_session() as session:
+            job = session.get(model, job_id)
+            job.status, job.data = "failed", None
+            job.result = {"error": exc.__class__.__name__}
+        raise
+    finally:
+        huey.storage.pop_data(key)

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from huey import crontab
-from huey.constants import EmptyData
 
-from portal import db
-from portal.accounts.models import User
+from portal import db, queue
 from portal.children import imports
 from portal.children.models import ChildImport
 from portal.queue import huey, in_app_context
@@ -17,35 +15,13 @@ def progress_key(job_id: int) -> str:
 
 
 def read_progress(job_id: int) -> tuple[int, int] | None:
-    # Kept in the queue's own storage: on SQLite the import holds the database's write lock for
-    # its whole transaction, so progress cannot be written there meanwhile.
-    value = huey.storage.peek_data(progress_key(job_id))
-    if value is EmptyData:
-        return None
-    done, total = huey.serializer.deserialize(value)
-    return done, total
+    return queue.read_progress(progress_key(job_id))
 
 
 @huey.task()
 @in_app_context
 def import_children(job_id: int) -> None:
-    def progress(done: int, total: int) -> None:
-        huey.storage.put_data(progress_key(job_id), huey.serializer.serialize((done, total)))
-
-    try:
-        with db.write_session() as session:
-            job = session.get(ChildImport, job_id)
-            actor = session.get(User, job.created_by_id)
-            imports.run(session, actor, job, progress)
-    except Exception as exc:
-        with db.write_session() as session:
-            job = session.get(ChildImport, job_id)
-            job.status = "failed"
-            job.result = {"error": exc.__class__.__name__}
-            job.data = None  # the upload holds identity numbers: not kept after a failure
-        raise
-    finally:
-        huey.storage.pop_data(progress_key(job_id))
+    queue.run_tracked(ChildImport, job_id, progress_key(job_id), imports.run)
 
 
 @huey.periodic_task(crontab(minute="17"))
