@@ -455,6 +455,13 @@ def _disbursements_approve(user, batch) -> bool:
     return batch is None or within_scope(user, batch.region_code)
 
 
+@rule("disbursements.return")
+def _disbursements_return(user, batch) -> bool:
+    """Sending a batch back is for those who make or approve batches; which of them may, for a
+    given batch, the rules decide (its maker, its checker, its head)."""
+    return _civil_affairs(user) and level_of_code(user.region_code) in (Level.city, Level.county)
+
+
 @rule("disbursements.head")
 def _disbursements_head(user, programme) -> bool:
     """Above the configured total, the owning level's head approves too. The portal has no head

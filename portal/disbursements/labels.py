@@ -9,6 +9,7 @@ BATCH_STATE_LABELS = {
     BatchState.submitted: _l("Waiting for approval"),
     BatchState.awaiting_head: _l("Waiting for the head's approval"),
     BatchState.approved: _l("Approved"),
+    BatchState.returned: _l("Sent back unpaid"),
 }
 ENTITLEMENT_STATE_LABELS = {
     EntitlementState.listed: _l("Listed"),
@@ -17,4 +18,5 @@ ENTITLEMENT_STATE_LABELS = {
     EntitlementState.paid: _l("Paid"),
     EntitlementState.failed: _l("Failed"),
     EntitlementState.reversed: _l("Reversed"),
+    EntitlementState.returned: _l("Sent back unpaid"),
 }

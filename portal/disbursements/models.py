@@ -17,6 +17,7 @@ class BatchState(StrEnum):
     submitted = "submitted"  # frozen, waiting for a second person
     awaiting_head = "awaiting_head"  # approved by the checker; above the threshold, the head too
     approved = "approved"  # the money is posted out of the fund, payments follow
+    returned = "returned"  # sent back (by a checker) or withdrawn (by its maker) unpaid: list a new one
 
 
 class EntitlementState(StrEnum):
@@ -26,6 +27,7 @@ class EntitlementState(StrEnum):
     paid = "paid"
     failed = "failed"  # the bank refused it; carried into a later batch of the programme
     reversed = "reversed"  # paid, then taken back
+    returned = "returned"  # its batch was sent back unpaid
 
 
 class DisbursementBatch(SQLModel, table=True):
@@ -45,6 +47,9 @@ class DisbursementBatch(SQLModel, table=True):
     approved_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
     head_approved_by_id: int | None = Field(default=None, foreign_key="user_account.id")
     head_approved_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    returned_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    returned_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    return_reason: str = Field(default="", max_length=500)
 
 
 class Entitlement(SQLModel, table=True):

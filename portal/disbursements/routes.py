@@ -125,6 +125,18 @@ def approve(batch_id: int):
     return _act(batch_id, rules.approve_batch, _("Approved."))
 
 
+@bp.route("/<int:batch_id>/return", methods=["POST"])
+@access.route("disbursements.return")
+def send_back(batch_id: int):
+    """The maker withdraws the batch, or a checker sends it back: either way with the reason."""
+    session = db.session()
+    found = rules.load_batch(session, current_user, batch_id)
+    reason = request.form.get("reason", "")
+    commit_or_flash(lambda: rules.return_batch(session, current_user, found, reason),
+                    _("Batch #%(n)d sent back unpaid: %(reason)s", n=batch_id, reason=reason.strip()[:100]))
+    return redirect(url_for("disbursements.batch", batch_id=batch_id))
+
+
 @bp.route("/payment/<int:entitlement_id>/<any(paid, failed, reversed):outcome>", methods=["POST"])
 @access.route("disbursements.approve")
 def payment(entitlement_id: int, outcome: str):

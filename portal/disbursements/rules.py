@@ -268,6 +268,39 @@ def approve_batch(session: Session, actor, batch: DisbursementBatch) -> Disburse
     return batch
 
 
+def return_batch(session: Session, actor, batch: DisbursementBatch, reason: str) -> DisbursementBatch:
+    """Send a batch back unpaid, saying why: its maker withdraws a draft or a submitted batch; a
+    checker (or, above the limit, the head) returns one waiting for them. Nothing was claimed or
+    posted before approval, so nothing is undone in the ledger; failed payments it carried are free
+    to be carried by the next batch. Refuses: no reason, anyone else, an approved or returned batch."""
+    reason = _reason(reason)
+    locked = session.scalar(select(DisbursementBatch).where(DisbursementBatch.id == batch.id).with_for_update())
+    session.refresh(batch)
+    programme = session.get(Programme, batch.programme_id)
+    maker = actor.id == batch.created_by_id and access.allowed(actor, "disbursements.make", programme)
+    if locked.state == BatchState.draft and maker:
+        pass
+    elif locked.state == BatchState.submitted and (maker or access.allowed(actor, "disbursements.approve", batch)):
+        pass
+    elif locked.state == BatchState.awaiting_head and access.allowed(actor, "disbursements.head", programme):
+        pass
+    elif locked.state in (BatchState.draft, BatchState.submitted, BatchState.awaiting_head):
+        raise NotAllowed(_l("Only its maker, or those who approve it, may send this batch back."))
+    else:
+        raise Conflict(_l("This batch can no longer be sent back."))
+    freed = session.scalars(select(Entitlement.carried_from_id).where(
+        Entitlement.batch_id == batch.id, Entitlement.carried_from_id.is_not(None))).all()
+    # The rows stay as they were listed (a record of the batch); the failures they carried are let go.
+    session.execute(update(Entitlement).where(Entitlement.batch_id == batch.id).values(
+        state=EntitlementState.returned, carried_from_id=None, changed_at=utcnow()))
+    batch.state, batch.returned_by_id, batch.returned_at, batch.return_reason = (
+        BatchState.returned, actor.id, utcnow(), reason)
+    session.flush()
+    record(session, actor, "disbursement.return", "disbursement_batch", batch.id, region_code=batch.region_code,
+           detail={"reason": reason, "total_fen": batch.total_fen, "freed_failures": sorted(freed)})
+    return batch
+
+
 def _claim(session: Session, batch: DisbursementBatch) -> None:
     rows = session.execute(select(Entitlement.id, Entitlement.programme_id, Entitlement.period, Entitlement.child_id,
                                   Entitlement.carried_from_id)
