@@ -143,5 +143,17 @@ def retrieve_subscription(subscription_id: str) -> dict:
     return _call(_client().v1.subscriptions.retrieve, subscription_id).to_dict()
 
 
+def invoice_payment_intent(invoice_id: str) -> str | None:
+    """The PaymentIntent that paid an invoice. API versions since 2025-03-31 no longer name it on
+    the invoice; its payments (``/v1/invoice_payments``) do."""
+    page = _call(_client().v1.invoice_payments.list, params={"invoice": invoice_id, "status": "paid", "limit": 3})
+    for item in page.data:
+        payment = item.to_dict().get("payment") or {}
+        intent = payment.get("payment_intent")
+        if payment.get("type") == "payment_intent" and intent:
+            return intent if isinstance(intent, str) else intent.get("id")
+    return None
+
+
 def retrieve_invoice(invoice_id: str) -> dict:
     return _call(_client().v1.invoices.retrieve, invoice_id).to_dict()

@@ -37,14 +37,16 @@ def with_payment_intent(paid: dict) -> dict:
     in full (``latest_charge`` is the charge reconciliation finds the gift by): Stripe's event names
     the intent only, so it is asked for once. Unreachable, the gift is booked all the same, without
     its charge (reconciliation falls back on the PaymentIntent). An invoice of API versions that no
-    longer name their PaymentIntent is booked without either."""
-    intent = paid.get("payment_intent")
-    if not isinstance(intent, str) or paid.get("object") == "checkout.session" and (
-            paid.get("mode") != "payment" or paid.get("payment_status") != "paid"):
-        return paid
+    longer name their PaymentIntent is looked up by its payments first."""
     from portal.donations import stripe_gateway
 
+    intent = paid.get("payment_intent")
     try:
+        if paid.get("object") == "invoice" and not intent and paid.get("id"):
+            intent = stripe_gateway.invoice_payment_intent(paid["id"])
+        if not isinstance(intent, str) or paid.get("object") == "checkout.session" and (
+                paid.get("mode") != "payment" or paid.get("payment_status") != "paid"):
+            return paid
         return {**paid, "payment_intent": stripe_gateway.retrieve_payment_intent(intent).to_dict()}
     except stripe_gateway.GatewayError as error:
         log.warning("donations: the charge of payment %s could not be read: %s", intent, error)

@@ -119,3 +119,26 @@ def test_the_sweep_keeps_the_charge_of_a_first_month_whose_webhook_was_lost(app,
     [month] = donations_of(app)
     intent = stripe_client.v1.invoices.retrieve(paid["invoice"]).payment_intent
     assert month.status == "paid" and month.stripe_charge_id == latest_charge(stripe_client, intent)
+
+
+def test_a_month_paid_under_the_current_api_finds_its_payment_through_the_invoices_payments(
+        app, client, as_user, stripe_settings, stripe_standin, stripe_client):
+    """Since API version 2025-03-31 an invoice names neither its PaymentIntent nor (at the top) its
+    subscription: the month is still booked with both, read from ``/v1/invoice_payments``, so a
+    refund or a reconciliation finds it."""
+    from tests.conftest import post
+
+    as_user("donor")
+    response = post(client, "/donate?fund=scholarship", {"amount": "100", "monthly": "y"})
+    paid = stripe_standin.pay(response.location.rsplit("/", 1)[-1])
+    old_shape = stripe_client.v1.invoices.retrieve(paid["invoice"]).to_dict()
+    intent = old_shape.pop("payment_intent")
+    subscription = old_shape.pop("subscription")
+    current = {**old_shape, "parent": {"type": "subscription_details",
+                                       "subscription_details": {"subscription": subscription, "metadata": {}}}}
+    deliver(client, events.invoice_paid(current), stripe_settings["STRIPE_WEBHOOK_SECRET"])
+    [month] = donations_of(app)
+    assert month.status == "paid" and month.stripe_payment_intent_id == intent
+    assert month.stripe_charge_id == latest_charge(stripe_client, intent)
+    asked = stripe_standin.requests_to("GET", "/v1/invoice_payments")
+    assert [r.query.get("invoice") for r in asked] == [paid["invoice"]]

@@ -184,6 +184,8 @@ class StripeStandIn:
             return status, content_type, payload, {}
 
     def _answer(self, method, path, query, body, headers, params):
+        if method == "GET" and path.rstrip("/") == "/v1/invoice_payments":
+            return self._invoice_payments(params, headers)
         if not path.startswith("/v1/checkout/sessions"):
             return self._forward(method, path, query, body, headers, params)
         auth = headers.get("Authorization", "")
@@ -223,6 +225,32 @@ class StripeStandIn:
                 data[name] = _current_shape(stripe_call(self.localstripe_url, secret_key, "GET",
                                                         f"/v1/{name}s/{value}"), set())
         return data
+
+    def _invoice_payments(self, params: dict, headers: Headers):
+        """``GET /v1/invoice_payments?invoice=…``, which localstripe lacks: the invoice's payment as
+        Stripe's API (2025-03-31 and later) lists it, from the invoice localstripe keeps (whose
+        older shape still names its PaymentIntent)."""
+        secret_key = (headers.get("Authorization") or "").removeprefix("Bearer ")
+        invoice_id = params.get("invoice")
+        if not invoice_id:
+            status, payload = _error(StripeError(400, "Missing required param: invoice.", param="invoice"))
+            return status, "application/json", payload
+        try:
+            invoice = stripe_call(self.localstripe_url, secret_key, "GET", f"/v1/invoices/{invoice_id}")
+        except StripeError as exc:
+            status, payload = _error(exc)
+            return status, "application/json", payload
+        intent = invoice.get("payment_intent")
+        intent = intent.get("id") if isinstance(intent, dict) else intent
+        paid = invoice.get("status") == "paid" and intent
+        items = [{"id": f"inpay_{invoice_id}", "object": "invoice_payment", "invoice": invoice_id,
+                  "amount_paid": invoice.get("amount_paid"), "currency": invoice.get("currency"),
+                  "is_default": True, "livemode": False, "status": "paid",
+                  "payment": {"type": "payment_intent", "payment_intent": intent}}] if paid else []
+        if params.get("status") not in (None, "paid"):
+            items = []
+        data = {"object": "list", "url": "/v1/invoice_payments", "has_more": False, "data": items}
+        return 200, "application/json", json.dumps(data).encode()
 
     def _forward(self, method, path, query, body, headers, params):
         url = self.localstripe_url + path + (f"?{query}" if query else "")
