@@ -287,6 +287,7 @@ class ChildFilter:
     region_code: str = ""
     overdue: bool = False
     text: str = ""
+    order: str = ""  # "" = reddest first, then by due date; "due" = earliest due date first (most overdue)
 
 
 RISK_ORDER = case({level.value: rank for rank, level in enumerate(SEVERITY)}, value=Child.risk_level, else_=1)
@@ -314,8 +315,10 @@ def list_children(
     if filters.text.strip():
         stmt = stmt.where(Child.name.contains(filters.text.strip(), autoescape=True))
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    ordering = ((Child.next_visit_due.is_(None), Child.next_visit_due, RISK_ORDER, Child.id) if filters.order == "due"
+                else (RISK_ORDER, Child.next_visit_due.is_(None), Child.next_visit_due, Child.id))
     rows = session.scalars(
-        stmt.order_by(RISK_ORDER, Child.next_visit_due.is_(None), Child.next_visit_due, Child.id)
+        stmt.order_by(*ordering)
         .offset((page - 1) * per_page)
         .limit(per_page)
     )
