@@ -12,7 +12,7 @@ document.addEventListener("submit", function (event) {
 
 // Close the phone menu after a choice so the page is visible.
 document.addEventListener("click", function (event) {
-  const link = event.target.closest(".menu-nav a");
+  const link = event.target.closest(".menu + nav a");
   if (link) {
     document.querySelectorAll("details.menu").forEach((menu) => menu.removeAttribute("open"));
   }
