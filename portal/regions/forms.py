@@ -35,7 +35,8 @@ class RegionField(StringField):
         if not text:
             self.data = ""
             return
-        code = find_by_path(db.session(), text)
+        # A code is passed on as it is: the rules say whether it exists and may be used there.
+        code = text if len(text) == 12 and text.isdigit() else find_by_path(db.session(), text)
         if code is None:
             self.unresolved, self.data = text, ""
         else:
