@@ -81,7 +81,8 @@ def index():
     params = {k: v for k, v in request.args.items() if k != "page" and v}
     return render("needs/list.html", block="results", needs=needs, queue=queue, filters=filters,
                   page=Page(number, per_page, total), params=params,
-                  places=rules.place_names(session, [*needs, *queue]), **LABELS)
+                  places=rules.place_names(session, [*needs, *queue]),
+                  child_names=rules.child_names(session, current_user, [*needs, *queue]), **LABELS)
 
 
 @bp.route("/needs/<int:need_id>")
