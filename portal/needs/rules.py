@@ -461,3 +461,12 @@ def child_names(session: Session, viewer, needs) -> dict[int, str]:
         return {}
     names = dict(session.execute(select(Child.id, Child.name).where(Child.id.in_(ids))).all())
     return {n.id: names[n.child_id] for n in needs if n.child_id in names}
+
+
+def needs_of_child(session: Session, viewer, child: Child) -> list[Need]:
+    """The needs reported for ``child`` (its own, and activities it takes part in), newest first,
+    for the child's file. Refuses a viewer who may not open the file."""
+    access.require(viewer, "children.view", child)
+    in_activity = select(NeedChild.need_id).where(NeedChild.child_id == child.id)
+    stmt = select(Need).where(or_(Need.child_id == child.id, Need.id.in_(in_activity)))
+    return list(session.scalars(stmt.order_by(Need.created_at.desc(), Need.id.desc()).limit(100)))
