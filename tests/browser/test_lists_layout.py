@@ -49,7 +49,9 @@ def test_staff_lists_are_cards_on_a_phone_with_the_status_in_view(live_server, c
         assert_accessible(page)
     page.goto(f"{live_server}/needs/")
     status = page.locator("#results td.card-status").first
+    status.scroll_into_view_if_needed()  # scrolling down, never sideways
     expect(status).to_be_in_viewport()
+    assert page.evaluate("window.scrollX") == 0
     box = status.bounding_box()
     assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE[0]
     # The column's name goes with each value, as the table header would on a desk.
