@@ -94,3 +94,22 @@ def test_a_helpers_claims_fit_a_phone(live_server, chromium, app, users, make_ne
     assert page.evaluate(OVERFLOW) == {"page": 0, "clipped": 0}
     assert_accessible(page)
     page.context.close()
+
+
+def test_the_need_form_shows_only_the_fields_of_the_chosen_kind(live_server, chromium, make_child):
+    child = make_child("village")
+    page = _page(chromium, PHONE)
+    sign_in(page, live_server, "village")
+    page.goto(f"{live_server}/needs/new?child={child.id}")
+    target, months = page.locator("input[name=target_yuan]"), page.locator("input[name=pairing_months]")
+    expect(target).to_be_hidden()
+    expect(months).to_be_hidden()
+    page.check("input[name=kind][value=money]")
+    expect(target).to_be_visible()
+    expect(months).to_be_hidden()
+    page.check("input[name=kind][value=pairing]")
+    expect(target).to_be_hidden()
+    expect(months).to_be_visible()
+    assert page.evaluate(OVERFLOW) == {"page": 0, "clipped": 0}
+    assert_accessible(page)
+    page.context.close()
