@@ -57,3 +57,9 @@ def test_profile_shows_the_region_name_without_its_code(client, as_user, users):
     as_user("village")
     body = client.get("/account").get_data(as_text=True)
     assert "兰山区 义堂镇 屠苏村村民委员会" in body and "371302105259" not in body
+
+
+def test_account_list_names_each_region(client, as_user, users):
+    as_user("town")
+    page = client.get("/accounts/").get_data(as_text=True)
+    assert "兰山区 义堂镇 屠苏村村民委员会" in page and "371302105259" not in page
