@@ -5,6 +5,8 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
+from portal.regions.forms import RegionField
+
 REQUIRED = _l("This field is required.")
 
 
@@ -22,9 +24,7 @@ class AccountForm(FlaskForm):
         validators=[Optional(), Email(_l("Enter a valid e-mail address.")), Length(max=254)],
     )
     role = SelectField(_l("Role"), validators=[DataRequired(REQUIRED)])
-    region_code = StringField(
-        _l("Region code (12 digits)"), validators=[Optional(), Length(min=12, max=12, message=_l("12 digits."))]
-    )
+    region_code = RegionField(_l("Region"), validators=[Optional()])
     password = PasswordField(_l("Temporary password"), validators=[DataRequired(REQUIRED)])
 
 

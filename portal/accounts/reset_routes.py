@@ -13,6 +13,7 @@ from portal.accounts.models import User
 from portal.accounts.roles import ROLE_LABELS
 from portal.errors import DomainError
 from portal.extensions import limiter
+from portal.regions.names import paths_of
 from portal.web import render, show_error
 
 
@@ -45,7 +46,8 @@ def reset_with_code(code: str = ""):
 @access.route("accounts.confirm_reset")
 def resets_to_confirm():
     waiting = resets.pending_confirmations(db.session(), current_user)
-    return render("accounts/resets.html", waiting=waiting, form=EmptyForm(), role_labels=ROLE_LABELS)
+    return render("accounts/resets.html", waiting=waiting, form=EmptyForm(), role_labels=ROLE_LABELS,
+                  regions=paths_of(db.session(), [target.region_code for _reset, target in waiting]))
 
 
 @bp.route("/accounts/resets/<int:reset_id>/confirm", methods=["POST"])

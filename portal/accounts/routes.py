@@ -23,6 +23,7 @@ from portal.errors import DomainError, NotFound
 from portal.extensions import limiter
 from portal.mail import send_mail
 from portal.regions.models import Region
+from portal.regions.names import paths_of
 from portal.web import Page, page_args, public_url, render, safe_next, show_error
 
 RESET_STARTED = {
@@ -249,6 +250,7 @@ def index():
         page=Page(number, per_page, total),
         q=query,
         role_labels=ROLE_LABELS,
+        regions=paths_of(db.session(), [u.region_code for u in users]),
     )
 
 

@@ -19,6 +19,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.children.grading import DIMENSION_LABELS, INDICATORS
 from portal.children.labels import CATEGORY_LABELS, GENDER_LABELS, SCHOOL_STAGE_LABELS
+from portal.regions.forms import RegionField
 
 REQUIRED = _l("This field is required.")
 DATE_MESSAGE = _l("Enter a date as YYYY-MM-DD.")
@@ -43,7 +44,7 @@ class ChildForm(FlaskForm):
     birth_date = DateField(_l("Birth date"), validators=[DataRequired(DATE_MESSAGE)])
     id_number = StringField(_l("Identity number"), validators=[Optional(), Length(max=20)])
     ethnicity = StringField(_l("Ethnicity"), validators=[Optional(), Length(max=20)])
-    region_code = StringField(_l("Village or community (code)"), validators=[DataRequired(REQUIRED), Length(min=12, max=12)])
+    region_code = RegionField(_l("Village or community"), validators=[DataRequired(REQUIRED)])
     household_registration = StringField(_l("Household registration"), validators=[Optional(), Length(max=200)])
     address = StringField(_l("Current address"), validators=[Optional(), Length(max=200)])
     categories = MultiCheckboxField(_l("Categories"), choices=[(k.value, v) for k, v in CATEGORY_LABELS.items()])

@@ -115,6 +115,9 @@ def create():
 def detail(child_id: int):
     session = db.session()
     child = rules.read_file(session, current_user, child_id)  # audited before anything is shown
+    from portal.categories import NEED_CATEGORY_LABELS
+    from portal.needs.labels import STATUS_LABELS as NEED_STATUS_LABELS
+    from portal.needs.rules import needs_of_child
     from portal.programmes import labels as programme_labels
     from portal.programmes.eligibility import DOCUMENTS
     from portal.programmes.rules import for_child
@@ -127,7 +130,8 @@ def detail(child_id: int):
         age=rules.age_on(child.birth_date, date.today()), days_overdue=days_overdue(child, date.today()),
         can_see_readers=access.allowed(current_user, "children.readers", child),
         child_programmes=for_child(session, current_user, child), standing_labels=programme_labels.STANDING_LABELS,
-        documents=DOCUMENTS, format_fen=format_fen, **LABELS,
+        documents=DOCUMENTS, format_fen=format_fen, needs=needs_of_child(session, current_user, child),
+        need_status_labels=NEED_STATUS_LABELS, need_category_labels=NEED_CATEGORY_LABELS, **LABELS,
     )
 
 

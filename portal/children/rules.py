@@ -288,6 +288,7 @@ class ChildFilter:
     overdue: bool = False
     text: str = ""
     agreement_due: bool = False  # the latest guardianship agreement is due for renewal within 30 days
+    order: str = ""  # "" = reddest first, then by due date; "due" = earliest due date first (most overdue)
 
 
 AGREEMENT_NOTICE_DAYS = 30
@@ -332,8 +333,10 @@ def list_children(
     """Children in ``viewer``'s subtree matching ``filters``: red first, then by next due date."""
     stmt = _children_query(viewer, filters, today)
     total = count_children(session, viewer, filters, today)
+    ordering = ((Child.next_visit_due.is_(None), Child.next_visit_due, RISK_ORDER, Child.id) if filters.order == "due"
+                else (RISK_ORDER, Child.next_visit_due.is_(None), Child.next_visit_due, Child.id))
     rows = session.scalars(
-        stmt.order_by(RISK_ORDER, Child.next_visit_due.is_(None), Child.next_visit_due, Child.id)
+        stmt.order_by(*ordering)
         .offset((page - 1) * per_page)
         .limit(per_page)
     )

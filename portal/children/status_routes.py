@@ -20,14 +20,14 @@ from portal.children.grading import LEVEL_LABELS
 from portal.children.labels import STATUS_LABELS
 from portal.children.models import Assessment, Child
 from portal.errors import DomainError, NotFound
+from portal.regions.forms import RegionField
 from portal.regions.models import Region
 from portal.visits.models import Visit
 from portal.web import render, show_error
 
 
 class MoveForm(FlaskForm):
-    to_region_code = StringField(_l("New village or community (code)"),
-                                 validators=[DataRequired(_l("This field is required.")), Length(min=12, max=12)])
+    to_region_code = RegionField(_l("New village or community"), validators=[DataRequired(_l("This field is required."))])
 
 
 class StatusForm(FlaskForm):

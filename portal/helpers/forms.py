@@ -21,6 +21,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from portal.categories import NEED_CATEGORY_LABELS, SKILL_LABELS, SUBJECTS
 from portal.children.forms import MultiCheckboxField
 from portal.helpers.rules import MAX_AREAS
+from portal.regions.forms import RegionField
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +29,7 @@ REQUIRED = _l("This field is required.")
 
 
 def _area_list(label):
-    return FieldList(StringField(label, validators=[Optional(), Length(max=12)]), min_entries=MAX_AREAS,
+    return FieldList(RegionField(label, validators=[Optional()]), min_entries=MAX_AREAS,
                      max_entries=MAX_AREAS)
 
 

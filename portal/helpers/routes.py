@@ -29,6 +29,7 @@ from portal.helpers.forms import (
     honeypot_filled,
 )
 from portal.helpers.models import HelperProfile
+from portal.regions.names import paths_of
 from portal.regions.rules import search_below
 from portal.visits.photos import Upload, clean_photo, photo_store, send_private
 from portal.web import Page, commit_or_flash, page_args, render, show_error
@@ -51,8 +52,10 @@ def join():
 def region_options():
     """Region suggestions for the service-area fields of the public forms (names are public)."""
     text = request.args.get("q") or next((v for v in request.args.values() if v), "")
-    return render("regions/_options.html", regions=search_below(db.session(), None, text[:30]),
-                  level_labels=LEVEL_LABELS)
+    words = text[:30].split()  # a name path already filled in ("兰山区 义堂镇"): search by its last name
+    found = search_below(db.session(), None, words[-1] if words else "")
+    return render("regions/_options.html", regions=found, level_labels=LEVEL_LABELS,
+                  paths=paths_of(db.session(), [r.code for r in found]))
 
 
 @bp.route("/join/<any(volunteer, donor):kind>", methods=["GET", "POST"])

@@ -115,6 +115,20 @@ def named(session: Session, needs: list[PublicNeed]) -> list[PublicNeed]:
     return [replace(n, town=names.get(n.town_code, ""), county=names.get(n.county_code, "")) for n in needs]
 
 
+def towns_with_needs(session: Session, county_code: str) -> list[tuple[str, str]]:
+    """(code, name) of the towns of one county that have published needs: the board's town filter."""
+    from sqlalchemy import exists
+
+    from portal.regions.models import Region
+
+    if not county_code:
+        return []
+    has_needs = exists().where(Need.status == NeedStatus.published, Need.town_code == Region.code)
+    rows = session.execute(select(Region.code, Region.name).where(Region.parent_code == county_code, has_needs)
+                           .order_by(Region.code))
+    return [(code, name) for code, name in rows]
+
+
 def counties_with_needs(session: Session) -> list[tuple[str, str]]:
     """(code, name) of the counties that have published needs: the board's place filter."""
     # From the counties (a few hundred) asking the board index whether each has one: not a scan

@@ -31,10 +31,16 @@ def _board_filters() -> tuple[BoardFilterForm, board.BoardFilter]:
     form.category.choices = everything + [(k.value, str(v)) for k, v in NEED_CATEGORY_LABELS.items()]
     form.kind.choices = everything + [(k.value, str(v)) for k, v in KIND_LABELS.items()]
     form.county.choices = everything + board.counties_with_needs(db.session())
+    # A town is chosen inside a county (the county of a ?town= link when none is chosen).
+    county = form.county.data or (form.town.data[:6] + "000000" if form.town.data else "")
+    form.town.choices = everything + board.towns_with_needs(db.session(), county)
     form.urgency.choices = everything + [("2", _("Medium or high")), ("3", str(URGENCY_LABELS[3]))]
     form.validate()
+    town = form.town.data or ""
+    if form.county.data and not town.startswith(form.county.data[:6]):
+        town = ""  # a town left chosen from another county
     filters = board.BoardFilter(category=form.category.data or "", kind=form.kind.data or "",
-                                county=form.county.data or "", town=form.town.data or "",
+                                county=form.county.data or "", town=town,
                                 urgency=int(form.urgency.data or 0) if (form.urgency.data or "").isdigit() else 0,
                                 before=form.before.data if not form.before.errors else None)
     return form, filters
@@ -50,7 +56,8 @@ def board_page():
     # "Recommended for you": helpers only, above the first page (not in the list's htmx swaps).
     for_you = matching.board_section(db.session(), current_user) if number == 1 and not wants_fragment() else []
     return render("needs/board.html", block="results", needs=needs, form=form, page=Page(number, min(per_page, 50), total),
-                  params=params, count_limit=board.COUNT_LIMIT, for_you=for_you, **_vetting(), **LABELS)
+                  params=params, count_limit=board.COUNT_LIMIT, for_you=for_you, swap_town=wants_fragment(),
+                  **_vetting(), **LABELS)
 
 
 def _vetting() -> dict:

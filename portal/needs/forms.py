@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, DecimalField, IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import DateField, DecimalField, IntegerField, RadioField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from portal.categories import NEED_CATEGORY_LABELS
@@ -60,4 +60,4 @@ class BoardFilterForm(FlaskForm):
     county = SelectField(_l("County / district"), validators=[Optional()])
     urgency = SelectField(_l("Urgency"), validators=[Optional()])
     before = DateField(_l("Deadline before"), validators=[Optional()])
-    town = StringField(validators=[Optional(), Length(max=12)])
+    town = SelectField(_l("Town / street"), validators=[Optional(), Length(max=12)], validate_choice=False)

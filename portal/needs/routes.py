@@ -44,8 +44,11 @@ def report():
     if form.validate_on_submit():
         values = rules.NeedValues(
             category=form.category.data, kind=form.kind.data, description=form.description.data or "",
-            urgency=int(form.urgency.data), slots=form.slots.data or 1, target_fen=_fen(form.target_yuan.data),
-            pairing_months=form.pairing_months.data or 0, deadline=form.deadline.data,
+            # A field of another kind (hidden by the form, perhaps typed before the kind changed) is ignored.
+            urgency=int(form.urgency.data), slots=form.slots.data or 1,
+            target_fen=_fen(form.target_yuan.data) if form.kind.data == "money" else 0,
+            pairing_months=(form.pairing_months.data or 0) if form.kind.data == "pairing" else 0,
+            deadline=form.deadline.data,
             child_ids=form.children.data or [],
         )
         try:
@@ -85,7 +88,8 @@ def index():
     params = {k: v for k, v in request.args.items() if k != "page" and v}
     return render("needs/list.html", block="results", needs=needs, queue=queue, filters=filters,
                   page=Page(number, per_page, total), params=params,
-                  places=rules.place_names(session, [*needs, *queue]), **LABELS)
+                  places=rules.place_names(session, [*needs, *queue]),
+                  child_names=rules.child_names(session, current_user, [*needs, *queue]), **LABELS)
 
 
 @bp.route("/needs/<int:need_id>")

@@ -473,3 +473,23 @@ def list_for_staff(session: Session, actor: User, filters: StaffFilter, page: in
 def place_names(session: Session, needs) -> dict[str, str]:
     codes = {n.town_code for n in needs} | {n.region_code for n in needs} | {n.county_code for n in needs}
     return names_of(session, codes)
+
+
+def child_names(session: Session, viewer, needs) -> dict[int, str]:
+    """Need id → the child's name, for staff lists (helpers never get here: ``needs.list``); an
+    activity for many children has none. Only needs inside the viewer's region are named."""
+    access.require(viewer, "needs.list")
+    ids = {n.child_id for n in needs if n.child_id and access.within_scope(viewer, n.region_code)}
+    if not ids:
+        return {}
+    names = dict(session.execute(select(Child.id, Child.name).where(Child.id.in_(ids))).all())
+    return {n.id: names[n.child_id] for n in needs if n.child_id in names}
+
+
+def needs_of_child(session: Session, viewer, child: Child) -> list[Need]:
+    """The needs reported for ``child`` (its own, and activities it takes part in), newest first,
+    for the child's file. Refuses a viewer who may not open the file."""
+    access.require(viewer, "children.view", child)
+    in_activity = select(NeedChild.need_id).where(NeedChild.child_id == child.id)
+    stmt = select(Need).where(or_(Need.child_id == child.id, Need.id.in_(in_activity)))
+    return list(session.scalars(stmt.order_by(Need.created_at.desc(), Need.id.desc()).limit(100)))

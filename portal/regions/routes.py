@@ -12,6 +12,7 @@ from portal.audit.rules import record
 from portal.errors import DomainError
 from portal.regions import bp, rules
 from portal.regions.forms import ImportForm
+from portal.regions.names import path_of, paths_of
 from portal.web import render
 
 MAX_IMPORT_BYTES = 50 * 1024 * 1024
@@ -25,6 +26,12 @@ def _visible_region(code: str | None):
     region = rules.get_region(db.session(), code)
     access.require(current_user, "regions.view", region)
     return region
+
+
+@bp.app_context_processor
+def region_names():
+    """``region_path(code)`` for templates: a region as people name it ("兰山区 义堂镇"), not its code."""
+    return {"region_path": lambda code: path_of(db.session(), code)}
 
 
 @bp.route("/")
@@ -52,8 +59,10 @@ def options():
     """Suggestions for a region-code field (htmx fills a <datalist>): regions below the user."""
     # htmx sends the field under its own name (region_code, move-to_region_code, …)
     text = request.args.get("q") or next((v for v in request.args.values() if v), "")
-    found = rules.search_below(db.session(), current_user.region_code, text)
-    return render("regions/_options.html", regions=found, level_labels=LEVEL_LABELS)
+    words = text.split()  # a name path already filled in ("兰山区 义堂镇"): search by its last name
+    found = rules.search_below(db.session(), current_user.region_code, words[-1] if words else "")
+    return render("regions/_options.html", regions=found, level_labels=LEVEL_LABELS,
+                  paths=paths_of(db.session(), [r.code for r in found]))
 
 
 @bp.route("/export.csv")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import Response, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -13,9 +13,14 @@ from portal import access, db
 from portal.children import rules as child_rules
 from portal.children.grading import LEVEL_LABELS
 from portal.errors import DomainError
+from portal.regions.models import Level
+from portal.regions.rules import level_of_code
 from portal.visits import bp, photos, rules, schedule
+from portal.visits import overdue as overdue_list
 from portal.visits.forms import MODE_LABELS, VisitForm
 from portal.web import Page, page_args, render, show_error
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @bp.route("/q/<token>")
@@ -80,16 +85,51 @@ def photo(photo_id: int):
     return photos.send_private(current_app.config["UPLOAD_FOLDER"], found.path, f"visit-photo-{found.id}.jpg")
 
 
+def _place_args() -> tuple[str, str]:
+    """?town= and ?village=; the notices' older links say ?region= (a village or a town)."""
+    town, village, region = (request.args.get(k, "").strip() for k in ("town", "village", "region"))
+    if region and not (town or village) and len(region) == 12 and region.isdigit():
+        level = level_of_code(region)
+        return (region, "") if level == Level.town else ("", region) if level == Level.village else ("", "")
+    return town, village
+
+
 @bp.route("/visits/overdue")
 @access.route("children.list")
 def overdue():
+    """Late visits in the viewer's region, by place (?town= / ?village=), most overdue first."""
     number, per_page = page_args()
-    filters = child_rules.ChildFilter(overdue=True, region_code=request.args.get("region", ""))
-    children, total = child_rules.list_children(db.session(), current_user, filters, number, per_page)
+    session, today = db.session(), date.today()
+    try:
+        place = overdue_list.choose_place(current_user, *_place_args())
+        status = 200
+    except DomainError as error:
+        flash(str(error.message), "error")
+        place, status = overdue_list.Place(current_user.region_code), 400
+    order = request.args.get("order", "days") if request.args.get("order") in overdue_list.ORDERS else "days"
+    children, total = overdue_list.overdue_children(session, current_user, place, order, number, per_page, today)
+    towns, villages = overdue_list.place_choices(session, current_user, place)
+    params = {k: v for k, v in (("town", place.town), ("village", place.village), ("order", order)) if v}
     return render(
         "visits/overdue.html", block="results", children=children, page=Page(number, per_page, total),
-        today=date.today(), days_overdue=rules.days_overdue, level_labels=LEVEL_LABELS,
-    )
+        today=today, days_overdue=rules.days_overdue, level_labels=LEVEL_LABELS, place=place, order=order,
+        towns=towns, villages=villages, names=overdue_list.place_names(session, children), params=params,
+        town_of=overdue_list.town_of,
+    ), status
+
+
+@bp.route("/visits/overdue.xlsx")
+@access.route("children.list")
+def overdue_export():
+    """The overdue list as a spreadsheet with no identity data; audited."""
+    try:
+        place = overdue_list.choose_place(current_user, *_place_args())
+        with db.write_session() as session:
+            data = overdue_list.export_overdue(session, current_user, place, date.today())
+    except DomainError as error:
+        flash(str(error.message), "error")
+        return redirect(url_for("visits.overdue"))
+    return Response(data, mimetype=XLSX, headers={"Content-Disposition": 'attachment; filename="overdue-visits.xlsx"'})
 
 
 @bp.route("/visits/policy", methods=["GET", "POST"])

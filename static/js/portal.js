@@ -12,9 +12,9 @@ document.addEventListener("submit", function (event) {
 
 // Close the phone menu after a choice so the page is visible.
 document.addEventListener("click", function (event) {
-  const link = event.target.closest("details.menu a");
+  const link = event.target.closest(".menu + nav a");
   if (link) {
-    link.closest("details").removeAttribute("open");
+    document.querySelectorAll("details.menu").forEach((menu) => menu.removeAttribute("open"));
   }
 });
 
@@ -90,3 +90,17 @@ document.addEventListener("htmx:afterRequest", function (event) {
     setPending(form, false);
   }
 });
+// A table wider than the screen scrolls inside its wrapper: make such a wrapper reachable from the
+// keyboard (Tab, then the arrow keys), and only such a one, so no empty tab stop is added elsewhere.
+function focusableScrollers() {
+  document.querySelectorAll(".table-wrap").forEach((wrap) => {
+    if (wrap.scrollWidth > wrap.clientWidth) {
+      wrap.setAttribute("tabindex", "0");
+    } else {
+      wrap.removeAttribute("tabindex");
+    }
+  });
+}
+document.addEventListener("DOMContentLoaded", focusableScrollers);
+document.addEventListener("htmx:afterSettle", focusableScrollers);
+window.addEventListener("resize", focusableScrollers);

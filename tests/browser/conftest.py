@@ -77,10 +77,18 @@ def desktop(chromium):
 @pytest.fixture
 def no_javascript(chromium):
     context = chromium.new_context(viewport={"width": 390, "height": 844}, java_script_enabled=False)
-    yield context.new_page()
+    page = context.new_page()
+    page.javascript_disabled = True  # axe-core cannot run in it (shot() then skips the check)
+    yield page
     context.close()
 
 
 def shot(page, name: str) -> None:
+    """Keep a screenshot of the page in test-artifacts/, then check it with axe-core: every page a
+    journey shows has no serious or critical accessibility violation (issue 21)."""
+    from tests.browser.axe import assert_accessible
+
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    if not getattr(page, "javascript_disabled", False):
+        assert_accessible(page)

@@ -6,16 +6,18 @@ import pytest
 def test_suggestions_by_name_stay_inside_the_users_subtree(as_user, client):
     as_user("town")
     body = client.get("/regions/options?region_code=村", headers={"HX-Request": "true"}).get_data(as_text=True)
-    assert 'value="371302105259"' in body and 'value="371302105260"' in body
-    assert "371302101201" not in body and "371311001001" not in body  # other town, other county
+    # Suggestions fill in the name path, never the 12-digit code (issue 21).
+    assert 'value="兰山区 义堂镇 屠苏村村民委员会"' in body and 'value="兰山区 义堂镇 颐顺园村村民委员会"' in body
+    assert "3713" not in body
+    assert "白沙埠" not in body and "罗庄" not in body  # other town, other county
     assert "<html" not in body
 
 
 def test_suggestions_by_code_prefix(as_user, client):
     as_user("county")
     body = client.get("/regions/options?q=371302101").get_data(as_text=True)
-    assert 'value="371302101000"' in body and 'value="371302101201"' in body
-    assert "371302105" not in body
+    assert 'value="兰山区 白沙埠镇"' in body and 'value="兰山区 白沙埠镇 白沙埠村村民委员会"' in body
+    assert "义堂镇" not in body
 
 
 def test_search_text_is_not_a_pattern(as_user, client):
