@@ -27,6 +27,10 @@ def _fits(page) -> None:
 def _register(page, base, kind, username, name, phone, tmp=None):
     page.goto(f"{base}/join")
     page.click(f"a[href='/join/{kind}']")
+    # The area field asks for suggestions through htmx: typed before the page's scripts have run,
+    # nothing would ask (seen under load, where the click's navigation had only just committed).
+    page.wait_for_url(f"{base}/join/{kind}")
+    page.wait_for_load_state("load")
     page.fill("input[name=display_name]", name)
     page.fill("input[name=username]", username)
     page.fill("input[name=phone]", phone)
@@ -43,7 +47,7 @@ def test_helpers_register_are_vetted_and_notified(live_server, app, chromium, tm
     context, page = _fresh(chromium)
     _register(page, base, "volunteer", "zhouyang", "周洋", "13905395555")
     page.fill("input[name='areas-0']", "义堂")
-    expect(page.locator("#areas-0-options option")).not_to_have_count(0)
+    expect(page.locator("#areas-0-options option")).not_to_have_count(0, timeout=15_000)
     page.fill("input[name='areas-0']", "371302105000")
     page.check("input[name=agree]")
     _fits(page)
