@@ -3,19 +3,21 @@ never reach them and another county's staff never see the child."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from portal.needs.rules import child_names
 
 
-def test_staff_list_names_the_child_and_shows_the_day_reported(client, as_user, make_need):
+def test_staff_list_names_the_child_and_shows_the_day_reported(app, client, as_user, make_need):
     make_need(child_values={"name": "吴小雨"})
     as_user("town")
     page = client.get("/needs/").get_data(as_text=True)
     assert "吴小雨" in page
-    today = date.today()
+    # The day as the portal's users live it (China time): after 16:00 UTC it is already tomorrow.
+    today = datetime.now(ZoneInfo(app.config["BABEL_DEFAULT_TIMEZONE"])).date()
     assert "上报日期" in page and f"{today.year}/{today.month}/{today.day}" in page
 
 
