@@ -198,21 +198,26 @@ def profile():
 # --- certificates ---------------------------------------------------------------------------------
 
 
+def _store_certificate(session, upload, record_it) -> None:
+    """Check and clean the uploaded photo of a certificate, store it, record it (``record_it(path)``)
+    and commit; the stored file is removed again if anything fails."""
+    if upload is None or not upload.filename:
+        raise DomainError(_("Attach a photo or scan of the certificate."), field="photo")
+    photo = clean_photo(Upload(upload.filename, upload.stream))
+    with photo_store(current_app.config["UPLOAD_FOLDER"], CERTIFICATE_FOLDER) as store:
+        record_it(store.write(photo))
+        session.commit()
+
+
 @bp.route("/me/certificates", methods=["GET", "POST"])
 @access.route("helpers.volunteer")
 def certificates():
     session = db.session()
     form = CertificateForm()
     if form.validate_on_submit():
-        upload = request.files.get("photo")
         try:
-            if upload is None or not upload.filename:
-                raise DomainError(_("Attach a photo or scan of the certificate."), field="photo")
-            photo = clean_photo(Upload(upload.filename, upload.stream))
-            with photo_store(current_app.config["UPLOAD_FOLDER"], CERTIFICATE_FOLDER) as store:
-                path = store.write(photo)
-                rules.add_certificate(session, current_user, form.skill.data, form.title.data, path)
-                session.commit()
+            _store_certificate(session, request.files.get("photo"), lambda path: rules.add_certificate(
+                session, current_user, form.skill.data, form.title.data, path))
         except NotAllowed:
             raise  # a refusal by role or region is a 403, not a form error
         except DomainError as error:
@@ -241,16 +246,10 @@ def record_check():
     session = db.session()
     form = RecordCheckForm(prefix="record")
     if form.validate_on_submit():
-        upload = request.files.get("record-photo")
         try:
-            if upload is None or not upload.filename:
-                raise DomainError(_("Attach a photo or scan of the certificate."), field="photo")
-            photo = clean_photo(Upload(upload.filename, upload.stream))
-            with photo_store(current_app.config["UPLOAD_FOLDER"], CERTIFICATE_FOLDER) as store:
-                path = store.write(photo)
-                vetting.add_record_check(session, current_user, title=form.title.data, issued_on=form.issued_on.data,
-                                         id_number=form.id_number.data or "", file_path=path)
-                session.commit()
+            _store_certificate(session, request.files.get("record-photo"), lambda path: vetting.add_record_check(
+                session, current_user, title=form.title.data, issued_on=form.issued_on.data,
+                id_number=form.id_number.data or "", file_path=path))
         except NotAllowed:
             raise
         except DomainError as error:
