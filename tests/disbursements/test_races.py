@@ -1,50 +1,17 @@
 """Two overlapping batches approved at the same moment, each in its own connection and transaction
 (on SQLite and on PostgreSQL, whichever the suite runs on): each child is paid once for the period."""
 
-import threading
 
 from sqlmodel import func, select
 
 from portal import db
 from portal.disbursements import rules
 from portal.disbursements.models import BatchState, DisbursementBatch, DisbursementClaim
-from portal.errors import Conflict
 from portal.ledger import rules as ledger
 from portal.ledger.models import Fund
 from portal.programmes.models import Programme
 from tests.disbursements.conftest import as_user
-
-
-def _race(app, acts) -> list[str]:
-    start = threading.Barrier(len(acts))
-    outcomes: list[str] = []
-    lock = threading.Lock()
-
-    def press(act) -> None:
-        with app.app_context():
-            session = db.new_session(write=True)
-            try:
-                start.wait()
-                act(session)
-                session.commit()
-                result = "done"
-            except Conflict:
-                session.rollback()
-                result = "refused"
-            except Exception as exc:  # anything else is a failure of the rule
-                session.rollback()
-                result = f"error: {exc!r}"
-            finally:
-                session.close()
-            with lock:
-                outcomes.append(result)
-
-    threads = [threading.Thread(target=press, args=(act,)) for act in acts]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    return outcomes
+from tests.races import race as _race
 
 
 def test_two_overlapping_batches_approved_at_once_pay_each_child_once(app, users, checker, scholarship):

@@ -1,45 +1,16 @@
 """Payments and reversals pressed at the same moment, each in its own connection and transaction
 (on SQLite and on PostgreSQL, whichever the suite runs on)."""
 
-import threading
 
 from portal import db
-from portal.errors import Conflict
 from portal.ledger import rules
 from portal.ledger.models import Fund, LedgerTransaction, TransactionKind
 from tests.ledger.conftest import give, take
+from tests.races import race
 
 
 def _race(app, attempts: int, act) -> list[str]:
-    start = threading.Barrier(attempts)
-    outcomes: list[str] = []
-    lock = threading.Lock()
-
-    def press(i: int) -> None:
-        with app.app_context():
-            session = db.new_session(write=True)
-            try:
-                start.wait()
-                act(session, i)
-                session.commit()
-                result = "done"
-            except Conflict:
-                session.rollback()
-                result = "refused"
-            except Exception as exc:  # anything else is a failure of the rule
-                session.rollback()
-                result = f"error: {exc!r}"
-            finally:
-                session.close()
-            with lock:
-                outcomes.append(result)
-
-    threads = [threading.Thread(target=press, args=(i,)) for i in range(attempts)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    return outcomes
+    return race(app, [lambda session, i=i: act(session, i) for i in range(attempts)])
 
 
 def test_disbursements_racing_out_of_one_fund_never_overdraw_it(app, regions):
