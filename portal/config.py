@@ -112,6 +112,11 @@ class Config:
         self.REMEMBER_COOKIE_HTTPONLY = True
         self.REMEMBER_COOKIE_SAMESITE = "Lax"
         self.PERMANENT_SESSION_LIFETIME = timedelta(hours=_env_int("SESSION_HOURS", 12))
+        # The cookie is written only when the session changes (sign-in, a flash, a form's token),
+        # never merely to push its expiry on: a fragment or poll answered after a navigation had
+        # changed the cookie (a region suggestion still in flight while signing in) wrote the older
+        # one back, and the next form was refused as expired. Idle time is the server's anyway.
+        self.SESSION_REFRESH_EACH_REQUEST = False
         self.STAFF_IDLE_MINUTES = _env_int("STAFF_IDLE_MINUTES", 30)
         self.PREFERRED_URL_SCHEME = "https" if production else "http"
         # Links that leave the site (reset mail, QR cards) are built on this address, never on the

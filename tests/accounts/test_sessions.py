@@ -242,3 +242,14 @@ def test_a_page_refreshing_itself_does_not_count_as_activity_but_opening_it_does
     assert _sessions(app, users["county"])[0].last_seen_at == before
     assert client.get("/funds/general").status_code == 200
     assert _sessions(app, users["county"])[0].last_seen_at > before
+
+
+def test_a_request_that_changes_nothing_writes_no_cookie(app, client, users, regions):
+    """A fragment answered late (a region suggestion still in flight while the user signed in and
+    the next page set its form token) must not write its older cookie back over the newer one."""
+    login(client, "county")
+    client.get("/needs/new")  # the form's token is now in the cookie
+    for path in ("/join/regions?areas-0=371302000000", "/notifications/badge", "/accounts/"):
+        response = client.get(path, headers={"HX-Request": "true"})
+        assert response.status_code == 200, path
+        assert not response.headers.getlist("Set-Cookie"), path

@@ -48,6 +48,27 @@ def serve_portal(database_url: str, public: bool = False, **settings):
         served["app"].extensions["db_engine"].dispose()
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """When a journey fails, its report shows where each open page was and what it said: a timeout
+    alone ("waiting for navigation") does not tell a refused form from a slow server."""
+    outcome = yield
+    report = outcome.get_result()
+    browser = item.funcargs.get("chromium")
+    if report.when != "call" or not report.failed or browser is None:
+        return
+    lines = []
+    for context in browser.contexts:
+        for page in context.pages:
+            try:
+                text = " ".join(page.inner_text("body", timeout=2000).split())
+            except Exception as error:  # a closed or crashed page: say so, keep the others
+                text = f"(unreadable: {error.__class__.__name__})"
+            lines.append(f"{page.url}\n  {text[:1500]}")
+    if lines:
+        report.sections.append(("open pages", "\n".join(lines)))
+
+
 @pytest.fixture(scope="session")
 def chromium():
     from playwright.sync_api import sync_playwright
