@@ -19,9 +19,18 @@ by ``bench/donations.py``'s own ``fill`` (balanced gifts with their donations an
 * ``batch_entitlements`` / ``batch_seconds``: listing and submitting one batch of a monthly
   programme over the city with the most children, every active child under 18 of it enrolled
   (files added to its villages first, as plain rows, when it has fewer than ``--batch-children``);
-* ``county_report_p95_ms`` / ``city_report_p95_ms``: the report of a county (Lanshan) and of its
-  city (Linyi) for a year, computed from the ledger's payment legs of the demo's two years of
-  paid batches, among all the other legs.
+
+Then a year of real payments, made through the rules (the demo pays no Zibo batch): the twelve
+monthly batches of the previous year of the living allowance owned by Zibo city (on the small set,
+which has no Zibo, Lanshan's over the whole district), each listed and submitted by one staff
+member, its fund topped up by an offline gift recorded and confirmed by two, approved by a second,
+above ``DISBURSEMENT_HEAD_FEN`` by the owning region's named head (the demo's ``demo-zibo-head`` /
+``demo-county-head``), and its bank result file (.csv, one payment in 200 refused and carried into
+the next month) imported through the bank-result rules. Then, over the ledger with all the legs:
+
+* ``county_report_p50_ms``/``…_p95_ms``, ``city_…``, ``province_…``: the report (rules, as the page
+  calls them) for that year over the county with most payments, the owning city, and the province;
+  with each report's children, person-times and amount, and ``ledger_violations`` afterwards.
 
 The database is a new SQLite file unless --database-url (or DATABASE_URL) names an empty one.
 Readable lines go to standard output; the last line is one JSON object with every figure.
@@ -45,7 +54,7 @@ from portal.programmes.models import Programme, ProgrammeEnrolment  # noqa: E402
 
 PROVINCE = {"small": "371300000000", "province": "370000000000"}
 TARGETS = {"eligibility_seconds": 10.0, "batch_seconds": 30.0, "county_report_p95_ms": 1000.0,
-           "city_report_p95_ms": 3000.0}
+           "city_report_p95_ms": 3000.0}  # the province's report has no target in the issue
 
 
 def _province_programme(values: dict, owner: str) -> Programme:
@@ -110,6 +119,7 @@ def main() -> None:
             figures["file_change_ms"] = timing["p95"]
             _bench.log(f"  one file changed, re-evaluated: p95 {timing['p95']} ms")
         figures.update(disbursements(app, entries, args.batch_children))
+        figures.update(paid_year(app))
     finally:
         app.extensions["db_engine"].dispose()
         _bench.cleanup()
@@ -142,7 +152,6 @@ def disbursements(app, entries: int, batch_children: int) -> dict:
     """Fill the ledger, then time one large batch and the county's and the city's reports."""
     from portal.accounts.models import User
     from portal.accounts.roles import Role
-    from portal.disbursements import reports
     from portal.disbursements import rules as batches
     from portal.disbursements.models import Entitlement
     from portal.programmes.models import EnrolmentState
@@ -191,18 +200,137 @@ def disbursements(app, entries: int, batch_children: int) -> dict:
                                                        .where(Entitlement.batch_id == batch.id))
         _bench.log(f"  a batch of {figures['batch_entitlements']:,} entitlements over {city}: "
                    f"{figures['batch_seconds']} s")
-        for key, username, region in (("county", "demo-county", "371302000000"), ("city", "demo-city", "371300000000")):
-            viewer = session.scalar(select(User).where(User.username == username))
-            if viewer is None:
-                continue
-            result = reports.report(session, viewer, region, str(TODAY.year))
-            timing = _bench.timed(lambda v=viewer, r=region: reports.report(session, v, r, str(TODAY.year)),
-                                  min_reps=10, max_reps=100, budget_seconds=5.0, warmup=1)
+    return figures
+
+
+# The living allowance paid for a year: Zibo city's on the province set, Lanshan's on the small one.
+PAYING_OWNERS = ("370300000000", "371302000000")
+
+
+def _bank_file(session, batch, fail_every: int) -> bytes:
+    """The bank's result for an approved batch, in the sheet's own headings: every payment paid
+    with a reference, but one in ``fail_every`` refused."""
+    import csv
+    import io
+
+    from portal.disbursements.models import Entitlement, EntitlementState
+
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["Payment no.", "Amount (yuan)", "Bank status", "Bank reference", "Failure reason"])
+    for n, (entitlement_id, amount) in enumerate(session.execute(
+            select(Entitlement.id, Entitlement.amount_fen).where(Entitlement.batch_id == batch.id,
+                                                                 Entitlement.state == EntitlementState.approved)
+            .order_by(Entitlement.id)), start=1):
+        yuan = f"{amount // 100}.{amount % 100:02d}"
+        if n % fail_every == 0:
+            writer.writerow([entitlement_id, yuan, "失败", "", "账户已销户"])
+        else:
+            writer.writerow([entitlement_id, yuan, "成功", f"BENCH{batch.id:05d}{entitlement_id:08d}", ""])
+    return out.getvalue().encode("utf-8")
+
+
+def paid_year(app, fail_every: int = 200) -> dict:
+    """Pay a year of monthly living-allowance batches through the rules, then time the reports."""
+    import random
+
+    from portal.accounts.models import User
+    from portal.accounts.roles import Role
+    from portal.disbursements import bank, reports
+    from portal.disbursements import rules as batches
+    from portal.disbursements.demo import _fund
+    from portal.errors import Conflict
+    from portal.ledger import rules as ledger
+    from portal.programmes.models import ProgrammeKind
+
+    figures: dict = {}
+    year = TODAY.year - 1
+    with app.app_context(), app.test_request_context():
+        session = db.session()
+        programme = None
+        for owner in PAYING_OWNERS:
+            programme = session.scalar(select(Programme).where(Programme.owner_region_code == owner,
+                                                               Programme.kind == ProgrammeKind.living_allowance))
+            if programme is not None:
+                break
+        if programme is None:
+            _bench.log("no demo living allowance to pay: no paid year")
+            return figures
+        owner = programme.owner_region_code
+        head = session.scalar(select(User).where(User.region_code == owner, User.is_head, User.is_active))
+        if head is None:
+            raise SystemExit(f"no head named for {owner}: the demo names one (demo-zibo-head, demo-county-head)")
+        staff = {}
+        for name in ("maker", "checker"):
+            staff[name] = User(username=f"bench-paid-{name}", display_name=f"基准 {name}", password_hash="!",
+                               role=Role.civil_affairs, region_code=owner)
+            session.add(staff[name])
+        viewer = User(username="bench-province", display_name="基准 省厅", password_hash="!",
+                      role=Role.civil_affairs, region_code="370000000000")
+        session.add(viewer)
+        session.commit()
+        maker, checker = staff["maker"], staff["checker"]
+        rng = random.Random(20_28)
+        _bench.log(f"paying {year}'s twelve months of {programme.name_zh} ({owner}), head: "
+                   f"{head.username if head else 'none'} …")
+        started = time.perf_counter()
+        counts = {"batches": 0, "head_approved": 0, "paid": 0, "failed": 0}
+        for month in range(1, 13):
+            period = f"{year}-{month:02d}"
+            try:
+                batch = batches.create_batch(session, maker, programme, period)
+            except Conflict:
+                continue  # nobody due that month
+            batches.submit_batch(session, maker, batch)
+            missing = batches.shortfall(session, batch)
+            if missing:
+                _fund(session, maker, checker, programme, missing, batches.period_date(programme.period_type, period),
+                      rng)
+            batches.approve_batch(session, checker, batch)
+            if batches.needs_head(batch):
+                batches.approve_batch(session, head, batch)
+                counts["head_approved"] += 1
+            job, _preview = bank.start_import(session, checker, batch, f"bank-{period}.csv",
+                                              _bank_file(session, batch, fail_every))
+            bank.claim(session, job, "running")
+            done = bank.run_import(session, checker, job)
+            session.commit()
+            counts["batches"] += 1
+            counts["paid"] += done["paid"]
+            counts["failed"] += done["failed"]
+        seconds = time.perf_counter() - started
+        figures.update({f"paid_year_{k}": v for k, v in counts.items()})
+        figures["paid_year_seconds"] = round(seconds, 1)
+        figures["paid_year_owner"] = owner
+        _bench.log(f"  {counts['batches']} batches ({counts['head_approved']} head-approved), {counts['paid']:,} paid, "
+                   f"{counts['failed']} failed (carried), {seconds:.1f} s")
+        if session.get_bind().dialect.name == "postgresql":
+            session.commit()
+            with db.engine().connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.execute(text("ANALYZE"))
+        from portal.disbursements.models import Entitlement
+
+        county_of = func.substr(Entitlement.region_code, 1, 6)
+        county = session.execute(select(county_of, func.count()).where(Entitlement.programme_id == programme.id)
+                                 .group_by(county_of).order_by(func.count().desc()).limit(1)).one()[0]
+        regions = {"county": f"{county}000000", "city": f"{owner[:4]}00000000", "province": "370000000000"}
+        figures["ledger_entries"] = session.scalar(select(func.count()).select_from(Entry))
+        for key, region in regions.items():
+            result = reports.report(session, viewer, region, str(year))
+            timing = _bench.timed(lambda r=region: reports.report(session, viewer, r, str(year)),
+                                  min_reps=10, max_reps=200, budget_seconds=5.0, warmup=1)
+            figures[f"{key}_report_region"] = region
+            figures[f"{key}_report_p50_ms"] = timing["p50"]
             figures[f"{key}_report_p95_ms"] = timing["p95"]
+            figures[f"{key}_report_runs"] = timing["runs"]
             figures[f"{key}_report_children"] = result.children
+            figures[f"{key}_report_person_times"] = result.person_times
             figures[f"{key}_report_amount_fen"] = result.amount_fen
-            _bench.log(f"  {key} report ({result.children} children, {result.person_times} person-times): "
-                       f"p95 {timing['p95']} ms")
+            _bench.log(f"  {key} report {region} for {year}: {result.children} children, "
+                       f"{result.person_times:,} person-times, {ledger.format_fen(result.amount_fen)} yuan; "
+                       f"p50 {timing['p50']} ms, p95 {timing['p95']} ms")
+        figures["ledger_violations"] = ledger.check(session)["violations"]
+        _bench.log(f"  ledger-check afterwards: {figures['ledger_violations']} violations")
     return figures
 
 

@@ -464,14 +464,13 @@ def _disbursements_return(user, batch) -> bool:
 
 @rule("disbursements.head")
 def _disbursements_head(user, programme) -> bool:
-    """Above the configured total, the owning level's head approves too. The portal has no head
-    role: civil-affairs staff working in the programme's owning region itself or above it stand in
-    for it (the rules also require a third person, neither maker nor first approver)."""
-    if not _civil_affairs(user):
+    """Above the configured total, the owning level's head approves too: an active civil-affairs
+    head (``User.is_head``) working in exactly the programme's owning region. Not the head of the
+    city above a county's programme, not another county's head, not staff who are no head. That
+    the head is a third person (neither maker nor first approver) is decided by the rules."""
+    if not _civil_affairs(user) or not getattr(user, "is_head", False):
         return False
-    return programme is None or (within_scope(user, programme.owner_region_code)
-                                 and level_rank(level_of_code(user.region_code))
-                                 <= level_rank(level_of_code(programme.owner_region_code)))
+    return programme is None or user.region_code == programme.owner_region_code
 
 
 @rule("disbursements.report")

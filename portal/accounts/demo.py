@@ -20,6 +20,8 @@ DEMO_ACCOUNTS = [
     ("demo-county2", Role.civil_affairs, "371311000000", "罗庄区民政局 赵刚"),
     # A second Lanshan staff member: the checker who approves the batches demo-county makes.
     ("demo-county-b", Role.civil_affairs, "371302000000", "兰山区民政局 周洁"),
+    # The head of Lanshan's bureau: above the limit, Lanshan's batches wait for their approval too.
+    ("demo-county-head", Role.civil_affairs, "371302000000", "兰山区民政局负责人 孙建华"),
     ("demo-town", Role.child_supervisor, "371302105000", "义堂镇儿童督导员 刘芳"),
     ("demo-village", Role.child_director, "371302105259", "屠苏村儿童主任 张秀英"),
     ("demo-village2", Role.child_director, "371302105260", "颐顺园村儿童主任 陈丽"),
@@ -28,11 +30,22 @@ DEMO_ACCOUNTS = [
     ("demo-volunteer", Role.volunteer, None, "周洋"),  # a real name, as volunteers must give
     ("demo-donor", Role.donor, None, "爱心人士 吴磊"),
 ]
+# Only on the province set, where Zibo city owns programmes of its own.
+PROVINCE_ACCOUNTS = [
+    ("demo-zibo-head", Role.civil_affairs, "370300000000", "淄博市民政局负责人 韩志远"),
+]
+# Named heads of their region's civil-affairs bureau (``User.is_head``).
+HEADS = {"demo-county-head", "demo-zibo-head"}
+
+
+def accounts_for(scale: str) -> list[tuple]:
+    return DEMO_ACCOUNTS + (PROVINCE_ACCOUNTS if scale == "province" else [])
 
 
 def load(session: Session, scale: str, rng) -> list[str]:
     password_hash = hash_password(DEMO_PASSWORD)  # one hash: ten argon2 runs would only cost time
-    for username, role, region_code, name in DEMO_ACCOUNTS:
+    accounts = accounts_for(scale)
+    for username, role, region_code, name in accounts:
         if region_code:
             get_region(session, region_code)
         session.add(
@@ -43,14 +56,18 @@ def load(session: Session, scale: str, rng) -> list[str]:
                 role=role,
                 region_code=region_code,
                 email=f"{username}@example.org",
+                is_head=username in HEADS,
             )
         )
     session.flush()
-    return [f"accounts: {len(DEMO_ACCOUNTS)} demo accounts"]
+    return [f"accounts: {len(accounts)} demo accounts"]
 
 
 def logins_table() -> str:
     lines = [f"Demo accounts (password for all: {DEMO_PASSWORD})", ""]
     for username, role, region_code, name in DEMO_ACCOUNTS:
-        lines.append(f"  {username:<15} {role.value:<17} {region_code or '':<13} {name}")
+        lines.append(f"  {username:<16} {role.value:<17} {region_code or '':<13} {name}")
+    lines += ["", "Province set only:"]
+    for username, role, region_code, name in PROVINCE_ACCOUNTS:
+        lines.append(f"  {username:<16} {role.value:<17} {region_code or '':<13} {name}")
     return "\n".join(lines)

@@ -28,6 +28,10 @@ class User(SQLModel, table=True):
     region_code: str | None = Field(default=None, foreign_key="region.code", index=True, max_length=12)
     locale: str = Field(default="zh", max_length=8)
     is_active: bool = Field(default=True)
+    # The head (局长/分管领导) of the civil-affairs bureau of the user's own region: above the
+    # configured total, a batch of a programme this region owns waits for them. Civil-affairs
+    # staff only; set by whoever manages the account (``rules.set_head``).
+    is_head: bool = Field(default=False)
     must_change_password: bool = Field(default=False)
     created_by_id: int | None = Field(default=None, foreign_key="user_account.id")
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))

@@ -373,4 +373,21 @@ def set_active(user_id: int):
     return redirect(url_for("accounts.detail", user_id=target.id))
 
 
+@bp.route("/accounts/<int:user_id>/head", methods=["POST"])
+@access.route("accounts.manage")
+def set_head(user_id: int):
+    target = _managed_user(user_id)
+    if EmptyForm().validate_on_submit():
+        is_head = request.form.get("head") == "1"
+        try:
+            rules.set_head(db.session(), current_user, target, is_head)
+        except DomainError as error:
+            db.session().rollback()
+            flash(str(error.message), "error")
+        else:
+            db.session().commit()
+            flash(_("Named head of this level.") if is_head else _("No longer head of this level."), "success")
+    return redirect(url_for("accounts.detail", user_id=target.id))
+
+
 from portal.accounts import reset_routes  # noqa: E402,F401  (more views of this blueprint)

@@ -205,6 +205,26 @@ def set_active(session: Session, actor: User, target: User, active: bool) -> Non
     record(session, actor, action, "user", target.id, region_code=target.region_code)
 
 
+def set_head(session: Session, actor: User, target: User, is_head: bool) -> None:
+    """Name ``target`` the head (局长/分管领导) of the civil-affairs bureau of their own region, or
+    stop them being it: large disbursement batches of programmes that region owns wait for its
+    head. Decided by whoever manages the account (the level above, or an administrator), never by
+    the holder or a peer. Refuses a holder who is not civil-affairs staff, and naming a
+    deactivated account."""
+    access.require(actor, "accounts.manage", target)
+    if target.id == actor.id:
+        raise NotAllowed(_l("You cannot name yourself head: the level above does."))
+    if is_head and target.role != Role.civil_affairs:
+        raise DomainError(_l("Only civil-affairs staff can be the head of a civil-affairs bureau."))
+    if is_head and not target.is_active:
+        raise DomainError(_l("This account is deactivated: reactivate it before naming it head."))
+    if target.is_head == is_head:
+        return
+    target.is_head = is_head
+    record(session, actor, "user.head_set" if is_head else "user.head_unset", "user", target.id,
+           region_code=target.region_code)
+
+
 def set_locale(session: Session, user: User, locale: str) -> None:
     if locale not in LOCALES:
         raise DomainError(_l("Unknown language."))

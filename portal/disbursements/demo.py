@@ -1,7 +1,8 @@
 """Demo disbursements: two years of paid batches of the demo programmes, through the rules.
 
 Each batch is listed and submitted by the county's staff (demo-county), approved by a second
-staff member (demo-county-b) and, above the head's limit, by the city (demo-city); the bank's
+staff member (demo-county-b) and, above the head's limit, by the head of Lanshan's bureau
+(demo-county-head); the bank's
 result pays all but about one in a hundred, whose failures are carried into the next batch. The
 programme funds are funded first by offline gifts (the city's finance bureau, the provincial
 lottery welfare fund) recorded and confirmed through the donations area, so ``ledger-check``
@@ -106,10 +107,10 @@ def pay_programme(session: Session, programme: Programme, maker: User, checker: 
 def load(session: Session, scale: str, rng) -> list[str]:
     own_rng = random.Random(20_27)
     users = {u.username: u for u in session.scalars(select(User).where(
-        User.username.in_(["demo-county", "demo-county-b", "demo-city"])))}
+        User.username.in_(["demo-county", "demo-county-b", "demo-county-head"])))}
     if len(users) < 3:
         return ["disbursements: no demo staff, nothing paid"]
-    maker, checker, head = users["demo-county"], users["demo-county-b"], users["demo-city"]
+    maker, checker, head = users["demo-county"], users["demo-county-b"], users["demo-county-head"]
     lines = []
     programmes = session.scalars(select(Programme).where(Programme.owner_region_code == maker.region_code)
                                  .order_by(Programme.id)).all()

@@ -1,5 +1,7 @@
 """Batches, their entitlements, the once-per-period claims, children's bank accounts and each
-programme's bank columns. Nothing here is ever deleted: states move forward, with who and when."""
+programme's bank columns. Nothing here is ever deleted: states move forward, with who and when.
+The one exception is a draft's listing, which its maker may list again before submitting: no
+money, claim or carried failure hangs on a draft's rows, and the audit log keeps both totals."""
 
 from __future__ import annotations
 

@@ -99,9 +99,14 @@ def batch(batch_id: int):
     found = rules.load_batch(session, current_user, batch_id)
     programme = session.get(Programme, found.programme_id)
     rows = rules.entitlements(session, found)
+    needs_head = rules.needs_head(found)
     return render("disbursements/batch.html", batch=found, programme=programme, rows=rows,
-                  shortfall=rules.shortfall(session, found), needs_head=rules.needs_head(found),
-                  villages=names_of(session, {r.region_code for r in rows} | {found.region_code}),
+                  shortfall=rules.shortfall(session, found), needs_head=needs_head,
+                  heads=rules.heads_of(session, programme) if needs_head else [],
+                  head_approvers=rules.head_approvers(session, found) if needs_head else [],
+                  may_rebuild=rules.may_rebuild(current_user, found),
+                  villages=names_of(session, {r.region_code for r in rows} | {found.region_code,
+                                                                               programme.owner_region_code}),
                   explanation=explanation, is_approver=access.allowed(current_user, "disbursements.approve", found),
                   **LABELS)
 
@@ -117,6 +122,12 @@ def _act(batch_id: int, action, done: str):
 @access.route("disbursements.make")
 def submit(batch_id: int):
     return _act(batch_id, rules.submit_batch, _("Submitted: another staff member approves it now."))
+
+
+@bp.route("/<int:batch_id>/rebuild", methods=["POST"])
+@access.route("disbursements.make")
+def rebuild(batch_id: int):
+    return _act(batch_id, rules.rebuild_batch, _("Listed again from the files as they stand now."))
 
 
 @bp.route("/<int:batch_id>/approve", methods=["POST"])

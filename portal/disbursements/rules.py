@@ -13,11 +13,13 @@ from datetime import date
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import insert, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from portal import access
+from portal.accounts.models import User
+from portal.accounts.roles import Role
 from portal.audit.rules import record
 from portal.disbursements.models import (
     BatchState,
@@ -29,6 +31,7 @@ from portal.disbursements.models import (
 from portal.errors import Conflict, DomainError, NotAllowed, NotFound
 from portal.ledger import rules as ledger
 from portal.ledger.models import AccountPurpose, Fund, LedgerTransaction, TransactionKind
+from portal.notifications.rules import mark_done, notify, register_kind
 from portal.programmes import eligibility
 from portal.programmes.eligibility import evaluate
 from portal.programmes.models import EnrolmentState, PeriodType, Programme, ProgrammeEnrolment
@@ -36,6 +39,12 @@ from portal.regions.rules import level_of_code, subtree_bounds
 from portal.types import utcnow
 
 REASON_LENGTH = 300
+HEAD_NOTICE = "disbursement_head"
+register_kind(
+    HEAD_NOTICE,
+    _l("Batch no. %(batch)s of %(programme)s (%(period)s, %(amount)s yuan) waits for your approval as head."),
+    _l("Disbursement batches waiting for the head's approval"),
+)
 # The first day of each term: spring term from March, autumn term from September.
 TERM_STARTS = {"T1": 3, "T2": 9}
 PERIOD_FORMATS = {
@@ -128,12 +137,21 @@ def create_batch(session: Session, actor, programme: Programme, period: str, reg
     if (len(region_code) != 12 or not region_code.isdigit() or not owner_low <= region_code <= owner_high
             or not access.within_scope(actor, region_code)):
         raise DomainError(_l("Choose a region inside the programme's region and your own."), field="region")
-    low, high = subtree_bounds(region_code, level_of_code(region_code))
 
     batch = DisbursementBatch(programme_id=programme.id, period=period, region_code=region_code,
                               state=BatchState.draft, created_by_id=actor.id)
     session.add(batch)
     session.flush()
+    rows = _list(session, programme, batch, on)
+    record(session, actor, "disbursement.create", "disbursement_batch", batch.id, region_code=region_code,
+           detail={"programme": programme.id, "period": period, "rows": len(rows), "total_fen": batch.total_fen,
+                   "flagged": sum(1 for r in rows if r["state"] == EntitlementState.flagged)})
+    return batch
+
+
+def _list(session: Session, programme: Programme, batch: DisbursementBatch, on: date) -> list[dict]:
+    """Insert the batch's rows as the files and the failed payments stand now; its total."""
+    low, high = subtree_bounds(batch.region_code, level_of_code(batch.region_code))
     rows = _listed_rows(session, programme, batch, on, low, high) + _carried_rows(session, programme, batch, low, high)
     if not rows:
         raise Conflict(_l("No child is due a payment from this programme for this period in this region."))
@@ -141,9 +159,35 @@ def create_batch(session: Session, actor, programme: Programme, period: str, reg
         session.execute(insert(Entitlement), rows[start : start + 2000])
     batch.total_fen = sum(r["amount_fen"] for r in rows if r["state"] == EntitlementState.listed)
     session.flush()
-    record(session, actor, "disbursement.create", "disbursement_batch", batch.id, region_code=region_code,
-           detail={"programme": programme.id, "period": period, "rows": len(rows), "total_fen": batch.total_fen,
-                   "flagged": sum(1 for r in rows if r["state"] == EntitlementState.flagged)})
+    return rows
+
+
+def may_rebuild(actor, batch: DisbursementBatch) -> bool:
+    """A draft is listed again by its maker only."""
+    return batch.state == BatchState.draft and actor.id == batch.created_by_id
+
+
+def rebuild_batch(session: Session, actor, batch: DisbursementBatch) -> DisbursementBatch:
+    """List a draft again from the files as they stand now (a child added or enrolled since, a
+    document brought in, a failure to carry), replacing its rows. Only the batch's maker, and
+    only before submission: a submitted batch is frozen. Refuses a closed programme and a
+    listing that finds nobody (the draft keeps its rows then)."""
+    locked = session.scalar(select(DisbursementBatch).where(DisbursementBatch.id == batch.id).with_for_update())
+    session.refresh(batch)
+    programme = session.get(Programme, batch.programme_id)
+    if not (actor.id == batch.created_by_id and access.allowed(actor, "disbursements.make", programme)):
+        raise NotAllowed(_l("Only the batch's maker may list it again."))  # not even a fellow maker
+    if locked.state != BatchState.draft:
+        raise Conflict(_l("This batch has been submitted: it can no longer be listed again."))
+    if not programme.active:
+        raise Conflict(_l("This programme is closed."))
+    before = batch.total_fen
+    with session.begin_nested():  # a listing that finds nobody leaves the draft as it was
+        # A draft's rows were never claimed, posted or carried by anyone: replacing them loses nothing.
+        session.execute(delete(Entitlement).where(Entitlement.batch_id == batch.id))
+        rows = _list(session, programme, batch, period_date(programme.period_type, batch.period))
+    record(session, actor, "disbursement.rebuild", "disbursement_batch", batch.id, region_code=batch.region_code,
+           detail={"rows": len(rows), "total_fen": batch.total_fen, "total_fen_before": before})
     return batch
 
 
@@ -225,6 +269,28 @@ def needs_head(batch: DisbursementBatch) -> bool:
     return batch.total_fen > current_app.config["DISBURSEMENT_HEAD_FEN"]
 
 
+def heads_of(session: Session, programme: Programme) -> list[User]:
+    """The active heads of the civil-affairs bureau of the programme's owning region, by name."""
+    return list(session.scalars(select(User).where(
+        User.region_code == programme.owner_region_code, User.role == Role.civil_affairs, User.is_head,
+        User.is_active).order_by(User.display_name, User.id)))
+
+
+def head_approvers(session: Session, batch: DisbursementBatch) -> list[User]:
+    """The heads who may give a batch its head's approval: the owning region's active heads who
+    neither made it nor approved it first."""
+    programme = session.get(Programme, batch.programme_id)
+    return [h for h in heads_of(session, programme) if h.id not in (batch.created_by_id, batch.approved_by_id)]
+
+
+def _tell_heads(session: Session, programme: Programme, batch: DisbursementBatch) -> int:
+    heads = [h.id for h in head_approvers(session, batch)]
+    return notify(session, heads, HEAD_NOTICE,
+                  {"batch": batch.id, "programme": programme.name_zh, "period": batch.period,
+                   "amount": ledger.format_fen(batch.total_fen)},
+                  link=f"/disbursements/{batch.id}", about=f"disbursement_batch:{batch.id}")
+
+
 def approve_batch(session: Session, actor, batch: DisbursementBatch) -> DisbursementBatch:
     """The second person's approval (and, above ``DISBURSEMENT_HEAD_FEN``, the owning level's
     head's after it). The last approval claims each child for the period (the database refuses a
@@ -254,6 +320,7 @@ def approve_batch(session: Session, actor, batch: DisbursementBatch) -> Disburse
         session.flush()
         record(session, actor, "disbursement.approve", "disbursement_batch", batch.id, region_code=batch.region_code,
                detail={"total_fen": batch.total_fen, "waits_for_head": True})
+        _tell_heads(session, programme, batch)
         return batch
     if batch.state == BatchState.submitted:
         batch.approved_by_id, batch.approved_at = actor.id, now
@@ -263,6 +330,7 @@ def approve_batch(session: Session, actor, batch: DisbursementBatch) -> Disburse
     _post(session, actor, programme, batch)
     batch.state = BatchState.approved
     session.flush()
+    mark_done(session, f"disbursement_batch:{batch.id}", [HEAD_NOTICE])
     record(session, actor, "disbursement.approve", "disbursement_batch", batch.id, region_code=batch.region_code,
            detail={"total_fen": batch.total_fen, "head": batch.head_approved_by_id is not None})
     return batch
@@ -296,6 +364,7 @@ def return_batch(session: Session, actor, batch: DisbursementBatch, reason: str)
     batch.state, batch.returned_by_id, batch.returned_at, batch.return_reason = (
         BatchState.returned, actor.id, utcnow(), reason)
     session.flush()
+    mark_done(session, f"disbursement_batch:{batch.id}", [HEAD_NOTICE])
     record(session, actor, "disbursement.return", "disbursement_batch", batch.id, region_code=batch.region_code,
            detail={"reason": reason, "total_fen": batch.total_fen, "freed_failures": sorted(freed)})
     return batch

@@ -68,3 +68,22 @@ def scholarship(app, users, make_child, make_programme):  # noqa: F811
 
 def as_user(session, users, key: str) -> User:
     return session.get(User, users[key].id) if key in users else session.scalar(select(User).where(User.username == key))
+
+
+# Heads of civil-affairs bureaus: Lanshan's (the scholarship's owning county), Linyi city's above it,
+# and Luozhuang's next door. User name → region.
+HEADS = {"county_head": "371302000000", "city_head": "371300000000", "county2_head": "371311000000"}
+
+
+@pytest.fixture
+def heads(app, users, password_hash) -> dict[str, int]:
+    """One named head per region of ``HEADS``; their ids by user name."""
+    made = {}
+    with app.app_context(), db.write_session() as s:
+        for username, region in HEADS.items():
+            user = User(username=username, display_name=f"负责人 {username}", password_hash=password_hash,
+                        role=Role.civil_affairs, region_code=region, is_head=True, email=f"{username}@example.org")
+            s.add(user)
+            s.flush()
+            made[username] = user.id
+    return made

@@ -155,19 +155,20 @@ def test_approval_is_refused_when_the_fund_is_short_and_the_shortfall_shown(app,
         assert s.get(DisbursementBatch, batch_id).state == BatchState.submitted
 
 
-def test_above_the_threshold_the_head_approves_too_and_never_the_same_person(app, users, checker, scholarship):
+def test_above_the_threshold_the_head_approves_too_and_never_the_same_person(app, users, checker, heads,
+                                                                             scholarship):
     programme, _students = scholarship
     app.config["DISBURSEMENT_HEAD_FEN"] = 2_000_000
     batch_id = make_batch(app, users, programme.id)
     approve(app, users, batch_id, "county_b")
     assert balance(app, programme) == 5_000_000  # nothing paid before the head approves
-    for key in ("county_b", "county", "county2"):
+    for key in ("county_b", "county", "county2", "city"):
         with pytest.raises(NotAllowed):
             approve(app, users, batch_id, key)
-    approve(app, users, batch_id, "city")  # the level above the owning county stands in for its head
+    approve(app, users, batch_id, "county_head")
     with app.app_context(), db.new_session() as s:
         batch = s.get(DisbursementBatch, batch_id)
-        assert batch.state == BatchState.approved and batch.head_approved_by_id == users["city"].id
+        assert batch.state == BatchState.approved and batch.head_approved_by_id == heads["county_head"]
     assert balance(app, programme) == 2_000_000
 
 
