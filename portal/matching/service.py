@@ -6,8 +6,9 @@ temporary folder, fits the default model (on its prior weights when there is too
 learn from) and replaces the file atomically, so a process reading it sees the old model or the new
 one, never half of one. Each process keeps the model it loaded and reads the file again when its
 modification time changes. Without a usable file (none yet, or one of another version, which is
-logged) the portal ranks with the profile rules fitted on the needs on the board now, kept for ten
-minutes. Nothing here decides what a user may see: ``portal.matching.rules`` does. The library
+logged), and for helpers and needs it was not fitted on, the portal ranks with the profile rules
+fitted on the board by the worker every ten minutes (``fallback.pkl`` beside the model file, read
+the same way): nothing is fitted in a request. Nothing here decides what a user may see: ``portal.matching.rules`` does. The library
 (numpy, scikit-learn) is imported when first used, not when a process starts.
 """
 
@@ -27,29 +28,39 @@ from portal.matching import export
 
 log = logging.getLogger(__name__)
 
-FALLBACK_SECONDS = 600  # how long the profile rules fitted on the live data are kept
+ASK_AGAIN_SECONDS = 60  # how often a process without a fallback file asks the worker for one
 EXTENSION = "matching"
 
 
 @dataclass
-class _State:
-    lock: threading.Lock  # reading the file
-    fallback_lock: threading.Lock  # fitting the fallback (slow on a province: not under ``lock``)
-    file_stamp: tuple | None = None  # (mtime_ns, inode, size) of the file last read
+class _Loaded:
+    stamp: tuple | None = None  # (mtime_ns, inode, size) of the file last read
     model: object | None = None  # the model read from it (None: the file was refused)
-    fallback: object | None = None
-    fallback_at: float = 0.0
+
+
+@dataclass
+class _State:
+    lock: threading.Lock  # reading a file
+    fitted: _Loaded
+    fallback: _Loaded
+    fallback_asked_at: float = 0.0  # when this process last asked the worker for a fallback file
 
 
 def _state(app: Flask) -> _State:
     state = app.extensions.get(EXTENSION)
     if state is None:
-        state = app.extensions.setdefault(EXTENSION, _State(lock=threading.Lock(), fallback_lock=threading.Lock()))
+        state = app.extensions.setdefault(EXTENSION, _State(lock=threading.Lock(), fitted=_Loaded(),
+                                                            fallback=_Loaded()))
     return state
 
 
 def model_path(app: Flask | None = None) -> Path:
     return Path((app or current_app).config["MATCHING_MODEL"])
+
+
+def fallback_path(app: Flask | None = None) -> Path:
+    """The profile rules fitted on the live board, beside the model file (written by the worker)."""
+    return model_path(app).with_name("fallback.pkl")
 
 
 def _stamp(path: Path) -> tuple | None:
@@ -60,47 +71,72 @@ def _stamp(path: Path) -> tuple | None:
     return info.st_mtime_ns, info.st_ino, info.st_size
 
 
-def fitted_model():
-    """The model of the file, read again when the file changed; None without a usable file."""
-    app = current_app._get_current_object()
-    state, path = _state(app), model_path(app)
+def _read(state: _State, loaded: _Loaded, path: Path, check):
+    """The model of ``path``, read again when the file changed; None without a usable file."""
     stamp = _stamp(path)
     if stamp is None:
         return None
-    if stamp == state.file_stamp:
-        return state.model
+    if stamp == loaded.stamp:
+        return loaded.model
     with state.lock:
-        if stamp != state.file_stamp:
+        if stamp != loaded.stamp:
             from matching import persist
 
             try:
                 model = persist.load(path)
-                if not hasattr(model, "recommend_needs") or not hasattr(model, "data_"):
-                    raise persist.ModelFileError(f"{path} holds no fitted recommender")
-            except Exception:  # another version, a damaged file: rank with the fallback instead
-                log.exception("matching: cannot use the model file %s; using the profile rules", path)
+                check(model)
+            except Exception:  # another version, a damaged file: rank with the next model instead
+                log.exception("matching: cannot use the model file %s", path)
                 model = None
-            state.model = model  # before the stamp: a reader that sees the new stamp gets this model
-            state.file_stamp = stamp
-        return state.model
+            loaded.model = model  # before the stamp: a reader that sees the new stamp gets this model
+            loaded.stamp = stamp
+        return loaded.model
+
+
+def _check_fitted(model) -> None:
+    from matching import persist
+
+    if not hasattr(model, "recommend_needs") or not hasattr(model, "data_"):
+        raise persist.ModelFileError("the file holds no fitted recommender")
+
+
+def fitted_model():
+    """The model of the file, read again when the file changed; None without a usable file."""
+    app = current_app._get_current_object()
+    state = _state(app)
+    return _read(state, state.fitted, model_path(app), _check_fitted)
 
 
 def fallback_model():
-    """The profile rules fitted on the needs on the board now (kept ``FALLBACK_SECONDS``); None
-    when there is nothing to fit on."""
+    """The profile rules fitted on the needs on the board when the worker last fitted them (every
+    ten minutes, ``tasks.refit_fallback``); None when there is none yet. Never fitted in a request:
+    on a province that stalled a worker for seconds (issue 22). A process that finds no file asks
+    the worker for one, at most once a minute (in immediate mode, as in tests, it is fitted there
+    and then)."""
     app = current_app._get_current_object()
-    state = _state(app)
-    if state.fallback_at and time.monotonic() - state.fallback_at < FALLBACK_SECONDS:
-        return state.fallback
-    with state.fallback_lock:
-        if not state.fallback_at or time.monotonic() - state.fallback_at >= FALLBACK_SECONDS:
-            try:
-                state.fallback = _fit_fallback()
-            except Exception:
-                log.exception("matching: cannot fit the profile rules")
-                state.fallback = None
-            state.fallback_at = time.monotonic()
-        return state.fallback
+    state, path = _state(app), fallback_path(app)
+    if _stamp(path) is None and time.monotonic() - state.fallback_asked_at >= ASK_AGAIN_SECONDS:
+        state.fallback_asked_at = time.monotonic()
+        from portal.matching import tasks
+
+        tasks.fit_fallback()
+    return _read(state, state.fallback, path, _check_fitted)
+
+
+def refit_fallback(app: Flask | None = None) -> dict:
+    """Fit the profile rules on the board now and atomically replace the fallback file."""
+    from matching import persist
+
+    app = app or current_app._get_current_object()
+    path = fallback_path(app)
+    with app.app_context():
+        model = _fit_fallback()
+    if model is None:
+        path.unlink(missing_ok=True)
+        return {"model": None, "path": str(path)}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    persist.save(model, path)
+    return {"model": model.name, "path": str(path)}
 
 
 def _fit_fallback():

@@ -228,3 +228,13 @@ class ClaimMessage(SQLModel, table=True):
     sender_id: int = Field(foreign_key="user_account.id")
     text: str = Field(max_length=1000)
     at: datetime = Field(default_factory=utcnow, sa_column=_created())
+
+
+class BoardVersion(SQLModel, table=True):
+    """One row: a counter that goes up after every committed change to a need, so that each
+    process knows when its rendered copies of the public board are stale (``board_cache``)."""
+
+    __tablename__ = "board_version"
+
+    id: int = Field(default=1, primary_key=True)
+    version: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, default=0))

@@ -154,3 +154,28 @@ def test_a_view_seen_again_after_a_refused_claim_is_recorded_once_the_request_is
     assert "请先确认您的手机号或电子邮箱。" in response.get_data(as_text=True)
     assert "database is locked" not in caplog.text and "could not record a view" not in caplog.text
     assert _views(app) == [(users["volunteer"].id, need_id)]
+
+
+def test_the_fallback_is_fitted_by_the_worker_and_only_read_in_requests(app, make_need, skilled, signed_in,
+                                                                         model_file):
+    """Issue 22: fitting the profile rules in a request stalled a worker for seconds on a province.
+    A request reads the worker's file; only the task fits it again, and then every process reads
+    the new one."""
+    from portal.matching import tasks
+
+    make_need(to="published")
+    skilled("volunteer")
+    client = english(signed_in("volunteer"))
+    assert "Recommended for you" in client.get("/board").get_data(as_text=True)  # asked for once, here
+    fallback = service.fallback_path(app)
+    fitted_at = fallback.stat().st_mtime_ns
+    newer = make_need(to="published")
+    client.get("/board")
+    client.get("/board")
+    assert fallback.stat().st_mtime_ns == fitted_at  # requests never fitted it again
+    with app.app_context():
+        old = service.fallback_model()
+        assert not service.knows(old, need=str(newer))
+        tasks.refit_fallback.call_local()  # the worker's ten-minute run
+        new = service.fallback_model()
+        assert new is not old and service.knows(new, need=str(newer))
