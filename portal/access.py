@@ -366,8 +366,9 @@ def _needs_publish(user, need) -> bool:
 
 @rule("needs.verify")
 def _needs_verify(user, need) -> bool:
-    """Deliveries are verified (or disputed) by the child director or supervisor over the village."""
-    if not _staff(user) or user.role not in (Role.child_director, Role.child_supervisor):
+    """Deliveries are verified (or disputed) by the child director or supervisor over the village,
+    and by the civil-affairs staff who published the need (its county, or the city above it)."""
+    if not _staff(user) or user.role not in (Role.child_director, Role.child_supervisor, Role.civil_affairs):
         return False
     return need is None or within_scope(user, need.region_code)
 

@@ -204,27 +204,34 @@ def _shown_again(page):
     return page, 400
 
 
-@bp.route("/deliveries/<int:delivery_id>/verify", methods=["POST"])
-@access.route("needs.list")
-def verify_delivery(delivery_id: int):
-    session = db.session()
-    _delivery, _claim, need = claims.load_delivery(session, current_user, delivery_id)
-    if ReasonForm().validate_on_submit():
-        commit_or_flash(lambda: claims.verify_delivery(session, current_user, delivery_id),
-                        _("Delivery for need no. %(need)s verified; the volunteers' hours are approved.", need=need.id))
+def _after_decision(row, need):
+    """Back to the page the button was on: the claim page (``back=claim``) or the need's."""
+    if request.form.get("back") == "claim":
+        return redirect(url_for("needs.claim_detail", claim_id=row.id))
     return redirect(url_for("needs.detail", need_id=need.id))
 
 
+@bp.route("/deliveries/<int:delivery_id>/verify", methods=["POST"])
+@access.route("needs.verify")
+def verify_delivery(delivery_id: int):
+    session = db.session()
+    _delivery, row, need = claims.load_delivery(session, current_user, delivery_id)
+    if ReasonForm().validate_on_submit():
+        commit_or_flash(lambda: claims.verify_delivery(session, current_user, delivery_id),
+                        _("Delivery for need no. %(need)s verified; the volunteers' hours are approved.", need=need.id))
+    return _after_decision(row, need)
+
+
 @bp.route("/deliveries/<int:delivery_id>/dispute", methods=["POST"])
-@access.route("needs.list")
+@access.route("needs.verify")
 def dispute_delivery(delivery_id: int):
     session = db.session()
-    _delivery, _claim, need = claims.load_delivery(session, current_user, delivery_id)
+    _delivery, row, need = claims.load_delivery(session, current_user, delivery_id)
     form = ReasonForm()
     if form.validate_on_submit():
         commit_or_flash(lambda: claims.dispute_delivery(session, current_user, delivery_id, form.reason.data),
                         _("Delivery for need no. %(need)s disputed; the claimer has been told.", need=need.id))
-    return redirect(url_for("needs.detail", need_id=need.id))
+    return _after_decision(row, need)
 
 
 @bp.route("/deliveries/photos/<int:photo_id>")
