@@ -298,6 +298,13 @@ def _hours_log(user, obj) -> bool:
     return _signed_in(user) and user.role in (Role.volunteer, Role.org_member)
 
 
+@rule("hours.mine")
+def _hours_mine(user, obj) -> bool:
+    """One's own service hours and their certificate: volunteers and organization members (who
+    record hours on their deliveries too). Always the signed-in user's own, never another's."""
+    return _signed_in(user) and user.role in (Role.volunteer, Role.org_member)
+
+
 @rule("hours.decide")
 def _hours_decide(user, hours) -> bool:
     """Volunteer hours are approved by the child director or supervisor over the place served."""
