@@ -20,9 +20,9 @@ from portal.matching.labels import HELPER_KIND_LABELS
 from portal.needs import bp, claims, rules
 from portal.needs.forms import NeedForm, NoteForm, PublishForm, ReasonForm
 from portal.needs.labels import LABELS
-from portal.needs.models import DeliveryPhoto, Need, NeedStatus
+from portal.needs.models import Delivery, DeliveryPhoto, Need, NeedStatus
 from portal.needs.pii import highlight
-from portal.visits.photos import send_private
+from portal.visits.photos import send_private, thumbnail_of
 from portal.web import Page, commit_or_flash, page_args, render, show_error
 
 
@@ -234,21 +234,29 @@ def dispute_delivery(delivery_id: int):
     return _after_decision(row, need)
 
 
-@bp.route("/deliveries/photos/<int:photo_id>")
-@access.route("signed_in")
-def delivery_photo(photo_id: int):
-    """A delivery photo or receipt: for the claimer and staff over the need (checked by the claim)."""
+def _delivery_photo(photo_id: int) -> DeliveryPhoto:
+    """A delivery photo or receipt, for the claimer, fellow members of their organization and staff
+    over the need (checked by the claim); 404 for anyone else."""
     session = db.session()
     photo = session.get(DeliveryPhoto, photo_id)
     if photo is None:
-        from flask import abort
+        raise NotFound(_("This photo does not exist or is outside your region."))
+    claims.load_claim(session, current_user, session.get(Delivery, photo.delivery_id).claim_id)
+    return photo
 
-        abort(404)
-    from portal.needs.models import Delivery
 
-    delivery = session.get(Delivery, photo.delivery_id)
-    claims.load_claim(session, current_user, delivery.claim_id)
-    return send_private(current_app.config["UPLOAD_FOLDER"], photo.path)
+@bp.route("/deliveries/photos/<int:photo_id>")
+@access.route("signed_in")
+def delivery_photo(photo_id: int):
+    return send_private(current_app.config["UPLOAD_FOLDER"], _delivery_photo(photo_id).path)
+
+
+@bp.route("/deliveries/photos/<int:photo_id>/thumbnail")
+@access.route("signed_in")
+def delivery_thumbnail(photo_id: int):
+    """The photo's thumbnail, for exactly those who may see the photo."""
+    folder = current_app.config["UPLOAD_FOLDER"]
+    return send_private(folder, thumbnail_of(folder, _delivery_photo(photo_id).path))
 
 
 @bp.route("/needs/policy", methods=["GET", "POST"])
