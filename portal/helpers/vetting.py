@@ -17,7 +17,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlmodel import Session
 
 from portal import access, crypto
@@ -94,6 +94,27 @@ def vetting_problem(session: Session, user: User, today: date | None = None):
 
 def is_vetted(session: Session, user) -> bool:
     return bool(getattr(user, "is_authenticated", False)) and vetting_problem(session, user) is None
+
+
+def vetted_among(session: Session, user_ids, today: date | None = None) -> set[int]:
+    """Those of ``user_ids`` who may be alone with a child (``vetting_problem`` is None).
+
+    One query keeps the accounts that could be vetted at all (vouched for by an approved
+    organization, or holding an approved certificate still in date); only those few are checked in
+    full (the name and identity number against the certificate's holder)."""
+    ids = set(user_ids)
+    if not ids:
+        return set()
+    today = today or date.today()
+    vouching = (select(OrganizationMember.user_id)
+                .join(Organization, Organization.id == OrganizationMember.organization_id)
+                .where(OrganizationMember.vouched_at.is_not(None), Organization.status == OrgStatus.approved))
+    certified = select(Certificate.user_id).where(
+        Certificate.kind == CertificateKind.no_criminal_record, Certificate.status == ReviewStatus.verified,
+        Certificate.issued_on >= today - timedelta(days=VALID_DAYS), Certificate.issued_on <= today)
+    maybe = session.scalars(select(User).where(User.id.in_(ids), User.is_active,
+                                               or_(User.id.in_(vouching), User.id.in_(certified))))
+    return {user.id for user in maybe if vetting_problem(session, user, today) is None}
 
 
 def add_record_check(session: Session, user: User, *, title: str, issued_on: date | None, id_number: str,

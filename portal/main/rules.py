@@ -37,7 +37,7 @@ NAVIGATION = [
     NavItem("helpers.org_list", _l("Organizations"), "orgs.view"),
     NavItem("helpers.profile", _l("My profile"), "helpers.self"),
     NavItem("helpers.certificates", _l("My certificates"), "helpers.volunteer"),
-    NavItem("helpers.my_hours", _l("My service hours"), "helpers.volunteer"),
+    NavItem("helpers.my_hours", _l("My service hours"), "hours.mine"),
     NavItem("helpers.my_organization", _l("My organization"), "orgs.member"),
     NavItem("helpers.hours_pending", _l("Hours to approve"), "hours.decide"),
     NavItem("accounts.index", _l("Accounts"), "accounts.manage"),

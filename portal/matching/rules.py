@@ -32,11 +32,12 @@ from portal.helpers.models import (
     OrganizationMember,
     OrgStatus,
 )
+from portal.helpers.vetting import vetted_among
 from portal.matching import labels, notices, service
 from portal.matching.export import claimer_key, org_key, parse_key, user_key
 from portal.matching.models import MatchEvent, MatchInteraction
 from portal.needs import board
-from portal.needs.models import Claim, Need, NeedKind, NeedStatus
+from portal.needs.models import Claim, Need, NeedKind, NeedStatus, close_contact
 from portal.regions.models import Level
 from portal.regions.rules import level_of_code
 from portal.types import utcnow
@@ -223,8 +224,12 @@ class Candidate:
 
 def eligible_helpers(session: Session, need: Need) -> dict[str, Candidate]:
     """The helpers who could take ``need`` on now: active volunteers with a confirmed contact (donors
-    for a money need) and approved organizations, serving its town, who have not claimed it."""
+    for a money need) and approved organizations, serving its town, who have not claimed it. For a
+    need that puts an adult alone with a child, only vetted volunteers, and organizations through
+    the members they vouch for (``portal.helpers.vetting``): nobody is invited to what they could
+    not claim."""
     money = need.kind == NeedKind.money
+    vetting = close_contact(need.kind, need.category)
     found: dict[str, Candidate] = {}
     confirmed = or_(HelperProfile.phone_verified_at.is_not(None), HelperProfile.email_verified_at.is_not(None))
     people = (select(User.id, User.display_name, User.role)
@@ -233,8 +238,11 @@ def eligible_helpers(session: Session, need: Need) -> dict[str, Candidate]:
                      HelperProfile.deactivated_at.is_(None), confirmed,
                      User.id.in_(select(HelperArea.user_id).where(_covering(HelperArea.region_code, need.town_code))))
               .order_by(User.id))
-    for user_id, name, role in session.execute(people):
-        found[user_key(user_id)] = Candidate(user_key(user_id), name, str(role), (user_id,))
+    rows = session.execute(people).all()
+    vetted = vetted_among(session, [r[0] for r in rows]) if vetting else None
+    for user_id, name, role in rows:
+        if vetted is None or user_id in vetted:
+            found[user_key(user_id)] = Candidate(user_key(user_id), name, str(role), (user_id,))
     organizations = (select(Organization.id, Organization.name)
                      .where(Organization.status == OrgStatus.approved,
                             Organization.id.in_(select(OrganizationArea.organization_id)
@@ -249,8 +257,11 @@ def eligible_helpers(session: Session, need: Need) -> dict[str, Candidate]:
                 .join(User, User.id == OrganizationMember.user_id)
                 .where(OrganizationMember.organization_id.in_([r[0] for r in org_rows]), User.role == Role.org_member,
                        User.is_active))
-        for org_id, user_id in session.execute(stmt):
-            members.setdefault(org_id, []).append(user_id)
+        pairs = session.execute(stmt).all()
+        vetted = vetted_among(session, [user_id for _org, user_id in pairs]) if vetting else None
+        for org_id, user_id in pairs:
+            if vetted is None or user_id in vetted:
+                members.setdefault(org_id, []).append(user_id)
     for org_id, name in org_rows:
         if members.get(org_id):  # an organization with nobody to hear of it cannot be invited
             found[org_key(org_id)] = Candidate(org_key(org_id), name, "organization", tuple(members[org_id]))

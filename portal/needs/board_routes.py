@@ -160,6 +160,7 @@ def claim_detail(claim_id: int, delivery_form: DeliveryForm | None = None):
                   photos=claims.photos_of(session, [d.id for d in deliveries]),
                   hours=claims.hours_of(session, [d.id for d in deliveries]),
                   messages=claims.messages_of(session, row.id), mine=row.helper_id == current_user.id,
+                  may_verify=access.allowed(current_user, "needs.verify", need),
                   delivery_form=delivery_form or DeliveryForm(), message_form=MessageForm(), reason_form=ReasonForm(),
                   max_photos=MAX_PHOTOS, **LABELS)
 

@@ -22,9 +22,11 @@ class NeedForm(FlaskForm):
     urgency = RadioField(_l("Urgency"), choices=[(str(k), v) for k, v in URGENCY_LABELS.items()], default="2",
                          validators=[DataRequired(REQUIRED)])
     slots = IntegerField(_l("Helpers needed"), default=1, validators=[Optional(), NumberRange(1, 200)])
+    # Required for their own kind only (the rules check it): marked so the browser asks for the one shown.
     target_yuan = DecimalField(_l("Target amount (yuan, money needs)"), places=2,
-                               validators=[Optional(), NumberRange(1, 1_000_000)])
-    pairing_months = IntegerField(_l("Pairing period (months)"), validators=[Optional(), NumberRange(1, 36)])
+                               validators=[Optional(), NumberRange(1, 1_000_000)], render_kw={"required": True})
+    pairing_months = IntegerField(_l("Pairing period (months)"), validators=[Optional(), NumberRange(1, 36)],
+                                  render_kw={"required": True})
     deadline = DateField(_l("Deadline"), validators=[Optional()])
     children = MultiCheckboxField(_l("Children taking part (activities)"), coerce=int)
 

@@ -20,9 +20,9 @@ from portal.matching.labels import HELPER_KIND_LABELS
 from portal.needs import bp, claims, rules
 from portal.needs.forms import NeedForm, NoteForm, PublishForm, ReasonForm
 from portal.needs.labels import LABELS
-from portal.needs.models import DeliveryPhoto, Need, NeedStatus
+from portal.needs.models import Delivery, DeliveryPhoto, Need, NeedStatus
 from portal.needs.pii import highlight
-from portal.visits.photos import send_private
+from portal.visits.photos import send_private, thumbnail_of
 from portal.web import Page, commit_or_flash, page_args, render, show_error
 
 
@@ -204,44 +204,59 @@ def _shown_again(page):
     return page, 400
 
 
-@bp.route("/deliveries/<int:delivery_id>/verify", methods=["POST"])
-@access.route("needs.list")
-def verify_delivery(delivery_id: int):
-    session = db.session()
-    _delivery, _claim, need = claims.load_delivery(session, current_user, delivery_id)
-    if ReasonForm().validate_on_submit():
-        commit_or_flash(lambda: claims.verify_delivery(session, current_user, delivery_id),
-                        _("Delivery for need no. %(need)s verified; the volunteers' hours are approved.", need=need.id))
+def _after_decision(row, need):
+    """Back to the page the button was on: the claim page (``back=claim``) or the need's."""
+    if request.form.get("back") == "claim":
+        return redirect(url_for("needs.claim_detail", claim_id=row.id))
     return redirect(url_for("needs.detail", need_id=need.id))
 
 
+@bp.route("/deliveries/<int:delivery_id>/verify", methods=["POST"])
+@access.route("needs.verify")
+def verify_delivery(delivery_id: int):
+    session = db.session()
+    _delivery, row, need = claims.load_delivery(session, current_user, delivery_id)
+    if ReasonForm().validate_on_submit():
+        commit_or_flash(lambda: claims.verify_delivery(session, current_user, delivery_id),
+                        _("Delivery for need no. %(need)s verified; the volunteers' hours are approved.", need=need.id))
+    return _after_decision(row, need)
+
+
 @bp.route("/deliveries/<int:delivery_id>/dispute", methods=["POST"])
-@access.route("needs.list")
+@access.route("needs.verify")
 def dispute_delivery(delivery_id: int):
     session = db.session()
-    _delivery, _claim, need = claims.load_delivery(session, current_user, delivery_id)
+    _delivery, row, need = claims.load_delivery(session, current_user, delivery_id)
     form = ReasonForm()
     if form.validate_on_submit():
         commit_or_flash(lambda: claims.dispute_delivery(session, current_user, delivery_id, form.reason.data),
                         _("Delivery for need no. %(need)s disputed; the claimer has been told.", need=need.id))
-    return redirect(url_for("needs.detail", need_id=need.id))
+    return _after_decision(row, need)
+
+
+def _delivery_photo(photo_id: int) -> DeliveryPhoto:
+    """A delivery photo or receipt, for the claimer, fellow members of their organization and staff
+    over the need (checked by the claim); 404 for anyone else."""
+    session = db.session()
+    photo = session.get(DeliveryPhoto, photo_id)
+    if photo is None:
+        raise NotFound(_("This photo does not exist or is outside your region."))
+    claims.load_claim(session, current_user, session.get(Delivery, photo.delivery_id).claim_id)
+    return photo
 
 
 @bp.route("/deliveries/photos/<int:photo_id>")
 @access.route("signed_in")
 def delivery_photo(photo_id: int):
-    """A delivery photo or receipt: for the claimer and staff over the need (checked by the claim)."""
-    session = db.session()
-    photo = session.get(DeliveryPhoto, photo_id)
-    if photo is None:
-        from flask import abort
+    return send_private(current_app.config["UPLOAD_FOLDER"], _delivery_photo(photo_id).path)
 
-        abort(404)
-    from portal.needs.models import Delivery
 
-    delivery = session.get(Delivery, photo.delivery_id)
-    claims.load_claim(session, current_user, delivery.claim_id)
-    return send_private(current_app.config["UPLOAD_FOLDER"], photo.path)
+@bp.route("/deliveries/photos/<int:photo_id>/thumbnail")
+@access.route("signed_in")
+def delivery_thumbnail(photo_id: int):
+    """The photo's thumbnail, for exactly those who may see the photo."""
+    folder = current_app.config["UPLOAD_FOLDER"]
+    return send_private(folder, thumbnail_of(folder, _delivery_photo(photo_id).path))
 
 
 @bp.route("/needs/policy", methods=["GET", "POST"])

@@ -14,8 +14,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 import io
+import json
+import logging
+import os
+import secrets
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -32,6 +37,8 @@ CHECK = 4
 # Poster sizes in pixels: A5 at 150 dpi (148 × 210 mm), and a phone screen to post in a chat.
 SIZES = {"a5": (874, 1240), "phone": (1080, 1920)}
 CARD = (1200, 630)  # the Open Graph / WeChat share card
+
+log = logging.getLogger(__name__)
 
 
 def _check(secret: str, number: str) -> str:
@@ -210,6 +217,44 @@ def poster_png(need: board.PublicNeed, url: str, size: str, font_path: str, text
     out = io.BytesIO()
     image.save(out, "PNG", dpi=(150, 150) if size == "a5" else (72, 72))
     return out.getvalue()
+
+
+# Bump when ``poster_png`` draws differently: every kept poster is then drawn again.
+POSTER_LAYOUT = 1
+
+
+def poster_version(need: board.PublicNeed, url: str, size: str, font_path: str, texts: dict[str, str]) -> str:
+    """A digest of everything ``poster_png`` draws from: a need whose summary, category, place or
+    age band changes, another size, language or link gets another version (and ETag)."""
+    shown = [POSTER_LAYOUT, need.id, need.summary, str(need.category), need.county, need.town, need.age_band,
+             url, size, font_path, sorted(texts.items())]
+    return hashlib.sha256(json.dumps(shown, ensure_ascii=False).encode()).hexdigest()[:32]
+
+
+def kept_poster(folder: str, need: board.PublicNeed, url: str, size: str, font_path: str,
+                texts: dict[str, str]) -> tuple[bytes, str]:
+    """The poster and its version: read from ``folder`` when this version was drawn before, else
+    drawn and kept there (replacing the need's older versions at that size). A folder that cannot
+    be written only means drawing it again next time."""
+    version = poster_version(need, url, size, font_path, texts)
+    path = Path(folder) / f"{need.id}-{size}-{version}.png"
+    try:
+        return path.read_bytes(), version
+    except OSError:
+        pass
+    png = poster_png(need, url, size, font_path, texts)
+    partial = path.with_name(f".{path.name}.{secrets.token_hex(8)}.part")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial.write_bytes(png)
+        os.replace(partial, path)  # whole or absent: a reader never sees half a poster
+        for older in path.parent.glob(f"{need.id}-{size}-*.png"):
+            if older != path:
+                older.unlink(missing_ok=True)
+    except OSError:
+        log.exception("share: could not keep the poster of need %s", need.id)
+        partial.unlink(missing_ok=True)
+    return png, version
 
 
 def card_png(need: board.PublicNeed, font_path: str, texts: dict[str, str]) -> bytes:

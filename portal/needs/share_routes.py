@@ -68,10 +68,15 @@ def share_poster(code: str):
     size = request.args.get("size", "a5")
     if size not in share.SIZES:
         abort(400)
-    png = share.poster_png(need, _short_url(need.id), size, current_app.config["SHARE_FONT"], _texts(need))
+    png, version = share.kept_poster(current_app.config["POSTER_FOLDER"], need, _short_url(need.id), size,
+                                     current_app.config["SHARE_FONT"], _texts(need))
     filename = f"need-{need.id}-{size}.png"
-    return Response(png, mimetype="image/png", headers={"Content-Disposition": f'attachment; filename="{filename}"',
-                                                        "Cache-Control": "private, no-store"})
+    # Kept by the browser but asked for again each time (the need may change): the ETag answers
+    # 304 while it has not. Access is checked above, before any answer.
+    response = Response(png, mimetype="image/png", headers={
+        "Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "private, no-cache"})
+    response.set_etag(version)
+    return response.make_conditional(request)
 
 
 @bp.app_template_global("share_path")

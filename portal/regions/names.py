@@ -37,15 +37,19 @@ def path_of(session: Session, code: str | None) -> str:
     return paths_of(session, [code]).get(code, "") if code else ""
 
 
-def find_by_path(session: Session, text: str) -> str | None:
+def find_by_path(session: Session, text: str, within: str | None = None) -> str | None:
     """The code of the one region ``text`` names ("兰山区 义堂镇", "义堂镇", or a 12-digit code);
-    None when no region, or more than one, answers to it."""
+    None when no region, or more than one, answers to it. With ``within`` (a region's code), only
+    regions inside that region's subtree count: a name two counties share is then one region."""
     words = text.split()
     if not words:
         return None
+    inside = prefix_of(within, level_of_code(within)) if within else ""
     if len(words) == 1 and words[0].isdigit():
-        return words[0] if session.get(Region, words[0]) else None
-    candidates = list(session.scalars(select(Region.code).where(Region.name == words[-1]).limit(50)))
+        found = words[0] if session.get(Region, words[0]) else None
+        return found if found and found.startswith(inside) else None
+    candidates = [c for c in session.scalars(select(Region.code).where(Region.name == words[-1]).limit(50))
+                  if c.startswith(inside)]
     if len(words) > 1:
         names = names_of(session, {a for c in candidates for a in _all_ancestors(c)})
         candidates = [c for c in candidates

@@ -227,6 +227,47 @@ def file_path(folder: str | os.PathLike, relative: str) -> Path | None:
     return Path(joined) if joined else None
 
 
+THUMBNAIL_SIDE = 192  # twice the 96 × 72 the pages show: sharp on a phone's screen
+THUMBNAIL_QUALITY = 80
+THUMBNAIL_SUFFIX = ".thumb.jpg"
+
+
+def thumbnail_of(folder: str | os.PathLike, relative: str) -> str | None:
+    """The stored path of a small JPEG of the stored photo ``relative``: made from it the first time
+    it is asked for and kept beside it, so a page of thumbnails never sends the full photos. None
+    when the photo is missing; the photo itself when no thumbnail can be written (the folder full
+    or read-only): the page still shows it, only larger.
+
+    Stored photos were already checked and re-encoded on upload, so decoding them here is safe.
+    Two requests making the same thumbnail at once each write their own file and rename it into
+    place: the last rename wins, and both are whole thumbnails."""
+    source = file_path(folder, relative)
+    if source is None or not source.is_file():
+        return None
+    thumb = relative.removesuffix(".jpg") + THUMBNAIL_SUFFIX
+    target = file_path(folder, thumb)
+    if target is None:
+        return relative
+    if target.is_file():
+        return thumb
+    partial = target.with_name(f".{target.name}.{secrets.token_hex(8)}.part")
+    try:
+        with Image.open(source) as image:
+            image.draft("RGB", (THUMBNAIL_SIDE, THUMBNAIL_SIDE))  # decode a large JPEG at a fraction of its size
+            small = image.convert("RGB")
+        small.thumbnail((THUMBNAIL_SIDE, THUMBNAIL_SIDE), Image.Resampling.LANCZOS)
+        out = io.BytesIO()
+        small.save(out, "JPEG", quality=THUMBNAIL_QUALITY, optimize=True)
+        with open(partial, "xb") as written:
+            written.write(out.getvalue())
+        os.replace(partial, target)
+    except (OSError, ValueError, Image.DecompressionBombError):
+        log.exception("could not make a thumbnail of %s", relative)
+        partial.unlink(missing_ok=True)
+        return relative
+    return thumb
+
+
 def send_private(folder: str | os.PathLike, relative: str | None, download_name: str | None = None):
     """A stored photo as a response that no shared browser or proxy keeps (404 when missing).
 

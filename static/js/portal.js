@@ -10,6 +10,75 @@ document.addEventListener("submit", function (event) {
   }
 });
 
+// Required fields checked before a form is sent (a form with data-check-required, which holds the
+// message in the page's language): each required field shown and left empty gets the message
+// beside it, the first is focused, and nothing is sent. A field hidden because it belongs to
+// another kind of need is not asked for. The server checks everything again (and alone, without
+// JavaScript), with the same messages; registered before the pending state, which then stays off.
+function fieldShown(field) {
+  return field.getClientRects().length > 0;
+}
+
+function fieldEmpty(field) {
+  if (field.type === "radio" || field.type === "checkbox") {
+    return !field.form.querySelector(`input[name="${CSS.escape(field.name)}"]:checked`);
+  }
+  return !field.value.trim();
+}
+
+function errorNoteId(field) {
+  return (field.id || field.name) + "-error";
+}
+
+function markRequired(field, message) {
+  const box = field.closest(".field") || field.parentElement;
+  let note = document.getElementById(errorNoteId(field));
+  if (!note) {
+    note = document.createElement("p");
+    note.className = "error";
+    note.id = errorNoteId(field);
+    box.appendChild(note);
+  }
+  note.textContent = message;
+  box.classList.add("has-error");
+  field.setAttribute("aria-invalid", "true");
+  field.setAttribute("aria-describedby", note.id);
+}
+
+function clearMark(field) {
+  const note = document.getElementById(errorNoteId(field));
+  if (note) note.remove();
+  const box = field.closest(".field");
+  if (box) box.classList.remove("has-error");
+  field.removeAttribute("aria-invalid");
+  field.removeAttribute("aria-describedby");
+}
+
+document.addEventListener("submit", function (event) {
+  const form = event.target;
+  const message = form.getAttribute("data-check-required");
+  if (!message || event.defaultPrevented) return;
+  const seen = new Set();
+  const missing = [...form.querySelectorAll("[required]")].filter(function (field) {
+    if (field.disabled || !fieldShown(field) || seen.has(field.name)) return false;
+    seen.add(field.name);
+    return fieldEmpty(field);
+  });
+  if (missing.length) {
+    event.preventDefault();
+    missing.forEach(function (field) { markRequired(field, message); });
+    missing[0].focus();
+  }
+});
+
+document.addEventListener("input", function (event) {
+  const field = event.target;
+  if (field.form && field.form.hasAttribute("data-check-required") && field.getAttribute("aria-invalid") === "true"
+      && !fieldEmpty(field)) {
+    clearMark(field);
+  }
+});
+
 // Close the phone menu after a choice so the page is visible.
 document.addEventListener("click", function (event) {
   const link = event.target.closest(".menu + nav a");

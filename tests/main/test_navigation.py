@@ -14,7 +14,7 @@ EXPECTED = {
     "town": STAFF | {"/needs/", "/children/", "/visits/overdue", "/regions/", "/accounts/", "/hours/pending"},
     "village": STAFF | {"/needs/", "/children/", "/visits/overdue", "/regions/", "/hours/pending"},
     "village2": STAFF | {"/needs/", "/children/", "/visits/overdue", "/regions/", "/hours/pending"},
-    "org": STAFF | {"/me/profile", "/me/organization", "/claims/"},
+    "org": STAFF | {"/me/profile", "/me/hours", "/me/organization", "/claims/"},
     "volunteer": STAFF | {"/me/profile", "/me/certificates", "/me/hours", "/me/organization", "/claims/"},
     "donor": STAFF | {"/me/profile"},
 }
