@@ -28,20 +28,15 @@ from portal.web import Page, commit_or_flash, page_args, render, show_error, wan
 DELIVERY_FOLDER = "delivery-photos"
 
 
-def _board_filters(places: tuple[list, list] | None = None) -> tuple[BoardFilterForm, board.BoardFilter, tuple]:
-    """The filter form and what it asks for; ``places`` are the county and town choices when the
-    caller has them already (the anonymous board's cache)."""
+def _board_filters() -> tuple[BoardFilterForm, board.BoardFilter]:
     form = BoardFilterForm(request.args)
     everything = [("", _("All"))]
     form.category.choices = everything + [(k.value, str(v)) for k, v in NEED_CATEGORY_LABELS.items()]
     form.kind.choices = everything + [(k.value, str(v)) for k, v in KIND_LABELS.items()]
-    if places is None:
-        # A town is chosen inside a county (the county of a ?town= link when none is chosen).
-        town = request.args.get("town", "")
-        county = request.args.get("county", "") or (town[:6] + "000000" if town else "")
-        places = (board.counties_with_needs(db.session()), board.towns_with_needs(db.session(), county))
-    form.county.choices = everything + places[0]
-    form.town.choices = everything + places[1]
+    form.county.choices = everything + board.counties_with_needs(db.session())
+    # A town is chosen inside a county (the county of a ?town= link when none is chosen).
+    county = form.county.data or (form.town.data[:6] + "000000" if form.town.data else "")
+    form.town.choices = everything + board.towns_with_needs(db.session(), county)
     form.urgency.choices = everything + [("2", _("Medium or high")), ("3", str(URGENCY_LABELS[3]))]
     form.validate()
     town = form.town.data or ""
@@ -51,44 +46,41 @@ def _board_filters(places: tuple[list, list] | None = None) -> tuple[BoardFilter
                                 county=form.county.data or "", town=town,
                                 urgency=int(form.urgency.data or 0) if (form.urgency.data or "").isdigit() else 0,
                                 before=form.before.data if not form.before.errors else None)
-    return form, filters, places
+    return form, filters
 
 
 @bp.route("/board")
 @access.route(access.PUBLIC)
 def board_page():
     if current_user.is_authenticated:  # their own recommendations and vetting notes: never shared
-        form, filters, _places = _board_filters()
-        return render("needs/board.html", block="results", **_board_context(form, filters))
-    # Anonymous readers all see the same results for the same filter: rendered once per board
-    # version. Only the results and the place choices are kept, never the page around them (it
-    # carries the reader's own form token).
+        return render("needs/board.html", block="results", **_board_context())
+    # Anonymous readers all see the same board for the same filter: its content (filters and
+    # results) is rendered once per board version and language. The page around it is rendered for
+    # each reader: it carries their own form token.
     key = (str(get_locale()), wants_fragment(), tuple(sorted(request.args.items(multi=True))))
     current = board_cache.version(db.session())
     found = board_cache.cache().get(key, current)
     if found is None:
-        form, filters, places = _board_filters()
-        found = (str(render_block("needs/board.html", "results", **_board_context(form, filters))), places)
+        context = _board_context()
+        block = "results" if wants_fragment() else "content"
+        found = str(render_block("needs/board.html", block, **context))
         board_cache.cache().put(key, current, found)
     if wants_fragment():
-        return found[0]
-    form, filters, _places = _board_filters(found[1])
-    return render("needs/board.html", **_board_context(form, filters, results_html=Markup(found[0])))
+        return found
+    return render("needs/board_kept.html", content_html=Markup(found))
 
 
-def _board_context(form: BoardFilterForm, filters: board.BoardFilter, results_html: Markup | None = None) -> dict:
+def _board_context() -> dict:
+    form, filters = _board_filters()
     number, per_page = page_args()
     per_page = min(per_page, 50)
+    needs, total = board.board(db.session(), filters, number, per_page)
     params = {k: v for k, v in request.args.items() if k != "page" and v}
     # "Recommended for you": helpers only, above the first page (not in the list's htmx swaps).
     for_you = matching.board_section(db.session(), current_user) if number == 1 and not wants_fragment() else []
-    if results_html is None:
-        needs, total = board.board(db.session(), filters, number, per_page)
-    else:  # the results are rendered already: nothing to ask the database
-        needs, total = [], 0
     return dict(needs=needs, form=form, page=Page(number, per_page, total), params=params,
                 count_limit=board.COUNT_LIMIT, for_you=for_you, swap_town=wants_fragment(),
-                results_html=results_html, **_vetting(), **LABELS)
+                **_vetting(), **LABELS)
 
 
 def _vetting() -> dict:
