@@ -77,6 +77,17 @@ def cache(app=None) -> _Cache:
     return app.extensions.setdefault("needs_board_cache", _Cache())
 
 
+def kept(session: Session, key: tuple, compute):
+    """``compute()``, kept until the board changes: for what every reader's board shares (the
+    counties and towns that have published needs, which took a scan of the board each time)."""
+    current = version(session)
+    found = cache().get(key, current)
+    if found is None:
+        found = compute()
+        cache().put(key, current, found)
+    return found
+
+
 # --- noticing changes to needs -------------------------------------------------------------------
 
 

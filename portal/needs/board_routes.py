@@ -33,10 +33,13 @@ def _board_filters() -> tuple[BoardFilterForm, board.BoardFilter]:
     everything = [("", _("All"))]
     form.category.choices = everything + [(k.value, str(v)) for k, v in NEED_CATEGORY_LABELS.items()]
     form.kind.choices = everything + [(k.value, str(v)) for k, v in KIND_LABELS.items()]
-    form.county.choices = everything + board.counties_with_needs(db.session())
+    session = db.session()
+    form.county.choices = everything + board_cache.kept(
+        session, ("counties",), lambda: board.counties_with_needs(session))
     # A town is chosen inside a county (the county of a ?town= link when none is chosen).
     county = form.county.data or (form.town.data[:6] + "000000" if form.town.data else "")
-    form.town.choices = everything + board.towns_with_needs(db.session(), county)
+    form.town.choices = everything + board_cache.kept(
+        session, ("towns", county), lambda: board.towns_with_needs(session, county))
     form.urgency.choices = everything + [("2", _("Medium or high")), ("3", str(URGENCY_LABELS[3]))]
     form.validate()
     town = form.town.data or ""
@@ -52,8 +55,19 @@ def _board_filters() -> tuple[BoardFilterForm, board.BoardFilter]:
 @bp.route("/board")
 @access.route(access.PUBLIC)
 def board_page():
-    if current_user.is_authenticated:  # their own recommendations and vetting notes: never shared
-        return render("needs/board.html", block="results", **_board_context())
+    if current_user.is_authenticated:
+        # Their own recommendations are theirs; the filters and results are everyone's but for the
+        # vetting notes: rendered once per filter, language and vetting (the selects are long).
+        context = _board_context(listed=False)
+        args = (str(get_locale()), wants_fragment(), tuple(sorted(request.args.items(multi=True))))
+        session = db.session()
+        context["results_html"] = Markup(board_cache.kept(
+            session, ("results", context["vetted"], context["vetting_url"], *args),
+            lambda: str(render_block("needs/board.html", "results", **_listed(context)))))
+        if not wants_fragment():
+            context["filters_html"] = Markup(board_cache.kept(
+                session, ("filters", *args), lambda: str(render_block("needs/board.html", "filters", **context))))
+        return render("needs/board.html", block="results", **context)
     # Anonymous readers all see the same board for the same filter: its content (filters and
     # results) is rendered once per board version and language. The page around it is rendered for
     # each reader: it carries their own form token.
@@ -70,17 +84,24 @@ def board_page():
     return render("needs/board_kept.html", content_html=Markup(found))
 
 
-def _board_context() -> dict:
+def _board_context(listed: bool = True) -> dict:
+    """What the board page shows; with ``listed`` false, without the needs of the results (asked for
+    by ``_listed`` only when they are not kept)."""
     form, filters = _board_filters()
     number, per_page = page_args()
-    per_page = min(per_page, 50)
-    needs, total = board.board(db.session(), filters, number, per_page)
     params = {k: v for k, v in request.args.items() if k != "page" and v}
     # "Recommended for you": helpers only, above the first page (not in the list's htmx swaps).
     for_you = matching.board_section(db.session(), current_user) if number == 1 and not wants_fragment() else []
-    return dict(needs=needs, form=form, page=Page(number, per_page, total), params=params,
-                count_limit=board.COUNT_LIMIT, for_you=for_you, swap_town=wants_fragment(),
-                **_vetting(), **LABELS)
+    context = dict(form=form, filters=filters, params=params, count_limit=board.COUNT_LIMIT, for_you=for_you,
+                   swap_town=wants_fragment(), page=Page(number, min(per_page, 50), 0), needs=[],
+                   **_vetting(), **LABELS)
+    return _listed(context) if listed else context
+
+
+def _listed(context: dict) -> dict:
+    page = context["page"]
+    needs, total = board.board(db.session(), context["filters"], page.number, page.per_page)
+    return {**context, "needs": needs, "page": Page(page.number, page.per_page, total)}
 
 
 def _vetting() -> dict:

@@ -94,3 +94,16 @@ def test_a_signed_in_reader_never_gets_the_anonymous_board(app, client, users, m
     login(client, users["volunteer"].username)
     page = client.get("/board").get_data(as_text=True)
     assert "无犯罪记录" in anonymous and "数学辅导" in page and "无犯罪记录" not in page
+
+
+def test_signed_in_readers_share_kept_results_only_with_readers_vetted_alike(app, users, make_need, helper_in):
+    """Signed-in readers' results are kept too (the same needs for the same filter), but apart for
+    the vetted and the not vetted: each sees their own notes, whoever came first."""
+    make_need(to="published", kind="pairing", pairing_months=6)
+    helper_in("volunteer", vetted=True)
+    vetted, unvetted = app.test_client(), app.test_client()
+    login(vetted, users["volunteer"].username)
+    login(unvetted, users["donor"].username)  # a donor has no certificate
+    assert "无犯罪记录" not in vetted.get("/board").get_data(as_text=True)
+    assert "无犯罪记录" in unvetted.get("/board").get_data(as_text=True)
+    assert "无犯罪记录" not in vetted.get("/board", headers={"HX-Request": "true"}).get_data(as_text=True)
