@@ -15,6 +15,7 @@ vetting notes.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections import OrderedDict
@@ -25,6 +26,8 @@ from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session
 
 from portal.needs.models import BoardVersion, Need
+
+log = logging.getLogger(__name__)
 
 MAX_AGE_SECONDS = 300
 MAX_ENTRIES = 512  # per process: filters × pages × languages actually asked for
@@ -115,8 +118,12 @@ def _bump_after_commit(session) -> None:
         return
     bind = session.get_bind()
     engine = getattr(bind, "engine", bind)
-    with engine.begin() as connection:
-        bump(connection)
+    try:
+        with engine.begin() as connection:
+            bump(connection)
+    except Exception:  # the change is committed: never report it failed; the kept copies expire anyway
+        log.exception("needs: the board version could not be moved on; kept boards expire within %d s",
+                      MAX_AGE_SECONDS)
 
 
 @event.listens_for(OrmSession, "after_soft_rollback")
