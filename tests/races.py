@@ -8,8 +8,9 @@ from portal import db
 from portal.errors import Conflict
 
 
-def race(app, acts) -> list[str]:
-    """Run each ``act(session)`` in its own thread and write session, all released together."""
+def race(app, acts, refused: type[Exception] = Conflict) -> list[str]:
+    """Run each ``act(session)`` in its own thread and write session, all released together; an
+    act that raises ``refused`` was "refused"."""
     start = threading.Barrier(len(acts))
     outcomes: list[str] = []
     lock = threading.Lock()
@@ -22,7 +23,7 @@ def race(app, acts) -> list[str]:
                 act(session)
                 session.commit()
                 result = "done"
-            except Conflict:
+            except refused:
                 session.rollback()
                 result = "refused"
             except Exception as exc:  # anything else is a failure of the rule

@@ -2,7 +2,6 @@
 delivering with photos and hours, verification closing the need, disputes, pairings, money."""
 
 import io
-import threading
 from datetime import date, timedelta
 
 import pytest
@@ -19,6 +18,7 @@ from portal.needs.models import Claim, ClaimStatus, Need, NeedStatus
 from portal.types import utcnow
 from tests.conftest import post
 from tests.needs.conftest import need_row, vet_volunteer
+from tests.races import race
 
 
 def jpeg_with_gps() -> bytes:
@@ -118,36 +118,10 @@ def test_many_helpers_pressing_claim_at_once_exactly_the_slots_win(app, make_nee
     slots, attempts = 3, 20
     need_id = make_need(to="published", slots=slots)
     helper_ids = _crowd(app, attempts, password_hash)
-    start = threading.Barrier(attempts)
-    outcomes: list[str] = []
-    lock = threading.Lock()
-
-    def press(helper_id: int) -> None:
-        with app.app_context():
-            session = db.new_session(write=True)
-            try:
-                start.wait()
-                claims.claim(session, session.get(User, helper_id), need_id)
-                session.commit()
-                result = "won"
-            except claims.SlotsTaken:
-                session.rollback()
-                result = "full"
-            except Exception as exc:  # anything else is a failure of the rule
-                session.rollback()
-                result = f"error: {exc!r}"
-            finally:
-                session.close()
-            with lock:
-                outcomes.append(result)
-
-    threads = [threading.Thread(target=press, args=(h,)) for h in helper_ids]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    assert sorted(set(outcomes)) == ["full", "won"], outcomes
-    assert outcomes.count("won") == slots and outcomes.count("full") == attempts - slots
+    outcomes = race(app, [lambda s, h=h: claims.claim(s, s.get(User, h), need_id) for h in helper_ids],
+                    refused=claims.SlotsTaken)
+    assert sorted(set(outcomes)) == ["done", "refused"], outcomes
+    assert outcomes.count("done") == slots and outcomes.count("refused") == attempts - slots
     need = need_row(app, need_id)
     assert need.slots_taken == slots and need.status == NeedStatus.claimed
     with app.app_context(), db.new_session() as s:
