@@ -24,7 +24,7 @@ from portal.extensions import limiter
 from portal.mail import send_mail
 from portal.regions.models import Region
 from portal.regions.names import paths_of
-from portal.web import Page, page_args, public_url, render, safe_next, show_error
+from portal.web import Page, commit_or_flash, page_args, public_url, render, safe_next, show_error
 
 RESET_STARTED = {
     ResetRoute.email: _l("A one-time link has been sent to the account's confirmed e-mail address."),
@@ -362,14 +362,8 @@ def set_active(user_id: int):
     target = _managed_user(user_id)
     if EmptyForm().validate_on_submit():
         active = request.form.get("active") == "1"
-        try:
-            rules.set_active(db.session(), current_user, target, active)
-        except DomainError as error:
-            db.session().rollback()
-            flash(str(error.message), "error")
-        else:
-            db.session().commit()
-            flash(_("Account reactivated.") if active else _("Account deactivated."), "success")
+        commit_or_flash(lambda: rules.set_active(db.session(), current_user, target, active),
+                        _("Account reactivated.") if active else _("Account deactivated."))
     return redirect(url_for("accounts.detail", user_id=target.id))
 
 
@@ -379,14 +373,8 @@ def set_head(user_id: int):
     target = _managed_user(user_id)
     if EmptyForm().validate_on_submit():
         is_head = request.form.get("head") == "1"
-        try:
-            rules.set_head(db.session(), current_user, target, is_head)
-        except DomainError as error:
-            db.session().rollback()
-            flash(str(error.message), "error")
-        else:
-            db.session().commit()
-            flash(_("Named head of this level.") if is_head else _("No longer head of this level."), "success")
+        commit_or_flash(lambda: rules.set_head(db.session(), current_user, target, is_head),
+                        _("Named head of this level.") if is_head else _("No longer head of this level."))
     return redirect(url_for("accounts.detail", user_id=target.id))
 
 
