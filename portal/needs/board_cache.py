@@ -20,7 +20,7 @@ import threading
 import time
 from collections import OrderedDict
 
-from flask import current_app
+from flask import current_app, g, has_request_context, request
 from sqlalchemy import event, insert, select, update
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session
@@ -35,7 +35,15 @@ _CHANGED = "needs_board_changed"
 
 
 def version(session: Session) -> int:
-    return session.scalar(select(BoardVersion.version).where(BoardVersion.id == 1)) or 0
+    """The board's version, read once per reading request (a board page asks for it for the
+    filters, the place choices and the results)."""
+    reading = has_request_context() and request.method in ("GET", "HEAD")
+    if reading and "needs_board_version" in g:
+        return g.needs_board_version
+    found = session.scalar(select(BoardVersion.version).where(BoardVersion.id == 1)) or 0
+    if reading:
+        g.needs_board_version = found
+    return found
 
 
 def bump(connection) -> None:
