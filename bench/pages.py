@@ -62,10 +62,15 @@ def run(args: list[str], env: dict, **kwargs) -> subprocess.CompletedProcess:
 # --- the database: loaded once, then reused ------------------------------------------------------
 
 
+def state_folder(args) -> Path:
+    """Where the run keeps the instance folder (secrets) and what it loaded, per scale."""
+    return Path(args.state_dir or Path.home() / ".cache" / "tongxin-bench" / f"pages-{args.scale}")
+
+
 def prepare(args) -> dict:
     """The environment every process of the run shares (database, instance folder with its
     secrets), after loading the demo set when the database is empty."""
-    state = Path(args.state_dir or Path.home() / ".cache" / "tongxin-bench" / f"pages-{args.scale}")
+    state = state_folder(args)
     state.mkdir(parents=True, exist_ok=True)
     url = args.database_url or os.environ.get("DATABASE_URL") or f"sqlite:///{state / 'bench.db'}"
     env = dict(os.environ, TONGXIN_ENV="development", TONGXIN_INSTANCE=str(state / "instance"),

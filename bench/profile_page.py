@@ -37,7 +37,9 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=30)
     args = parser.parse_args()
 
-    state = Path(args.state_dir or Path.home() / ".cache" / "tongxin-bench" / f"pages-{args.scale}")
+    from pages import state_folder  # bench/ is on the path: the script runs from it
+
+    state = state_folder(args)
     if not (state / "loaded.json").exists():
         raise SystemExit(f"no database loaded by bench/pages.py in {state}: run it first")
     os.environ.update(TONGXIN_ENV="development", TONGXIN_INSTANCE=str(state / "instance"), HUEY_IMMEDIATE="1",
