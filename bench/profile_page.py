@@ -35,6 +35,8 @@ def main() -> None:
     parser.add_argument("--state-dir", default=None)
     parser.add_argument("--runs", type=int, default=40)
     parser.add_argument("--top", type=int, default=30)
+    parser.add_argument("--sort", default="tottime", help="a pstats sort key: tottime, cumulative …")
+    parser.add_argument("--only", default=None, help="list only functions whose file path holds this text")
     args = parser.parse_args()
 
     from pages import state_folder  # bench/ is on the path: the script runs from it
@@ -86,7 +88,11 @@ def main() -> None:
     for _ in range(args.runs):
         get()
     profiler.disable()
-    pstats.Stats(profiler).sort_stats("tottime").print_stats(args.top)
+    stats = pstats.Stats(profiler).sort_stats(args.sort)
+    if args.only:
+        stats.print_stats(args.only, args.top)
+    else:
+        stats.print_stats(args.top)
     total, db = statistics.median(totals), statistics.median(dbs)
     print(json.dumps({"path": args.path, "user": args.user, "ms_per_request": round(total, 2),
                       "db_ms": round(db, 2), "python_ms": round(total - db, 2)}))

@@ -1,4 +1,4 @@
-from flask import current_app, jsonify, redirect, request, session
+from flask import current_app, g, jsonify, redirect, request, session
 from flask_login import current_user
 
 from portal import access, db, migrate
@@ -12,9 +12,20 @@ from portal.regions.models import Region
 from portal.web import render, safe_next
 
 
+class _Navigation:
+    """The signed-in user's menu, worked out only when a template walks it (a fragment that swaps
+    part of a page never does) and then once per request, on the user itself rather than through
+    Flask-Login's proxy (it asks each of some thirty rules)."""
+
+    def __iter__(self):
+        if "navigation" not in g:
+            g.navigation = navigation_for(current_user._get_current_object())
+        return iter(g.navigation)
+
+
 @bp.app_context_processor
 def navigation_context():
-    return {"navigation": navigation_for(current_user), "role_labels": ROLE_LABELS}
+    return {"navigation": _Navigation(), "role_labels": ROLE_LABELS}
 
 
 @bp.route("/")
