@@ -33,21 +33,28 @@ def sign_in(user: User) -> None:
 
 
 def load_user(token: str) -> User | None:
-    # Loaded on a short read session of its own, then attached to the request's session without a
-    # query: a request that writes must not take SQLite's write lock just to learn who is asking,
-    # before its view has audited the reads it makes in their own transactions.
-    with db.new_session() as reading:
-        found = sessions.find_active(reading, token)
+    if request.method in db.READ_METHODS:
+        # A request that only reads asks on its own session: one connection, one transaction.
+        found = sessions.find_active(db.session(), token)
         if found is None:
             return None
         record, user = found
-        reading.expunge_all()
+    else:
+        # A request that writes asks on a short read session of its own, then attaches the user to
+        # its session without a query: it must not take SQLite's write lock just to learn who is
+        # asking, before its view has audited the reads it makes in their own transactions.
+        with db.new_session() as reading:
+            found = sessions.find_active(reading, token)
+            if found is None:
+                return None
+            record, user = found
+            reading.expunge_all()
+        user = db.session().merge(user, load=False)
     config = current_app.config
     if sessions.idle_too_long(record, user, config["STAFF_IDLE_MINUTES"], utcnow(), config["PERMANENT_SESSION_LIFETIME"]):
         g.idle_session_id = record.id  # ``security.enforce_idle_timeout`` ends it and says why
         return None
     g.user_session = record
-    user = db.session().merge(user, load=False)
     user._session_token = token
     return user
 
