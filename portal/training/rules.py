@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, distinct, exists, func, select
+from sqlalchemy import delete, distinct, exists, func, literal_column, select
 from sqlmodel import Session
 
 from portal import access, db
@@ -434,7 +434,9 @@ def coverage_by_area(session: Session, region_code: str, start: date, end: date)
     city), in one grouped query; a town's supervisors count in the town's own row of a county."""
     below = _BELOW[level_of_code(region_code)]
     digits = LEVEL_DIGITS[below]
-    area = func.substr(User.region_code, 1, digits)
+    # Literal numbers: the same expression must appear in SELECT and GROUP BY, and two bound
+    # parameters would be two different expressions to PostgreSQL.
+    area = func.substr(User.region_code, literal_column("1"), literal_column(str(digits)))
     trained = User.id.in_(_trained_ids(start, end))
     rows = session.execute(
         select(area, func.count(User.id).filter(trained), func.count(User.id))
