@@ -300,6 +300,7 @@ def create():
                 region_code=form.region_code.data,
                 password=form.password.data if temporary else None,
                 email=form.email.data,
+                in_post_since=form.in_post_since.data,
                 hours=current_app.config["PASSWORD_RESET_HOURS"],
             )
         except DomainError as error:

@@ -192,3 +192,23 @@ def test_people_records_list_the_untrained_of_the_region_only(app, session, user
         rules.people_records(session, _user(session, users, "village"), YITANG, TODAY, TODAY, 1, 50)
     records, _total = rules.people_records(session, _user(session, users, "town"), YITANG, TODAY, TODAY, 1, 50)
     assert {r.user_id for r in records} == {users["town"].id, users["village"].id, users["village2"].id}
+
+
+def test_a_new_directors_account_keeps_the_day_of_taking_the_post(session, users):
+    from portal.accounts.rules import create_account
+
+    supervisor = _user(session, users, "town")
+    made = dict(username="new-director", display_name="新任儿童主任", role="child_director",
+                region_code="371302105260", password="a long enough temporary password")
+    with pytest.raises(DomainError) as refused:
+        create_account(session, supervisor, **made, in_post_since=date.today() + timedelta(days=1))
+    assert refused.value.details["field"] == "in_post_since"
+    assert create_account(session, supervisor, **made).in_post_since == date.today()
+    earlier = create_account(session, supervisor, **{**made, "username": "earlier-director"},
+                             in_post_since=date.today() - timedelta(days=70))
+    session.commit()
+    # 70 days in post and untrained: the town's supervisor hears of this one only (the others
+    # took up their posts today).
+    assert rules.notify_untrained_directors(session, date.today()) == 1
+    session.commit()
+    assert [(n.user_id, n.about) for n in _notices(session)] == [(users["town"].id, f"user:{earlier.id}")]
