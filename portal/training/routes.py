@@ -196,19 +196,20 @@ def check_in(session_id: int, token: str):
 @access.route("training.mine")
 def mine():
     """One's own training record."""
-    return render("training/mine.html", lines=rules.record_of(db.session(), current_user))
+    session = db.session()
+    lines = rules.record_of(session, current_user)
+    return render("training/mine.html", lines=lines,
+                  materials=rules.materials_for(session, [line.session_id for line in lines]))
 
 
 def _region_and_period():
     """The region (?region=, inside the viewer's) and period (?start=&end=) asked for; the viewer's
     own region and the year so far, with a message, when the request asks for something else."""
-    region_code = request.args.get("region", "").strip() or current_user.region_code
-    today = date.today()
+    session, today = db.session(), date.today()
     try:
-        if not access.allowed(current_user, "training.coverage", region_code):
-            raise DomainError(_("That place is outside your area."))
+        region = rules.report_region(session, current_user, request.args.get("region", "").strip())
         start, end = rules.parse_period(request.args.get("start", ""), request.args.get("end", ""), today)
-        return region_code, start, end, 200
+        return region.code, start, end, 200
     except DomainError as error:
         flash(str(error.message), "error")
         start, end = rules.default_period(today)

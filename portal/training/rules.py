@@ -71,8 +71,7 @@ class SessionValues:
 def _holding_region(session: Session, actor, code: str) -> Region:
     """The region that is to hold a session: a town, county, city or province inside the actor's
     subtree. Anything else (a village, an unknown or malformed code) is a message on the field."""
-    code = (code or "").strip()
-    region = session.get(Region, code) if len(code) == 12 and code.isdigit() else None
+    region = _region_named(session, code)
     if region is None:
         raise DomainError(_l("Choose a region from the list."), field="region_code")
     if region.level not in HOLDING_LEVELS:
@@ -80,6 +79,26 @@ def _holding_region(session: Session, actor, code: str) -> Region:
                           field="region_code")
     if not access.allowed(actor, "training.manage", region.code):
         raise DomainError(_l("That region is outside your area."), field="region_code")
+    return region
+
+
+def _region_named(session: Session, code: str | None) -> Region | None:
+    """The region of a 12-digit ASCII code; None for anything else (full-width or look-alike
+    digits, a cut code such as a county's first six digits, an unknown code)."""
+    code = (code or "").strip()
+    if not (len(code) == 12 and code.isascii() and code.isdigit()):
+        return None
+    return session.get(Region, code)
+
+
+def report_region(session: Session, viewer, code: str | None) -> Region:
+    """The region a coverage page or list is asked for: the viewer's own when none is named.
+    Refuses, with a message, a code that names no region and a region outside the viewer's."""
+    region = _region_named(session, code or viewer.region_code)
+    if region is None:
+        raise DomainError(_l("Choose a region from the list."))
+    if not access.allowed(viewer, "training.coverage", region.code):
+        raise DomainError(_l("That region is outside your area."))
     return region
 
 
@@ -115,9 +134,18 @@ def update_session(session: Session, actor, training: TrainingSession, values: S
     access.require(actor, "training.manage", training)
     region = _holding_region(session, actor, values.region_code)
     _check_values(values)
-    if values.held_on > date.today() and _attendance_count(session, training.id):
-        raise DomainError(_l("People have attended this session: its date cannot be in the future."),
-                          field="held_on")
+    if _attendance_count(session, training.id):
+        if values.held_on > date.today():
+            raise DomainError(_l("People have attended this session: its date cannot be in the future."),
+                              field="held_on")
+        low, high = subtree_bounds(region.code, region.level)
+        strays = session.scalar(select(func.count()).select_from(TrainingAttendance)
+                                .join(User, User.id == TrainingAttendance.user_id)
+                                .where(TrainingAttendance.session_id == training.id,
+                                       ~User.region_code.between(low, high)))
+        if strays:
+            raise DomainError(_l("People from outside that region attended this session: choose a region that "
+                                 "includes them."), field="region_code")
     training.topic, training.held_on, training.region_code = values.topic.strip(), values.held_on, region.code
     training.trainer, training.place = values.trainer.strip(), values.place.strip()
     session.add(training)
@@ -300,6 +328,17 @@ def add_materials(session: Session, actor, training: TrainingSession, pages: Seq
 def materials_of(session: Session, training: TrainingSession) -> list[TrainingMaterial]:
     return list(session.scalars(select(TrainingMaterial).where(TrainingMaterial.session_id == training.id)
                                 .order_by(TrainingMaterial.id)))
+
+
+def materials_for(session: Session, session_ids: Iterable[int]) -> dict[int, list[TrainingMaterial]]:
+    """Session id → its materials, for a record's lines, in one query."""
+    found: dict[int, list[TrainingMaterial]] = {}
+    ids = sorted(set(session_ids))
+    if ids:
+        for material in session.scalars(select(TrainingMaterial).where(TrainingMaterial.session_id.in_(ids))
+                                        .order_by(TrainingMaterial.id)):
+            found.setdefault(material.session_id, []).append(material)
+    return found
 
 
 def read_material(session: Session, viewer, material_id: int) -> TrainingMaterial:

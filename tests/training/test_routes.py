@@ -159,12 +159,18 @@ def test_bad_session_input_is_refused_in_chinese_and_saves_nothing(app, client, 
         assert s.scalars(select(TrainingSession)).first() is None
 
 
-def test_coverage_of_another_county_is_not_shown(app, client, users, as_user):
+@pytest.mark.parametrize("region", ["371311000000", "３７１３１１００００００", "371311", "371302", "37130210500０",
+                                    "371399999999", "../371311000000"])
+def test_coverage_of_another_county_or_a_disguised_code_is_not_shown(app, client, users, as_user, region):
     as_user("county")
-    response = client.get("/training/coverage?region=371311000000")
+    response = client.get("/training/coverage", query_string={"region": region})
     assert response.status_code == 400
-    assert "罗庄街道" not in response.get_data(as_text=True)
-    client.post("/logout", data={"csrf_token": csrf_token(client)})
+    page = response.get_data(as_text=True)
+    assert "罗庄街道" not in page and "兰山区" in page  # the viewer's own county instead
+    assert client.get("/training/people", query_string={"region": region}).status_code == 400
+
+
+def test_the_roles_without_coverage_are_refused(app, client, users):
     login(client, "village")
     assert client.get("/training/coverage").status_code == 403
     assert client.get("/training/people").status_code == 403
@@ -194,6 +200,9 @@ def test_materials_are_uploaded_cleaned_and_shown_to_the_people_expected_only(ap
     client.post("/logout", data={"csrf_token": csrf_token(client)})
     login(client, "village")
     assert client.get(f"/training/materials/{material.id}").status_code == 200
+    assert f"/training/materials/{material.id}" not in client.get("/training/mine").get_data(as_text=True)
+    attend(app, training, "village", users=users)
+    assert f"/training/materials/{material.id}" in client.get("/training/mine").get_data(as_text=True)
     client.post("/logout", data={"csrf_token": csrf_token(client)})
     for key in ("outsider", "volunteer", "county2"):
         login(client, key)

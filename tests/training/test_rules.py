@@ -42,7 +42,7 @@ def test_only_civil_affairs_over_the_region_may_create_a_session(session, users,
 
 def test_a_village_cannot_hold_a_session_and_an_unknown_code_is_refused(session, users):
     staff = _user(session, users, "county")
-    for code in ("371302105259", "371302999000", "兰山区"):
+    for code in ("371302105259", "371302999000", "兰山区", "３７１３０２１０５０００", "371302"):
         with pytest.raises(DomainError) as refused:
             rules.create_session(session, staff, _values(region=code))
         assert refused.value.details["field"] == "region_code"
@@ -212,3 +212,16 @@ def test_a_new_directors_account_keeps_the_day_of_taking_the_post(session, users
     assert rules.notify_untrained_directors(session, date.today()) == 1
     session.commit()
     assert [(n.user_id, n.about) for n in _notices(session)] == [(users["town"].id, f"user:{earlier.id}")]
+
+
+def test_a_session_cannot_move_away_from_the_people_who_attended(app, session, users, make_training):
+    training = make_training(held_on=TODAY, region=LANSHAN)
+    attend(app, training, "village", users=users, today=TODAY)
+    t = session.get(TrainingSession, training.id)
+    staff = _user(session, users, "county")
+    with pytest.raises(DomainError) as refused:
+        rules.update_session(session, staff, t, _values(region="371302101000"))  # 白沙埠镇: not their town
+    assert refused.value.details["field"] == "region_code"
+    session.rollback()
+    t = session.get(TrainingSession, training.id)
+    assert rules.update_session(session, staff, t, _values(region=YITANG)).region_code == YITANG
