@@ -208,3 +208,18 @@ def test_materials_are_uploaded_cleaned_and_shown_to_the_people_expected_only(ap
         login(client, key)
         assert client.get(f"/training/materials/{material.id}").status_code == 404
         client.post("/logout", data={"csrf_token": csrf_token(client)})
+
+
+def test_staff_list_sessions_edit_one_and_see_who_is_untrained(app, client, users, as_user, make_training):
+    training = make_training(topic="个案管理培训")
+    attend(app, training, "village", users=users)
+    as_user("county")
+    assert "个案管理培训" in client.get("/training/").get_data(as_text=True)
+    form = form_on(client.get(f"/training/{training.id}/edit").get_data(as_text=True), f"/training/{training.id}/edit")
+    _fill(form, topic="个案管理与入户走访培训")
+    assert client.post(f"/training/{training.id}/edit", data=form).status_code == 302
+    assert "个案管理与入户走访培训" in client.get(f"/training/{training.id}").get_data(as_text=True)
+    page = client.get("/training/people", query_string={"region": YITANG, "untrained": "1"}).get_data(as_text=True)
+    assert "Test village2" in page and "Test town" in page and "Test village<" not in page
+    town_page = client.get("/training/coverage", query_string={"region": YITANG}).get_data(as_text=True)
+    assert "屠苏村村民委员会" in town_page and "颐顺园村村民委员会" in town_page
