@@ -487,3 +487,46 @@ def _disbursements_report(user, region_code) -> bool:
     if not _civil_affairs(user):
         return False
     return region_code is None or within_scope(user, region_code)
+
+
+# --- training: run by civil-affairs staff over the holding region; attended by its directors ------
+
+
+def _trainee(user) -> bool:
+    return _staff(user) and user.role in (Role.child_director, Role.child_supervisor)
+
+
+@rule("training.manage")
+def _training_manage(user, held_by) -> bool:
+    """Sessions are created, edited and their attendance seen and ticked by civil-affairs staff
+    whose subtree covers the region holding the session (``held_by``: a session, or the code of
+    the region that is to hold one). Never another county's staff, never directors or helpers."""
+    if not _civil_affairs(user):
+        return False
+    if held_by is None:
+        return True
+    return within_scope(user, getattr(held_by, "region_code", held_by))
+
+
+@rule("training.attend")
+def _training_attend(user, training) -> bool:
+    """A child director or supervisor checks in to (and reads the materials of) a session held for
+    them: one whose region's subtree contains the region they work in."""
+    if not _trainee(user):
+        return False
+    return training is None or user.region_code.startswith(scope_prefix(training.region_code))
+
+
+@rule("training.mine")
+def _training_mine(user, obj) -> bool:
+    """One's own training record: child directors and supervisors."""
+    return _trainee(user)
+
+
+@rule("training.coverage")
+def _training_coverage(user, region_code) -> bool:
+    """Training coverage (counts, no one named) of a region: its supervisors and civil-affairs
+    staff, for their own subtree."""
+    if not _staff(user) or user.role not in (Role.child_supervisor, Role.civil_affairs):
+        return False
+    return region_code is None or within_scope(user, region_code)

@@ -58,6 +58,7 @@ from portal.needs.models import (  # noqa: F401
 from portal.notifications.models import Notification, NotificationPreference  # noqa: F401
 from portal.programmes.models import Programme, ProgrammeEnrolment  # noqa: F401
 from portal.regions.models import Region  # noqa: F401
+from portal.training.models import TrainingAttendance, TrainingMaterial, TrainingSession  # noqa: F401
 from portal.visits.models import Visit, VisitPhoto, VisitPolicy  # noqa: F401
 
 metadata = SQLModel.metadata

@@ -23,6 +23,7 @@ def init_app(app: Flask) -> None:
     from portal.needs import tasks as _need_tasks  # noqa: F401
     from portal.notifications import tasks as _notification_tasks  # noqa: F401
     from portal.programmes import tasks as _programme_tasks  # noqa: F401
+    from portal.training import tasks as _training_tasks  # noqa: F401
 
 
 @click.command("worker")

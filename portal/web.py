@@ -88,6 +88,17 @@ def public_url(endpoint: str, **values) -> str:
     return public_link(path)
 
 
+def qr_svg(endpoint: str, **values):
+    """The QR code of the absolute check-in link ``endpoint`` (with ``values``) as inline SVG,
+    drawn on the server so nothing is loaded from outside: a child's card (``visits.check_in``)
+    and a training session's check-in (``training.check_in``) are printed the same way."""
+    import segno
+    from markupsafe import Markup
+
+    svg = segno.make(public_url(endpoint, **values), error="m").svg_inline(scale=4, border=2)
+    return Markup(svg)  # noqa: S704 - segno's own markup of a URL we built
+
+
 def public_link(path: str) -> str:
     """A site path such as "/visits/overdue?region=…" as an absolute link on PUBLIC_URL."""
     return current_app.config["PUBLIC_URL"] + path

@@ -360,3 +360,28 @@ def test_demo_donor_who_gives_anonymously_is_never_named_on_public_pages(demo_ap
         page = client.get(path)
         assert page.status_code == 200, path
         assert surname_and_name not in page.get_data(as_text=True), path
+
+
+def test_demo_lanshan_trained_as_the_seed_reports_say(demo_app):
+    """"开展培训12场570人次", "培训覆盖率100%": Lanshan's 2026 in the demo set, counted by the
+    figures the dashboards quote; demo-village's record lists the sessions they attended."""
+    from datetime import date
+
+    from portal.training import rules as training
+
+    year = (date(2026, 1, 1), date(2026, 12, 31))
+    with demo_app.app_context(), db.new_session() as s:
+        assert training.sessions_held(s, "371302000000", *year) == 12
+        assert training.person_times(s, "371302000000", *year) == 570
+        trained, total = training.coverage(s, "371302000000", *year)
+        assert trained == total > 300
+        assert all(a.trained == a.total for a in training.coverage_by_area(s, "371302000000", *year))
+        assert training.notify_untrained_directors(s, date(2026, 12, 1)) == 0
+        s.rollback()
+        lines = training.record_of(s, s.scalar(select(User).where(User.username == "demo-village")))
+    assert any(line.region_code == "371302105000" for line in lines)  # their town's session
+    client = demo_app.test_client()
+    token = csrf_token(client, "/login")
+    client.post("/login", data={"username": "demo-village", "password": DEMO_PASSWORD, "csrf_token": token})
+    record = client.get("/training/mine").get_data(as_text=True)
+    assert all(line.topic in record for line in lines)

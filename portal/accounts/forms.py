@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, PasswordField, SelectField, StringField
+from wtforms import DateField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from portal.regions.forms import RegionField
@@ -25,6 +25,7 @@ class AccountForm(FlaskForm):
     )
     role = SelectField(_l("Role"), validators=[DataRequired(REQUIRED)])
     region_code = RegionField(_l("Region"), validators=[Optional()])
+    in_post_since = DateField(_l("Took up the post on"), validators=[Optional()])
     password = PasswordField(_l("Temporary password"), validators=[DataRequired(REQUIRED)])
 
 

@@ -3,7 +3,7 @@ and the password resets others start for them."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 from sqlmodel import Column, Field, SQLModel
@@ -33,6 +33,10 @@ class User(SQLModel, table=True):
     # staff only; set by whoever manages the account (``rules.set_head``).
     is_head: bool = Field(default=False)
     must_change_password: bool = Field(default=False)
+    # The day a child director or supervisor took up the post (上岗): 60 days later an untrained
+    # director is reported to the supervisor (``portal.training``). Unknown for older accounts,
+    # where the day the account was made stands in for it.
+    in_post_since: date | None = Field(default=None)
     created_by_id: int | None = Field(default=None, foreign_key="user_account.id")
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
     password_changed_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))

@@ -98,8 +98,12 @@ def _me_page(form, status: int = 200):
     config = current_app.config
     open_sessions = sessions.open_sessions(db.session(), current_user, config["STAFF_IDLE_MINUTES"],
                                            config["PERMANENT_SESSION_LIFETIME"])
+    from portal.training.rules import record_of
+
+    training = record_of(db.session(), current_user) if access.allowed(current_user, "training.mine") else None
     return render("accounts/me.html", form=form, region=_region_of(current_user), sessions=open_sessions,
-                  current_session_id=auth.current_session_id(), session_form=EmptyForm()), status
+                  current_session_id=auth.current_session_id(), session_form=EmptyForm(),
+                  training_lines=training), status
 
 
 @bp.route("/account/email", methods=["POST"])
@@ -296,6 +300,7 @@ def create():
                 region_code=form.region_code.data,
                 password=form.password.data if temporary else None,
                 email=form.email.data,
+                in_post_since=form.in_post_since.data,
                 hours=current_app.config["PASSWORD_RESET_HOURS"],
             )
         except DomainError as error:

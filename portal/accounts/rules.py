@@ -4,6 +4,8 @@ Resets that someone else starts are in ``resets``; sessions in ``sessions``."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, or_, select
@@ -130,6 +132,7 @@ def create_account(
     region_code: str | None,
     password: str | None = None,
     email: str | None = None,
+    in_post_since: date | None = None,
     hours: int = 2,
 ) -> User:
     """Create an account that ``actor`` is allowed to grant (see ``access.may_grant``).
@@ -144,8 +147,17 @@ def create_account(
     Refuses a role or region above the actor's own or outside their subtree, a region that does
     not exist or whose level does not fit the role, a taken user name and a weak password, and an
     administrator's account nobody but its creator could confirm the first password of.
+
+    A child director's or supervisor's account keeps the day its holder took up the post
+    (``in_post_since``, today unless given; never in the future): training is due from it.
     """
     username, role, region_code = check_account_values(session, username, role, region_code)
+    if role in (Role.child_director, Role.child_supervisor):
+        in_post_since = in_post_since or date.today()
+        if in_post_since > date.today():
+            raise DomainError(_l("The day the post was taken up cannot be in the future."), field="in_post_since")
+    else:
+        in_post_since = None
     if not access.may_grant(actor, role, region_code):
         raise NotAllowed(_l("You may only create accounts below your own level, inside your own region."))
     if find_user(session, username) is not None:
@@ -162,6 +174,7 @@ def create_account(
         region_code=region_code,
         created_by_id=actor.id,
         must_change_password=temporary,
+        in_post_since=in_post_since,
     )
     session.add(user)
     try:

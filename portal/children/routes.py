@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
-import segno
 from flask import Response, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
-from portal import access, db
+from portal import access, db, web
 from portal.children import bp, probes, rules
 from portal.children.forms import AssessmentForm, ChildForm
 from portal.children.grading import DIMENSION_LABELS, INDICATORS_BY_KEY, LEVEL_LABELS, SEVERITY
@@ -22,7 +21,7 @@ from portal.regions.models import Level, Region
 from portal.regions.rules import level_of_code, names_of
 from portal.visits.forms import MODE_LABELS
 from portal.visits.rules import days_overdue
-from portal.web import Page, page_args, public_url, render, show_error
+from portal.web import Page, page_args, render, show_error
 
 LABELS = dict(
     category_labels=CATEGORY_LABELS, gender_labels=GENDER_LABELS, status_labels=STATUS_LABELS,
@@ -207,9 +206,7 @@ def reissue_qr(child_id: int):
 
 def qr_svg(token: str) -> Markup:
     """The QR code of a check-in link as inline SVG (drawn on the server, nothing loaded)."""
-    url = public_url("visits.check_in", token=token)
-    svg = segno.make(url, error="m").svg_inline(scale=4, border=2)
-    return Markup(svg)  # noqa: S704 - segno's own markup of a URL we built
+    return web.qr_svg("visits.check_in", token=token)
 
 
 @bp.route("/cards")

@@ -21,9 +21,10 @@ from portal.helpers import demo as helpers_demo
 from portal.needs import demo as needs_demo
 from portal.programmes import demo as programmes_demo
 from portal.regions import division
+from portal.training import demo as training_demo
 
 LOADERS = [accounts_demo.load, children_demo.load, helpers_demo.load, needs_demo.load, donations_demo.load,
-           programmes_demo.load, disbursements_demo.load]
+           programmes_demo.load, disbursements_demo.load, training_demo.load]
 
 
 @click.command("demo-data")

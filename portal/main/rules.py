@@ -48,6 +48,9 @@ NAVIGATION = [
     NavItem("disbursements.index", _l("Disbursements"), "disbursements.approve"),
     NavItem("donations.my_gifts", _l("My gifts"), "donations.mine"),
     NavItem("ledger.check_page", _l("Ledger check"), "ledger.check"),
+    NavItem("training.index", _l("Training"), "training.manage"),
+    NavItem("training.coverage", _l("Training coverage"), "training.coverage"),
+    NavItem("training.mine", _l("My training"), "training.mine"),
     NavItem("notifications.index", _l("Notices"), "signed_in"),
     NavItem("accounts.me", _l("My account"), "signed_in"),
 ]

@@ -188,11 +188,13 @@ def mark_done(session: Session, about: str, kinds: Iterable[str]) -> int:
     ).rowcount
 
 
-def add(session: Session, user_id: int, kind: str, subject: str, day: date, params: dict, link: str = "") -> bool:
+def add(session: Session, user_id: int, kind: str, subject: str, day: date, params: dict, link: str = "",
+        about: str | None = None) -> bool:
     """Add a notice unless the same one (user, kind, subject, day) exists: safe to run twice.
-    True when it was added (and so e-mailed, if the user wants this kind by e-mail)."""
+    True when it was added (and so e-mailed, if the user wants this kind by e-mail). A notice that
+    asks for something names what it is ``about``, as with ``notify``."""
     spec = _kind(kind)
-    return _deliver(session, spec, _recipients(session, [user_id], spec), subject, day, params, link) == 1
+    return _deliver(session, spec, _recipients(session, [user_id], spec), subject, day, params, link, about) == 1
 
 
 # --- reading notices -----------------------------------------------------------------------------
