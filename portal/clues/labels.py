@@ -25,7 +25,7 @@ STATUS_LABELS = {
 
 # What the reporter sees: never more than this.
 PUBLIC_STATUS_LABELS = {
-    "received": _l("Received"),
+    "received": _l("Report received"),
     "checking": _l("Being checked"),
     "handled": _l("Handled"),
 }

@@ -373,7 +373,7 @@ def record_outcome(session: Session, actor: User, clue: Clue, values: OutcomeVal
     access.require(actor, "clues.outcome", clue)
     if clue.status == ClueStatus.closed:
         raise Conflict(_l("This clue is closed."))
-    today = today or date.today()
+    today = today or utcnow().astimezone(CHINA_TIME).date()
     columns: dict = {"outcome": None, "child_id": None, "assessment_id": None}
     outcome = values.outcome
     if outcome == ClueOutcome.new_child:
