@@ -206,8 +206,9 @@ def counts():
     form.validate()
     region = form.region.data or current_user.region_code
     access.require(current_user, "clues.counts", region)
-    start = form.start.data or date(date.today().year, 1, 1)
-    end = form.end.data or date.today()
+    today = rules.china_today()
+    start = form.start.data or date(today.year, 1, 1)
+    end = form.end.data or today
     if start > end:
         start, end = end, start
     figures = rules.counts(db.session(), region, start, end)

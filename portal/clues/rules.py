@@ -76,6 +76,11 @@ _LOOK_ALIKES = str.maketrans({"O": "0", "I": "1", "L": "1"})
 MASK = "■■■"
 
 
+def china_today() -> date:
+    """Today as the bureaus count days, whatever the server's clock zone."""
+    return utcnow().astimezone(CHINA_TIME).date()
+
+
 # --- tracking codes ------------------------------------------------------------------------------
 
 
@@ -373,7 +378,7 @@ def record_outcome(session: Session, actor: User, clue: Clue, values: OutcomeVal
     access.require(actor, "clues.outcome", clue)
     if clue.status == ClueStatus.closed:
         raise Conflict(_l("This clue is closed."))
-    today = today or utcnow().astimezone(CHINA_TIME).date()
+    today = today or china_today()
     columns: dict = {"outcome": None, "child_id": None, "assessment_id": None}
     outcome = values.outcome
     if outcome == ClueOutcome.new_child:
