@@ -103,11 +103,11 @@ def test_an_unknown_outcome_is_refused(app, users, assigned_clue):
         _close(app, users, "village", assigned_clue(), outcome="solved")
 
 
-@pytest.mark.parametrize("actor", ["village2", "county2", "volunteer", "donor", "admin"])
-def test_only_the_assigned_director_or_staff_above_close_a_clue(app, users, assigned_clue, actor):
+def test_only_the_assigned_director_or_staff_above_close_a_clue(app, users, assigned_clue):
     clue_id = assigned_clue("village")
-    with pytest.raises(NotAllowed):
-        _close(app, users, actor, clue_id, outcome="unfounded", reason="不是我的线索")
+    for actor in ("village2", "county2", "volunteer", "donor", "admin"):
+        with pytest.raises(NotAllowed):
+            _close(app, users, actor, clue_id, outcome="unfounded", reason="不是我的线索")
 
 
 def test_the_supervisor_may_close_a_clue_of_the_town(app, users, assigned_clue):

@@ -24,10 +24,10 @@ def test_clue_with_the_town_unknown_waits_at_the_county(app, make_clue):
         assert (clue.town_code, clue.county_code, clue.level) == (None, COUNTY, ClueLevel.county)
 
 
-@pytest.mark.parametrize("region", ["371300000000", "370000000000", "371302105999", ""])
-def test_clue_for_a_city_province_or_unknown_region_is_refused(app, users, region):
-    with app.app_context(), db.write_session() as s, pytest.raises(DomainError):
-        rules.report_public(s, rules.ClueValues(region_code=region, place="某地", text="看到孩子"), "key-x")
+def test_clue_for_a_city_province_or_unknown_region_is_refused(app, users):
+    for region in ("371300000000", "370000000000", "371302105999", ""):
+        with app.app_context(), db.write_session() as s, pytest.raises(DomainError):
+            rules.report_public(s, rules.ClueValues(region_code=region, place="某地", text="看到孩子"), "key-x")
 
 
 def test_town_supervisor_hears_of_a_clue_arriving(app, users, make_clue):
@@ -55,11 +55,11 @@ def test_staff_cannot_enter_a_clue_as_if_from_the_public_form(app, users):
         rules.enter_clue(s, user(s, users, "town"), values)
 
 
-@pytest.mark.parametrize("key", ["org", "volunteer", "donor", "admin"])
-def test_helpers_donors_and_administrators_cannot_enter_clues(app, users, key):
+def test_helpers_donors_and_administrators_cannot_enter_clues(app, users):
     values = rules.ClueValues(region_code=TOWN, place="路口", text="看到孩子", source="phone")
-    with app.app_context(), db.write_session() as s, pytest.raises(NotAllowed):
-        rules.enter_clue(s, user(s, users, key), values)
+    for key in ("org", "volunteer", "donor", "admin"):
+        with app.app_context(), db.write_session() as s, pytest.raises(NotAllowed):
+            rules.enter_clue(s, user(s, users, key), values)
 
 
 def test_supervisor_and_county_see_the_clue_other_county_and_unassigned_director_do_not(app, users, make_clue):
@@ -114,11 +114,11 @@ def test_supervisor_assigns_a_director_of_the_town_and_the_director_is_told(app,
         assert arrived.done_at is not None
 
 
-@pytest.mark.parametrize("assigner", ["village", "county2", "volunteer", "admin"])
-def test_wrong_role_or_other_region_cannot_assign(app, users, make_clue, assigner):
+def test_wrong_role_or_other_region_cannot_assign(app, users, make_clue):
     clue_id, _ = make_clue()
-    with app.app_context(), db.write_session() as s, pytest.raises(NotAllowed):
-        rules.assign(s, user(s, users, assigner), s.get(Clue, clue_id), users["village"].id)
+    for assigner in ("village", "county2", "volunteer", "admin"):
+        with app.app_context(), db.write_session() as s, pytest.raises(NotAllowed):
+            rules.assign(s, user(s, users, assigner), s.get(Clue, clue_id), users["village"].id)
 
 
 def test_a_clue_cannot_be_given_to_someone_who_is_not_a_director_of_its_town(app, users, make_clue, regions):
