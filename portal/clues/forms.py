@@ -38,6 +38,7 @@ class StaffClueForm(FlaskForm):
     urgent = RadioField(_l("Urgency"), choices=URGENCY_CHOICES, default="0", validators=[DataRequired(REQUIRED)])
     contact = StringField(_l("Contact of the person reporting (optional)"),
                           validators=[Optional(), Length(max=MAX_CONTACT)])
+    submission = HiddenField()  # as on the public form: a form sent twice records one clue
 
 
 class TrackForm(FlaskForm):

@@ -118,25 +118,41 @@ def index():
 @access.route("clues.enter")
 def enter():
     form = StaffClueForm()
+    if request.method == "GET":
+        form.submission.data = secrets.token_urlsafe(24)
     if form.validate_on_submit():
-        values = rules.ClueValues(region_code=form.region.data, place=form.place.data or "", text=form.text.data or "",
-                                  urgent=form.urgent.data == "1", contact=form.contact.data or "",
-                                  source=form.source.data, source_ref=form.source_ref.data or "")
-        session = db.session()
-        try:
-            clue, _code = rules.enter_clue(session, current_user, values)
-        except NotAllowed:
-            raise
-        except DomainError as error:
-            session.rollback()
-            show_error(form, error)
+        if not access.allowed(current_user, "clues.enter", form.region.data):
+            # A place outside the user's region is a mistake in the form, said beside the field.
+            form.region.errors = [*form.region.errors, _("Choose a region inside your own.")]
         else:
-            session.commit()
-            where = path_of(session, clue.town_code or clue.county_code)
-            flash(_("Clue no. %(clue)s recorded. It waits at %(place)s.", clue=clue.id, place=where), "success")
-            return redirect(url_for("clues.detail", clue_id=clue.id))
+            done = _enter(form)
+            if done is not None:
+                return done
     status = 400 if request.method == "POST" else 200
     return render("clues/new.html", form=form), status
+
+
+def _enter(form):
+    values = rules.ClueValues(region_code=form.region.data, place=form.place.data or "", text=form.text.data or "",
+                              urgent=form.urgent.data == "1", contact=form.contact.data or "",
+                              source=form.source.data, source_ref=form.source_ref.data or "")
+    session = db.session()
+    try:
+        clue, _code = rules.enter_clue(session, current_user, values, form.submission.data or "")
+    except NotAllowed:
+        raise
+    except Conflict as error:
+        session.rollback()
+        flash(str(error.message), "info")
+        return redirect(url_for("clues.index"))
+    except DomainError as error:
+        session.rollback()
+        show_error(form, error)
+        return None
+    session.commit()
+    where = path_of(session, clue.town_code or clue.county_code)
+    flash(_("Clue no. %(clue)s recorded. It waits at %(place)s.", clue=clue.id, place=where), "success")
+    return redirect(url_for("clues.detail", clue_id=clue.id))
 
 
 @bp.route("/clues/<int:clue_id>")

@@ -186,25 +186,32 @@ def _create(session: Session, actor, values: ClueValues, submission_key: str | N
     return clue, code
 
 
+def _refuse_sent(session: Session, submission_key: str | None) -> None:
+    if submission_key is not None and (not submission_key or len(submission_key) > 64):
+        raise DomainError(_l("The form has expired. Open the report page again."))
+    if submission_key and session.scalar(select(Clue.id).where(Clue.submission_key == submission_key)) is not None:
+        raise Conflict(_l("This report has already been sent. Thank you."))
+
+
 def report_public(session: Session, values: ClueValues, submission_key: str) -> tuple[Clue, str]:
     """A clue from the public report form, without an account: the clue and the tracking code to
     show the reporter once. Refuses a form already sent (the same ``submission_key``: a replayed or
     double-clicked form) and invalid values; never looks at whether a child is on file."""
     values.source = ClueSource.public.value
-    if not submission_key or len(submission_key) > 64:
-        raise DomainError(_l("The form has expired. Open the report page again."))
-    if session.scalar(select(Clue.id).where(Clue.submission_key == submission_key)) is not None:
-        raise Conflict(_l("This report has already been sent. Thank you."))
+    _refuse_sent(session, submission_key or "")
     return _create(session, None, values, submission_key)
 
 
-def enter_clue(session: Session, actor: User, values: ClueValues) -> tuple[Clue, str]:
+def enter_clue(session: Session, actor: User, values: ClueValues,
+               submission_key: str | None = None) -> tuple[Clue, str]:
     """A clue received by telephone or from a department, entered by staff of its region, with its
-    source (never "public": that is the form's)."""
+    source (never "public": that is the form's). A form's ``submission_key`` already used is
+    refused (``Conflict``): the clue was recorded the first time."""
     access.require(actor, "clues.enter", values.region_code or None)
     if values.source not in {s.value for s in STAFF_SOURCES}:
         raise DomainError(_l("Choose where the clue came from."), field="source")
-    return _create(session, actor, values)
+    _refuse_sent(session, submission_key)
+    return _create(session, actor, values, submission_key)
 
 
 def open_verification(session: Session, actor: User, *, region_code: str, place: str, text: str, source: str,
