@@ -519,13 +519,14 @@ def _clues_view(user, clue) -> bool:
 
 @rule("clues.assign")
 def _clues_assign(user, clue) -> bool:
-    """The town's supervisor assigns a clue of the town; county (or city) civil-affairs staff any
-    clue of their county, also one whose town is unknown."""
+    """The town's supervisor assigns a clue waiting at the town; county (or city) civil-affairs
+    staff any clue of their county. A clue that rose to the county (or whose town is unknown) is
+    the county's alone, as a need at the county is."""
     if not _staff(user) or user.role not in (Role.child_supervisor, Role.civil_affairs):
         return False
     if clue is None:
         return True
-    if clue.town_code is None and user.role != Role.civil_affairs:
+    if (clue.town_code is None or str(clue.level) == "county") and user.role != Role.civil_affairs:
         return False
     return within_scope(user, clue.town_code or clue.county_code)
 

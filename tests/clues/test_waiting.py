@@ -3,11 +3,13 @@ its time at the town rises to the county, as needs do; overdue at the county, it
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from portal import db
 from portal.clues import rules
 from portal.clues.models import Clue, ClueLevel
+from portal.errors import NotAllowed
 from portal.needs.models import NeedPolicy
 from portal.notifications.models import Notification
 from portal.types import utcnow
@@ -54,6 +56,11 @@ def test_an_open_clue_rises_to_the_county_after_the_towns_waiting_time(app, user
         assert clue.level == ClueLevel.county
         assert [e.action for e, _name in rules.history(s, clue_id)] == ["receive", "auto_escalate"]
     assert _notices(app, "clue_arrived") == [users["town"].id, users["county"].id]
+    # Risen, it is the county's to assign, as a need at the county is.
+    with app.app_context(), db.write_session() as s:
+        with pytest.raises(NotAllowed):
+            rules.assign(s, user(s, users, "town"), s.get(Clue, clue_id), users["village"].id)
+        rules.assign(s, user(s, users, "county"), s.get(Clue, clue_id), users["village"].id)
 
 
 def test_the_countys_waiting_time_of_needs_applies_to_its_clues(app, users, make_clue):
