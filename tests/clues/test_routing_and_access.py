@@ -145,3 +145,28 @@ def test_supervisor_cannot_assign_a_clue_waiting_at_the_county(app, users, make_
             rules.assign(s, user(s, users, "town"), s.get(Clue, clue_id), users["village"].id)
         rules.assign(s, user(s, users, "county"), s.get(Clue, clue_id), users["village"].id)
         assert s.get(Clue, clue_id).status == ClueStatus.checking
+
+
+def test_open_verification_opens_a_partner_list_clue_routed_like_the_others(app, users):
+    with app.app_context(), db.write_session() as s:
+        clue = rules.open_verification(s, user(s, users, "county"), region_code=VILLAGE, place="屠苏村",
+                                       text="低保名单中的儿童，未在儿童档案中：请核实", source="partner_list",
+                                       source_ref="低保名单 2026-12 第17行")
+        assert (clue.source, clue.town_code, clue.status, clue.entered_by_id) == (
+            "partner_list", TOWN, ClueStatus.received, users["county"].id)
+    with app.app_context(), db.write_session() as s:
+        with pytest.raises(NotAllowed):
+            rules.open_verification(s, user(s, users, "county2"), region_code=VILLAGE, place="屠苏村", text="核实",
+                                    source="partner_list", source_ref="x")
+        with pytest.raises(DomainError):
+            rules.open_verification(s, user(s, users, "county"), region_code=VILLAGE, place="屠苏村", text="核实",
+                                    source="rumour", source_ref="x")
+
+
+def test_what_was_seen_the_place_and_the_contact_are_encrypted_at_rest(app, users, make_clue):
+    from sqlalchemy import text
+
+    clue_id, _ = make_clue(text="李家孩子被关在屋里", place="屠苏村5组", contact="13905391234")
+    with app.app_context(), db.write_session() as s:
+        row = s.execute(text("SELECT text, place, contact FROM clue WHERE id = :id"), {"id": clue_id}).one()
+    assert not any(secret in str(row) for secret in ("李家", "5组", "13905391234"))
