@@ -11,6 +11,7 @@ from sqlalchemy import select
 from portal import db
 from portal.clues.models import Clue
 from tests.browser.conftest import shot
+from tests.clues.conftest import make_clue  # noqa: F401  (fixture)
 
 
 def test_public_reports_a_clue_on_a_phone_and_checks_its_status(app, live_server, phone):
@@ -40,3 +41,19 @@ def test_public_reports_a_clue_on_a_phone_and_checks_its_status(app, live_server
     expect(page.locator("#clue-status")).to_have_text("已收到")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     shot(page, "phone-82-clue-status")
+
+
+def test_staff_clue_pages_fit_a_phone_and_pass_axe(live_server, phone, users, make_clue):  # noqa: F811
+    from tests.browser.test_journeys import sign_in
+    from tests.browser.test_lists_layout import OVERFLOW
+
+    clue_id, _code = make_clue(urgent=True)
+    sign_in(phone, live_server, "town")
+    for path in ("/clues/", f"/clues/{clue_id}", "/clues/counts", "/clues/new"):
+        phone.goto(live_server + path)
+        assert phone.evaluate(OVERFLOW) == {"page": 0, "clipped": 0}, path
+        shot(phone, "phone-83-clue-" + (path.strip("/").replace("/", "-") or "list"))
+    phone.goto(f"{live_server}/clues/{clue_id}")
+    phone.select_option("select[name=director]", value=str(users["village"].id))
+    phone.click("form button.button:has-text('指派')")
+    expect(phone.locator(".flash-success")).to_contain_text(f"线索 {clue_id} 号已指派")
