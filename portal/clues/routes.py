@@ -16,7 +16,7 @@ from flask_login import current_user
 from portal import access, db
 from portal.accounts.models import User
 from portal.audit.rules import record_read
-from portal.clues import bp, rules
+from portal.clues import bp, privacy, rules, tracking, waiting
 from portal.clues.forms import AssignForm, CountsForm, OutcomeForm, PublicClueForm, StaffClueForm, TrackForm
 from portal.clues.labels import LABELS, PUBLIC_STATUS_LABELS
 from portal.clues.models import ClueStatus
@@ -43,7 +43,7 @@ def report():
         if form.website.data:
             # A bot filled the field people never see: it is answered as a person would be.
             log.warning("clue report honeypot filled from %s", request.remote_addr)
-            cookie[SENT_CODE] = rules.new_tracking_code()
+            cookie[SENT_CODE] = tracking.new_tracking_code()
             return redirect(url_for("clues.report_sent"))
         values = rules.ClueValues(region_code=form.region.data, place=form.place.data or "", text=form.text.data or "",
                                   urgent=form.urgent.data == "1", contact=form.contact.data or "")
@@ -85,7 +85,7 @@ def track():
     form = TrackForm()
     found, status = None, 200
     if form.validate_on_submit():
-        found = rules.public_status(db.session(), form.code.data)
+        found = tracking.public_status(db.session(), form.code.data)
         if found is None:
             form.code.errors = [*form.code.errors, _("No report has this tracking code. Check it and try again.")]
             status = 404
@@ -162,7 +162,7 @@ def detail(clue_id: int):
     clue = rules.load_clue(session, current_user, clue_id)
     # What was seen may name a child: the read is written before anything is shown.
     record_read(current_user, "clue", clue.id, region_code=clue.region_code)
-    details = rules.visible_details(session, current_user, clue)
+    details = privacy.visible_details(session, current_user, clue)
     may_assign = clue.status != ClueStatus.closed and access.allowed(current_user, "clues.assign", clue)
     may_close = clue.status != ClueStatus.closed and access.allowed(current_user, "clues.outcome", clue)
     assign_form, outcome_form = AssignForm(), OutcomeForm()
@@ -176,7 +176,7 @@ def detail(clue_id: int):
             (a.id, f"{name} · {a.assessed_on.isoformat()}") for a, name in assessments]
     assigned = session.get(User, clue.assigned_to_id) if clue.assigned_to_id else None
     return render("clues/detail.html", clue=clue, details=details, history=rules.history(session, clue.id),
-                  places=rules.place_names(session, [clue]), due=rules.due_at(session, clue), assigned=assigned,
+                  places=rules.place_names(session, [clue]), due=waiting.due_at(session, clue), assigned=assigned,
                   may_assign=may_assign, may_close=may_close, assign_form=assign_form, outcome_form=outcome_form,
                   **LABELS)
 

@@ -8,18 +8,11 @@ checks on site and records the outcome (``record_outcome``): a new child registe
 new file), a child on file reassessed (linking the assessment), transferred to a department
 (receiving unit, date, their receipt) or unfounded (reason).
 
-A clue waits at its town for the county's town waiting time of needs (``NeedPolicy``, default 7
-days), then rises to the county, as needs do; at the county it alerts the county's staff once
-when it has waited the county's time. An urgent clue nobody acted on within 24 hours alerts the
-county (``escalate_waiting``, run every hour by ``portal.clues.tasks``).
-
-The reporter gets a tracking code (60 random bits, not sequential; only its keyed hash is
-stored) and can see the status only: received, being checked, handled. Nothing the public form
-or the status page says depends on whether a child is known.
-
-What was seen, the place and the contact may name a child: the assigned child director reads
-them as written; every other viewer gets them through the needs' PII check (``visible_details``),
-with names, numbers and addresses masked.
+A clue waits at its town, then rises to the county, as needs do; an urgent clue nobody acted on
+within 24 hours alerts the county (``portal.clues.waiting``). The reporter gets a tracking code and
+sees the status only (``portal.clues.tracking``); nothing the public form or the status page says
+depends on whether a child is known. What was seen, the place and the contact may name a child:
+only the assigned child director reads them as written (``portal.clues.privacy``).
 
 For other areas:
 
@@ -35,11 +28,8 @@ For other areas:
 
 from __future__ import annotations
 
-import secrets
-import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
@@ -47,69 +37,29 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from portal import access, crypto
+from portal import access
 from portal.accounts.models import User
 from portal.accounts.roles import Role
 from portal.audit.rules import record
 from portal.children.models import Assessment, Child
 from portal.clues import notices
 from portal.clues.models import Clue, ClueEvent, ClueLevel, ClueOutcome, ClueSource, ClueStatus
+from portal.clues.tracking import new_tracking_code, tracking_hash
 from portal.errors import Conflict, DomainError, NotFound
-from portal.needs.pii import find_pii
-from portal.needs.rules import identifying_names, nearby_places, policy_days
 from portal.regions.models import Level, Region
 from portal.regions.rules import level_of_code, names_of, subtree_bounds
 from portal.types import utcnow
 
 # Periods are days as the bureaus count them.
 CHINA_TIME = ZoneInfo("Asia/Shanghai")
-URGENT_WITHIN = timedelta(hours=24)
 MAX_TEXT, MAX_PLACE, MAX_CONTACT, MAX_REF = 2000, 200, 100, 200
 OPEN_STATUSES = (ClueStatus.received, ClueStatus.checking)
 STAFF_SOURCES = tuple(s for s in ClueSource if s != ClueSource.public)
-
-# Tracking codes: Crockford's base 32 (no I, L, O, U), 12 characters = 60 random bits, shown in
-# groups of four. What people misread or mistype is read as what they meant (O → 0, I/L → 1).
-CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-CODE_LENGTH = 12
-_LOOK_ALIKES = str.maketrans({"O": "0", "I": "1", "L": "1"})
-MASK = "■■■"
 
 
 def china_today() -> date:
     """Today as the bureaus count days, whatever the server's clock zone."""
     return utcnow().astimezone(CHINA_TIME).date()
-
-
-# --- tracking codes ------------------------------------------------------------------------------
-
-
-def new_tracking_code() -> str:
-    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
-    return "-".join(raw[i : i + 4] for i in range(0, CODE_LENGTH, 4))
-
-
-def normalise_code(text: str) -> str:
-    """The code as stored: full-width forms, case, spaces and dashes do not matter."""
-    text = unicodedata.normalize("NFKC", text or "").upper().translate(_LOOK_ALIKES)
-    return "".join(ch for ch in text if ch.isascii() and ch.isalnum())
-
-
-def tracking_hash(code: str) -> str:
-    return crypto.blind_index("clue:" + normalise_code(code))
-
-
-PUBLIC_STATUS = {ClueStatus.received: "received", ClueStatus.checking: "checking", ClueStatus.closed: "handled"}
-
-
-def public_status(session: Session, code: str) -> str | None:
-    """What the reporter holding ``code`` may know: "received", "checking" or "handled" (never the
-    outcome, never who or what was found); None for a code that matches no clue."""
-    normal = normalise_code(code)
-    if len(normal) != CODE_LENGTH or any(ch not in CODE_ALPHABET for ch in normal):
-        return None
-    status = session.scalar(select(Clue.status).where(Clue.tracking_hash == tracking_hash(normal)))
-    return PUBLIC_STATUS[ClueStatus(status)] if status is not None else None
 
 
 # --- reporting -----------------------------------------------------------------------------------
@@ -179,7 +129,7 @@ def _create(session: Session, actor, values: ClueValues, submission_key: str | N
             session.flush()
     except IntegrityError:
         raise Conflict(_l("This report has already been sent. Thank you.")) from None
-    _event(session, clue, actor, "receive")
+    add_event(session, clue, actor, "receive")
     record(session, actor, "clue.receive", "clue", clue.id, region_code=clue.region_code,
            detail={"source": clue.source.value, "urgent": clue.urgent})
     notices.clue_arrived(session, clue)
@@ -264,61 +214,12 @@ def history(session: Session, clue_id: int) -> list[tuple[ClueEvent, str | None]
     return list(session.execute(stmt).all())
 
 
-@dataclass
-class Details:
-    place: str
-    text: str
-    contact: str
-    masked: bool  # names, numbers and addresses were hidden from this viewer
-
-
-def visible_details(session: Session, viewer, clue: Clue) -> Details:
-    """What ``viewer`` may read of the clue. The child director it is assigned to reads it as
-    written; anyone else allowed to see the clue reads it through the needs' PII check, with every
-    identity number, phone number, name of a child or guardian of the town, exact address and
-    village name masked (the place keeps the village, so the supervisor knows whom to send; its
-    house numbers are masked), and without the reporter's contact."""
-    access.require(viewer, "clues.view", clue)
-    if viewer.role == Role.child_director and clue.assigned_to_id == viewer.id:
-        return Details(clue.place, clue.text, clue.contact or "", masked=False)
-    names, births, villages = [], [], []
-    if clue.town_code:
-        # The names and villages of the clue's town, as a need's public summary is checked.
-        town = SimpleNamespace(id=None, child_id=None, town_code=clue.town_code)
-        names, births = identifying_names(session, town)
-        villages = nearby_places(session, town)
-    public = names_of(session, {clue.town_code or "", clue.county_code, clue.county_code[:4] + "0" * 8,
-                                clue.county_code[:2] + "0" * 10}).values()
-    text_hits = find_pii(clue.text, names=names, places=villages, birth_dates=births, public_places=public)
-    place_hits = find_pii(clue.place, names=names, birth_dates=births, public_places=public)
-    return Details(_mask(clue.place, place_hits), _mask(clue.text, text_hits), "",
-                   masked=bool(text_hits or place_hits or clue.contact))
-
-
-def _mask(text: str, hits) -> str:
-    parts, position = [], 0
-    for hit in sorted(hits, key=lambda h: h.start):
-        if hit.start < position:
-            continue
-        parts += [text[position : hit.start], MASK]
-        position = hit.end
-    parts.append(text[position:])
-    return "".join(parts)
-
-
-def due_at(session: Session, clue: Clue, policies: dict | None = None) -> datetime | None:
-    """When an open clue rises to the county (or, at the county, counts as overdue) if it has no
-    outcome by then: the county's waiting times of needs at the town and at the county."""
-    if clue.status == ClueStatus.closed:
-        return None
-    days = (policies or {}).get(clue.county_code) or policy_days(session, clue.county_code)
-    return clue.level_since + timedelta(days=days[clue.level.value])
-
-
 # --- assigning and closing -----------------------------------------------------------------------
 
 
-def _event(session: Session, clue: Clue, actor, action: str, note: str = "", at: datetime | None = None) -> None:
+def add_event(session: Session, clue: Clue, actor, action: str, note: str = "", at: datetime | None = None) -> None:
+    """One line of the clue's history (``note`` is what a person wrote; the portal's own words are
+    the action, shown in the reader's language)."""
     session.add(ClueEvent(clue_id=clue.id, actor_id=getattr(actor, "id", None), action=action, note=note[:500],
                           at=at or utcnow()))
 
@@ -335,7 +236,7 @@ def _move(session: Session, clue: Clue, actor, action: str, sources, note: str =
     if moved != 1:
         raise Conflict(_l("Someone acted on this clue in the meantime. Reload the page."))
     session.refresh(clue)
-    _event(session, clue, actor, action, note, at=now)
+    add_event(session, clue, actor, action, note, at=now)
     record(session, actor, f"clue.{action}", "clue", clue.id, region_code=clue.region_code,
            detail={"status": clue.status.value})
 
@@ -452,53 +353,6 @@ def link_choices(session: Session, actor, clue: Clue) -> tuple[list[Child], list
         .where(Child.region_code.between(low, high), Assessment.created_at >= clue.created_at)
         .order_by(Assessment.created_at.desc()).limit(50))
     return list(children), [(a, name) for a, name in assessments]
-
-
-# --- waiting and the periodic escalation -----------------------------------------------------------
-
-
-def escalate_waiting(session: Session, now: datetime | None = None) -> dict:
-    """The periodic task: an urgent clue nobody assigned within 24 hours alerts the county once; an
-    open clue that waited its time at the town rises to the county (the event says the portal did
-    it); one that waited its time at the county alerts the county's staff once."""
-    now = now or utcnow()
-    urgent = alerted = risen = 0
-    waiting = session.scalars(select(Clue).where(Clue.status == ClueStatus.received, Clue.urgent,
-                                                 Clue.created_at <= now - URGENT_WITHIN))
-    for clue in list(waiting):
-        if not _already(session, clue, "urgent_alert", since=clue.created_at):
-            _event(session, clue, None, "urgent_alert", at=now)
-            notices.clue_urgent_waiting(session, clue)
-            urgent += 1
-    policies: dict = {}
-    for clue in list(session.scalars(select(Clue).where(Clue.status.in_(list(OPEN_STATUSES)),
-                                                        Clue.level_since <= now - timedelta(days=1)))):
-        policies.setdefault(clue.county_code, policy_days(session, clue.county_code))
-        if due_at(session, clue, policies) > now:
-            continue
-        if clue.level == ClueLevel.town:
-            moved = session.execute(
-                update(Clue).where(Clue.id == clue.id, Clue.level == ClueLevel.town,
-                                   Clue.status.in_(list(OPEN_STATUSES)))
-                .values(level=ClueLevel.county, level_since=now).execution_options(synchronize_session=False)
-            ).rowcount
-            if moved != 1:
-                continue  # closed meanwhile
-            session.refresh(clue)
-            _event(session, clue, None, "auto_escalate", at=now)
-            record(session, None, "clue.auto_escalate", "clue", clue.id, region_code=clue.region_code)
-            notices.clue_arrived(session, clue)
-            risen += 1
-        elif not _already(session, clue, "county_overdue", since=clue.level_since):
-            _event(session, clue, None, "county_overdue", at=now)
-            notices.clue_overdue_at_county(session, clue)
-            alerted += 1
-    return {"urgent_alerts": urgent, "escalated": risen, "county_alerts": alerted}
-
-
-def _already(session: Session, clue: Clue, action: str, since: datetime) -> bool:
-    return session.scalar(select(ClueEvent.id).where(ClueEvent.clue_id == clue.id, ClueEvent.action == action,
-                                                     ClueEvent.at >= since).limit(1)) is not None
 
 
 # --- counts ----------------------------------------------------------------------------------------

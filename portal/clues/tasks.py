@@ -3,7 +3,7 @@
 from huey import crontab
 
 from portal import db
-from portal.clues import rules
+from portal.clues import waiting
 from portal.queue import huey, in_app_context
 
 
@@ -13,4 +13,4 @@ def hourly_clue_escalation() -> None:
     """Every hour: urgent clues nobody acted on for 24 hours alert the county; clues that waited
     their time at the town rise to the county; clues overdue at the county alert its staff."""
     with db.write_session() as session:
-        rules.escalate_waiting(session)
+        waiting.escalate_waiting(session)

@@ -4,7 +4,7 @@ donors, the public and administrators never reach a clue at all."""
 import pytest
 
 from portal import db
-from portal.clues import rules
+from portal.clues import privacy, rules
 from portal.clues.models import Clue
 from portal.errors import NotAllowed
 from tests.clues.conftest import user
@@ -23,7 +23,7 @@ def sensitive_clue(app, users, make_clue, make_child):
 
 def _details(app, users, key, clue_id):
     with app.app_context(), db.write_session() as s:
-        return rules.visible_details(s, user(s, users, key), s.get(Clue, clue_id))
+        return privacy.visible_details(s, user(s, users, key), s.get(Clue, clue_id))
 
 
 def test_staff_who_are_not_assigned_read_it_masked(app, users, sensitive_clue):

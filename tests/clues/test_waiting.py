@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from portal import db
-from portal.clues import rules
+from portal.clues import rules, waiting
 from portal.clues.models import Clue, ClueLevel
 from portal.errors import NotAllowed
 from portal.needs.models import NeedPolicy
@@ -23,7 +23,7 @@ def _notices(app, kind):
 
 def _run(app, hours):
     with app.app_context(), db.write_session() as s:
-        return rules.escalate_waiting(s, now=utcnow() + timedelta(hours=hours))
+        return waiting.escalate_waiting(s, now=utcnow() + timedelta(hours=hours))
 
 
 def test_an_urgent_clue_nobody_assigned_alerts_the_county_after_24_hours_once(app, users, make_clue):
