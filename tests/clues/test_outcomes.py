@@ -113,3 +113,25 @@ def test_only_the_assigned_director_or_staff_above_close_a_clue(app, users, assi
 def test_the_supervisor_may_close_a_clue_of_the_town(app, users, assigned_clue):
     clue_id = assigned_clue("village")
     assert _close(app, users, "town", clue_id, outcome="unfounded", reason="重复线索")[0] == ClueStatus.closed
+
+
+def test_director_and_supervisor_closing_at_the_same_moment_close_it_once(app, users, assigned_clue):
+    from sqlalchemy import func, select
+
+    from portal.clues.models import ClueEvent
+    from tests.races import race
+
+    clue_id = assigned_clue()
+
+    def close(key, reason):
+        def act(s):
+            rules.record_outcome(s, user(s, users, key), s.get(Clue, clue_id),
+                                 rules.OutcomeValues(outcome="unfounded", reason=reason))
+        return act
+
+    outcomes = race(app, [close("village", "核实不属实"), close("town", "重复线索")])
+    assert sorted(outcomes) == ["done", "refused"]
+    with app.app_context(), db.write_session() as s:
+        closes = s.scalar(select(func.count()).select_from(ClueEvent).where(ClueEvent.clue_id == clue_id,
+                                                                            ClueEvent.action == "close"))
+        assert closes == 1
