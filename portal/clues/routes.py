@@ -152,6 +152,9 @@ def _enter(form):
     session.commit()
     where = path_of(session, clue.town_code or clue.county_code)
     flash(_("Clue no. %(clue)s recorded. It waits at %(place)s.", clue=clue.id, place=where), "success")
+    # A child director who took a call sees the clue again only once it is assigned to them.
+    if not access.allowed(current_user, "clues.view", clue):
+        return redirect(url_for("clues.index"))
     return redirect(url_for("clues.detail", clue_id=clue.id))
 
 

@@ -63,3 +63,15 @@ def test_the_list_answers_htmx_with_its_fragment(app, client, as_user, users, ma
     as_user("town")
     fragment = client.get("/clues/?status=received", headers={"HX-Request": "true"}).get_data(as_text=True)
     assert f"/clues/{clue_id}" in fragment and "<html" not in fragment
+
+
+def test_a_director_enters_a_call_about_the_village_and_it_goes_to_the_town(app, client, as_user, users):
+    as_user("village")
+    data = _entry(client, source="phone", source_ref="村民来电")
+    response = client.post("/clues/new", data=data)
+    assert response.status_code == 302 and response.headers["Location"].endswith("/clues/")
+    with app.app_context(), db.write_session() as s:
+        clue = s.scalars(select(Clue)).one()
+        assert (clue.town_code, clue.assigned_to_id) == ("371302105000", None)
+    # Not assigned to them (yet): the director does not see it, like any other clue of the town.
+    assert client.get(f"/clues/{clue.id}").status_code == 404
