@@ -46,8 +46,7 @@ def create_app(config: Config | None = None) -> Flask:
 
 
 AREAS = ["main", "accounts", "regions", "audit", "children", "visits", "notifications", "helpers", "needs",
-         "matching", "ledger", "donations", "programmes", "disbursements",
-         "training"]
+         "matching", "ledger", "donations", "programmes", "disbursements", "training", "clues"]
 
 
 def _register_blueprints(app: Flask) -> None:

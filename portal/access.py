@@ -530,3 +530,62 @@ def _training_coverage(user, region_code) -> bool:
     if not _staff(user) or user.role not in (Role.child_supervisor, Role.civil_affairs):
         return False
     return region_code is None or within_scope(user, region_code)
+
+
+# --- clues: staff over the clue's town (or county); a child director only the clues given to them ---
+# Helpers, organizations, donors, the public and administrators never see a clue's content.
+
+
+@rule("clues.list")
+def _clues_list(user, obj) -> bool:
+    return _staff(user)
+
+
+@rule("clues.enter")
+def _clues_enter(user, region_code) -> bool:
+    """Clues received by telephone or from a department are entered by staff of the region."""
+    return _staff(user) and (region_code is None or within_scope(user, region_code))
+
+
+@rule("clues.view")
+def _clues_view(user, clue) -> bool:
+    """A child director sees only the clues assigned to them; supervisors and civil-affairs staff
+    those of their subtree (a clue waits at a town or a county, never below)."""
+    if not _staff(user):
+        return False
+    if clue is None:
+        return True
+    if user.role == Role.child_director:
+        return clue.assigned_to_id == user.id
+    return within_scope(user, clue.region_code) or within_scope(user, clue.town_code or clue.county_code)
+
+
+@rule("clues.assign")
+def _clues_assign(user, clue) -> bool:
+    """The town's supervisor assigns a clue waiting at the town; county (or city) civil-affairs
+    staff any clue of their county. A clue that rose to the county (or whose town is unknown) is
+    the county's alone, as a need at the county is."""
+    if not _staff(user) or user.role not in (Role.child_supervisor, Role.civil_affairs):
+        return False
+    if clue is None:
+        return True
+    if (clue.town_code is None or str(clue.level) == "county") and user.role != Role.civil_affairs:
+        return False
+    return within_scope(user, clue.town_code or clue.county_code)
+
+
+@rule("clues.outcome")
+def _clues_outcome(user, clue) -> bool:
+    """The outcome is recorded by the child director the clue is assigned to, or by those who
+    may assign it."""
+    if clue is not None and _staff(user) and user.role == Role.child_director:
+        return clue.assigned_to_id == user.id
+    return _clues_assign(user, clue)
+
+
+@rule("clues.counts")
+def _clues_counts(user, region_code) -> bool:
+    """Counts of clues (no content): supervisors and civil-affairs staff, for their subtree."""
+    if not _staff(user) or user.role == Role.child_director:
+        return False
+    return region_code is None or within_scope(user, region_code)

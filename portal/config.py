@@ -135,6 +135,9 @@ class Config:
         self.LOGIN_LIMIT_PER_ADDRESS = _env("LOGIN_LIMIT_PER_ADDRESS", "30 per 15 minutes")
         # Self-registration of volunteers, donors and organizations, per address.
         self.REGISTER_LIMIT = _env("REGISTER_LIMIT", "10 per hour")
+        # The public clue report form and its status look-up, per address (no CAPTCHA service).
+        self.CLUE_REPORT_LIMIT = _env("CLUE_REPORT_LIMIT", "5 per hour")
+        self.CLUE_TRACK_LIMIT = _env("CLUE_TRACK_LIMIT", "30 per hour")
         self.RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", self.REDIS_URL or "memory://")
         self.RATELIMIT_HEADERS_ENABLED = False
 

@@ -14,6 +14,7 @@ from portal import db
 from portal.accounts import demo as accounts_demo
 from portal.accounts.models import User
 from portal.children import demo as children_demo
+from portal.clues import demo as clues_demo
 from portal.demo import SCALES, SEED
 from portal.disbursements import demo as disbursements_demo
 from portal.donations import demo as donations_demo
@@ -24,7 +25,7 @@ from portal.regions import division
 from portal.training import demo as training_demo
 
 LOADERS = [accounts_demo.load, children_demo.load, helpers_demo.load, needs_demo.load, donations_demo.load,
-           programmes_demo.load, disbursements_demo.load, training_demo.load]
+           programmes_demo.load, disbursements_demo.load, training_demo.load, clues_demo.load]
 
 
 @click.command("demo-data")

@@ -32,6 +32,7 @@ NAVIGATION = [
     NavItem("regions.browse", _l("Regions"), "regions.view"),
     NavItem("needs.index", _l("Needs"), "needs.list"),
     NavItem("needs.board_page", _l("Needs board"), "signed_in"),
+    NavItem("clues.index", _l("Clues"), "clues.list"),
     NavItem("needs.my_claims", _l("My claims"), "needs.claim"),
     NavItem("helpers.staff_list", _l("Volunteers and donors"), "helpers.manage"),
     NavItem("helpers.org_list", _l("Organizations"), "orgs.view"),
