@@ -12,6 +12,7 @@ from portal.children.models import (  # noqa: F401
     Guardian,
     GuardianshipAgreement,
 )
+from portal.comparisons.models import Comparison, ComparisonRow, PartnerColumns  # noqa: F401
 from portal.disbursements.models import (  # noqa: F401
     BankColumns,
     BankImport,

@@ -1,0 +1,409 @@
+"""Comparing a partner's list with the registry, and deciding on what it found.
+
+Nothing in the registry changes while a list is compared: each row only lands in one of four
+groups (matched with a change, matched without, new candidate, could not be placed). A person then
+confirms or dismisses each suggestion (audited); only rows matched by identity number may be
+confirmed all at once. Only civil-affairs staff whose subtree covers the list's region run or see
+it, and the registry searched is that region's subtree alone: a list cannot tell its uploader
+whether a child is on file anywhere else.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete, func, insert, select, update
+from sqlmodel import Session
+
+from portal import access, crypto
+from portal.audit.rules import record
+from portal.children import idnumber
+from portal.children.models import Category, Child, ChildStatus, SchoolStage
+from portal.children.rules import ChildValues, update_child
+from portal.comparisons import linkage, reading
+from portal.comparisons.models import (
+    Comparison,
+    ComparisonRow,
+    Meaning,
+    Outcome,
+    PartnerColumns,
+    RowState,
+)
+from portal.errors import DomainError, NotFound
+from portal.notifications.rules import notify, register_kind
+from portal.regions.models import Level, Region
+from portal.regions.rules import level_of_code, names_of, subtree_bounds
+from portal.types import utcnow
+
+register_kind(
+    "comparison_candidate",
+    _l("A child on the list of %(partner)s may live in %(village)s and has no file: check on site (line %(line)s)."),
+    _l("Children from partner lists to check on site"),
+)
+register_kind(
+    "comparison_reassess",
+    _l("File no. %(child)s was updated from the list of %(partner)s: reassess the child."),
+    _l("Files updated from partner lists"), email=False,
+)
+
+# What being on a list adds to a file.
+CATEGORY_OF = {
+    Meaning.low_income: Category.low_income,
+    Meaning.severe_disability: Category.illness_disability,
+    Meaning.hospitalised: Category.illness_disability,
+    Meaning.guardian_imprisoned: Category.parent_imprisoned,
+    Meaning.orphan: Category.orphan,
+    Meaning.unsupported: Category.unsupported,
+}
+INSERT_BATCH = 2000
+PAGE = 50
+
+
+# --- a partner's columns, mapped once ----------------------------------------------------------------
+
+
+def _check_region(session: Session, actor, region_code: str) -> Region:
+    region = session.get(Region, (region_code or "").strip())
+    if region is None or region.level == Level.village or not access.allowed(actor, "comparisons.run", region.code):
+        raise NotFound(_l("Choose a region inside yours (a county, city or town)."))
+    return region
+
+
+def save_columns(session: Session, actor, *, region_code: str, partner: str, meaning: str,
+                 columns: dict) -> PartnerColumns:
+    """Map a partner's headings once for a region: the name's heading and the identity number's
+    or the birth date's are required, each heading is used once. Refuses staff outside the
+    region, an empty partner name and an unknown meaning."""
+    region = _check_region(session, actor, region_code)
+    partner = " ".join((partner or "").split())[:60]
+    if not partner:
+        raise DomainError(_l("Name the partner (the department the lists come from)."), field="partner")
+    if meaning not in Meaning.__members__:
+        raise DomainError(_l("Choose what the partner's list means."), field="meaning")
+    cleaned = {key: (columns.get(key) or "").strip()[:60] for key in reading.KEYS}
+    if not cleaned["name"] or not (cleaned["id_number"] or cleaned["birth_date"]):
+        raise DomainError(_l("Name the columns of the name and of the identity number or the birth date."),
+                          field="columns")
+    named = [v for v in cleaned.values() if v]
+    if len(set(named)) != len(named):
+        raise DomainError(_l("Each column of the partner's file is mapped once."), field="columns")
+    row = session.scalar(select(PartnerColumns).where(PartnerColumns.region_code == region.code,
+                                                      PartnerColumns.partner == partner))
+    if row is None:
+        row = PartnerColumns(region_code=region.code, partner=partner, meaning=Meaning(meaning))
+        session.add(row)
+    row.meaning, row.columns = Meaning(meaning), {k: v for k, v in cleaned.items() if v}
+    row.changed_by_id, row.changed_at = actor.id, utcnow()
+    session.flush()
+    record(session, actor, "comparison.columns", "comparison_partner", row.id, region_code=region.code,
+           detail={"partner": partner, "meaning": meaning, "columns": row.columns})
+    return row
+
+
+def partners_for(session: Session, actor) -> list[PartnerColumns]:
+    """The partners mapped for the actor's region, the regions inside it and the ones above it."""
+    access.require(actor, "comparisons.run")
+    above = [actor.region_code[:n] + "0" * (12 - n) for n in (2, 4, 6, 9) if n < len(actor.region_code.rstrip("0"))]
+    low, high = subtree_bounds(actor.region_code, level_of_code(actor.region_code))
+    stmt = select(PartnerColumns).where(PartnerColumns.region_code.between(low, high)
+                                        | PartnerColumns.region_code.in_(above))
+    return list(session.scalars(stmt.order_by(PartnerColumns.partner, PartnerColumns.region_code)))
+
+
+def load_partner(session: Session, actor, partner_id: int) -> PartnerColumns:
+    row = session.get(PartnerColumns, partner_id) if isinstance(partner_id, int) else None
+    if row is None or row not in partners_for(session, actor):
+        raise NotFound(_l("This partner is not mapped for your region."))
+    return row
+
+
+# --- comparing ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class Placed:
+    line: int
+    data: dict
+    outcome: Outcome
+    match: str = ""
+    score: int = 0
+    child_id: int | None = None
+    region_code: str | None = None
+    suggestion: dict | None = None
+    reason: str = ""
+
+
+def suggestion_for(meaning: Meaning, file: linkage.OnFile) -> dict:
+    """What the list says that the file does not, as a change to confirm (empty: nothing new)."""
+    if file.status != ChildStatus.active.value:
+        return {}
+    if meaning == Meaning.out_of_school:
+        return {} if file.school_stage == SchoolStage.none.value else {"school_stage": SchoolStage.none.value}
+    category = CATEGORY_OF[meaning].value
+    return {} if category in file.categories else {"add_category": category}
+
+
+def place_rows(registry: linkage.Registry, places: linkage.Places, meaning: Meaning,
+               rows: list[tuple[int, dict]]) -> list[Placed]:
+    """Each row matched (exactly by identity number, else by name, birth date and place), new, or
+    unmatched with its reason. Reads nothing but ``registry`` and ``places``; writes nothing."""
+    placed = []
+    first_line: dict[str, int] = {}
+    for line, values in rows:
+        data = {k: v for k, v in values.items() if v}
+        name = (values.get("name") or "").strip()
+        number, id_hash = None, None
+        if values.get("id_number"):
+            try:
+                number = idnumber.parse(values["id_number"])
+            except ValueError:
+                number = None  # a mistyped number is no number: the name and birth date decide
+            else:
+                id_hash = crypto.blind_index(number.value)
+        if id_hash and id_hash in first_line:
+            placed.append(Placed(line, data, Outcome.unmatched, reason="repeated"))
+            continue
+        if id_hash:
+            first_line[id_hash] = line
+        born = reading.parse_birth_date(values.get("birth_date", "")) or (number.birth_date if number else None)
+        village, outside = places.resolve(values.get("region", ""), values.get("address", ""))
+        if number and not village and not places.inside(number.county_code):
+            outside = True
+        file, match, score = registry.exact(id_hash), "exact", 100
+        if file is None and name and born and not outside:
+            found = registry.fuzzy(name, born, id_hash, village)
+            if found.ambiguous:
+                placed.append(Placed(line, data, Outcome.unmatched, score=found.score, reason="ambiguous"))
+                continue
+            file, match, score = found.file, "fuzzy", found.score
+        if file is not None:
+            suggestion = suggestion_for(meaning, file)
+            placed.append(Placed(line, data, Outcome.changed if suggestion else Outcome.unchanged, match, score,
+                                 file.id, file.region_code, suggestion))
+        elif not name:
+            placed.append(Placed(line, data, Outcome.unmatched, reason="no_name"))
+        elif outside:
+            placed.append(Placed(line, data, Outcome.unmatched, reason="outside"))
+        elif born is None:
+            placed.append(Placed(line, data, Outcome.unmatched, reason="no_birth"))
+        elif village is None:
+            placed.append(Placed(line, data, Outcome.unmatched, reason="no_village"))
+        else:
+            placed.append(Placed(line, data, Outcome.new, region_code=village))
+    return placed
+
+
+def run_comparison(session: Session, actor, *, partner_id: int, region_code: str, filename: str, stream,
+                   now=None) -> Comparison:
+    """Read a partner's list (``stream``, a binary file) and compare it with the files of
+    ``region_code``'s subtree; the rows are kept (encrypted) until the configured purge.
+
+    Refuses a region outside the actor's, a partner not mapped for it, and a bad file
+    (``FileRejected``: not .xlsx/.csv, another encoding, missing columns, no rows, too many rows);
+    a refused list leaves nothing behind. Changes no file.
+    """
+    region = _check_region(session, actor, region_code)
+    partner = load_partner(session, actor, partner_id)
+    config = current_app.config
+    rows = reading.read_list(filename, stream, partner.columns, config["COMPARISON_MAX_ROWS"])
+    registry = linkage.Registry.load(session, region.code)
+    places = linkage.Places(session, region.code)
+    placed = place_rows(registry, places, partner.meaning, rows)
+    now = now or utcnow()
+    counts = {o.value: 0 for o in Outcome} | {"exact": 0, "fuzzy": 0}
+    for p in placed:
+        counts[p.outcome.value] += 1
+        if p.match:
+            counts[p.match] += 1
+    comparison = Comparison(region_code=region.code, partner=partner.partner, meaning=partner.meaning,
+                            filename=(filename or "")[:200], rows=len(placed), counts=counts, created_by_id=actor.id,
+                            created_at=now, purge_after=now + timedelta(days=config["COMPARISON_KEEP_DAYS"]))
+    session.add(comparison)
+    session.flush()
+    for start in range(0, len(placed), INSERT_BATCH):
+        session.execute(insert(ComparisonRow), [
+            {"comparison_id": comparison.id, "line": p.line, "data": json.dumps(p.data, ensure_ascii=False),
+             "outcome": p.outcome, "match": p.match, "score": p.score, "child_id": p.child_id,
+             "region_code": p.region_code, "suggestion": p.suggestion or {}, "reason": p.reason,
+             "state": RowState.open if p.outcome in (Outcome.changed, Outcome.new) else RowState.closed}
+            for p in placed[start : start + INSERT_BATCH]
+        ])
+    record(session, actor, "comparison.run", "comparison", comparison.id, region_code=region.code,
+           detail={"partner": partner.partner, "meaning": partner.meaning.value, "rows": len(placed), **counts})
+    return comparison
+
+
+# --- reading what was found ----------------------------------------------------------------------------
+
+
+def comparisons_for(session: Session, actor, limit: int = 100) -> list[Comparison]:
+    """The comparisons of the actor's subtree, newest first."""
+    access.require(actor, "comparisons.view")
+    low, high = subtree_bounds(actor.region_code, level_of_code(actor.region_code))
+    stmt = select(Comparison).where(Comparison.region_code.between(low, high))
+    return list(session.scalars(stmt.order_by(Comparison.created_at.desc(), Comparison.id.desc()).limit(limit)))
+
+
+def load_comparison(session: Session, actor, comparison_id: int) -> Comparison:
+    """The comparison if ``actor`` may see it; NotFound otherwise (as if it did not exist)."""
+    found = session.get(Comparison, comparison_id) if isinstance(comparison_id, int) else None
+    if found is None or not access.allowed(actor, "comparisons.view", found):
+        raise NotFound(_l("This comparison does not exist or is outside your region."))
+    return found
+
+
+def rows_of(session: Session, actor, comparison: Comparison, outcome: str, page: int = 1) -> tuple[list, int]:
+    """(rows of one group, with what each said decrypted, total) for a page; the read is audited."""
+    access.require(actor, "comparisons.view", comparison)
+    if outcome not in Outcome.__members__:
+        outcome = Outcome.changed.value
+    stmt = select(ComparisonRow).where(ComparisonRow.comparison_id == comparison.id, ComparisonRow.outcome == outcome)
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = list(session.scalars(stmt.order_by(ComparisonRow.line).offset((max(page, 1) - 1) * PAGE).limit(PAGE)))
+    record(session, actor, "comparison.read", "comparison", comparison.id, region_code=comparison.region_code,
+           detail={"outcome": outcome, "page": page})
+    return rows, total
+
+
+def data_of(row: ComparisonRow) -> dict:
+    return json.loads(row.data) if row.data else {}
+
+
+def village_names(session: Session, rows: list[ComparisonRow]) -> dict[str, str]:
+    return names_of(session, {r.region_code for r in rows if r.region_code})
+
+
+# --- deciding ---------------------------------------------------------------------------------------
+
+
+def _load_row(session: Session, actor, row_id: int) -> tuple[ComparisonRow, Comparison]:
+    row = session.get(ComparisonRow, row_id) if isinstance(row_id, int) else None
+    comparison = session.get(Comparison, row.comparison_id) if row else None
+    if comparison is None or not access.allowed(actor, "comparisons.view", comparison):
+        raise NotFound(_l("This row does not exist or is outside your region."))
+    if row.state != RowState.open:
+        raise DomainError(_l("This row has already been decided."))
+    return row, comparison
+
+
+def _values_of(child: Child) -> ChildValues:
+    return ChildValues(
+        name=child.name, gender=child.gender, birth_date=child.birth_date, region_code=child.region_code,
+        id_number=child.id_number or "", ethnicity=child.ethnicity, household_registration=child.household_registration or "",
+        address=child.address or "", categories=list(child.categories), school=child.school, grade=child.grade,
+        school_stage=str(child.school_stage), disability_category=child.disability_category,
+        disability_level=child.disability_level, chronic_illness=child.chronic_illness, benefits=list(child.benefits),
+    )
+
+
+def _apply(session: Session, actor, row: ComparisonRow, comparison: Comparison, today: date) -> None:
+    child = session.get(Child, row.child_id)
+    if child is None or not access.allowed(actor, "children.edit", child):
+        raise NotFound(_l("This file does not exist or is outside your region."))
+    values = _values_of(child)
+    if "add_category" in row.suggestion:
+        values.categories = sorted(set(values.categories) | {row.suggestion["add_category"]})
+    if "school_stage" in row.suggestion:
+        values.school_stage = row.suggestion["school_stage"]
+    # The children area audits the change and tells the programmes (政策找人 re-evaluates the child).
+    update_child(session, actor, child, values, today)
+    directors = _directors_of(session, child.region_code)
+    notify(session, directors, "comparison_reassess", {"child": child.id, "partner": comparison.partner},
+           link=f"/children/{child.id}", subject=f"cmp:{comparison.id}:{child.id}")
+
+
+def _directors_of(session: Session, village: str) -> list[int]:
+    from portal.accounts.models import User
+    from portal.accounts.roles import Role
+
+    return list(session.scalars(select(User.id).where(User.is_active, User.role == Role.child_director,
+                                                      User.region_code == village)))
+
+
+def _decide(session: Session, actor, row: ComparisonRow, comparison: Comparison, today: date) -> None:
+    if row.outcome == Outcome.changed:
+        _apply(session, actor, row, comparison, today)
+        row.state = RowState.confirmed
+    elif row.outcome == Outcome.new:
+        send_candidate(session, actor, row)
+    else:
+        raise DomainError(_l("This row has nothing to confirm."))
+    row.decided_by_id, row.decided_at = actor.id, utcnow()
+    record(session, actor, "comparison.confirm", "comparison_row", row.id, region_code=row.region_code,
+           detail={"comparison": comparison.id, "line": row.line, "outcome": row.outcome.value,
+                   "child": row.child_id, "suggestion": row.suggestion})
+
+
+def confirm_row(session: Session, actor, row_id: int, today: date | None = None) -> ComparisonRow:
+    """A person confirms one suggestion: a matched file takes the change (and is re-evaluated for
+    the programmes), a new candidate is sent to its village to be checked. Refuses rows outside
+    the actor's region, rows already decided, and rows with nothing to confirm."""
+    row, comparison = _load_row(session, actor, row_id)
+    _decide(session, actor, row, comparison, today or date.today())
+    session.flush()
+    return row
+
+
+def bulk_confirm(session: Session, actor, comparison: Comparison, today: date | None = None) -> int:
+    """Confirm at once every open change found by identity number (never a fuzzy match, never a
+    new candidate: those need a person's look each). The number confirmed."""
+    access.require(actor, "comparisons.view", comparison)
+    rows = list(session.scalars(select(ComparisonRow).where(
+        ComparisonRow.comparison_id == comparison.id, ComparisonRow.outcome == Outcome.changed,
+        ComparisonRow.match == "exact", ComparisonRow.state == RowState.open).order_by(ComparisonRow.line)))
+    for row in rows:
+        _decide(session, actor, row, comparison, today or date.today())
+    record(session, actor, "comparison.bulk_confirm", "comparison", comparison.id, region_code=comparison.region_code,
+           detail={"rows": len(rows)})
+    session.flush()
+    return len(rows)
+
+
+def dismiss_row(session: Session, actor, row_id: int, reason: str) -> ComparisonRow:
+    """A person decides a suggestion does not hold (with the reason); the file stays as it is."""
+    row, comparison = _load_row(session, actor, row_id)
+    reason = " ".join((reason or "").split())[:200]
+    if not reason:
+        raise DomainError(_l("Give the reason."), field="reason")
+    row.state, row.decided_by_id, row.decided_at = RowState.dismissed, actor.id, utcnow()
+    record(session, actor, "comparison.dismiss", "comparison_row", row.id, region_code=row.region_code,
+           detail={"comparison": comparison.id, "line": row.line, "reason": reason})
+    session.flush()
+    return row
+
+
+def send_candidate(session: Session, actor, row: ComparisonRow) -> None:
+    """A confirmed new candidate goes to the child directors of its village, to be checked on site.
+
+    The one place a candidate leaves the comparison: once the clues area is merged, this becomes
+    its ``open_verification`` (a clue with this list as the source), so the check is tracked to an
+    outcome like every other lead.
+    """
+    comparison = session.get(Comparison, row.comparison_id)
+    row.state = RowState.sent
+    village = names_of(session, [row.region_code]).get(row.region_code, row.region_code)
+    notify(session, _directors_of(session, row.region_code), "comparison_candidate",
+           {"partner": comparison.partner, "village": village, "line": row.line},
+           subject=f"cmp-row:{row.id}")
+
+
+# --- purging ---------------------------------------------------------------------------------------
+
+
+def purge_expired(session: Session, now=None) -> int:
+    """Drop the rows of every list kept past its retention (they hold identity numbers); the
+    comparison's counts stay. The number of lists purged."""
+    now = now or utcnow()
+    ids = list(session.scalars(select(Comparison.id).where(Comparison.purge_after <= now,
+                                                           Comparison.purged_at.is_(None))))
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        session.execute(delete(ComparisonRow).where(ComparisonRow.comparison_id.in_(chunk)))
+        session.execute(update(Comparison).where(Comparison.id.in_(chunk)).values(purged_at=now))
+    for comparison_id in ids:
+        record(session, None, "comparison.purge", "comparison", comparison_id)
+    return len(ids)
