@@ -11,10 +11,11 @@ name and birth date, another county's identity number and address); and people n
 from __future__ import annotations
 
 import csv
+import functools
 import io
 from datetime import date, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlmodel import Session
 
 from portal.children import idnumber
@@ -58,10 +59,15 @@ def _swapped(name: str, rng) -> str:
     return _homophone(name, rng)
 
 
-def _traditional(name: str) -> str:
+@functools.cache
+def _to_traditional():
     import opencc
 
-    return opencc.OpenCC("s2t").convert(name)
+    return opencc.OpenCC("s2t").convert
+
+
+def _traditional(name: str) -> str:
+    return _to_traditional()(name)
 
 
 def _other_day(born: date, rng) -> date:
@@ -86,14 +92,13 @@ def generate(session: Session, region_code: str, rows: int, rng) -> tuple[list[d
     counts = [round(rows * share) for _kind, share, _on_file in KINDS]
     counts[0] += rows - sum(counts)
     on_file = sum(n for n, (_k, _s, known) in zip(counts, KINDS, strict=True) if known) + counts[7]
-    total = session.scalar(select(func.count()).select_from(Child).where(Child.region_code.between(low, high)))
-    ids = sorted(rng.sample(range(total), min(on_file, total)))
-    stmt = (select(Child.id, Child.name, Child.birth_date, Child.id_number, Child.region_code, Child.gender)
-            .where(Child.region_code.between(low, high)).order_by(Child.id))
-    wanted, drawn = set(ids), []
-    for i, child in enumerate(session.execute(stmt.execution_options(yield_per=5000))):
-        if i in wanted:
-            drawn.append(child)
+    every = list(session.scalars(select(Child.id).where(Child.region_code.between(low, high)).order_by(Child.id)))
+    ids = sorted(rng.sample(every, min(on_file, len(every))))
+    drawn = []
+    for start in range(0, len(ids), 2000):
+        drawn.extend(session.execute(
+            select(Child.id, Child.name, Child.birth_date, Child.id_number, Child.region_code, Child.gender)
+            .where(Child.id.in_(ids[start : start + 2000])).order_by(Child.id)).all())
     rng.shuffle(drawn)
     out, truth = [], []
 

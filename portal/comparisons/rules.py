@@ -67,6 +67,7 @@ PAGE = 50
 
 
 def _check_region(session: Session, actor, region_code: str) -> Region:
+    access.require(actor, "comparisons.run")
     region = session.get(Region, (region_code or "").strip())
     if region is None or region.level == Level.village or not access.allowed(actor, "comparisons.run", region.code):
         raise NotFound(_l("Choose a region inside yours (a county, city or town)."))
@@ -225,7 +226,9 @@ def run_comparison(session: Session, actor, *, partner_id: int, region_code: str
     session.add(comparison)
     session.flush()
     for start in range(0, len(placed), INSERT_BATCH):
-        session.execute(insert(ComparisonRow), [
+        # One executemany per batch: render_nulls keeps rows with and without a file together (else
+        # SQLAlchemy splits the batch at every change of which columns are empty).
+        session.execute(insert(ComparisonRow).execution_options(render_nulls=True), [
             {"comparison_id": comparison.id, "line": p.line, "data": json.dumps(p.data, ensure_ascii=False),
              "outcome": p.outcome, "match": p.match, "score": p.score, "child_id": p.child_id,
              "region_code": p.region_code, "suggestion": p.suggestion or {}, "reason": p.reason,

@@ -16,7 +16,6 @@ from portal.errors import DomainError, NotAllowed, NotFound
 from portal.notifications.models import Notification
 from portal.programmes.models import EnrolmentState, ProgrammeEnrolment
 from portal.types import utcnow
-from tests.comparisons.conftest import COUNTY
 from tests.programmes.conftest import ALLOWANCE, make_programme  # noqa: F401
 
 LOW_INCOME_ALLOWANCE = dict(ALLOWANCE, name_zh="困境儿童基本生活补贴",
@@ -183,3 +182,25 @@ def test_lists_are_purged_after_the_retention(app, users, compare, roll):
         assert s.scalar(select(func.count()).select_from(ComparisonRow)) == 0
         comparison = s.get(Comparison, comparison_id)
         assert comparison.purged_at is not None and comparison.counts["changed"] == 2
+
+
+def test_partner_columns_are_mapped_inside_ones_region_and_need_the_name(app, users):
+    columns = {"name": "姓名", "birth_date": "出生年月"}
+    with pytest.raises(NotFound):
+        _act(app, users, "county2", rules.save_columns, region_code="371302000000", partner="残联",
+             meaning="severe_disability", columns=columns)
+    with pytest.raises(NotAllowed):
+        _act(app, users, "village", rules.save_columns, region_code="371302105259", partner="残联",
+             meaning="severe_disability", columns=columns)
+    for bad in ({"birth_date": "出生年月"}, {"name": "姓名"}, {"name": "姓名", "birth_date": "姓名"}):
+        with pytest.raises(DomainError):
+            _act(app, users, "county", rules.save_columns, region_code="371302000000", partner="残联",
+                 meaning="severe_disability", columns=bad)
+    with pytest.raises(DomainError):
+        _act(app, users, "county", rules.save_columns, region_code="371302000000", partner="残联",
+             meaning="rich", columns=columns)
+    saved = _act(app, users, "county", rules.save_columns, region_code="371302000000", partner="残联",
+                 meaning="severe_disability", columns=columns)
+    assert [p.partner for p in _act(app, users, "county", rules.partners_for)] == ["残联"]
+    assert _act(app, users, "county2", rules.partners_for) == []
+    assert saved.columns == columns
