@@ -16,6 +16,8 @@ def test_county_uploads_a_list_sees_the_groups_and_confirms_a_change(app, client
     data = csv_of([{"name": "张小明", "id_number": child.id_number, "birth_date": child.birth_date.isoformat(),
                     "address": "义堂镇屠苏村8号"}], "gb18030")
     login(client, "county")
+    index = client.get("/comparisons/").get_data(as_text=True)
+    assert "大数据比对" in index and "区民政局低保科" in index
     response = post(client, "/comparisons/", {"partner_id": str(partner.id), "region_code": "371302000000",
                                              "file": (io.BytesIO(data), "低保名单.csv")},
                     content_type="multipart/form-data")
