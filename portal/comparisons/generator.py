@@ -5,7 +5,8 @@ Rows: children on file as written (identity number, name, birth date, address); 
 identity number; with a homophone typed for a character (晓 for 小: a pinyin input method's slip);
 with two characters of the given name swapped; in traditional characters; with a wrong birth day
 and no identity number; with a mistyped identity number; namesakes from another county (a file's
-name and birth date, another county's identity number and address); and people not on file.
+name and birth date, another county's identity number and address); twins not on file (a file's
+surname, village and birth date, another given name); and people not on file.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from sqlmodel import Session
 from portal.children import idnumber
 from portal.children.demo import GIVEN_NAMES, SURNAMES
 from portal.children.models import Child
-from portal.comparisons.linkage import short_village_name
+from portal.comparisons.linkage import short_village_name, sound_of
 from portal.regions.models import Level, Region
 from portal.regions.rules import level_of_code, subtree_bounds
 
@@ -38,9 +39,9 @@ HOMOPHONES = {
 }
 # (kind, share of the rows, whether the row is a child on file)
 KINDS = [
-    ("as_on_file", 0.40, True), ("no_id", 0.09, True), ("homophone", 0.08, True), ("swapped", 0.05, True),
+    ("as_on_file", 0.34, True), ("no_id", 0.09, True), ("homophone", 0.08, True), ("swapped", 0.05, True),
     ("traditional", 0.07, True), ("wrong_day", 0.06, True), ("bad_id", 0.05, True),
-    ("other_county", 0.08, False), ("not_on_file", 0.12, False),
+    ("other_county", 0.08, False), ("twin", 0.06, False), ("not_on_file", 0.12, False),
 ]
 OTHER_COUNTY = "411302"  # 南阳市宛城区 (Henan): never inside a Shandong registry
 
@@ -91,7 +92,7 @@ def generate(session: Session, region_code: str, rows: int, rng) -> tuple[list[d
     villages = sorted(c for c in places if level_of_code(c) == Level.village)
     counts = [round(rows * share) for _kind, share, _on_file in KINDS]
     counts[0] += rows - sum(counts)
-    on_file = sum(n for n, (_k, _s, known) in zip(counts, KINDS, strict=True) if known) + counts[7]
+    on_file = sum(n for n, (kind, _s, known) in zip(counts, KINDS, strict=True) if known or kind != "not_on_file")
     every = list(session.scalars(select(Child.id).where(Child.region_code.between(low, high)).order_by(Child.id)))
     ids = sorted(rng.sample(every, min(on_file, len(every))))
     drawn = []
@@ -127,6 +128,13 @@ def generate(session: Session, region_code: str, rows: int, rng) -> tuple[list[d
                 if rng.random() < 0.5:
                     row["id_number"] = ""
                 out.append(row)
+                truth.append(None)
+                continue
+            if kind == "twin":
+                # A brother or sister born the same day in the same village, not on file.
+                given = rng.choice([g for g in GIVEN_NAMES if sound_of(g) != sound_of(name[1:])])
+                out.append({"name": name[0] + given, "id_number": "", "birth_date": born.isoformat(),
+                            "address": address(village)})
                 truth.append(None)
                 continue
             if kind != "as_on_file" and kind != "bad_id":
