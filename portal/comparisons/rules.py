@@ -353,17 +353,25 @@ def confirm_row(session: Session, actor, row_id: int, today: date | None = None)
 
 def bulk_confirm(session: Session, actor, comparison: Comparison, today: date | None = None) -> int:
     """Confirm at once every open change found by identity number (never a fuzzy match, never a
-    new candidate: those need a person's look each). The number confirmed."""
+    new candidate: those need a person's look each). A row whose file can no longer take the
+    change (closed since, moved away) stays open for a person. The number confirmed."""
     access.require(actor, "comparisons.view", comparison)
     rows = list(session.scalars(select(ComparisonRow).where(
         ComparisonRow.comparison_id == comparison.id, ComparisonRow.outcome == Outcome.changed,
         ComparisonRow.match == "exact", ComparisonRow.state == RowState.open).order_by(ComparisonRow.line)))
+    confirmed = 0
     for row in rows:
-        _decide(session, actor, row, comparison, today or date.today())
+        try:
+            with session.begin_nested():
+                _decide(session, actor, row, comparison, today or date.today())
+        except DomainError:  # also NotFound: the file left the actor's reach or was closed
+            session.refresh(row)
+            continue
+        confirmed += 1
     record(session, actor, "comparison.bulk_confirm", "comparison", comparison.id, region_code=comparison.region_code,
-           detail={"rows": len(rows)})
+           detail={"rows": confirmed, "left_open": len(rows) - confirmed})
     session.flush()
-    return len(rows)
+    return confirmed
 
 
 def dismiss_row(session: Session, actor, row_id: int, reason: str) -> ComparisonRow:

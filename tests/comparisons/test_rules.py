@@ -204,3 +204,20 @@ def test_partner_columns_are_mapped_inside_ones_region_and_need_the_name(app, us
     assert [p.partner for p in _act(app, users, "county", rules.partners_for)] == ["残联"]
     assert _act(app, users, "county2", rules.partners_for) == []
     assert saved.columns == columns
+
+
+def test_bulk_confirm_leaves_a_file_closed_since_the_comparison_open(app, users, make_child, compare):
+    kept = make_child(name="张小明", birth_date=date(2015, 3, 8))
+    closed = make_child(name="李小红", birth_date=date(2014, 2, 2))
+    comparison_id = compare([_row(kept), _row(closed)])
+    with app.app_context(), db.write_session() as s:
+        from portal.children.rules import set_status
+
+        set_status(s, s.get(User, users["village"].id), s.get(Child, closed.id), "closed", "迁出本省")
+    with app.app_context(), db.write_session() as s:
+        assert rules.bulk_confirm(s, s.get(User, users["county"].id), s.get(Comparison, comparison_id)) == 1
+    rows = _rows(app, comparison_id)
+    assert rows[2].state == RowState.confirmed and rows[3].state == RowState.open
+    with reading(app) as s:
+        assert s.get(Child, closed.id).categories == ["left_behind"]
+        assert "low_income" in s.get(Child, kept.id).categories
