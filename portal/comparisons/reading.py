@@ -51,11 +51,18 @@ def read_list(filename: str, stream, columns: dict, max_rows: int) -> list[tuple
     """
     name = (filename or "").lower()
     if name.endswith(".xlsx"):
-        table = _xlsx_table(stream)
-    elif name.endswith(".csv"):
-        table = _csv_table(stream)
-    else:
+        return _rows_of(_xlsx_table(stream), columns, max_rows)
+    if not name.endswith(".csv"):
         raise FileRejected(_l("Upload an .xlsx or .csv file."))
+    try:
+        return _rows_of(_csv_table(stream), columns, max_rows)
+    except _NotUtf8:
+        # The first bytes were plain ASCII (English headings, numbers): GBK shows only later.
+        stream.seek(0)
+        return _rows_of(_csv_table(stream, "gb18030"), columns, max_rows)
+
+
+def _rows_of(table, columns: dict, max_rows: int) -> list[tuple[int, dict]]:
     header = next(table, None)
     if header is None:
         raise FileRejected(_l("The file is empty."))
@@ -94,11 +101,16 @@ def _xlsx_table(stream):
     return (list(row) for row in sheet.iter_rows(values_only=True))
 
 
-def _csv_table(stream):
+class _NotUtf8(Exception):
+    """Guessed UTF-8 from plain ASCII first bytes, and later bytes are not UTF-8."""
+
+
+def _csv_table(stream, encoding: str | None = None):
     head = stream.read(SNIFF_BYTES)
     if b"\x00" in head:  # UTF-16 and binary files
         raise FileRejected(_l("Save the list as CSV in UTF-8 or GBK (the file is in another encoding)."))
-    encoding = _encoding_of(head)
+    guessed = encoding is None and head.isascii()
+    encoding = encoding or _encoding_of(head)
     stream.seek(0)
     text = io.TextIOWrapper(stream, encoding=encoding, newline="")
 
@@ -106,6 +118,9 @@ def _csv_table(stream):
         try:
             yield from csv.reader(text)
         except UnicodeDecodeError:
+            if guessed:
+                text.detach()  # the stream is read again, not closed with the wrapper
+                raise _NotUtf8 from None
             raise FileRejected(_l("Save the list as CSV in UTF-8 or GBK (the file is in another encoding).")) from None
         except csv.Error:
             raise FileRejected(_l("This is not a readable .csv file.")) from None

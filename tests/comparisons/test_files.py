@@ -80,3 +80,15 @@ def test_workbook_over_the_row_limit_is_refused(app, compare):
     buffer = io.BytesIO()
     book.save(buffer)
     assert "3" in _refused(app, compare, buffer.getvalue(), filename="名单.xlsx")
+
+
+def test_gbk_list_whose_first_part_is_plain_ascii_is_read_as_gbk(app, compare):
+    lines = ["name,birth_date,address"] + [f"Li Ming {n},2015-03-08,No. {n}" for n in range(4000)]
+    data = ("\n".join(lines) + "\n").encode() + "孙可馨,2017-02-14,义堂镇颐顺园村3号\n".encode("gbk")
+    comparison_id = compare(data)
+    with app.app_context():
+        s = db.new_session()
+        last = s.scalar(select(ComparisonRow).where(ComparisonRow.comparison_id == comparison_id)
+                        .order_by(ComparisonRow.line.desc()))
+        assert "孙可馨" in last.data and last.outcome == "new"
+        s.close()
