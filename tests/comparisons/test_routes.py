@@ -14,7 +14,9 @@ from tests.conftest import login, post
 def test_county_uploads_a_list_sees_the_groups_and_confirms_a_change(app, client, users, partner, make_child):
     child = make_child(name="张小明")
     data = csv_of([{"name": "张小明", "id_number": child.id_number, "birth_date": child.birth_date.isoformat(),
-                    "address": "义堂镇屠苏村8号"}], "gb18030")
+                    "address": "义堂镇屠苏村8号"},
+                   {"name": "孙可馨", "birth_date": "2017-02-14", "address": "义堂镇颐顺园村3号"},
+                   {"name": "赵子涵", "birth_date": "2013-09-09", "address": "河南省南阳市宛城区东关村2号"}], "gb18030")
     login(client, "county")
     index = client.get("/comparisons/").get_data(as_text=True)
     assert "大数据比对" in index and "区民政局低保科" in index
@@ -24,9 +26,13 @@ def test_county_uploads_a_list_sees_the_groups_and_confirms_a_change(app, client
     assert response.status_code == 302
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "已匹配，有变化" in page and "张小明" in page and "低保" in page
+    new = client.get(f"{response.headers['Location']}?outcome=new").get_data(as_text=True)
+    assert "孙可馨" in new and "未建档：待颐顺园村村民委员会上门核实" in new
+    unmatched = client.get(f"{response.headers['Location']}?outcome=unmatched").get_data(as_text=True)
+    assert "赵子涵" in unmatched and "居住在名单地区以外" in unmatched
     with app.app_context():
         s = db.new_session()
-        row = s.scalar(select(ComparisonRow))
+        row = s.scalar(select(ComparisonRow).where(ComparisonRow.line == 2))
         s.close()
     post(client, f"/comparisons/rows/{row.id}/confirm")
     with app.app_context():
