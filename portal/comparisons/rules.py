@@ -11,7 +11,6 @@ whether a child is on file anywhere else.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask import current_app
@@ -19,12 +18,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, insert, select, update
 from sqlmodel import Session
 
-from portal import access, crypto
+from portal import access
 from portal.audit.rules import record
-from portal.children import idnumber
-from portal.children.models import Category, Child, ChildStatus, SchoolStage
+from portal.children.models import Child
 from portal.children.rules import ChildValues, update_child
-from portal.comparisons import linkage, reading
+from portal.comparisons import linkage, placing, reading
 from portal.comparisons.models import (
     Comparison,
     ComparisonRow,
@@ -50,15 +48,6 @@ register_kind(
     _l("Files updated from partner lists"), email=False,
 )
 
-# What being on a list adds to a file.
-CATEGORY_OF = {
-    Meaning.low_income: Category.low_income,
-    Meaning.severe_disability: Category.illness_disability,
-    Meaning.hospitalised: Category.illness_disability,
-    Meaning.guardian_imprisoned: Category.parent_imprisoned,
-    Meaning.orphan: Category.orphan,
-    Meaning.unsupported: Category.unsupported,
-}
 INSERT_BATCH = 2000
 PAGE = 50
 
@@ -125,79 +114,6 @@ def load_partner(session: Session, actor, partner_id: int) -> PartnerColumns:
 # --- comparing ---------------------------------------------------------------------------------------
 
 
-@dataclass
-class Placed:
-    line: int
-    data: dict
-    outcome: Outcome
-    match: str = ""
-    score: int = 0
-    child_id: int | None = None
-    region_code: str | None = None
-    suggestion: dict | None = None
-    reason: str = ""
-
-
-def suggestion_for(meaning: Meaning, file: linkage.OnFile) -> dict:
-    """What the list says that the file does not, as a change to confirm (empty: nothing new)."""
-    if file.status != ChildStatus.active.value:
-        return {}
-    if meaning == Meaning.out_of_school:
-        return {} if file.school_stage == SchoolStage.none.value else {"school_stage": SchoolStage.none.value}
-    category = CATEGORY_OF[meaning].value
-    return {} if category in file.categories else {"add_category": category}
-
-
-def place_rows(registry: linkage.Registry, places: linkage.Places, meaning: Meaning,
-               rows: list[tuple[int, dict]]) -> list[Placed]:
-    """Each row matched (exactly by identity number, else by name, birth date and place), new, or
-    unmatched with its reason. Reads nothing but ``registry`` and ``places``; writes nothing."""
-    placed = []
-    first_line: dict[str, int] = {}
-    for line, values in rows:
-        data = {k: v for k, v in values.items() if v}
-        name = (values.get("name") or "").strip()
-        number, id_hash = None, None
-        if values.get("id_number"):
-            try:
-                number = idnumber.parse(values["id_number"])
-            except ValueError:
-                number = None  # a mistyped number is no number: the name and birth date decide
-            else:
-                id_hash = crypto.blind_index(number.value)
-        if id_hash and id_hash in first_line:
-            placed.append(Placed(line, data, Outcome.unmatched, reason="repeated"))
-            continue
-        if id_hash:
-            first_line[id_hash] = line
-        born = reading.parse_birth_date(values.get("birth_date", "")) or (number.birth_date if number else None)
-        village, outside = places.resolve(values.get("region", ""), values.get("address", ""))
-        if number and not village and not places.inside(number.county_code):
-            outside = True
-        file, match, score = registry.exact(id_hash), "exact", 100
-        if file is None and name and born and not outside:
-            found = registry.fuzzy(name, born, id_hash, village)
-            if found.ambiguous:
-                placed.append(Placed(line, data, Outcome.unmatched, score=found.score, reason="ambiguous"))
-                continue
-            file, match, score = found.file, "fuzzy", found.score
-        if file is not None:
-            suggestion = suggestion_for(meaning, file)
-            placed.append(Placed(line, data, Outcome.changed if suggestion else Outcome.unchanged, match, score,
-                                 file.id, file.region_code, suggestion))
-        elif not name:
-            placed.append(Placed(line, data, Outcome.unmatched, reason="no_name"))
-        elif outside:
-            placed.append(Placed(line, data, Outcome.unmatched, reason="outside"))
-        elif born is None:
-            placed.append(Placed(line, data, Outcome.unmatched, reason="no_birth"))
-        elif village is None:
-            placed.append(Placed(line, data, Outcome.unmatched, reason="no_village"))
-        else:
-            placed.append(Placed(line, data, Outcome.new, region_code=village))
-    return placed
-
-
 def run_comparison(session: Session, actor, *, partner_id: int, region_code: str, filename: str, stream,
                    now=None) -> Comparison:
     """Read a partner's list (``stream``, a binary file) and compare it with the files of
@@ -213,7 +129,7 @@ def run_comparison(session: Session, actor, *, partner_id: int, region_code: str
     rows = reading.read_list(filename, stream, partner.columns, config["COMPARISON_MAX_ROWS"])
     registry = linkage.Registry.load(session, region.code)
     places = linkage.Places(session, region.code)
-    placed = place_rows(registry, places, partner.meaning, rows)
+    placed = placing.place_rows(registry, places, partner.meaning, rows)
     now = now or utcnow()
     counts = {o.value: 0 for o in Outcome} | {"exact": 0, "fuzzy": 0}
     for p in placed:

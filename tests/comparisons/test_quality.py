@@ -7,7 +7,7 @@ import pytest
 
 from portal import db
 from portal.children import demo as children_demo
-from portal.comparisons import linkage, rules
+from portal.comparisons import linkage, placing
 from portal.comparisons.generator import generate, quality
 from portal.comparisons.models import Meaning
 from portal.demo import SCALES, SEED
@@ -25,7 +25,7 @@ def demo_registry(app, regions):
 def test_generated_list_is_matched_with_precision_095_and_recall_090(app, demo_registry):
     with app.app_context(), db.write_session() as s:
         rows, truth = generate(s, COUNTY, 1000, random.Random(7))
-        placed = rules.place_rows(linkage.Registry.load(s, COUNTY), linkage.Places(s, COUNTY), Meaning.low_income,
+        placed = placing.place_rows(linkage.Registry.load(s, COUNTY), linkage.Places(s, COUNTY), Meaning.low_income,
                                   [(line, row) for line, row in enumerate(rows, start=2)])
     overall = quality([p.child_id for p in placed], truth)
     # The rows matched, or to be matched, without a usable identity number: the fuzzy match alone.
