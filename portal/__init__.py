@@ -46,7 +46,8 @@ def create_app(config: Config | None = None) -> Flask:
 
 
 AREAS = ["main", "accounts", "regions", "audit", "children", "visits", "notifications", "helpers", "needs",
-         "matching", "ledger", "donations", "programmes", "disbursements", "training", "clues"]
+         "matching", "ledger", "donations", "programmes", "disbursements", "training", "clues",
+         "comparisons"]
 
 
 def _register_blueprints(app: Flask) -> None:

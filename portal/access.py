@@ -589,3 +589,23 @@ def _clues_counts(user, region_code) -> bool:
     if not _staff(user) or user.role == Role.child_director:
         return False
     return region_code is None or within_scope(user, region_code)
+
+
+# --- partner-list comparison: civil-affairs staff over the list's region ---------------------------
+
+
+@rule("comparisons.run")
+def _comparisons_run(user, region_code) -> bool:
+    """Partner lists (identity numbers of whole rolls) are mapped, uploaded and compared by
+    civil-affairs staff (county, city or province), for their region or one inside it."""
+    if not _civil_affairs(user):
+        return False
+    return region_code is None or within_scope(user, region_code)
+
+
+@rule("comparisons.view")
+def _comparisons_view(user, comparison) -> bool:
+    """A comparison and its rows: civil-affairs staff whose subtree covers the list's region."""
+    if not _civil_affairs(user):
+        return False
+    return comparison is None or within_scope(user, comparison.region_code)

@@ -212,6 +212,10 @@ class Config:
         # How often in 24 hours a staff user may be told that an identity number they typed is on
         # file outside their region; beyond it such numbers are refused without saying so.
         self.ID_PROBE_LIMIT = _env_int("ID_PROBE_LIMIT", 5)
+        # Partner lists (issue 25): how long their rows are kept (they hold identity numbers), and
+        # the most rows one list may have (a province's roll is split by city).
+        self.COMPARISON_KEEP_DAYS = _env_int("COMPARISON_KEEP_DAYS", 90)
+        self.COMPARISON_MAX_ROWS = _env_int("COMPARISON_MAX_ROWS", 100_000)
         self.TESTING = self.MODE == "testing"
         self.CHECK_SCHEMA = True
 

@@ -13,6 +13,7 @@ from portal.children.models import (  # noqa: F401
     GuardianshipAgreement,
 )
 from portal.clues.models import Clue, ClueEvent  # noqa: F401
+from portal.comparisons.models import Comparison, ComparisonRow, PartnerColumns  # noqa: F401
 from portal.disbursements.models import (  # noqa: F401
     BankColumns,
     BankImport,

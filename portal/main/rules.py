@@ -47,6 +47,7 @@ NAVIGATION = [
     NavItem("donations.staff_list", _l("Gifts"), "donations.manage"),
     NavItem("programmes.index", _l("Programmes"), "programmes.manage"),
     NavItem("disbursements.index", _l("Disbursements"), "disbursements.approve"),
+    NavItem("comparisons.index", _l("Partner-list comparison"), "comparisons.view"),
     NavItem("donations.my_gifts", _l("My gifts"), "donations.mine"),
     NavItem("ledger.check_page", _l("Ledger check"), "ledger.check"),
     NavItem("training.index", _l("Training"), "training.manage"),

@@ -1,0 +1,12 @@
+"""Partner-list comparison (大数据比对, issue 25): lists from other departments (low-income rolls,
+the disabled persons' federation, schools, prisons, hospitals) matched against the registry to
+find children not yet covered (政策找人).
+
+Public API: ``rules.save_columns`` (a partner's headings, mapped once), ``rules.run_comparison``,
+``rules.confirm_row`` / ``rules.bulk_confirm`` / ``rules.dismiss_row``, ``rules.send_candidate``
+(the one place a confirmed new candidate becomes a check on site), ``rules.purge_expired``.
+"""
+
+from flask import Blueprint
+
+bp = Blueprint("comparisons", __name__, url_prefix="/comparisons")

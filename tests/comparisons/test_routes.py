@@ -1,0 +1,62 @@
+"""The comparison pages, once through the test client: upload, see the groups, confirm."""
+
+import io
+
+from sqlalchemy import select
+
+from portal import db
+from portal.children.models import Child
+from portal.comparisons.models import ComparisonRow
+from tests.comparisons.conftest import csv_of
+from tests.conftest import login, post
+
+
+def test_county_uploads_a_list_sees_the_groups_and_confirms_a_change(app, client, users, partner, make_child):
+    child = make_child(name="张小明")
+    data = csv_of([{"name": "张小明", "id_number": child.id_number, "birth_date": child.birth_date.isoformat(),
+                    "address": "义堂镇屠苏村8号"},
+                   {"name": "孙可馨", "birth_date": "2017-02-14", "address": "义堂镇颐顺园村3号"},
+                   {"name": "赵子涵", "birth_date": "2013-09-09", "address": "河南省南阳市宛城区东关村2号"}], "gb18030")
+    login(client, "county")
+    index = client.get("/comparisons/").get_data(as_text=True)
+    assert "大数据比对" in index and "区民政局低保科" in index
+    response = post(client, "/comparisons/", {"partner_id": str(partner.id), "region_code": "371302000000",
+                                             "file": (io.BytesIO(data), "低保名单.csv")},
+                    content_type="multipart/form-data")
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "已匹配，有变化" in page and "张小明" in page and "低保" in page
+    new = client.get(f"{response.headers['Location']}?outcome=new").get_data(as_text=True)
+    assert "孙可馨" in new and "未建档：待颐顺园村村民委员会上门核实" in new
+    unmatched = client.get(f"{response.headers['Location']}?outcome=unmatched").get_data(as_text=True)
+    assert "赵子涵" in unmatched and "居住在名单地区以外" in unmatched
+    with app.app_context():
+        s = db.new_session()
+        row = s.scalar(select(ComparisonRow).where(ComparisonRow.line == 2))
+        s.close()
+    post(client, f"/comparisons/rows/{row.id}/confirm")
+    with app.app_context():
+        s = db.new_session()
+        assert "low_income" in s.get(Child, child.id).categories
+        s.close()
+
+
+def test_bad_file_is_refused_on_the_page_in_chinese(app, client, users, partner):
+    login(client, "county")
+    response = post(client, "/comparisons/", {"partner_id": str(partner.id), "region_code": "371302000000",
+                                             "file": (io.BytesIO(b""), "名单.csv")}, content_type="multipart/form-data")
+    assert response.status_code == 400 and "文件" in response.get_data(as_text=True)
+
+
+def test_other_county_and_wrong_roles_are_refused(app, client, users, partner):
+    login(client, "county")
+    post(client, "/comparisons/", {"partner_id": str(partner.id), "region_code": "371302000000",
+                                   "file": (io.BytesIO(csv_of([{"name": "李四", "birth_date": "2015-01-01"}])), "a.csv")},
+         content_type="multipart/form-data")
+    other = app.test_client()
+    login(other, "county2")
+    assert other.get("/comparisons/1").status_code == 404
+    director = app.test_client()
+    login(director, "village")
+    assert director.get("/comparisons/").status_code == 403
+    assert director.get("/comparisons/1").status_code == 403
