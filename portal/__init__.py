@@ -46,7 +46,7 @@ def create_app(config: Config | None = None) -> Flask:
 
 
 AREAS = ["main", "accounts", "regions", "audit", "children", "visits", "notifications", "helpers", "needs",
-         "matching", "ledger", "donations", "programmes", "disbursements"]
+         "matching", "ledger", "donations", "programmes", "disbursements", "dashboards"]
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -1,0 +1,32 @@
+"""dashboards: a county's opt-in to its public figures page (issue 24)
+
+Revision ID: 0028_dashboards
+Revises: 0027_board_version
+Create Date: 2026-12-06 19:30:00
+"""
+
+from alembic import op
+import sqlalchemy as sa
+
+
+revision = '0028_dashboards'
+down_revision = '0027_board_version'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        'dashboard_public_county',
+        sa.Column('county_code', sa.String(length=12), nullable=False),
+        sa.Column('enabled', sa.Boolean(), nullable=False),
+        sa.Column('changed_by_id', sa.Integer(), nullable=True),
+        sa.Column('changed_at', sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(['changed_by_id'], ['user_account.id']),
+        sa.ForeignKeyConstraint(['county_code'], ['region.code']),
+        sa.PrimaryKeyConstraint('county_code'),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table('dashboard_public_county')

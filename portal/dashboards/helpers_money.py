@@ -1,0 +1,164 @@
+"""The helpers' and the money panels: volunteers and their approved hours, organizations serving
+the region and their claims; gifts received per fund and payments per programme."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import BigInteger, cast, exists, func, or_, select
+from sqlalchemy.orm import aliased
+from sqlmodel import Session
+
+from portal.dashboards.periods import Period
+from portal.dashboards.query import both, grouped, in_period, split
+from portal.dashboards.tables import Column, Figure, Panel, Row, Scope, Table, panel, region_rows, total_of
+from portal.disbursements.models import Entitlement
+from portal.donations.models import Donation, DonationStatus
+from portal.helpers.models import HoursStatus, Organization, OrganizationArea, OrgStatus, VolunteerHours
+from portal.ledger import rules as ledger
+from portal.ledger.models import AccountPurpose, Entry, Fund, LedgerTransaction
+from portal.needs.models import Claim, Need
+from portal.programmes.models import Programme
+from portal.regions.rules import ancestors_of
+
+ORG_STATUS_LABELS = {
+    OrgStatus.applied: _l("Waiting for vetting"),
+    OrgStatus.more_info: _l("More information asked for"),
+    OrgStatus.approved: _l("Approved"),
+    OrgStatus.rejected: _l("Rejected"),
+    OrgStatus.suspended: _l("Suspended"),
+}
+# Gifts that were paid (a refund is subtracted from the amount).
+PAID = (DonationStatus.paid, DonationStatus.partially_refunded, DonationStatus.refunded, DonationStatus.disputed)
+
+
+@panel("helpers")
+def helpers_panel(session: Session, scope: Scope, period: Period, today: date) -> Panel:
+    """Volunteers who served and the hours approved in the period, by region; organizations
+    serving the region by status; claims per organization in the period."""
+    approved = VolunteerHours.status == HoursStatus.approved
+    found, previous = split(grouped(session, scope, VolunteerHours.region_code, {
+        **both("minutes", VolunteerHours.service_date, period, approved, VolunteerHours.minutes, dates=True),
+    }))
+    volunteers = _volunteers(session, scope, period)
+    for values in found.values():
+        values["hours"] = round(values.pop("minutes") / 60, 1)
+    for values in previous.values():
+        values["hours"] = round(values.pop("minutes") / 60, 1)
+    for code, n in volunteers.items():
+        found.setdefault(code, {"hours": 0})["volunteers"] = n
+    columns = [Column("volunteers", _l("Volunteers who served")),
+               Column("hours", _l("Hours approved"), "hours", compare=True)]
+    rows = region_rows(scope, found, columns, previous)
+    by_region = Table("helpers-by-region", _l("Volunteer service by region"), columns, rows,
+                      total=total_of(rows, columns, _l("Total")))
+    by_region.total.values["volunteers"] = _volunteers(session, scope, period, total=True)
+    by_region.total.values["hours"] = round(by_region.total.values["hours"], 1)
+
+    serving = _serving(scope)
+    by_status = dict(session.execute(select(Organization.status, func.count(func.distinct(Organization.id)))
+                                     .join(OrganizationArea, OrganizationArea.organization_id == Organization.id)
+                                     .where(serving).group_by(Organization.status)).all())
+    org_table = Table("helpers-organizations", _l("Organizations serving the region, by status"),
+                      [Column("organizations", _l("Organizations"))],
+                      [Row(label, {"organizations": int(by_status.get(s, 0) or 0)}) for s, label in
+                       ORG_STATUS_LABELS.items()], chart="pie")
+    claims = session.execute(select(Organization.name, func.count(Claim.id))
+                             .join(Claim, Claim.organization_id == Organization.id)
+                             .join(Need, Need.id == Claim.need_id)
+                             .where(scope.within(Need.region_code), in_period(Claim.claimed_at, period))
+                             .group_by(Organization.name).order_by(func.count(Claim.id).desc(), Organization.name)
+                             .limit(10)).all()
+    claim_table = Table("helpers-claims", _l("Claims per organization in the period (top 10)"),
+                        [Column("claims", _l("Claims"))], [Row(name, {"claims": int(n)}) for name, n in claims])
+    figures = {"volunteers": Figure(by_region.total.values["volunteers"], by_region.key),
+               "hours": Figure(by_region.total.values["hours"], by_region.key, by_region.total.previous.get("hours")),
+               "organizations": Figure(int(by_status.get(OrgStatus.approved, 0) or 0), org_table.key)}
+    return Panel("helpers", _l("Helpers"), [by_region, org_table, claim_table], figures)
+
+
+def _volunteers(session: Session, scope: Scope, period: Period, total: bool = False):
+    """Distinct volunteers with approved hours in the period, per row region (or in all)."""
+    where = (scope.within(VolunteerHours.region_code), VolunteerHours.status == HoursStatus.approved,
+             in_period(VolunteerHours.service_date, period, dates=True))
+    if total:
+        return int(session.scalar(select(func.count(func.distinct(VolunteerHours.user_id))).where(*where)) or 0)
+    inner = select(scope.row_key(VolunteerHours.region_code).label("region"),
+                   VolunteerHours.user_id.label("user_id")).where(*where).subquery()
+    stmt = select(inner.c.region, func.count(func.distinct(inner.c.user_id))).group_by(inner.c.region)
+    return {scope.pad(code): int(n) for code, n in session.execute(stmt)}
+
+
+def _serving(scope: Scope):
+    """SQL: an organization's service area lies inside the scope or contains it."""
+    return or_(scope.within(OrganizationArea.region_code),
+               OrganizationArea.region_code.in_(ancestors_of(scope.region)))
+
+
+# --- money -------------------------------------------------------------------------------------
+
+
+@panel("money")
+def money_panel(session: Session, scope: Scope, period: Period, today: date) -> Panel:
+    """Gifts received in the period per fund (for needs and places in the region), and payments
+    made in the period per programme: children paid, person-times and amount, from the ledger's
+    unreversed payment legs."""
+    net = Donation.amount_fen - Donation.refunded_fen
+    settled = Donation.status.in_(PAID)
+    gifts = {}
+    for key, p in (("current", period), ("previous", period.previous())):
+        gifts[key] = dict(session.execute(
+            select(Fund.id, cast(func.coalesce(func.sum(net), 0), BigInteger))
+            .join(Fund, Fund.id == Donation.fund_id)
+            .where(settled, scope.within(Donation.region_code), in_period(Donation.paid_at, p))
+            .group_by(Fund.id)).all())
+    funds = {f.id: f for f in session.scalars(select(Fund).where(Fund.id.in_(gifts["current"].keys() | gifts["previous"].keys())))}
+    fund_rows = [Row(funds[i].name_zh, {"received": int(gifts["current"].get(i, 0))},
+                     previous={"received": int(gifts["previous"].get(i, 0))}) for i in sorted(funds)]
+    in_columns = [Column("received", _l("Received (yuan)"), "money", compare=True)]
+    in_table = Table("money-in", _l("Gifts received per fund"), in_columns, fund_rows,
+                     total=total_of(fund_rows, in_columns, _l("Total")))
+
+    paid = {}
+    for key, p in (("current", period), ("previous", period.previous())):
+        paid[key] = _payments(session, scope, p)
+    programmes = {p.id: p for p in session.scalars(select(Programme).where(
+        Programme.id.in_(paid["current"].keys() | paid["previous"].keys())))}
+    out_columns = [Column("children", _l("Children paid"), compare=True),
+                   Column("person_times", _l("Person-times")),
+                   Column("paid", _l("Paid (yuan)"), "money", compare=True)]
+    programme_rows = [Row(programmes[i].name_zh, paid["current"].get(i, {"children": 0, "person_times": 0, "paid": 0}),
+                          previous=paid["previous"].get(i, {"children": 0, "paid": 0})) for i in sorted(programmes)]
+    out_table = Table("money-out", _l("Payments per programme"), out_columns, programme_rows,
+                      total=total_of(programme_rows, out_columns, _l("Total")))
+    # A child paid by two programmes is one child: the total counts children once.
+    out_table.total.values["children"] = _payments(session, scope, period, distinct_total=True)
+    out_table.total.previous["children"] = _payments(session, scope, period.previous(), distinct_total=True)
+    figures = {"raised": Figure(in_table.total.values["received"], in_table.key, in_table.total.previous["received"]),
+               "spent": Figure(out_table.total.values["paid"], out_table.key, out_table.total.previous["paid"]),
+               "children_paid": Figure(out_table.total.values["children"], out_table.key,
+                                       out_table.total.previous["children"]),
+               "person_times": Figure(out_table.total.values["person_times"], out_table.key)}
+    return Panel("money", _l("Money"), [in_table, out_table], figures)
+
+
+def _payments(session: Session, scope: Scope, period: Period, distinct_total: bool = False):
+    """Unreversed payment legs on disbursements payable, booked in the period, for children of
+    villages in the scope: per programme ``{children, person_times, paid}``, or the number of
+    distinct children in all."""
+    payable = ledger.system_account(session, AccountPurpose.disbursements_payable)
+    reversal = aliased(LedgerTransaction)
+    where = (Entry.account_id == payable.id, LedgerTransaction.posted.is_(True),
+             ~exists().where(reversal.reverses_id == LedgerTransaction.id),
+             scope.within(Entitlement.region_code), in_period(LedgerTransaction.at, period))
+    def joined(stmt):
+        return (stmt.join(LedgerTransaction, LedgerTransaction.id == Entitlement.payment_txn_id)
+                  .join(Entry, Entry.transaction_id == LedgerTransaction.id).where(*where))
+    if distinct_total:
+        return int(session.scalar(joined(select(func.count(func.distinct(Entitlement.child_id))))) or 0)
+    rows = session.execute(joined(select(Entitlement.programme_id, func.count(func.distinct(Entitlement.child_id)),
+                                         func.count(), cast(func.coalesce(func.sum(Entry.amount_fen), 0), BigInteger)))
+                           .group_by(Entitlement.programme_id)).all()
+    return {pid: {"children": int(c), "person_times": int(t), "paid": int(a)} for pid, c, t, a in rows}
+

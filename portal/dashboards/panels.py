@@ -1,0 +1,253 @@
+"""The dashboard's panels: children, visits, needs, helpers, the staff network and money. Each is
+one function registered with ``@panel``; each table is one aggregate statement (``query.grouped``).
+No panel names a child: rows are regions, categories, statuses, funds and programmes."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta, timezone
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import String, and_, case, cast, func, or_, select
+from sqlmodel import Session
+
+from portal.accounts.models import User
+from portal.accounts.roles import Role
+from portal.children.grading import LEVEL_LABELS as RISK_LABELS
+from portal.children.grading import RiskLevel
+from portal.children.labels import CATEGORY_LABELS
+from portal.children.models import Category, Child, ChildMove, ChildStatus, GuardianshipAgreement
+from portal.dashboards.periods import Period
+from portal.dashboards.query import both, grouped, in_period, split
+from portal.dashboards.tables import Column, Figure, Panel, Row, Scope, Table, panel, percent, region_rows, total_of
+from portal.needs.labels import KIND_LABELS, STATUS_LABELS
+from portal.needs.models import OPEN_STATUSES, Claim, ClaimStatus, Need, NeedKind, NeedStatus, PairingReport
+from portal.needs.overview import Durations
+from portal.visits.models import Visit
+
+TOTAL = _l("Total")
+WAITING = OPEN_STATUSES | {NeedStatus.published, NeedStatus.claimed, NeedStatus.delivered}
+DAY = 86_400.0
+
+
+def _table(key, title, scope: Scope, columns: list[Column], found: dict, previous: dict | None = None,
+           chart: str = "bar") -> Table:
+    rows = region_rows(scope, found, columns, previous)
+    return Table(key, title, columns, rows, chart=chart, total=total_of(rows, columns, TOTAL))
+
+
+def _figure(table: Table, key: str) -> Figure:
+    return Figure(table.total.values.get(key), table.key, table.total.previous.get(key))
+
+
+# --- children -----------------------------------------------------------------------------------
+
+
+@panel("children")
+def children_panel(session: Session, scope: Scope, period: Period, today: date) -> Panel:
+    """Children in the registry by grading colour, new, moved and aged out in the period; by category."""
+    active = Child.status == ChildStatus.active
+    figures = {"active": active}
+    for level in RiskLevel:
+        figures[level.value] = and_(active, Child.risk_level == level)
+    figures["ungraded"] = and_(active, Child.risk_level.is_(None))
+    figures |= both("new", Child.created_at, period)
+    figures |= both("aged_out", Child.updated_at, period, Child.status == ChildStatus.aged_out)
+    found, previous = split(grouped(session, scope, Child.region_code, figures))
+    moves, moves_prev = split(grouped(session, scope, ChildMove.from_region_code,
+                                      both("moved", ChildMove.moved_at, period)))
+    for code, values in moves.items():
+        found.setdefault(code, {}).update(values)
+        previous.setdefault(code, {}).update(moves_prev[code])
+    columns = [Column("active", _l("In the registry"))]
+    columns += [Column(level.value, RISK_LABELS[level]) for level in RiskLevel]
+    columns += [Column("ungraded", _l("Not yet graded")), Column("new", _l("New"), compare=True),
+                Column("moved", _l("Moved away"), compare=True), Column("aged_out", _l("Aged out"), compare=True)]
+    by_region = _table("children-by-region", _l("Children by region and grading"), scope, columns, found, previous)
+
+    like = {c: cast(Child.categories, String).like(f'%"{c.value}"%') for c in Category}
+    inner = (select(*[func.sum(func.coalesce(_flag(and_(active, cond)), 0)).label(c.value) for c, cond in like.items()])
+             .where(scope.within(Child.region_code)))
+    counts = session.execute(inner).one()
+    category_rows = [Row(CATEGORY_LABELS[c], {"children": int(n or 0)}) for c, n in zip(Category, counts, strict=True)]
+    by_category = Table("children-by-category", _l("Children in the registry by category"),
+                        [Column("children", _l("Children"))], category_rows, chart="pie")
+    figures_out = {name: _figure(by_region, name) for name in ("active", "new", "moved", "aged_out", "red")}
+    for c, row in zip(Category, category_rows, strict=True):
+        figures_out[f"category.{c.value}"] = Figure(row.values["children"], by_category.key)
+    return Panel("children", _l("Children"), [by_region, by_category], figures_out)
+
+
+def _flag(condition):
+    return case((condition, 1), else_=0)
+
+
+# --- visits and guardianship agreements -----------------------------------------------------------
+
+
+@panel("visits")
+def visits_panel(session: Session, scope: Scope, period: Period, today: date) -> Panel:
+    """Visits made in the period; visits due and overdue today; coverage (the share of active
+    children whose next visit is not overdue, so visited within their interval); agreements."""
+    active = Child.status == ChildStatus.active
+    soon = today + timedelta(days=7)
+    found = grouped(session, scope, Child.region_code, {
+        "active": active,
+        "covered": and_(active, Child.next_visit_due >= today),
+        "overdue": and_(active, or_(Child.next_visit_due < today, Child.next_visit_due.is_(None))),
+        "due_soon": and_(active, Child.next_visit_due.between(today, soon)),
+    })
+    prev = period.previous()
+    done, done_prev = split(grouped(session, scope, Child.region_code,
+                                    both("visits", Visit.visited_on, period, dates=True),
+                                    Visit.visited_on.between(prev.start, period.end),
+                                    source=Visit.__table__.join(Child.__table__, Visit.child_id == Child.id)))
+    latest = (select(GuardianshipAgreement.child_id.label("child_id"),
+                     func.max(GuardianshipAgreement.renewal_due).label("due"))
+              .group_by(GuardianshipAgreement.child_id).subquery())
+    agreements = grouped(session, scope, Child.region_code,
+                         {"agreements_due": and_(active, latest.c.due <= today + timedelta(days=30))},
+                         source=latest.join(Child.__table__, latest.c.child_id == Child.id))
+    signed, signed_prev = split(grouped(session, scope, Child.region_code,
+                                        both("agreements_signed", GuardianshipAgreement.signed_on, period, dates=True),
+                                        source=GuardianshipAgreement.__table__.join(
+                                            Child.__table__, GuardianshipAgreement.child_id == Child.id)))
+    for extra in (done, agreements, signed):
+        for code, values in extra.items():
+            found.setdefault(code, {}).update(values)
+    previous = {code: {**done_prev.get(code, {}), **signed_prev.get(code, {})} for code in found}
+    columns = [Column("visits", _l("Visits made"), compare=True), Column("active", _l("Children")),
+               Column("covered", _l("Visited within their interval")), Column("coverage", _l("Coverage (%)"), "percent"),
+               Column("due_soon", _l("Due within 7 days")), Column("overdue", _l("Overdue")),
+               Column("agreements_signed", _l("Guardianship agreements signed"), compare=True),
+               Column("agreements_due", _l("Agreements to renew within 30 days"))]
+    table = _table("visits-by-region", _l("Visits and guardianship agreements"), scope, columns, found, previous)
+    for row in [*table.rows, table.total]:
+        row.values["coverage"] = percent(row.values.get("covered", 0), row.values.get("active", 0))
+    figures = {name: _figure(table, name) for name in ("visits", "overdue", "agreements_signed", "agreements_due")}
+    figures["coverage"] = Figure(table.total.values["coverage"], table.key)
+    return Panel("visits", _l("Visits"), [table], figures)
+
+
+# --- needs ---------------------------------------------------------------------------------------
+
+
+@panel("needs")
+def needs_panel(session: Session, scope: Scope, period: Period, today: date) -> Panel:
+    """Needs reported, solved inside government, published and verified in the period, waiting
+    now; by status and kind; median days to publish, claim and verify; pairings and their reports."""
+    figures = {}
+    figures |= both("reported", Need.created_at, period)
+    figures |= both("resolved", Need.closed_at, period, Need.status == NeedStatus.resolved)
+    figures |= both("published", Need.published_at, period)
+    figures |= both("verified", Need.closed_at, period, Need.status == NeedStatus.verified)
+    figures["waiting"] = Need.status.in_(list(WAITING))
+    figures["waiting_30"] = and_(Need.status.in_(list(WAITING)), Need.created_at < period.bounds()[1] - timedelta(days=30))
+    found, previous = split(grouped(session, scope, Need.region_code, figures))
+    columns = [Column("reported", _l("Reported"), compare=True),
+               Column("resolved", _l("Solved inside government"), compare=True),
+               Column("published", _l("Published"), compare=True),
+               Column("verified", _l("Solved by helpers (verified)"), compare=True),
+               Column("waiting", _l("Waiting now")), Column("waiting_30", _l("Waiting over 30 days"))]
+    by_region = _table("needs-by-region", _l("Needs by region"), scope, columns, found, previous)
+
+    by_status = dict(session.execute(select(Need.status, func.count()).where(scope.within(Need.region_code))
+                                      .group_by(Need.status)).all())
+    status_table = Table("needs-by-status", _l("Needs by status (now)"), [Column("needs", _l("Needs"))],
+                         [Row(STATUS_LABELS[s], {"needs": int(by_status.get(s, 0) or 0)}) for s in NeedStatus
+                          if by_status.get(s)], chart="pie")
+    by_kind = dict(session.execute(select(Need.kind, func.count()).where(scope.within(Need.region_code),
+                                                                          in_period(Need.created_at, period))
+                                   .group_by(Need.kind)).all())
+    kind_table = Table("needs-by-kind", _l("Needs reported in the period by kind"), [Column("needs", _l("Needs"))],
+                       [Row(KIND_LABELS[k], {"needs": int(by_kind.get(k, 0) or 0)}) for k in NeedKind], chart="pie")
+
+    speed = _speed(session, scope, period)
+    speed_table = Table("needs-speed", _l("Median days, for needs of the period"),
+                        [Column("needs", _l("Needs")), Column("median", _l("Median (days)"), "days")],
+                        [Row(label, {"needs": d.count, "median": None if d.median is None else round(d.median, 1)})
+                         for label, d in speed], chart="bar")
+
+    pairings = _pairings(session, scope, today)
+    pairing_table = Table("needs-pairings", _l("Pairings (结对帮扶)"),
+                          [Column("value", _l("Now"))],
+                          [Row(_l("Pairings active"), {"value": pairings["active"]}),
+                           Row(_l("Children paired"), {"value": pairings["children"]}),
+                           Row(_l("Pairings without a report in the last 31 days"), {"value": pairings["missing"]})],
+                          chart="bar")
+    figures_out = {name: _figure(by_region, name) for name in ("reported", "resolved", "published", "verified", "waiting")}
+    solved = by_region.total
+    figures_out["solved"] = Figure(solved.values["resolved"] + solved.values["verified"], by_region.key,
+                                   solved.previous["resolved"] + solved.previous["verified"])
+    figures_out["paired_children"] = Figure(pairings["children"], pairing_table.key)
+    figures_out["pairings_missing"] = Figure(pairings["missing"], pairing_table.key)
+    return Panel("needs", _l("Needs"), [by_region, status_table, kind_table, speed_table, pairing_table], figures_out)
+
+
+def _speed(session: Session, scope: Scope, period: Period) -> list[tuple[object, Durations]]:
+    """Medians of days to publish (report → publish), to claim and to verify (publish → first claim
+    or verified delivery), over the needs whose step fell in the period. Only two timestamps per
+    need are read, and only for that period's needs (medians have no portable SQL function)."""
+    steps = [(_l("Report to publication"), Need.created_at, Need.published_at, Need.published_at.is_not(None)),
+             (_l("Publication to first claim"), Need.published_at, Need.claimed_at, Need.claimed_at.is_not(None)),
+             (_l("Publication to verified delivery"), Need.published_at, Need.closed_at,
+              and_(Need.status == NeedStatus.verified, Need.published_at.is_not(None)))]
+    out = []
+    for label, start, end, ready in steps:
+        rows = session.execute(select(start, end).where(scope.within(Need.region_code), ready,
+                                                        in_period(end, period))).all()
+        out.append((label, Durations.of([max(0.0, (b - a).total_seconds() / DAY) for a, b in rows if a and b])))
+    return out
+
+
+def _pairings(session: Session, scope: Scope, today: date) -> dict[str, int]:
+    """Active pairings (claims on pairing needs), the children they pair, and those without a
+    pairing report in the last 31 days."""
+    recent = (select(PairingReport.claim_id).where(PairingReport.created_at >= _midnight(today - timedelta(days=31)))
+              .distinct().subquery())
+    row = session.execute(
+        select(func.count(Claim.id), func.count(func.distinct(Need.child_id)),
+               func.count(Claim.id).filter(recent.c.claim_id.is_(None)))
+        .join(Need, Need.id == Claim.need_id).outerjoin(recent, recent.c.claim_id == Claim.id)
+        .where(scope.within(Need.region_code), Need.kind == NeedKind.pairing,
+               Claim.status.in_([ClaimStatus.active, ClaimStatus.delivered]))).one()
+    return {"active": int(row[0]), "children": int(row[1]), "missing": int(row[2])}
+
+
+def _midnight(day: date):
+    return datetime.combine(day, time.min, tzinfo=timezone.utc)
+
+
+# --- the staff network ---------------------------------------------------------------------------
+
+
+@panel("network")
+def network_panel(session: Session, scope: Scope, period: Period, today: date) -> Panel:
+    """Child directors and supervisors in post, and the villages that have a child director
+    ("配齐村居儿童主任N名", coverage of villages)."""
+    from portal.regions.models import Level, Region
+
+    staff = grouped(session, scope, User.region_code, {
+        "directors": User.role == Role.child_director,
+        "supervisors": User.role == Role.child_supervisor,
+    }, User.is_active.is_(True))
+    with_director = select(User.region_code).where(User.role == Role.child_director, User.is_active.is_(True)).distinct()
+    villages = grouped(session, scope, Region.code, {
+        "villages": Region.level == Level.village,
+        "villages_covered": and_(Region.level == Level.village, Region.code.in_(with_director)),
+    })
+    for code, values in villages.items():
+        staff.setdefault(code, {}).update(values)
+    columns = [Column("supervisors", _l("Child supervisors")), Column("directors", _l("Child directors")),
+               Column("villages", _l("Villages and communities")),
+               Column("villages_covered", _l("With a child director")),
+               Column("coverage", _l("Coverage (%)"), "percent")]
+    table = _table("network-by-region", _l("Child directors and supervisors"), scope, columns, staff)
+    for row in [*table.rows, table.total]:
+        row.values["coverage"] = percent(row.values.get("villages_covered", 0), row.values.get("villages", 0))
+    figures = {name: _figure(table, name) for name in ("directors", "supervisors", "villages")}
+    figures["workers"] = Figure(table.total.values["directors"] + table.total.values["supervisors"], table.key)
+    figures["village_coverage"] = Figure(table.total.values["coverage"], table.key)
+    return Panel("network", _l("Child directors and supervisors"), [table], figures)
+
+
+from portal.dashboards import helpers_money  # noqa: E402,F401  (registers the helpers and money panels)
