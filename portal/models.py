@@ -12,7 +12,7 @@ from portal.children.models import (  # noqa: F401
     Guardian,
     GuardianshipAgreement,
 )
-from portal.dashboards.models import PublicDashboard  # noqa: F401
+from portal.dashboards.models import DashboardSnapshot, PublicDashboard  # noqa: F401
 from portal.disbursements.models import (  # noqa: F401
     BankColumns,
     BankImport,

@@ -16,6 +16,7 @@ def init_app(app: Flask) -> None:
     # Importing the task modules registers their tasks with the queue.
     from portal.accounts import tasks as _account_tasks  # noqa: F401
     from portal.children import tasks as _children_tasks  # noqa: F401
+    from portal.dashboards import tasks as _dashboard_tasks  # noqa: F401
     from portal.disbursements import tasks as _disbursement_tasks  # noqa: F401
     from portal.donations import tasks as _donation_tasks  # noqa: F401
     from portal.main import tasks as _main_tasks  # noqa: F401

@@ -1,4 +1,5 @@
-"""dashboards: a county's opt-in to its public figures page (issue 24)
+"""dashboards: a county's opt-in to its public figures page, and the snapshots of the province's
+and cities' dashboards that the summary task keeps (issue 24)
 
 Revision ID: 0028_dashboards
 Revises: 0027_board_version
@@ -26,7 +27,18 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(['county_code'], ['region.code']),
         sa.PrimaryKeyConstraint('county_code'),
     )
+    op.create_table(
+        'dashboard_snapshot',
+        sa.Column('region_code', sa.String(length=12), nullable=False),
+        sa.Column('period', sa.String(length=24), nullable=False),
+        sa.Column('computed_on', sa.Date(), nullable=False),
+        sa.Column('computed_at', sa.DateTime(timezone=True), nullable=False),
+        sa.Column('data', sa.JSON(), nullable=False),
+        sa.ForeignKeyConstraint(['region_code'], ['region.code']),
+        sa.PrimaryKeyConstraint('region_code', 'period'),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table('dashboard_snapshot')
     op.drop_table('dashboard_public_county')

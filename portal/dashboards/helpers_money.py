@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import BigInteger, cast, exists, func, or_, select
+from sqlalchemy import BigInteger, String, case, cast, exists, func, literal, or_, select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
@@ -16,8 +16,7 @@ from portal.dashboards.tables import Column, Figure, Panel, Row, Scope, Table, p
 from portal.disbursements.models import Entitlement
 from portal.donations.models import Donation, DonationStatus
 from portal.helpers.models import HoursStatus, Organization, OrganizationArea, OrgStatus, VolunteerHours
-from portal.ledger import rules as ledger
-from portal.ledger.models import AccountPurpose, Entry, Fund, LedgerTransaction
+from portal.ledger.models import Account, AccountPurpose, Entry, Fund, FundKind, LedgerTransaction
 from portal.needs.models import Claim, Need
 from portal.programmes.models import Programme
 from portal.regions.rules import ancestors_of
@@ -29,6 +28,7 @@ ORG_STATUS_LABELS = {
     OrgStatus.rejected: _l("Rejected"),
     OrgStatus.suspended: _l("Suspended"),
 }
+NEEDS_LINE = "needs"
 # Gifts that were paid (a refund is subtracted from the amount).
 PAID = (DonationStatus.paid, DonationStatus.partially_refunded, DonationStatus.refunded, DonationStatus.disputed)
 
@@ -38,10 +38,10 @@ def helpers_panel(session: Session, scope: Scope, period: Period, today: date) -
     """Volunteers who served and the hours approved in the period, by region; organizations
     serving the region by status; claims per organization in the period."""
     approved = VolunteerHours.status == HoursStatus.approved
-    found, previous = split(grouped(session, scope, VolunteerHours.region_code, {
+    found, previous = split(grouped(session, scope, "helpers.hours", VolunteerHours.region_code, {
         **both("minutes", VolunteerHours.service_date, period, approved, VolunteerHours.minutes, dates=True),
     }))
-    volunteers = _volunteers(session, scope, period)
+    volunteers = scope.remember("helpers.volunteers", lambda: _volunteers(session, scope, period))
     for values in found.values():
         values["hours"] = round(values.pop("minutes") / 60, 1)
     for values in previous.values():
@@ -53,28 +53,29 @@ def helpers_panel(session: Session, scope: Scope, period: Period, today: date) -
     rows = region_rows(scope, found, columns, previous)
     by_region = Table("helpers-by-region", _l("Volunteer service by region"), columns, rows,
                       total=total_of(rows, columns, _l("Total")))
-    by_region.total.values["volunteers"] = _volunteers(session, scope, period, total=True)
+    by_region.total.values["volunteers"] = scope.remember("helpers.volunteers_total",
+                                                          lambda: _volunteers(session, scope, period, total=True))
     by_region.total.values["hours"] = round(by_region.total.values["hours"], 1)
 
     serving = _serving(scope)
-    by_status = dict(session.execute(select(Organization.status, func.count(func.distinct(Organization.id)))
-                                     .join(OrganizationArea, OrganizationArea.organization_id == Organization.id)
-                                     .where(serving).group_by(Organization.status)).all())
+    by_status = scope.remember("helpers.organizations", lambda: {str(k): int(n) for k, n in session.execute(
+        select(Organization.status, func.count(func.distinct(Organization.id)))
+        .join(OrganizationArea, OrganizationArea.organization_id == Organization.id)
+        .where(serving).group_by(Organization.status))})
     org_table = Table("helpers-organizations", _l("Organizations serving the region, by status"),
                       [Column("organizations", _l("Organizations"))],
-                      [Row(label, {"organizations": int(by_status.get(s, 0) or 0)}) for s, label in
+                      [Row(label, {"organizations": by_status.get(s.value, 0)}) for s, label in
                        ORG_STATUS_LABELS.items()], chart="pie")
-    claims = session.execute(select(Organization.name, func.count(Claim.id))
-                             .join(Claim, Claim.organization_id == Organization.id)
-                             .join(Need, Need.id == Claim.need_id)
-                             .where(scope.within(Need.region_code), in_period(Claim.claimed_at, period))
-                             .group_by(Organization.name).order_by(func.count(Claim.id).desc(), Organization.name)
-                             .limit(10)).all()
+    claims = scope.remember("helpers.claims", lambda: [[name, int(n)] for name, n in session.execute(
+        select(Organization.name, func.count(Claim.id))
+        .join(Claim, Claim.organization_id == Organization.id).join(Need, Need.id == Claim.need_id)
+        .where(scope.within(Need.region_code), in_period(Claim.claimed_at, period))
+        .group_by(Organization.name).order_by(func.count(Claim.id).desc(), Organization.name).limit(10))])
     claim_table = Table("helpers-claims", _l("Claims per organization in the period (top 10)"),
                         [Column("claims", _l("Claims"))], [Row(name, {"claims": int(n)}) for name, n in claims])
     figures = {"volunteers": Figure(by_region.total.values["volunteers"], by_region.key),
                "hours": Figure(by_region.total.values["hours"], by_region.key, by_region.total.previous.get("hours")),
-               "organizations": Figure(int(by_status.get(OrgStatus.approved, 0) or 0), org_table.key)}
+               "organizations": Figure(by_status.get(OrgStatus.approved.value, 0), org_table.key)}
     return Panel("helpers", _l("Helpers"), [by_region, org_table, claim_table], figures)
 
 
@@ -106,35 +107,35 @@ def money_panel(session: Session, scope: Scope, period: Period, today: date) -> 
     unreversed payment legs."""
     net = Donation.amount_fen - Donation.refunded_fen
     settled = Donation.status.in_(PAID)
-    gifts = {}
-    for key, p in (("current", period), ("previous", period.previous())):
-        gifts[key] = dict(session.execute(
-            select(Fund.id, cast(func.coalesce(func.sum(net), 0), BigInteger))
+    # Gifts towards money needs land in one fund per need: they are one line, "towards needs".
+    line = case((Fund.kind == FundKind.need, literal(NEEDS_LINE)), else_=cast(Fund.id, String))
+    prev = period.previous()
+
+    def gifts_by_fund():
+        return [[key, name, int(now), int(before)] for key, name, now, before in session.execute(
+            select(line, func.min(Fund.name_zh), _sum_if(in_period(Donation.paid_at, period), net),
+                   _sum_if(in_period(Donation.paid_at, prev), net))
             .join(Fund, Fund.id == Donation.fund_id)
-            .where(settled, scope.within(Donation.region_code), in_period(Donation.paid_at, p))
-            .group_by(Fund.id)).all())
-    funds = {f.id: f for f in session.scalars(select(Fund).where(Fund.id.in_(gifts["current"].keys() | gifts["previous"].keys())))}
-    fund_rows = [Row(funds[i].name_zh, {"received": int(gifts["current"].get(i, 0))},
-                     previous={"received": int(gifts["previous"].get(i, 0))}) for i in sorted(funds)]
+            .where(settled, scope.within(Donation.region_code), Donation.paid_at >= prev.bounds()[0],
+                   Donation.paid_at < period.bounds()[1])
+            .group_by(line))]
+
+    gifts = sorted(scope.remember("money.gifts", gifts_by_fund), key=lambda g: (g[0] == NEEDS_LINE, g[0].zfill(12)))
+    fund_rows = [Row(_l("Gifts towards needs") if key == NEEDS_LINE else name, {"received": now},
+                     previous={"received": before}) for key, name, now, before in gifts]
     in_columns = [Column("received", _l("Received (yuan)"), "money", compare=True)]
     in_table = Table("money-in", _l("Gifts received per fund"), in_columns, fund_rows,
                      total=total_of(fund_rows, in_columns, _l("Total")))
 
-    paid = {}
-    for key, p in (("current", period), ("previous", period.previous())):
-        paid[key] = _payments(session, scope, p)
-    programmes = {p.id: p for p in session.scalars(select(Programme).where(
-        Programme.id.in_(paid["current"].keys() | paid["previous"].keys())))}
+    paid = scope.remember("money.paid", lambda: _payments(session, scope, period))
     out_columns = [Column("children", _l("Children paid"), compare=True),
                    Column("person_times", _l("Person-times")),
                    Column("paid", _l("Paid (yuan)"), "money", compare=True)]
-    programme_rows = [Row(programmes[i].name_zh, paid["current"].get(i, {"children": 0, "person_times": 0, "paid": 0}),
-                          previous=paid["previous"].get(i, {"children": 0, "paid": 0})) for i in sorted(programmes)]
+    programme_rows = [Row(line["name"], line["current"], previous=line["previous"]) for line in paid["programmes"]]
     out_table = Table("money-out", _l("Payments per programme"), out_columns, programme_rows,
                       total=total_of(programme_rows, out_columns, _l("Total")))
     # A child paid by two programmes is one child: the total counts children once.
-    out_table.total.values["children"] = _payments(session, scope, period, distinct_total=True)
-    out_table.total.previous["children"] = _payments(session, scope, period.previous(), distinct_total=True)
+    out_table.total.values["children"], out_table.total.previous["children"] = paid["children"]
     figures = {"raised": Figure(in_table.total.values["received"], in_table.key, in_table.total.previous["received"]),
                "spent": Figure(out_table.total.values["paid"], out_table.key, out_table.total.previous["paid"]),
                "children_paid": Figure(out_table.total.values["children"], out_table.key,
@@ -143,22 +144,38 @@ def money_panel(session: Session, scope: Scope, period: Period, today: date) -> 
     return Panel("money", _l("Money"), [in_table, out_table], figures)
 
 
-def _payments(session: Session, scope: Scope, period: Period, distinct_total: bool = False):
-    """Unreversed payment legs on disbursements payable, booked in the period, for children of
-    villages in the scope: per programme ``{children, person_times, paid}``, or the number of
-    distinct children in all."""
-    payable = ledger.system_account(session, AccountPurpose.disbursements_payable)
+def _sum_if(condition, amount):
+    return cast(func.coalesce(func.sum(case((condition, amount), else_=0)), 0), BigInteger)
+
+
+def _payments(session: Session, scope: Scope, period: Period) -> dict:
+    """Unreversed payment legs on disbursements payable, booked in the period or the one before,
+    for children of villages in the scope: per programme the children, person-times and amount of
+    each period, and the distinct children of each period in all (a child paid by two programmes
+    is one child)."""
     reversal = aliased(LedgerTransaction)
-    where = (Entry.account_id == payable.id, LedgerTransaction.posted.is_(True),
-             ~exists().where(reversal.reverses_id == LedgerTransaction.id),
-             scope.within(Entitlement.region_code), in_period(LedgerTransaction.at, period))
+    payable = select(Account.id).where(Account.code == AccountPurpose.disbursements_payable.value).scalar_subquery()
+    prev = period.previous()
+    now, before = in_period(LedgerTransaction.at, period), in_period(LedgerTransaction.at, prev)
+
     def joined(stmt):
         return (stmt.join(LedgerTransaction, LedgerTransaction.id == Entitlement.payment_txn_id)
-                  .join(Entry, Entry.transaction_id == LedgerTransaction.id).where(*where))
-    if distinct_total:
-        return int(session.scalar(joined(select(func.count(func.distinct(Entitlement.child_id))))) or 0)
-    rows = session.execute(joined(select(Entitlement.programme_id, func.count(func.distinct(Entitlement.child_id)),
-                                         func.count(), cast(func.coalesce(func.sum(Entry.amount_fen), 0), BigInteger)))
-                           .group_by(Entitlement.programme_id)).all()
-    return {pid: {"children": int(c), "person_times": int(t), "paid": int(a)} for pid, c, t, a in rows}
+                .join(Entry, Entry.transaction_id == LedgerTransaction.id)
+                .where(Entry.account_id == payable, LedgerTransaction.posted.is_(True),
+                       ~exists().where(reversal.reverses_id == LedgerTransaction.id),
+                       scope.within(Entitlement.region_code), LedgerTransaction.at >= prev.bounds()[0],
+                       LedgerTransaction.at < period.bounds()[1]))
 
+    def children(condition):
+        return func.count(func.distinct(case((condition, Entitlement.child_id))))
+
+    rows = session.execute(joined(
+        select(Programme.id, Programme.name_zh, children(now), func.count(case((now, 1))),
+               _sum_if(now, Entry.amount_fen), children(before), _sum_if(before, Entry.amount_fen))
+        .join(Programme, Programme.id == Entitlement.programme_id))
+        .group_by(Programme.id, Programme.name_zh).order_by(Programme.id)).all()
+    totals = session.execute(joined(select(children(now), children(before)))).one()
+    return {"programmes": [{"name": name, "current": {"children": int(c), "person_times": int(t), "paid": int(a)},
+                            "previous": {"children": int(pc), "paid": int(pa)}}
+                           for _id, name, c, t, a, pc, pa in rows],
+            "children": [int(totals[0]), int(totals[1])]}

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta, timezone
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import String, and_, case, cast, func, or_, select
+from sqlalchemy import String, and_, cast, func, or_, select
 from sqlmodel import Session
 
 from portal.accounts.models import User
@@ -52,22 +52,21 @@ def children_panel(session: Session, scope: Scope, period: Period, today: date) 
     figures["ungraded"] = and_(active, Child.risk_level.is_(None))
     figures |= both("new", Child.created_at, period)
     figures |= both("aged_out", Child.updated_at, period, Child.status == ChildStatus.aged_out)
-    found, previous = split(grouped(session, scope, Child.region_code, figures))
-    moves, moves_prev = split(grouped(session, scope, ChildMove.from_region_code,
+    for c in Category:  # the JSON list of categories, read as text: portable and one pass
+        figures[f"category.{c.value}"] = and_(active, cast(Child.categories, String).like(f'%"{c.value}"%'))
+    found, previous = split(grouped(session, scope, "children.by_region", Child.region_code, figures))
+    moves, moves_prev = split(grouped(session, scope, "children.moves", ChildMove.from_region_code,
                                       both("moved", ChildMove.moved_at, period)))
     for code, values in moves.items():
         found.setdefault(code, {}).update(values)
         previous.setdefault(code, {}).update(moves_prev[code])
-    columns = [Column("active", _l("In the registry"))]
+    columns = [Column("active", _l("In the registry"))]  # the category counts stay out of this table
     columns += [Column(level.value, RISK_LABELS[level]) for level in RiskLevel]
     columns += [Column("ungraded", _l("Not yet graded")), Column("new", _l("New"), compare=True),
                 Column("moved", _l("Moved away"), compare=True), Column("aged_out", _l("Aged out"), compare=True)]
     by_region = _table("children-by-region", _l("Children by region and grading"), scope, columns, found, previous)
 
-    like = {c: cast(Child.categories, String).like(f'%"{c.value}"%') for c in Category}
-    inner = (select(*[func.sum(func.coalesce(_flag(and_(active, cond)), 0)).label(c.value) for c, cond in like.items()])
-             .where(scope.within(Child.region_code)))
-    counts = session.execute(inner).one()
+    counts = [sum(values.get(f"category.{c.value}", 0) for values in found.values()) for c in Category]
     category_rows = [Row(CATEGORY_LABELS[c], {"children": int(n or 0)}) for c, n in zip(Category, counts, strict=True)]
     by_category = Table("children-by-category", _l("Children in the registry by category"),
                         [Column("children", _l("Children"))], category_rows, chart="pie")
@@ -75,10 +74,6 @@ def children_panel(session: Session, scope: Scope, period: Period, today: date) 
     for c, row in zip(Category, category_rows, strict=True):
         figures_out[f"category.{c.value}"] = Figure(row.values["children"], by_category.key)
     return Panel("children", _l("Children"), [by_region, by_category], figures_out)
-
-
-def _flag(condition):
-    return case((condition, 1), else_=0)
 
 
 # --- visits and guardianship agreements -----------------------------------------------------------
@@ -90,24 +85,24 @@ def visits_panel(session: Session, scope: Scope, period: Period, today: date) ->
     children whose next visit is not overdue, so visited within their interval); agreements."""
     active = Child.status == ChildStatus.active
     soon = today + timedelta(days=7)
-    found = grouped(session, scope, Child.region_code, {
+    found = grouped(session, scope, "visits.due", Child.region_code, {
         "active": active,
         "covered": and_(active, Child.next_visit_due >= today),
         "overdue": and_(active, or_(Child.next_visit_due < today, Child.next_visit_due.is_(None))),
         "due_soon": and_(active, Child.next_visit_due.between(today, soon)),
     })
     prev = period.previous()
-    done, done_prev = split(grouped(session, scope, Child.region_code,
+    done, done_prev = split(grouped(session, scope, "visits.done", Child.region_code,
                                     both("visits", Visit.visited_on, period, dates=True),
                                     Visit.visited_on.between(prev.start, period.end),
                                     source=Visit.__table__.join(Child.__table__, Visit.child_id == Child.id)))
     latest = (select(GuardianshipAgreement.child_id.label("child_id"),
                      func.max(GuardianshipAgreement.renewal_due).label("due"))
               .group_by(GuardianshipAgreement.child_id).subquery())
-    agreements = grouped(session, scope, Child.region_code,
+    agreements = grouped(session, scope, "visits.agreements_due", Child.region_code,
                          {"agreements_due": and_(active, latest.c.due <= today + timedelta(days=30))},
                          source=latest.join(Child.__table__, latest.c.child_id == Child.id))
-    signed, signed_prev = split(grouped(session, scope, Child.region_code,
+    signed, signed_prev = split(grouped(session, scope, "visits.agreements_signed", Child.region_code,
                                         both("agreements_signed", GuardianshipAgreement.signed_on, period, dates=True),
                                         source=GuardianshipAgreement.__table__.join(
                                             Child.__table__, GuardianshipAgreement.child_id == Child.id)))
@@ -142,7 +137,7 @@ def needs_panel(session: Session, scope: Scope, period: Period, today: date) -> 
     figures |= both("verified", Need.closed_at, period, Need.status == NeedStatus.verified)
     figures["waiting"] = Need.status.in_(list(WAITING))
     figures["waiting_30"] = and_(Need.status.in_(list(WAITING)), Need.created_at < period.bounds()[1] - timedelta(days=30))
-    found, previous = split(grouped(session, scope, Need.region_code, figures))
+    found, previous = split(grouped(session, scope, "needs.by_region", Need.region_code, figures))
     columns = [Column("reported", _l("Reported"), compare=True),
                Column("resolved", _l("Solved inside government"), compare=True),
                Column("published", _l("Published"), compare=True),
@@ -150,24 +145,24 @@ def needs_panel(session: Session, scope: Scope, period: Period, today: date) -> 
                Column("waiting", _l("Waiting now")), Column("waiting_30", _l("Waiting over 30 days"))]
     by_region = _table("needs-by-region", _l("Needs by region"), scope, columns, found, previous)
 
-    by_status = dict(session.execute(select(Need.status, func.count()).where(scope.within(Need.region_code))
-                                      .group_by(Need.status)).all())
+    by_status = scope.remember("needs.by_status", lambda: {str(k): int(n) for k, n in session.execute(
+        select(Need.status, func.count()).where(scope.within(Need.region_code)).group_by(Need.status))})
     status_table = Table("needs-by-status", _l("Needs by status (now)"), [Column("needs", _l("Needs"))],
-                         [Row(STATUS_LABELS[s], {"needs": int(by_status.get(s, 0) or 0)}) for s in NeedStatus
-                          if by_status.get(s)], chart="pie")
-    by_kind = dict(session.execute(select(Need.kind, func.count()).where(scope.within(Need.region_code),
-                                                                          in_period(Need.created_at, period))
-                                   .group_by(Need.kind)).all())
+                         [Row(STATUS_LABELS[s], {"needs": by_status.get(s.value, 0)}) for s in NeedStatus
+                          if by_status.get(s.value)], chart="pie")
+    by_kind = scope.remember("needs.by_kind", lambda: {str(k): int(n) for k, n in session.execute(
+        select(Need.kind, func.count()).where(scope.within(Need.region_code), in_period(Need.created_at, period))
+        .group_by(Need.kind))})
     kind_table = Table("needs-by-kind", _l("Needs reported in the period by kind"), [Column("needs", _l("Needs"))],
-                       [Row(KIND_LABELS[k], {"needs": int(by_kind.get(k, 0) or 0)}) for k in NeedKind], chart="pie")
+                       [Row(KIND_LABELS[k], {"needs": by_kind.get(k.value, 0)}) for k in NeedKind], chart="pie")
 
-    speed = _speed(session, scope, period)
+    speed = scope.remember("needs.speed", lambda: _speed(session, scope, period))
     speed_table = Table("needs-speed", _l("Median days, for needs of the period"),
                         [Column("needs", _l("Needs")), Column("median", _l("Median (days)"), "days")],
-                        [Row(label, {"needs": d.count, "median": None if d.median is None else round(d.median, 1)})
-                         for label, d in speed], chart="bar")
+                        [Row(label, {"needs": count, "median": median})
+                         for label, (count, median) in zip(SPEED_LABELS, speed, strict=True)], chart="bar")
 
-    pairings = _pairings(session, scope, today)
+    pairings = scope.remember("needs.pairings", lambda: _pairings(session, scope, today))
     pairing_table = Table("needs-pairings", _l("Pairings (结对帮扶)"),
                           [Column("value", _l("Now"))],
                           [Row(_l("Pairings active"), {"value": pairings["active"]}),
@@ -183,19 +178,36 @@ def needs_panel(session: Session, scope: Scope, period: Period, today: date) -> 
     return Panel("needs", _l("Needs"), [by_region, status_table, kind_table, speed_table, pairing_table], figures_out)
 
 
-def _speed(session: Session, scope: Scope, period: Period) -> list[tuple[object, Durations]]:
+SPEED_LABELS = [_l("Report to publication"), _l("Publication to first claim"), _l("Publication to verified delivery")]
+
+
+def _speed(session: Session, scope: Scope, period: Period) -> list[list]:
     """Medians of days to publish (report → publish), to claim and to verify (publish → first claim
-    or verified delivery), over the needs whose step fell in the period. Only two timestamps per
-    need are read, and only for that period's needs (medians have no portable SQL function)."""
-    steps = [(_l("Report to publication"), Need.created_at, Need.published_at, Need.published_at.is_not(None)),
-             (_l("Publication to first claim"), Need.published_at, Need.claimed_at, Need.claimed_at.is_not(None)),
-             (_l("Publication to verified delivery"), Need.published_at, Need.closed_at,
-              and_(Need.status == NeedStatus.verified, Need.published_at.is_not(None)))]
+    or verified delivery), over the needs whose step fell in the period: ``[count, median]`` each.
+    Only the timestamps of that period's needs are read (medians have no portable SQL function)."""
+    verified = and_(Need.status == NeedStatus.verified, in_period(Need.closed_at, period))
+    rows = session.execute(select(Need.created_at, Need.published_at, Need.claimed_at, Need.closed_at,
+                                  verified.label("verified"))
+                           .where(scope.within(Need.region_code),
+                                  or_(in_period(Need.published_at, period), in_period(Need.claimed_at, period),
+                                      verified))).all()
+    start, end = period.bounds()
+
+    def inside(moment) -> bool:
+        return moment is not None and start <= moment < end
+
+    steps = [[], [], []]
+    for created, published, claimed, closed, was_verified in rows:
+        if inside(published):
+            steps[0].append((created, published))
+        if published and inside(claimed):
+            steps[1].append((published, claimed))
+        if published and was_verified:
+            steps[2].append((published, closed))
     out = []
-    for label, start, end, ready in steps:
-        rows = session.execute(select(start, end).where(scope.within(Need.region_code), ready,
-                                                        in_period(end, period))).all()
-        out.append((label, Durations.of([max(0.0, (b - a).total_seconds() / DAY) for a, b in rows if a and b])))
+    for pairs in steps:
+        found = Durations.of([max(0.0, (b - a).total_seconds() / DAY) for a, b in pairs])
+        out.append([found.count, None if found.median is None else round(found.median, 1)])
     return out
 
 
@@ -226,12 +238,12 @@ def network_panel(session: Session, scope: Scope, period: Period, today: date) -
     ("配齐村居儿童主任N名", coverage of villages)."""
     from portal.regions.models import Level, Region
 
-    staff = grouped(session, scope, User.region_code, {
+    staff = grouped(session, scope, "network.staff", User.region_code, {
         "directors": User.role == Role.child_director,
         "supervisors": User.role == Role.child_supervisor,
     }, User.is_active.is_(True))
     with_director = select(User.region_code).where(User.role == Role.child_director, User.is_active.is_(True)).distinct()
-    villages = grouped(session, scope, Region.code, {
+    villages = grouped(session, scope, "network.villages", Region.code, {
         "villages": Region.level == Level.village,
         "villages_covered": and_(Region.level == Level.village, Region.code.in_(with_director)),
     })

@@ -40,9 +40,9 @@ def public_page(session: Session, county_code: str, period: Period) -> PublicPag
     if not public_enabled(session, county_code):
         raise NotFound(_l("This county has not opened a public figures page."))
     scope = scope_for(session, county_code)
-    found = grouped(session, scope, Need.region_code, {
+    found = grouped(session, scope, "public.solved", Need.region_code, {
         "solved": Need.status.in_(SOLVED)}, in_period(Need.closed_at, period))
-    hours = grouped(session, scope, VolunteerHours.region_code, {
+    hours = grouped(session, scope, "public.hours", VolunteerHours.region_code, {
         "minutes": (VolunteerHours.status == HoursStatus.approved, VolunteerHours.minutes)},
         in_period(VolunteerHours.service_date, period, dates=True))
     for code, values in hours.items():

@@ -19,11 +19,17 @@ def in_period(column, period: Period, dates: bool = False):
     return and_(column >= start, column < end)
 
 
-def grouped(session: Session, scope: Scope, region_column, figures: dict, *where, source=None) -> dict[str, dict]:
-    """``{row region code: {figure: value}}`` for the rows ``where`` selects in the scope.
+def grouped(session: Session, scope: Scope, name: str, region_column, figures: dict, *where,
+            source=None) -> dict[str, dict]:
+    """``{row region code: {figure: value}}`` for the rows ``where`` selects in the scope (step
+    ``name`` of a panel: a stored snapshot may answer it, see ``Scope.remember``).
     ``figures`` maps names to a condition (counted) or a ``(condition, amount)`` pair (summed).
     Grouping happens on a subquery's column: PostgreSQL does not take two renderings of an
     expression with bound parameters (``substr(…, 1, 6)``) as the same GROUP BY expression."""
+    return scope.remember(name, lambda: _grouped(session, scope, region_column, figures, where, source))
+
+
+def _grouped(session: Session, scope: Scope, region_column, figures: dict, where, source) -> dict[str, dict]:
     parts = []
     for name, figure in figures.items():
         condition, amount = figure if isinstance(figure, tuple) else (figure, 1)

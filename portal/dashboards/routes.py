@@ -11,7 +11,7 @@ from flask_login import current_user
 
 from portal import access, db
 from portal.accounts.roles import LEVEL_LABELS
-from portal.dashboards import bp, exports, periods, rules
+from portal.dashboards import bp, cli, exports, periods, rules  # noqa: F401  (cli: flask dashboards refresh)
 from portal.dashboards.public import public_page
 from portal.dashboards.sentences import formatted
 from portal.errors import DomainError

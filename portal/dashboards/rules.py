@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlmodel import Session
 
 from portal import access
-from portal.dashboards import panels  # noqa: F401  (registers the panels)
+from portal.dashboards import panels, snapshots  # noqa: F401  (panels: registers them)
 from portal.dashboards.models import PublicDashboard
 from portal.dashboards.periods import Period
 from portal.dashboards.sentences import Sentence, write_sentences
@@ -49,6 +49,7 @@ def dashboard(session: Session, actor, code: str, period: Period, today: date | 
     access.require(actor, "dashboards.view", code)
     scope = scope_for(session, code)
     today = today or date.today()
+    snapshots.attach(session, scope, period, today)
     chosen = [PANELS[k] for k in (only or PANELS)]
     trail = [r for r in breadcrumbs(session, scope.region)[:-1] if access.within_scope(actor, r.code)]
     return Dashboard(scope, period, [fn(session, scope, period, today) for fn in chosen], trail)

@@ -72,6 +72,20 @@ class Scope:
 
     region: Region
     rows: list[Region]
+    # The figures a summary task stored for this region, period and day (``snapshots``): each
+    # step of a panel reads its result from here when present instead of asking the database.
+    snapshot: dict | None = None
+    recording: dict | None = None  # set by the task: every step's result is kept here to be stored
+
+    def remember(self, name: str, compute: Callable[[], object]):
+        """The result of step ``name`` of a panel (JSON-shaped: numbers, strings, lists, dicts
+        with string keys), from the snapshot when it holds it, else computed now."""
+        if self.snapshot is not None and name in self.snapshot:
+            return self.snapshot[name]
+        value = compute()
+        if self.recording is not None:
+            self.recording[name] = value
+        return value
 
     @property
     def code(self) -> str:
