@@ -32,7 +32,10 @@ DAY = 86_400.0
 def _table(key, title, scope: Scope, columns: list[Column], found: dict, previous: dict | None = None,
            chart: str = "bar") -> Table:
     rows = region_rows(scope, found, columns, previous)
-    return Table(key, title, columns, rows, chart=chart, total=total_of(rows, columns, TOTAL))
+    # The total counts everything in the scope, also what sits at the scope's own region (a
+    # town's supervisor works at the town, not in one of its villages).
+    whole = [Row(TOTAL, values, previous=(previous or {}).get(code, {})) for code, values in found.items()]
+    return Table(key, title, columns, rows, chart=chart, total=total_of(whole, columns, TOTAL))
 
 
 def _figure(table: Table, key: str) -> Figure:
@@ -111,7 +114,7 @@ def visits_panel(session: Session, scope: Scope, period: Period, today: date) ->
             found.setdefault(code, {}).update(values)
     previous = {code: {**done_prev.get(code, {}), **signed_prev.get(code, {})} for code in found}
     columns = [Column("visits", _l("Visits made"), compare=True), Column("active", _l("Children")),
-               Column("covered", _l("Visited within their interval")), Column("coverage", _l("Coverage (%)"), "percent"),
+               Column("covered", _l("Visited within their interval")), Column("coverage", _l("Coverage rate"), "percent"),
                Column("due_soon", _l("Due within 7 days")), Column("overdue", _l("Overdue")),
                Column("agreements_signed", _l("Guardianship agreements signed"), compare=True),
                Column("agreements_due", _l("Agreements to renew within 30 days"))]
@@ -252,7 +255,7 @@ def network_panel(session: Session, scope: Scope, period: Period, today: date) -
     columns = [Column("supervisors", _l("Child supervisors")), Column("directors", _l("Child directors")),
                Column("villages", _l("Villages and communities")),
                Column("villages_covered", _l("With a child director")),
-               Column("coverage", _l("Coverage (%)"), "percent")]
+               Column("coverage", _l("Coverage rate"), "percent")]
     table = _table("network-by-region", _l("Child directors and supervisors"), scope, columns, staff)
     for row in [*table.rows, table.total]:
         row.values["coverage"] = percent(row.values.get("villages_covered", 0), row.values.get("villages", 0))

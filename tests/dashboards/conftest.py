@@ -37,10 +37,11 @@ def change(app, model, row_id, **values):
 
 @pytest.fixture
 def lanshan(app, users, make_child):
-    """The hand-built county. 义堂镇: village 259 has c1 (orphan, red, visited twice, covered),
-    c2 (orphan and left behind, yellow, overdue, an agreement signed today), c3 (no one raising
-    them, green, paired), c4 (left behind, not graded) and c5 (aged out this month); village 260
-    has c6 and c7 (left behind; c6 visited once). 白沙埠镇 has c8; the next county c9."""
+    """The hand-built county. 义堂镇: village 259 has c1 (orphan, red, visited twice, next visit
+    in 20 days), c2 (orphan and left behind, yellow, visit overdue, an agreement signed today),
+    c3 (no one raising them, green, paired, visit due in 5 days), c4 (left behind, not graded,
+    visit overdue) and c5 (aged out this month); village 260 has c6 (visited once, next visit in
+    30 days) and c7 (never visited). 白沙埠镇 has c8; the next county c9."""
     c = {}
     c[1] = make_child(categories=["orphan"])
     c[2] = make_child(categories=["orphan", "left_behind"])
@@ -55,11 +56,14 @@ def lanshan(app, users, make_child):
     change(app, Child, ids[1], risk_level="red", next_visit_due=TODAY + timedelta(days=20))
     change(app, Child, ids[2], risk_level="yellow", next_visit_due=TODAY - timedelta(days=3))
     change(app, Child, ids[3], risk_level="green", next_visit_due=TODAY + timedelta(days=5))
+    change(app, Child, ids[4], next_visit_due=TODAY - timedelta(days=1))
     change(app, Child, ids[5], status=ChildStatus.aged_out, updated_at=utcnow())
+    change(app, Child, ids[6], next_visit_due=TODAY + timedelta(days=30))
+    change(app, Child, ids[7], next_visit_due=None)
     with app.app_context(), db.write_session() as s:
         for child, n in ((ids[1], 2), (ids[6], 1), (ids[9], 1)):
-            for i in range(n):
-                s.add(Visit(child_id=child, visited_on=TODAY - timedelta(days=i), visitor_id=users["village"].id,
+            for _i in range(n):
+                s.add(Visit(child_id=child, visited_on=TODAY, visitor_id=users["village"].id,
                             mode="home"))
         s.add(GuardianshipAgreement(child_id=ids[2], guardian_name="王芳", signed_on=TODAY,
                                     renewal_due=TODAY + timedelta(days=10)))
