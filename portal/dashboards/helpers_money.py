@@ -42,20 +42,21 @@ def helpers_panel(session: Session, scope: Scope, period: Period, today: date) -
         **both("minutes", VolunteerHours.service_date, period, approved, VolunteerHours.minutes, dates=True),
     }))
     volunteers = scope.remember("helpers.volunteers", lambda: _volunteers(session, scope, period))
-    for values in found.values():
-        values["hours"] = round(values.pop("minutes") / 60, 1)
-    for values in previous.values():
+    minutes = {"current": sum(v["minutes"] for v in found.values()),
+               "previous": sum(v["minutes"] for v in previous.values())}
+    for values in [*found.values(), *previous.values()]:
         values["hours"] = round(values.pop("minutes") / 60, 1)
     for code, n in volunteers.items():
         found.setdefault(code, {"hours": 0})["volunteers"] = n
     columns = [Column("volunteers", _l("Volunteers who served")),
                Column("hours", _l("Hours approved"), "hours", compare=True)]
     rows = region_rows(scope, found, columns, previous)
-    by_region = Table("helpers-by-region", _l("Volunteer service by region"), columns, rows,
-                      total=total_of(rows, columns, _l("Total")))
-    by_region.total.values["volunteers"] = scope.remember("helpers.volunteers_total",
-                                                          lambda: _volunteers(session, scope, period, total=True))
-    by_region.total.values["hours"] = round(by_region.total.values["hours"], 1)
+    # A volunteer who served in two villages is one volunteer; hours are summed before rounding.
+    total = Row(_l("Total"), {"volunteers": scope.remember("helpers.volunteers_total",
+                                                           lambda: _volunteers(session, scope, period, total=True)),
+                              "hours": round(minutes["current"] / 60, 1)},
+                previous={"hours": round(minutes["previous"] / 60, 1)})
+    by_region = Table("helpers-by-region", _l("Volunteer service by region"), columns, rows, total=total)
 
     serving = _serving(scope)
     by_status = scope.remember("helpers.organizations", lambda: {str(k): int(n) for k, n in session.execute(
