@@ -88,12 +88,12 @@ def visits_panel(session: Session, scope: Scope, period: Period, today: date) ->
     children whose next visit is not overdue, so visited within their interval); agreements."""
     active = Child.status == ChildStatus.active
     soon = today + timedelta(days=7)
-    found = grouped(session, scope, "visits.due", Child.region_code, {
+    found = dict(grouped(session, scope, "visits.due", Child.region_code, {
         "active": active,
         "covered": and_(active, Child.next_visit_due >= today),
         "overdue": and_(active, or_(Child.next_visit_due < today, Child.next_visit_due.is_(None))),
         "due_soon": and_(active, Child.next_visit_due.between(today, soon)),
-    })
+    }))
     prev = period.previous()
     done, done_prev = split(grouped(session, scope, "visits.done", Child.region_code,
                                     both("visits", Visit.visited_on, period, dates=True),
@@ -109,9 +109,9 @@ def visits_panel(session: Session, scope: Scope, period: Period, today: date) ->
                                         both("agreements_signed", GuardianshipAgreement.signed_on, period, dates=True),
                                         source=GuardianshipAgreement.__table__.join(
                                             Child.__table__, GuardianshipAgreement.child_id == Child.id)))
-    for extra in (done, agreements, signed):
+    for extra in (done, agreements, signed):  # merged into copies: a recorded step stays as it was
         for code, values in extra.items():
-            found.setdefault(code, {}).update(values)
+            found[code] = {**found.get(code, {}), **values}
     previous = {code: {**done_prev.get(code, {}), **signed_prev.get(code, {})} for code in found}
     columns = [Column("visits", _l("Visits made"), compare=True), Column("active", _l("Children")),
                Column("covered", _l("Visited within their interval")), Column("coverage", _l("Coverage rate"), "percent"),
@@ -241,17 +241,17 @@ def network_panel(session: Session, scope: Scope, period: Period, today: date) -
     ("配齐村居儿童主任N名", coverage of villages)."""
     from portal.regions.models import Level, Region
 
-    staff = grouped(session, scope, "network.staff", User.region_code, {
+    staff = dict(grouped(session, scope, "network.staff", User.region_code, {
         "directors": User.role == Role.child_director,
         "supervisors": User.role == Role.child_supervisor,
-    }, User.is_active.is_(True))
+    }, User.is_active.is_(True)))
     with_director = select(User.region_code).where(User.role == Role.child_director, User.is_active.is_(True)).distinct()
     villages = grouped(session, scope, "network.villages", Region.code, {
         "villages": Region.level == Level.village,
         "villages_covered": and_(Region.level == Level.village, Region.code.in_(with_director)),
     })
     for code, values in villages.items():
-        staff.setdefault(code, {}).update(values)
+        staff[code] = {**staff.get(code, {}), **values}
     columns = [Column("supervisors", _l("Child supervisors")), Column("directors", _l("Child directors")),
                Column("villages", _l("Villages and communities")),
                Column("villages_covered", _l("With a child director")),

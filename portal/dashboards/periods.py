@@ -96,11 +96,11 @@ def parse(kind: str | None, value: str | None, start: str | None, end: str | Non
             return Period("custom", first, last)
         if not value:
             return {"month": month, "quarter": quarter}.get(kind, lambda d: year(d.year))(today)
-        if kind == "month" and re.fullmatch(r"\d{4}-\d{2}", value):
+        if kind == "month" and re.fullmatch(r"\d{4}-\d{2}", value, re.ASCII):
             return month(date(int(value[:4]), int(value[5:]), 1))
-        if kind == "quarter" and (m := re.fullmatch(r"(\d{4})-Q([1-4])", value, re.IGNORECASE)):
+        if kind == "quarter" and (m := re.fullmatch(r"(\d{4})-Q([1-4])", value, re.IGNORECASE | re.ASCII)):
             return quarter(date(int(m[1]), (int(m[2]) - 1) * 3 + 1, 1))
-        if kind == "year" and re.fullmatch(r"\d{4}", value):
+        if kind == "year" and re.fullmatch(r"\d{4}", value, re.ASCII):
             return year(int(value))
     except ValueError:
         pass
