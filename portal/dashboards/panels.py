@@ -63,16 +63,18 @@ def children_panel(session: Session, scope: Scope, period: Period, today: date) 
     for code, values in moves.items():
         found.setdefault(code, {}).update(values)
         previous.setdefault(code, {}).update(moves_prev[code])
-    columns = [Column("active", _l("In the registry"))]  # the category counts stay out of this table
+    columns = [Column("active", _l("In the registry"), chart=False)]  # the chart stacks the colours
     columns += [Column(level.value, RISK_LABELS[level]) for level in RiskLevel]
-    columns += [Column("ungraded", _l("Not yet graded")), Column("new", _l("New"), compare=True),
-                Column("moved", _l("Moved away"), compare=True), Column("aged_out", _l("Aged out"), compare=True)]
-    by_region = _table("children-by-region", _l("Children by region and grading"), scope, columns, found, previous)
+    columns += [Column("ungraded", _l("Not yet graded")), Column("new", _l("New"), compare=True, chart=False),
+                Column("moved", _l("Moved away"), compare=True, chart=False),
+                Column("aged_out", _l("Aged out"), compare=True, chart=False)]
+    by_region = _table("children-by-region", _l("Children by region and grading"), scope, columns, found, previous,
+                       chart="stack")
 
     counts = [sum(values.get(f"category.{c.value}", 0) for values in found.values()) for c in Category]
     category_rows = [Row(CATEGORY_LABELS[c], {"children": int(n or 0)}) for c, n in zip(Category, counts, strict=True)]
     by_category = Table("children-by-category", _l("Children in the registry by category"),
-                        [Column("children", _l("Children"))], category_rows, chart="pie")
+                        [Column("children", _l("Number of children"))], category_rows, chart="pie")
     figures_out = {name: _figure(by_region, name) for name in ("active", "new", "moved", "aged_out", "red")}
     for c, row in zip(Category, category_rows, strict=True):
         figures_out[f"category.{c.value}"] = Figure(row.values["children"], by_category.key)
@@ -113,11 +115,11 @@ def visits_panel(session: Session, scope: Scope, period: Period, today: date) ->
         for code, values in extra.items():
             found[code] = {**found.get(code, {}), **values}
     previous = {code: {**done_prev.get(code, {}), **signed_prev.get(code, {})} for code in found}
-    columns = [Column("visits", _l("Visits made"), compare=True), Column("active", _l("Children")),
+    columns = [Column("visits", _l("Visits made"), compare=True), Column("active", _l("Number of children"), chart=False),
                Column("covered", _l("Visited within their interval")), Column("coverage", _l("Coverage rate"), "percent"),
-               Column("due_soon", _l("Due within 7 days")), Column("overdue", _l("Overdue")),
-               Column("agreements_signed", _l("Guardianship agreements signed"), compare=True),
-               Column("agreements_due", _l("Agreements to renew within 30 days"))]
+               Column("due_soon", _l("Due within 7 days"), chart=False), Column("overdue", _l("Overdue")),
+               Column("agreements_signed", _l("Guardianship agreements signed"), compare=True, chart=False),
+               Column("agreements_due", _l("Agreements to renew within 30 days"), chart=False)]
     table = _table("visits-by-region", _l("Visits and guardianship agreements"), scope, columns, found, previous)
     for row in [*table.rows, table.total]:
         row.values["coverage"] = percent(row.values.get("covered", 0), row.values.get("active", 0))
@@ -145,7 +147,7 @@ def needs_panel(session: Session, scope: Scope, period: Period, today: date) -> 
                Column("resolved", _l("Solved inside government"), compare=True),
                Column("published", _l("Published"), compare=True),
                Column("verified", _l("Solved by helpers (verified)"), compare=True),
-               Column("waiting", _l("Waiting now")), Column("waiting_30", _l("Waiting over 30 days"))]
+               Column("waiting", _l("Waiting now")), Column("waiting_30", _l("Waiting over 30 days"), chart=False)]
     by_region = _table("needs-by-region", _l("Needs by region"), scope, columns, found, previous)
 
     by_status = scope.remember("needs.by_status", lambda: {str(k): int(n) for k, n in session.execute(
@@ -253,8 +255,8 @@ def network_panel(session: Session, scope: Scope, period: Period, today: date) -
     for code, values in villages.items():
         staff[code] = {**staff.get(code, {}), **values}
     columns = [Column("supervisors", _l("Child supervisors")), Column("directors", _l("Child directors")),
-               Column("villages", _l("Villages and communities")),
-               Column("villages_covered", _l("With a child director")),
+               Column("villages", _l("Villages and communities"), chart=False),
+               Column("villages_covered", _l("With a child director"), chart=False),
                Column("coverage", _l("Coverage rate"), "percent")]
     table = _table("network-by-region", _l("Child directors and supervisors"), scope, columns, staff)
     for row in [*table.rows, table.total]:

@@ -25,6 +25,7 @@ class Column:
     label: object
     unit: str = "count"  # count | money (fen) | percent | hours | days
     compare: bool = False  # a figure of the period: the previous period's value stands beside it
+    chart: bool = True  # drawn in the table's chart (a total beside its parts is left to the table)
 
 
 @dataclass

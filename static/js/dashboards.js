@@ -4,6 +4,9 @@
 (function () {
   "use strict";
 
+  // The four grading colours keep their meaning in the charts (red / yellow / blue / green).
+  var GRADING = { red: "#c62828", yellow: "#f9a825", blue: "#1565c0", green: "#2e7d32", ungraded: "#9e9e9e" };
+
   function number(cell) {
     var text = cell.getAttribute("data-value");
     return text === null || text === "" ? null : Number(text);
@@ -13,8 +16,9 @@
     var heads = Array.prototype.slice.call(table.querySelectorAll("thead th"));
     var columns = [];
     heads.forEach(function (th, index) {
-      if (th.hasAttribute("data-key")) {
-        columns.push({ index: index, name: th.textContent.trim(), unit: th.getAttribute("data-unit") });
+      if (th.hasAttribute("data-key") && !th.hasAttribute("data-chart-skip")) {
+        columns.push({ index: index, name: th.textContent.trim(), unit: th.getAttribute("data-unit"),
+                       key: th.getAttribute("data-key") });
       }
     });
     // One unit per chart: the first column's (counts with counts, money with money).
@@ -25,7 +29,7 @@
       unit: unit,
       labels: rows.map(function (tr) { return tr.cells[0].textContent.trim(); }),
       series: columns.map(function (c) {
-        return { name: c.name, values: rows.map(function (tr) { return number(tr.cells[c.index]); }) };
+        return { name: c.name, key: c.key, values: rows.map(function (tr) { return number(tr.cells[c.index]); }) };
       })
     };
   }
@@ -50,7 +54,12 @@
       xAxis: { type: "value" },
       yAxis: { type: "category", data: data.labels, inverse: true,
                axisLabel: { width: small ? 96 : 180, overflow: "truncate" } },
-      series: data.series.map(function (s) { return { type: "bar", name: s.name, data: s.values }; })
+      series: data.series.map(function (s) {
+        var bar = { type: "bar", name: s.name, data: s.values };
+        if (kind === "stack") { bar.stack = "all"; }
+        if (GRADING[s.key]) { bar.itemStyle = { color: GRADING[s.key] }; }
+        return bar;
+      })
     };
   }
 
@@ -62,7 +71,8 @@
       var kind = table.getAttribute("data-chart");
       var data = read(table);
       if (!data.series.length || !data.labels.length) { return; }
-      var rows = kind === "pie" ? 8 : data.labels.length * Math.max(1, data.series.length);
+      var bars = kind === "stack" ? 1 : Math.max(1, data.series.length);
+      var rows = kind === "pie" ? 8 : data.labels.length * bars;
       box.style.height = Math.min(640, Math.max(220, 60 + rows * 22)) + "px";
       var chart = window.echarts.init(box);
       chart.setOption(option(kind, data));

@@ -15,13 +15,23 @@ from portal.ledger import rules as ledger
 from portal.needs.models import Claim, Need
 from portal.types import utcnow
 from portal.visits.models import Visit
-from tests.disbursements.conftest import checker, scholarship  # noqa: F401  (money fixtures)
+from tests.disbursements.conftest import scholarship  # noqa: F401  (money fixtures)
 from tests.programmes.conftest import make_programme  # noqa: F401
 
 TODAY = date.today()
 PROVINCE, CITY, COUNTY, COUNTY2 = "370000000000", "371300000000", "371302000000", "371311000000"
 TOWN, OTHER_TOWN = "371302105000", "371302101000"
 VILLAGE, VILLAGE2, OTHER_VILLAGE, COUNTY2_VILLAGE = "371302105259", "371302105260", "371302101201", "371311001001"
+
+
+@pytest.fixture
+def county_b(app, users, password_hash):
+    """A second Lanshan civil-affairs staff member, who approves the batches ``county`` makes."""
+    from portal.accounts.models import User
+
+    with app.app_context(), db.write_session() as s:
+        s.add(User(username="county_b", display_name="Test county_b", password_hash=password_hash,
+                   role="civil_affairs", region_code=COUNTY, email="county_b@example.org"))
 
 
 def this_month() -> periods.Period:

@@ -48,7 +48,7 @@ def test_the_county_report_counts_the_whole_county_and_not_the_next_one(app, use
     assert written["visits"] == "走访孤困儿童3次"
 
 
-def test_scholarship_payments_give_the_seeds_sentence_of_children_and_yuan(app, users, scholarship):
+def test_scholarship_payments_give_the_seeds_sentence_of_children_and_yuan(app, users, county_b, scholarship):
     from tests.disbursements.test_batches import approve, make_batch
     from tests.disbursements.test_reports import pay_all
 
