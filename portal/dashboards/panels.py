@@ -168,7 +168,7 @@ def needs_panel(session: Session, scope: Scope, period: Period, today: date) -> 
                          for label, (count, median) in zip(SPEED_LABELS, speed, strict=True)], chart="bar")
 
     pairings = scope.remember("needs.pairings", lambda: _pairings(session, scope, today))
-    pairing_table = Table("needs-pairings", _l("Pairings (结对帮扶)"),
+    pairing_table = Table("needs-pairings", _l("Pairings for one-to-one support"),
                           [Column("value", _l("Now"))],
                           [Row(_l("Pairings active"), {"value": pairings["active"]}),
                            Row(_l("Children paired"), {"value": pairings["children"]}),
