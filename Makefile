@@ -56,7 +56,7 @@ $(LOCALSTRIPE_VENV)/.installed: tests/stripe_fake/requirements.txt | $(BIN)/pyth
 install-test: install $(VENV)/.installed-test $(LOCALSTRIPE_VENV)/.installed
 
 # Front-end packages and the division codes come from the npm registry at install time.
-frontend: node_modules/.installed static/vendor/htmx.min.js
+frontend: node_modules/.installed static/vendor/htmx.min.js static/vendor/echarts.min.js
 
 node_modules/.installed: package.json package-lock.json
 	@command -v npm >/dev/null || { $(SUDO) $(APT_GET) update -qq && $(SUDO) $(APT_GET) install -y -qq nodejs npm >/dev/null; }
@@ -66,6 +66,11 @@ node_modules/.installed: package.json package-lock.json
 static/vendor/htmx.min.js: node_modules/.installed
 	mkdir -p static/vendor
 	cp node_modules/htmx.org/dist/htmx.min.js $@
+
+# The dashboards' charts: ECharts' "common" build (bar, line, pie: all the dashboards draw).
+static/vendor/echarts.min.js: node_modules/.installed
+	mkdir -p static/vendor
+	cp node_modules/echarts/dist/echarts.common.min.js $@
 
 catalogs: $(VENV)/.installed
 	$(BIN)/pybabel -q compile -d translations

@@ -47,7 +47,7 @@ def create_app(config: Config | None = None) -> Flask:
 
 AREAS = ["main", "accounts", "regions", "audit", "children", "visits", "notifications", "helpers", "needs",
          "matching", "ledger", "donations", "programmes", "disbursements", "training", "clues",
-         "comparisons"]
+         "comparisons", "dashboards"]
 
 
 def _register_blueprints(app: Flask) -> None:

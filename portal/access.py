@@ -609,3 +609,24 @@ def _comparisons_view(user, comparison) -> bool:
     if not _civil_affairs(user):
         return False
     return comparison is None or within_scope(user, comparison.region_code)
+
+
+# --- dashboards: staff see the figures of their own subtree; the public page is a county's choice --
+
+
+@rule("dashboards.view")
+def _dashboards_view(user, region_code) -> bool:
+    """A region's dashboard and report (counts only, no child named): staff working in that region
+    or above it. Never helpers, donors or administrators (who have no reach over children)."""
+    if not _staff(user):
+        return False
+    return region_code is None or within_scope(user, region_code)
+
+
+@rule("dashboards.publish")
+def _dashboards_publish(user, county_code) -> bool:
+    """A county's public figures page is switched on or off by the civil-affairs staff of that
+    county or of the city above it."""
+    if not _civil_affairs(user):
+        return False
+    return county_code is None or (level_of_code(county_code) == Level.county and within_scope(user, county_code))

@@ -14,6 +14,7 @@ from portal.children.models import (  # noqa: F401
 )
 from portal.clues.models import Clue, ClueEvent  # noqa: F401
 from portal.comparisons.models import Comparison, ComparisonRow, PartnerColumns  # noqa: F401
+from portal.dashboards.models import DashboardSnapshot, PublicDashboard  # noqa: F401
 from portal.disbursements.models import (  # noqa: F401
     BankColumns,
     BankImport,

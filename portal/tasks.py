@@ -18,6 +18,7 @@ def init_app(app: Flask) -> None:
     from portal.children import tasks as _children_tasks  # noqa: F401
     from portal.clues import tasks as _clue_tasks  # noqa: F401
     from portal.comparisons import tasks as _comparison_tasks  # noqa: F401
+    from portal.dashboards import tasks as _dashboard_tasks  # noqa: F401
     from portal.disbursements import tasks as _disbursement_tasks  # noqa: F401
     from portal.donations import tasks as _donation_tasks  # noqa: F401
     from portal.main import tasks as _main_tasks  # noqa: F401

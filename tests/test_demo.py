@@ -392,3 +392,20 @@ def test_demo_lanshan_trained_as_the_seed_reports_say(demo_app):
     client.post("/login", data={"username": "demo-village", "password": DEMO_PASSWORD, "csrf_token": token})
     record = client.get("/training/mine").get_data(as_text=True)
     assert all(line.topic in record for line in lines)
+
+
+def test_dashboard_figures_equal_direct_counts_on_the_demo_data(demo_app):
+    """The dashboards of 临沂市, 兰山区 and 义堂镇, for the demo's month and year, against a count
+    made row by row in Python (tests/dashboards/checks.py)."""
+    from portal.dashboards import periods
+    from portal.dashboards import rules as dashboards
+    from tests.dashboards.checks import assert_same_as_python
+
+    with demo_app.app_context(), db.new_session() as s:
+        actor = User(username="p", display_name="p", password_hash="x", role=Role.civil_affairs,
+                     region_code="371300000000")
+        for code in ("371300000000", "371302000000", "371302105000"):
+            for period in (periods.month(DEMO_TODAY), periods.year(DEMO_TODAY.year)):
+                data = dashboards.dashboard(s, actor, code, period, DEMO_TODAY)
+                assert data.figures["children.active"].value > 0
+                assert assert_same_as_python(s, data, DEMO_TODAY) > 20

@@ -30,6 +30,7 @@ NAVIGATION = [
     NavItem("visits.overdue", _l("Overdue visits"), "children.list"),
     NavItem("visits.policy", _l("Visit intervals"), "visits.policy"),
     NavItem("regions.browse", _l("Regions"), "regions.view"),
+    NavItem("dashboards.home", _l("Dashboard"), "dashboards.view"),
     NavItem("needs.index", _l("Needs"), "needs.list"),
     NavItem("needs.board_page", _l("Needs board"), "signed_in"),
     NavItem("clues.index", _l("Clues"), "clues.list"),
