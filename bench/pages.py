@@ -15,7 +15,8 @@ The pages: the anonymous board; a volunteer's board with the fitted recommender 
 one with `flask matching-train` when the state folder has none) and with the fallback one (a second
 portal whose model file does not exist, so it fits the profile rules on the live board); the county's child list and overdue list; a
 child's file and a need's staff page; `/healthz`; and the main page of each newer area (donations,
-programmes, disbursements, the staff home page).
+programmes, disbursements, the staff home page, the county's dashboard and report, training
+sessions and coverage, clues, partner-list comparisons).
 
 Readable lines go to standard output; the last line is one JSON object: `floor_p50_ms`,
 `floor_p99_ms`, and `pages` → name → `p50_ms`, `p99_ms`, `rps`, `errors`, `ratio_p50`,
@@ -269,6 +270,12 @@ def main() -> None:
             "donations_county": ("/donations", county),
             "programmes_county": ("/programmes/", county),
             "disbursements_county": ("/disbursements/", county),
+            "dashboard_county": ("/dashboards/371302000000", county),
+            "report_county": ("/dashboards/371302000000/report", county),
+            "training_county": ("/training/", county),
+            "training_coverage_county": ("/training/coverage", county),
+            "clues_county": ("/clues/", county),
+            "comparisons_county": ("/comparisons/", county),
         }
         only = {p for p in args.only.split(",") if p}
         results: dict[str, dict] = {}
