@@ -50,7 +50,7 @@ def table(result: dict, k: int) -> str:
     lines = [f"split: {split['train_interactions']} training interactions, {split['test_helpers']} test helpers "
              f"({split['cold_start_helpers']} cold), {split['candidates']} candidate needs"]
     columns = [f"precision@{k}", f"recall@{k}", f"ndcg@{k}", f"map@{k}", "coverage", "exposure_gini",
-               f"cold_start_ndcg@{k}", "reach", "fit_seconds"]
+               f"cold_start_ndcg@{k}", f"warm_ndcg@{k}", "reach", "fit_seconds"]
     lines.append(f"{'model':<20}" + "".join(f"{c:>20}" for c in columns))
     for name, row in result["models"].items():
         lines.append(f"{name:<20}" + "".join(f"{row.get(c, ''):>20}" for c in columns))

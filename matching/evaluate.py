@@ -115,6 +115,7 @@ def evaluate_lists(lists: list[np.ndarray], split: Split, k: int) -> dict:
         exposure[ranked] += 1
     shown = exposure[split.candidates]
     cold = rows[split.cold] if len(rows) else rows
+    warm = rows[~split.cold] if len(rows) else rows
     mean = rows.mean(axis=0) if len(rows) else np.zeros(4)
     return {
         f"precision@{k}": round(float(mean[0]), 4),
@@ -124,6 +125,7 @@ def evaluate_lists(lists: list[np.ndarray], split: Split, k: int) -> dict:
         "coverage": round(float((shown > 0).mean()) if len(shown) else 0.0, 4),
         "exposure_gini": round(gini(shown), 4),
         f"cold_start_ndcg@{k}": round(float(cold[:, 2].mean()) if len(cold) else 0.0, 4),
+        f"warm_ndcg@{k}": round(float(warm[:, 2].mean()) if len(warm) else 0.0, 4),
     }
 
 

@@ -10,7 +10,7 @@ import pytest
 
 import matching
 from matching.__main__ import main
-from matching.baselines import Popularity
+from matching.baselines import ItemKNN, Popularity, optional_models
 from matching.data import load
 from matching.evaluate import evaluate, gini, ranking_metrics, time_split
 
@@ -76,6 +76,33 @@ def test_command_line_json_contract(data_dir, capsys):
     assert result["default"] == "tongxin" and result["k"] == 5
     assert "cold_start_ndcg@5" in result["models"]["tongxin"]
     assert "tongxin+fair" in result["models"]
+    assert set(result["split"]) >= {"test_helpers", "cold_start_helpers"}
+
+
+def test_json_gives_each_model_its_ndcg_on_helpers_with_history(data_dir, capsys):
+    """``warm_ndcg@k`` is the NDCG over the test helpers who had history: with the cold-start one,
+    weighted by the helper counts, it gives back the overall NDCG."""
+    assert main(["evaluate", "--data", str(data_dir), "--k", "5", "--json", "--no-optional"]) == 0
+    result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    split = result["split"]
+    cold, warm = split["cold_start_helpers"], split["test_helpers"] - split["cold_start_helpers"]
+    assert warm > 0
+    for name, row in result["models"].items():
+        combined = (row["cold_start_ndcg@5"] * cold + row["warm_ndcg@5"] * warm) / (cold + warm)
+        assert combined == pytest.approx(row["ndcg@5"], abs=1e-3), name
+
+
+@pytest.mark.parametrize("model", [ItemKNN(), *optional_models().values()], ids=lambda m: m.name)
+def test_history_models_rank_a_helper_without_history_by_popularity(data_dir, model):
+    """Item-kNN, ALS and BPR know nothing of a helper without history; they back off to
+    popularity instead of ranking by the catalogue's order."""
+    data = load(data_dir)
+    model.fit(data)
+    popular = Popularity().fit(data)
+    newcomer = data.helper_index["NEW"]
+    ranked, _ = model.rank_needs(newcomer, k=3)
+    expected, _ = popular.rank_needs(newcomer, k=3)
+    assert ranked.tolist() == expected.tolist()
 
 
 def test_command_line_refuses_bad_data_with_file_and_line(data_dir, capsys):
