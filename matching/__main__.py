@@ -76,8 +76,9 @@ def _recommend(args) -> int:
     data = load(args.data)
     if args.model:
         from matching.persist import load as load_model
+        from matching.persist import read_key_file
 
-        model = load_model(args.model)
+        model = load_model(args.model, read_key_file(args.key_file))
     else:
         model = matching.models(include_optional=False)[matching.DEFAULT].fit(data)
     if args.helper:
@@ -96,11 +97,11 @@ def _recommend(args) -> int:
 def _fit(args) -> int:
     import matching
     from matching.data import load
-    from matching.persist import save
+    from matching.persist import read_key_file, save
 
     data = load(args.data)
     model = matching.models(include_optional=False)[matching.DEFAULT].fit(data)
-    save(model, args.out)
+    save(model, args.out, read_key_file(args.key_file, create=True))
     print(f"saved {model.name} to {args.out}")
     return 0
 
@@ -146,12 +147,15 @@ def parser() -> argparse.ArgumentParser:
     who.add_argument("--need")
     p.add_argument("-k", "--k", type=int, default=10)
     p.add_argument("--model", help="a fitted model file (default: fit the default model on --data)")
+    p.add_argument("--key-file", default="model.key", help="the key the model file was signed with (hex)")
     p.add_argument("--language", choices=("zh", "en"), default="zh")
     p.set_defaults(run=_recommend)
 
     p = sub.add_parser("fit", help="fit the default model and save it")
     p.add_argument("--data", required=True)
     p.add_argument("--out", required=True)
+    p.add_argument("--key-file", default="model.key",
+                   help="the key that signs the model file (hex; a new one is made if the file does not exist)")
     p.set_defaults(run=_fit)
 
     p = sub.add_parser("bench", help="time fit and recommendations at a scale")

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
+KEY = os.urandom(32)  # the bench signs and reads its own model file
+
 
 def _fit_in_child(make_model, data, out: Path | None) -> dict:
     """Fit ``make_model()`` on ``data`` in a forked child; seconds and peak RSS (MiB)."""
@@ -32,7 +34,7 @@ def _fit_in_child(make_model, data, out: Path | None) -> dict:
             if out is not None:
                 from matching.persist import save
 
-                save(model, out)
+                save(model, out, KEY)
             os.write(write, json.dumps({"seconds": round(seconds, 2)}).encode())
         except BaseException as error:  # report, never return into the parent's code
             os.write(write, json.dumps({"error": repr(error)}).encode())
@@ -83,7 +85,7 @@ def main(args) -> int:
     report["sizes"] = {"needs": data.n_needs, "helpers": data.n_helpers, "interactions": int(len(data.inter_at))}
     print(f"loaded {report['sizes']} in {report['load_seconds']} s", flush=True)
 
-    model_file = work / "model.pkl"
+    model_file = work / "model.bin"
     report["fit"] = {"tongxin": _fit_in_child(matching.TongxinModel, data, model_file)}
     print(f"fit tongxin: {report['fit']['tongxin']}", flush=True)
     optional = matching.optional_models()
@@ -94,7 +96,7 @@ def main(args) -> int:
         if als:
             report["fit_ratio_to_als"] = round(report["fit"]["tongxin"]["seconds"] / als, 2)
 
-    model = load_model(model_file)
+    model = load_model(model_file, KEY)
     rng = np.random.default_rng(args.seed)
     helpers = rng.choice(data.n_helpers, size=min(300, data.n_helpers), replace=False)
     samples = []

@@ -1,13 +1,13 @@
 """The fitted model the portal ranks with: one file, trained by a periodic task, read by every process.
 
-``MATCHING_MODEL`` names the file (default ``<instance>/matching/model.pkl``; a volume shared by
+``MATCHING_MODEL`` names the file (default ``<instance>/matching/model.bin``; a volume shared by
 the app servers and the worker, like the uploads). ``retrain`` exports the portal's data to a
 temporary folder, fits the default model (on its prior weights when there is too little history to
 learn from) and replaces the file atomically, so a process reading it sees the old model or the new
 one, never half of one. Each process keeps the model it loaded and reads the file again when its
-modification time changes. Without a usable file (none yet, or one of another version, which is
+modification time changes. Without a usable file (none yet, or one that is unsigned, altered or of another version, which is
 logged), and for helpers and needs it was not fitted on, the portal ranks with the profile rules
-fitted on the board by the worker every ten minutes (``fallback.pkl`` beside the model file, read
+fitted on the board by the worker every ten minutes (``fallback.bin`` beside the model file, read
 the same way): nothing is fitted in a request. Nothing here decides what a user may see: ``portal.matching.rules`` does. The library
 (numpy, scikit-learn) is imported when first used, not when a process starts.
 """
@@ -60,7 +60,19 @@ def model_path(app: Flask | None = None) -> Path:
 
 def fallback_path(app: Flask | None = None) -> Path:
     """The profile rules fitted on the live board, beside the model file (written by the worker)."""
-    return model_path(app).with_name("fallback.pkl")
+    return model_path(app).with_name("fallback.bin")
+
+
+def signing_key(app: Flask | None = None) -> bytes:
+    """The key the model files are signed with: ``MATCHING_MODEL_KEY``, or one derived from
+    ``SECRET_KEY`` for this purpose alone when it is not set."""
+    import hashlib
+    import hmac
+
+    config = (app or current_app).config
+    if config.get("MATCHING_MODEL_KEY"):
+        return str(config["MATCHING_MODEL_KEY"]).encode()
+    return hmac.new(str(config["SECRET_KEY"]).encode(), b"tongxin matching model file", hashlib.sha256).digest()
 
 
 def _stamp(path: Path) -> tuple | None:
@@ -71,7 +83,7 @@ def _stamp(path: Path) -> tuple | None:
     return info.st_mtime_ns, info.st_ino, info.st_size
 
 
-def _read(state: _State, loaded: _Loaded, path: Path, check):
+def _read(state: _State, loaded: _Loaded, path: Path, check, key: bytes):
     """The model of ``path``, read again when the file changed; None without a usable file."""
     stamp = _stamp(path)
     if stamp is None:
@@ -83,9 +95,9 @@ def _read(state: _State, loaded: _Loaded, path: Path, check):
             from matching import persist
 
             try:
-                model = persist.load(path)
+                model = persist.load(path, key)
                 check(model)
-            except Exception:  # another version, a damaged file: rank with the next model instead
+            except Exception:  # unsigned, altered, another version, damaged: rank with the next model instead
                 log.exception("matching: cannot use the model file %s", path)
                 model = None
             loaded.model = model  # before the stamp: a reader that sees the new stamp gets this model
@@ -104,7 +116,7 @@ def fitted_model():
     """The model of the file, read again when the file changed; None without a usable file."""
     app = current_app._get_current_object()
     state = _state(app)
-    return _read(state, state.fitted, model_path(app), _check_fitted)
+    return _read(state, state.fitted, model_path(app), _check_fitted, signing_key(app))
 
 
 def fallback_model():
@@ -120,7 +132,7 @@ def fallback_model():
         from portal.matching import tasks
 
         tasks.fit_fallback()
-    return _read(state, state.fallback, path, _check_fitted)
+    return _read(state, state.fallback, path, _check_fitted, signing_key(app))
 
 
 def refit_fallback(app: Flask | None = None) -> dict:
@@ -135,7 +147,7 @@ def refit_fallback(app: Flask | None = None) -> dict:
         path.unlink(missing_ok=True)
         return {"model": None, "path": str(path)}
     path.parent.mkdir(parents=True, exist_ok=True)
-    persist.save(model, path)
+    persist.save(model, path, signing_key(app))
     return {"model": model.name, "path": str(path)}
 
 
@@ -225,7 +237,7 @@ def retrain(app: Flask | None = None) -> dict:
         return {**summary, "model": None}
     # With too little history to learn from, the default model ranks with its prior weights.
     model = matching.TongxinModel().fit(data)
-    persist.save(model, path)
+    persist.save(model, path, signing_key(app))
     log.info("matching: %s model (%s weights) saved to %s (%s)", model.name,
              "learned" if model.learned_ else "prior", path, done.counts)
     return {**summary, "model": model.name}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import pickle
 
 import numpy as np
@@ -70,24 +72,77 @@ def test_profile_rules_work_without_any_history(data):
     assert top.id == "P1" and Reason("same_town") in top.reasons
 
 
+KEY = b"k" * 32
+
+
 def test_saved_model_ranks_the_same(fitted, tmp_path):
-    path = save(fitted, tmp_path / "model.pkl")
-    again = load_model(path)
+    path = save(fitted, tmp_path / "model.bin", KEY)
+    again = load_model(path, KEY)
     assert [s.id for s in again.recommend_needs("H2", k=5)] == [s.id for s in fitted.recommend_needs("H2", k=5)]
-    assert not list(tmp_path.glob(".model.pkl.*"))  # no temporary file left behind
+    assert not list(tmp_path.glob(".model.bin.*"))  # no temporary file left behind
+
+
+def test_saved_arrays_are_memory_mapped_not_copied(fitted, tmp_path, monkeypatch):
+    """The arrays are views of the file (shared between processes, paged in when used), not
+    copies unpickled into each process."""
+    monkeypatch.setattr("matching.persist.MIN_ARRAY_BYTES", 0)  # the test's model is tiny
+    again = load_model(save(fitted, tmp_path / "model.bin", KEY), KEY)
+    base = again.need_part_
+    while getattr(base, "base", None) is not None:
+        base = base.base
+    if isinstance(base, memoryview):
+        base = base.obj
+    assert type(base).__name__ == "mmap"
+    assert [s.id for s in again.recommend_needs("H2", k=5)] == [s.id for s in fitted.recommend_needs("H2", k=5)]
 
 
 def test_a_file_of_another_version_is_refused_clearly(fitted, tmp_path):
-    path = tmp_path / "old.pkl"
-    path.write_bytes(pickle.dumps({"format": "tongxin-matching-model", "version": 0, "model": fitted}))
-    with pytest.raises(ModelFileError, match="version 0; this library reads version 1"):
-        load_model(path)
-    (tmp_path / "junk.pkl").write_bytes(b"not a pickle")
+    path = save(fitted, tmp_path / "model.bin", KEY)
+    content = path.read_bytes()
+    head = content.index(b'"version": 2')
+    old = content[:head] + b'"version": 0' + content[head + 12 : -32]
+    old += hmac.new(KEY, old, hashlib.sha256).digest()  # signed, but of another version
+    (tmp_path / "old.bin").write_bytes(old)
+    with pytest.raises(ModelFileError, match="version 0; this library reads version 2"):
+        load_model(tmp_path / "old.bin", KEY)
+    (tmp_path / "junk.bin").write_bytes(b"not a model file at all, and long enough to have a signature")
     with pytest.raises(ModelFileError, match="not a model file"):
-        load_model(tmp_path / "junk.pkl")
-    (tmp_path / "other.pkl").write_bytes(pickle.dumps({"weights": [1, 2]}))
-    with pytest.raises(ModelFileError, match="not a model file"):
-        load_model(tmp_path / "other.pkl")
+        load_model(tmp_path / "junk.bin", KEY)
+
+
+class Boom:
+    """Unpickling this runs code: what an attacker who can write the volume would put in a file."""
+
+    def __reduce__(self):
+        return (exec, ("import builtins; builtins.TONGXIN_PWNED = True",))
+
+
+def test_an_unsigned_pickle_is_refused_before_it_runs(tmp_path):
+    import builtins
+
+    path = tmp_path / "model.bin"
+    path.write_bytes(pickle.dumps({"format": "tongxin-matching-model", "version": 2, "model": Boom()}))
+    with pytest.raises(ModelFileError):
+        load_model(path, KEY)
+    assert not hasattr(builtins, "TONGXIN_PWNED")
+
+
+@pytest.mark.parametrize("where", ["header", "skeleton", "array", "signature"])
+def test_an_altered_model_file_is_refused(fitted, tmp_path, where):
+    path = save(fitted, tmp_path / "model.bin", KEY)
+    content = bytearray(path.read_bytes())
+    at = {"header": 20, "skeleton": content.index(b"matching.model"), "array": len(content) - 100,
+          "signature": len(content) - 1}[where]
+    content[at] ^= 0x01
+    path.write_bytes(bytes(content))
+    with pytest.raises(ModelFileError, match="not signed with this portal's key"):
+        load_model(path, KEY)
+
+
+def test_a_file_signed_with_another_key_is_refused(fitted, tmp_path):
+    path = save(fitted, tmp_path / "model.bin", b"another key, another portal.....")
+    with pytest.raises(ModelFileError, match="not signed"):
+        load_model(path, KEY)
 
 
 def test_fairness_spreads_exposure_over_helpers(fitted, data):

@@ -19,16 +19,16 @@ def test_retraining_writes_a_model_file_the_library_reads(app, make_need, skille
     volunteer = skilled("volunteer")
     summary = service.retrain(app)
     assert summary["model"] in ("tongxin", "profile-rules") and summary["needs"] == 1 and summary["helpers"] == 1
-    model = persist.load(model_file)
+    model = persist.load(model_file, service.signing_key(app))
     assert str(need_id) in model.data_.need_index and f"u{volunteer.id}" in model.data_.helper_index
-    assert not list(model_file.parent.glob(".model.pkl.*"))  # no temporary file left behind
+    assert not list(model_file.parent.glob(".model.bin.*"))  # no temporary file left behind
 
 
 def test_with_too_few_interactions_to_learn_the_prior_weights_are_saved(app, make_need, skilled, model_file):
     make_need(to="published")
     skilled("volunteer")
     assert service.retrain(app)["model"] == "tongxin"
-    assert not persist.load(model_file).learned_  # hand-set weights on the profile until there is history
+    assert not persist.load(model_file, service.signing_key(app)).learned_  # hand-set weights on the profile until there is history
 
 
 def test_nothing_to_train_on_writes_no_file(app, regions, model_file):
@@ -76,7 +76,7 @@ def test_a_helper_who_came_after_the_training_is_served_by_the_profile_rules(app
 
 @pytest.mark.parametrize("content", [
     b"this is not a model",
-    pickle.dumps({"format": persist.FORMAT, "version": persist.VERSION + 1, "model": None}),
+    pickle.dumps({"format": persist.FORMAT, "version": persist.VERSION, "model": None}),
     pickle.dumps({"format": "something else"}),
 ])
 def test_a_damaged_or_foreign_model_file_is_logged_and_the_board_still_recommends(app, make_need, skilled, signed_in,
@@ -95,6 +95,57 @@ def test_a_damaged_or_foreign_model_file_is_logged_and_the_board_still_recommend
     with caplog.at_level(logging.ERROR, logger="portal.matching.service"):
         client.get("/board")
     assert not caplog.records  # logged once per file, not on every page
+
+
+class Boom:
+    """Unpickling this runs code: what someone who can write the model volume would put there."""
+
+    def __reduce__(self):
+        return (exec, ("import builtins; builtins.TONGXIN_PWNED = True",))
+
+
+def test_a_tampered_model_file_is_refused_logged_and_the_board_ranks_with_the_profile_rules(
+        app, make_need, skilled, signed_in, model_file, caplog):
+    need_id = make_need(to="published")
+    skilled("volunteer")
+    service.retrain(app)
+    content = bytearray(model_file.read_bytes())
+    at = content.index(b"matching.model")  # inside the pickled part: the class to build
+    content[at:at + 14] = b"matching.mode1"
+    model_file.write_bytes(bytes(content))
+    client = english(signed_in("volunteer"))
+    with caplog.at_level(logging.ERROR, logger="portal.matching.service"):
+        page = client.get("/board")
+    assert page.status_code == 200 and f"/board/{need_id}" in page.get_data(as_text=True)
+    assert any("cannot use the model file" in r.getMessage() and "not signed" in r.exc_text
+               for r in caplog.records)
+    with app.app_context():
+        assert service.fitted_model() is None  # the profile rules (the fallback) ranked it
+        assert service.fallback_model() is not None
+
+
+def test_a_pickle_put_in_place_of_the_model_file_never_runs(app, make_need, skilled, signed_in, model_file, caplog):
+    import builtins
+
+    make_need(to="published")
+    skilled("volunteer")
+    model_file.parent.mkdir(parents=True, exist_ok=True)
+    model_file.write_bytes(pickle.dumps({"format": persist.FORMAT, "version": persist.VERSION, "model": Boom()}))
+    with caplog.at_level(logging.ERROR, logger="portal.matching.service"):
+        assert signed_in("volunteer").get("/board").status_code == 200
+    assert not hasattr(builtins, "TONGXIN_PWNED")
+    assert any("cannot use the model file" in r.getMessage() for r in caplog.records)
+
+
+def test_a_model_signed_with_another_portals_key_is_refused(app, make_need, skilled, model_file):
+    make_need(to="published")
+    skilled("volunteer")
+    service.retrain(app)
+    model = persist.load(model_file, service.signing_key(app))
+    persist.save(model, model_file, b"another portal's key, not ours!!")
+    service.forget(app)
+    with app.app_context():
+        assert service.fitted_model() is None
 
 
 def test_a_failing_recommender_never_breaks_the_board(app, make_need, skilled, signed_in, monkeypatch, caplog):
