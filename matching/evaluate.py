@@ -18,6 +18,7 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import sparse
 
 from matching.base import Recommender
 from matching.data import Dataset
@@ -31,6 +32,13 @@ class Split:
     helpers: np.ndarray  # test helper indices
     relevant: list[np.ndarray]  # per test helper: relevant need indices (unseen in train)
     cold: np.ndarray  # bool per test helper: no training interaction at all
+    touched: object = None  # helpers × needs, any training interaction (views too)
+
+    def unseen(self, helper: int, candidates: np.ndarray) -> np.ndarray:
+        """``candidates`` less the needs ``helper`` interacted with in any way before the split:
+        the evaluation's own rule, stricter than a model's (which keeps viewed needs)."""
+        row = self.touched.indices[self.touched.indptr[helper] : self.touched.indptr[helper + 1]]
+        return candidates[~np.isin(candidates, row)] if len(row) else candidates
 
 
 def time_split(data: Dataset, test_fraction: float = 0.2, max_helpers: int | None = None, seed: int = 0) -> Split:
@@ -58,6 +66,9 @@ def time_split(data: Dataset, test_fraction: float = 0.2, max_helpers: int | Non
         helpers = np.sort(np.random.default_rng(seed).choice(helpers, max_helpers, replace=False))
     trained = np.zeros(data.n_helpers, bool)
     trained[train.inter_helper] = True
+    touched = sparse.csr_matrix((np.ones(len(train.inter_helper), np.int8), (train.inter_helper, train.inter_need)),
+                                shape=(data.n_helpers, data.n_needs))
+    touched.sum_duplicates()
     return Split(
         train=train,
         split_at=split_at,
@@ -65,6 +76,7 @@ def time_split(data: Dataset, test_fraction: float = 0.2, max_helpers: int | Non
         helpers=helpers,
         relevant=[np.array(sorted(wanted[h]), dtype=np.int32) for h in helpers],
         cold=~trained[helpers],
+        touched=touched,
     )
 
 
@@ -98,10 +110,11 @@ def rank_all(model: Recommender, split: Split, k: int, reranker=None) -> list[np
     if reranker is not None:
         reranker.start(model, split.candidates)
     for helper in split.helpers:
+        candidates = split.unseen(int(helper), split.candidates)
         if reranker is None:
-            needs, _ = model.rank_needs(int(helper), split.candidates, k)
+            needs, _ = model.rank_needs(int(helper), candidates, k)
         else:
-            needs = reranker.rank(int(helper), k)
+            needs = reranker.rank(int(helper), k, candidates)
         lists.append(needs)
     return lists
 
@@ -142,10 +155,11 @@ def reach(model: Recommender, split: Split, k: int, max_helpers: int = 5000, rer
         reranker.start(model, open_now)
     shown = np.zeros(data.n_needs, bool)
     for helper in helpers:
+        candidates = split.unseen(int(helper), open_now)
         if reranker is None:
-            needs, _ = model.rank_needs(int(helper), open_now, k)
+            needs, _ = model.rank_needs(int(helper), candidates, k)
         else:
-            needs = reranker.rank(int(helper), k)
+            needs = reranker.rank(int(helper), k, candidates)
         shown[needs] = True
     return round(float(shown[open_now].mean()) if len(open_now) else 0.0, 4)
 

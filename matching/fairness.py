@@ -78,6 +78,7 @@ def replay(model: Recommender, data: Dataset, split, k: int = 10, reranker: Expo
         if helper not in helpers:
             continue
         candidates = split.candidates[(places[split.candidates] > 0) & (data.need_created[split.candidates] <= at)]
+        candidates = split.unseen(helper, candidates)
         if reranker is None:
             shown, _ = model.rank_needs(helper, candidates, k)
         else:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import pickle
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -73,6 +74,25 @@ def test_profile_rules_work_without_any_history(data):
 
 
 KEY = b"k" * 32
+
+
+def test_a_viewed_need_stays_in_the_suggestions_a_dismissed_one_leaves(data):
+    """Opening a need is not turning it down; "not interested" (and a claim) is."""
+    from matching.data import EVENTS
+
+    def with_event(event, need):
+        extra = {"inter_helper": [data.helper_index["NEW"]], "inter_need": [data.need_index[need]],
+                 "inter_event": [EVENTS.index(event)], "inter_at": [data.inter_at.max()], "inter_amount": [0]}
+        return replace(data, **{name: np.concatenate([getattr(data, name), np.asarray(values).astype(
+            getattr(data, name).dtype)]) for name, values in extra.items()})
+
+    everything = {s.id for s in TongxinModel().fit(data).recommend_needs("NEW", k=20)}
+    assert "N5" in everything
+    viewed = TongxinModel().fit(with_event("view", "N5"))
+    assert "N5" in {s.id for s in viewed.recommend_needs("NEW", k=20)}
+    for refusal in ("dismiss", "claim"):
+        refused = TongxinModel().fit(with_event(refusal, "N5"))
+        assert "N5" not in {s.id for s in refused.recommend_needs("NEW", k=20)}, refusal
 
 
 def test_saved_model_ranks_the_same(fitted, tmp_path):
