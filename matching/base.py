@@ -73,6 +73,16 @@ class Recommender(BaseEstimator):
     def _fit(self, data: Dataset) -> None:
         raise NotImplementedError
 
+    def warm(self):
+        """Recommend once each way, so that what a ranking derives on first use is derived, and
+        the pages of a memory-mapped model it reads are in memory, before a request needs them
+        (``matching.persist``)."""
+        data = self.data_
+        if data.n_helpers and data.n_needs:
+            self.recommend_needs(data.helper_ids[0], k=1)
+            self.recommend_helpers(data.need_ids[0], k=1)
+        return self
+
     def score(self, helpers: np.ndarray, needs: np.ndarray) -> np.ndarray:
         raise NotImplementedError
 

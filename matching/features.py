@@ -247,9 +247,29 @@ class PairProduct:
     def __init__(self, left, right):
         self.left = left.tocsr()
         self.right = right.tocsr()
-        self.right_by_need = self.right.tocsc()
-        coo = self.right.tocoo()
-        self.lookup = PairLookup(coo.row, coo.col, coo.data.astype(np.float32), self.right.shape[1])
+        self._by_need = self._lookup = None
+
+    # The two other layouts of ``right`` are derived when first used and never saved: the model
+    # file holds the matrix once (a third of its size at a province, for the item-kNN matrix).
+    def __getstate__(self):
+        return {"left": self.left, "right": self.right}
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self._by_need = self._lookup = None
+
+    @property
+    def right_by_need(self):
+        if self._by_need is None:
+            self._by_need = self.right.tocsc()
+        return self._by_need
+
+    @property
+    def lookup(self) -> PairLookup:
+        if self._lookup is None:
+            coo = self.right.tocoo()
+            self._lookup = PairLookup(coo.row, coo.col, coo.data.astype(np.float32), self.right.shape[1])
+        return self._lookup
 
     def get(self, helpers: np.ndarray, needs: np.ndarray) -> np.ndarray:
         if not len(helpers):

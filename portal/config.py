@@ -196,6 +196,11 @@ class Config:
         # with it is refused before anything in it is read. Unset: generated in ``instance/``
         # outside production, derived from SECRET_KEY in production.
         self.MATCHING_MODEL_KEY = _env("MATCHING_MODEL_KEY")
+        # Each process reads the model files as it starts, and a file replaced by a retraining in a
+        # thread of its own while requests go on with the previous model: no request waits for a
+        # read (tests read in the request, to see each retraining at once).
+        self.MATCHING_PRELOAD = _env_bool("MATCHING_PRELOAD", self.MODE != "testing")
+        self.MATCHING_LOAD_IN_BACKGROUND = _env_bool("MATCHING_LOAD_IN_BACKGROUND", self.MODE != "testing")
         if not self.MATCHING_MODEL_KEY and not production:
             self.MATCHING_MODEL_KEY = _local_secret("matching_model_key", lambda: secrets.token_hex(32))
 

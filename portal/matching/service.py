@@ -36,21 +36,24 @@ EXTENSION = "matching"
 class _Loaded:
     stamp: tuple | None = None  # (mtime_ns, inode, size) of the file last read
     model: object | None = None  # the model read from it (None: the file was refused)
+    loader: threading.Thread | None = None  # reading a new file in the background
 
 
 @dataclass
 class _State:
-    lock: threading.Lock  # reading a file
+    lock: threading.Lock  # starting a loader
+    read_lock: threading.Lock  # reading a file
     fitted: _Loaded
     fallback: _Loaded
     fallback_asked_at: float = 0.0  # when this process last asked the worker for a fallback file
+    preloader: threading.Thread | None = None  # reading the files as the process starts
 
 
 def _state(app: Flask) -> _State:
     state = app.extensions.get(EXTENSION)
     if state is None:
-        state = app.extensions.setdefault(EXTENSION, _State(lock=threading.Lock(), fitted=_Loaded(),
-                                                            fallback=_Loaded()))
+        state = app.extensions.setdefault(EXTENSION, _State(lock=threading.Lock(), read_lock=threading.Lock(),
+                                                            fitted=_Loaded(), fallback=_Loaded()))
     return state
 
 
@@ -83,20 +86,37 @@ def _stamp(path: Path) -> tuple | None:
     return info.st_mtime_ns, info.st_ino, info.st_size
 
 
-def _read(state: _State, loaded: _Loaded, path: Path, check, key: bytes):
-    """The model of ``path``, read again when the file changed; None without a usable file."""
+def _read(state: _State, loaded: _Loaded, path: Path, check, key: bytes, background: bool = False):
+    """The model of ``path``, read again when the file changed; None without a usable file. With
+    ``background``, a changed file is read by a thread of its own while requests go on with the
+    model read before (or, before the first, with the fallback): no request waits for a read."""
     stamp = _stamp(path)
     if stamp is None:
         return None
     if stamp == loaded.stamp:
         return loaded.model
-    with state.lock:
+    if background:
+        with state.lock:
+            if loaded.loader is None or not loaded.loader.is_alive():
+                loaded.loader = threading.Thread(target=_load, args=(state, loaded, path, check, key),
+                                                 name="matching-model-loader", daemon=True)
+                loaded.loader.start()
+        return loaded.model
+    return _load(state, loaded, path, check, key)
+
+
+def _load(state: _State, loaded: _Loaded, path: Path, check, key: bytes):
+    stamp = _stamp(path)
+    if stamp is None:
+        return None
+    with state.read_lock:
         if stamp != loaded.stamp:
             from matching import persist
 
             try:
                 model = persist.load(path, key)
                 check(model)
+                model.warm()  # before a request needs it
             except Exception:  # unsigned, altered, another version, damaged: rank with the next model instead
                 log.exception("matching: cannot use the model file %s", path)
                 model = None
@@ -113,10 +133,33 @@ def _check_fitted(model) -> None:
 
 
 def fitted_model():
-    """The model of the file, read again when the file changed; None without a usable file."""
+    """The model of the file, read again when the file changed (in the background where
+    ``MATCHING_LOAD_IN_BACKGROUND``: the model read before ranks meanwhile, or the fallback before
+    the first); None without a usable file."""
     app = current_app._get_current_object()
     state = _state(app)
-    return _read(state, state.fitted, model_path(app), _check_fitted, signing_key(app))
+    return _read(state, state.fitted, model_path(app), _check_fitted, signing_key(app),
+                 background=app.config.get("MATCHING_LOAD_IN_BACKGROUND", False))
+
+
+def preload(app: Flask) -> threading.Thread:
+    """Read the model and fallback files in a thread of its own as a process starts, so that the
+    first requests do not pay for it (they rank with whatever is read by then)."""
+    def run() -> None:
+        state = _state(app)
+        key = signing_key(app)
+        for loaded, path in ((state.fallback, fallback_path(app)), (state.fitted, model_path(app))):
+            _load(state, loaded, path, _check_fitted, key)
+
+    thread = _state(app).preloader = threading.Thread(target=run, name="matching-preload", daemon=True)
+    thread.start()
+    return thread
+
+
+def init_app(app: Flask) -> None:
+    """With ``MATCHING_PRELOAD`` (app servers outside tests), start reading the model files now."""
+    if app.config.get("MATCHING_PRELOAD"):
+        preload(app)
 
 
 def fallback_model():

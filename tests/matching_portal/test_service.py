@@ -201,3 +201,42 @@ def test_a_newcomer_is_recommended_nothing_outside_the_area(app, users, make_nee
     far = new_volunteer(app, "371302101000", ("tutoring",))  # 白沙埠镇, another town
     with app.test_request_context(), db.new_session() as s:
         assert rules.for_you(s, s.get(User, far.id)) == []
+
+
+def test_a_retrained_model_is_read_in_the_background_while_the_previous_one_ranks(app, make_need, skilled,
+                                                                                  signed_in):
+    """No request waits for a model file to be read: until the thread has read the new file, the
+    board goes on with the model it had (before the first, with the profile rules)."""
+    need_id = make_need(to="published")
+    skilled("volunteer")
+    app.config["MATCHING_LOAD_IN_BACKGROUND"] = True
+    service.retrain(app)
+    with app.app_context():
+        assert service.fitted_model() is None  # being read: the fallback ranks meanwhile
+        state = app.extensions[service.EXTENSION]
+        state.fitted.loader.join()
+        first = service.fitted_model()
+        assert first is not None
+        service.retrain(app)
+        assert service.fitted_model() is first  # the new file is being read; the old model serves
+        state.fitted.loader.join()
+        second = service.fitted_model()
+        assert second is not None and second is not first
+    assert f"/board/{need_id}" in english(signed_in("volunteer")).get("/board").get_data(as_text=True)
+
+
+def test_an_app_process_reads_the_model_files_as_it_starts(app, database_url, make_need, skilled, model_file):
+    from portal import create_app
+    from tests.conftest import make_config
+
+    make_need(to="published")
+    skilled("volunteer")
+    service.retrain(app)
+    service.refit_fallback(app)
+    started = create_app(make_config(database_url, MATCHING_PRELOAD=True, MATCHING_MODEL=str(model_file)))
+    state = started.extensions[service.EXTENSION]
+    state.preloader.join()
+    assert state.fitted.model is not None and state.fallback.model is not None  # before any request
+    with started.app_context():
+        assert service.fitted_model() is state.fitted.model  # the request finds it read
+    assert not make_config(database_url).MATCHING_PRELOAD  # tests read in the request
