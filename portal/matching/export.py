@@ -146,6 +146,18 @@ def need_rows(session: Session, exported: set[int], regions: set[str], *, open_o
                target if kind == NeedKind.money else 0, slots, summary)
 
 
+def fresh_need_rows(session: Session, need_ids: list[int]) -> list[tuple]:
+    """needs.csv rows of the given needs on the board, in their public form only, for a fitted
+    model to fold in without training again (``matching.TongxinModel.add_needs``)."""
+    if not need_ids:
+        return []
+    stmt = select(Need.id, Need.published_at, Need.category, Need.town_code, Need.urgency, Need.kind, Need.target_fen,
+                  Need.slots, Need.public_summary).where(Need.id.in_(need_ids), Need.status == NeedStatus.published)
+    return [(str(need_id), _time(published), str(category), town, urgency,
+             target if kind == NeedKind.money else 0, slots, summary)
+            for need_id, published, category, town, urgency, kind, target, slots, summary in session.execute(stmt)]
+
+
 def helper_rows(session: Session, exported: set[str], regions: set[str]) -> Iterator[tuple]:
     """Active volunteers and donors, and approved organizations, that have a service area."""
     for row in itertools.chain(_people(session), _organizations(session)):

@@ -212,7 +212,7 @@ def for_you(session: Session, user, k: int = FOR_YOU) -> list[ForYou]:
     candidates = board_candidates(session, acting)
     if not candidates:
         return []
-    model, known = service.ranking_model(candidates, helper=acting.key)
+    model, known = service.ranking_model(candidates, helper=acting.key, session=session)
     if model is not None:
         suggestions = model.recommend_needs(acting.key, k=k, candidates=known)
     else:  # a helper no model knows yet (registered after the last fit): ranked from the profile
@@ -319,7 +319,7 @@ def suggested_helpers(session: Session, viewer, need: Need, k: int = SUGGESTED) 
     if not eligible:
         return []
     need_key = str(need.id)
-    model, known = service.ranking_model(list(eligible), need=need_key)
+    model, known = service.ranking_model(list(eligible), need=need_key, session=session)
     if model is None:
         return []
     invited = invites_on(session, need.id)

@@ -224,12 +224,31 @@ def knows(model, *, helper: str | None = None, need: str | None = None) -> bool:
     return (helper is None or helper in data.helper_index) and (need is None or need in data.need_index)
 
 
-def ranking_model(candidates: list[str], *, helper: str | None = None, need: str | None = None):
+def fold_in_fresh(session, model, need_ids: list[str]) -> None:
+    """Needs published since ``model`` was fitted, folded into it (this process's copy) from their
+    public rows, so that the model ranks them at once instead of the fallback until the next
+    training. Models that cannot (the profile rules) are left as they are."""
+    if not hasattr(model, "add_needs"):
+        return
+    index = model.data_.need_index
+    fresh = [int(n) for n in need_ids if n not in index and n.isdigit()]
+    if not fresh:
+        return
+    rows = export.fresh_need_rows(session, fresh)
+    state = _state(current_app._get_current_object())
+    with state.read_lock:  # one writer at a time; rankings running meanwhile see the needs appear
+        model.add_needs(rows)
+
+
+def ranking_model(candidates: list[str], *, helper: str | None = None, need: str | None = None, session=None):
     """(model, the candidates it knows): the first model — the fitted one, then the fallback — that
     knows ``helper`` (candidates are needs) or ``need`` (candidates are helpers) and at least one
-    candidate. A helper or need that came after the last training is ranked by the fallback.
-    (None, []) when no model does."""
+    candidate. With ``session``, needs published since the fitted model's training are folded into
+    it first (``fold_in_fresh``). A helper who came after the last training is ranked by the
+    fallback. (None, []) when no model does."""
     for model in models():
+        if model is not None and session is not None:
+            fold_in_fresh(session, model, list(candidates) if helper is not None else [need])
         if model is None or not knows(model, helper=helper, need=need):
             continue
         index = model.data_.need_index if helper is not None else model.data_.helper_index

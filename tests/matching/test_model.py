@@ -224,3 +224,29 @@ def test_reasons_never_call_a_need_urgent_or_name_an_unrelated_skill(data_dir):
                 if reason.code == "skill" and reason.value in {s for v in serving.values() for s in v}:
                     assert reason.value in serving.get(category, set()), (reason, category)
     assert checked > 500
+
+
+def test_a_need_published_after_the_fit_is_folded_in_and_ranked_by_the_model(data):
+    """No refit: the new need gets the features the model learned for needs newer than its cut
+    (place, category, skills, text, kind, urgency), scored the same by the fast and the plain path."""
+    model = TongxinModel().fit(data)
+    created = float(data.inter_at.max()) + 3600
+    added = model.add_needs([
+        ("Z1", created, "education", "371302001001", 3, 0, 2, "数学辅导 作业"),
+        ("Z2", created, "education", "999999999999", 3, 0, 2, "unknown region"),  # left for the profile rules
+        ("N1", created, "education", "371302001001", 3, 0, 2, "already known"),
+        ("Z3", "2025-03-30T09:00:00+08:00", "no such category", "371302001001", 1, 0, 1, ""),
+    ])
+    assert added == ["Z1"]
+    assert "Z1" in {s.id for s in model.recommend_needs("NEW", k=5)}  # a maths tutor in the same town
+    top = next(s for s in model.recommend_needs("H1", k=20) if s.id == "Z1")
+    assert Reason("same_village") in top.reasons or Reason("same_town") in top.reasons
+    need = model.data_.need_index["Z1"]
+    helpers = np.arange(model.data_.n_helpers, dtype=np.int32)
+    plain = model._features(helpers, np.full(len(helpers), need, np.int32)) @ model.weights_ + model.bias_
+    np.testing.assert_allclose(model.score(helpers, np.full(len(helpers), need, np.int32)), plain, rtol=1e-4,
+                               atol=1e-4)
+    for helper in helpers:
+        fast = model._score_for_helper(int(helper), np.arange(model.data_.n_needs, dtype=np.int32))
+        assert fast[need] == pytest.approx(float(plain[helper]), abs=1e-4)
+    assert {s.id for s in model.recommend_helpers("Z1", k=3)} <= set(model.data_.helper_ids)

@@ -240,3 +240,30 @@ def test_an_app_process_reads_the_model_files_as_it_starts(app, database_url, ma
     with started.app_context():
         assert service.fitted_model() is state.fitted.model  # the request finds it read
     assert not make_config(database_url).MATCHING_PRELOAD  # tests read in the request
+
+
+def test_a_need_published_after_the_training_is_in_a_matching_helpers_recommendations_at_once(
+        app, users, make_need, skilled, signed_in):
+    """No retraining: the fitted model folds the new need in from its public row and ranks it
+    (the profile rules are not asked), for helpers on the board and for staff inviting helpers."""
+    old = make_need(to="published")
+    skilled("volunteer", skills=("tutoring",))
+    service.retrain(app)
+    service.refit_fallback(app)  # the worker's fallback, fitted before the new need too
+    fresh = make_need(to="published")  # a minute later, same town, same category
+    client = english(signed_in("volunteer"))
+    section = client.get("/board").get_data(as_text=True)
+    assert f"/board/{fresh}" in section and f"/board/{old}" in section
+    with app.app_context():
+        fitted = service.fitted_model()
+        assert service.knows(fitted, need=str(fresh))  # ranked by the fitted model, not the fallback
+        assert not service.knows(service.fallback_model(), need=str(fresh))
+    with app.test_request_context(), db.new_session() as s:
+        ranked = rules.for_you(s, s.get(User, users["volunteer"].id))
+        assert {item.need.id for item in ranked} == {old, fresh}
+        assert all(item.reasons for item in ranked)
+        from portal.needs.models import Need
+
+        staff = s.scalar(select(User).where(User.username == "county"))
+        suggested = rules.suggested_helpers(s, staff, s.get(Need, fresh))
+    assert [h.key for h in suggested] == [f"u{users['volunteer'].id}"]
