@@ -38,10 +38,24 @@ def _evaluate(args) -> int:
         model = chosen[matching.DEFAULT].fit(split.train, now=split.split_at)
         result["replay"] = {"plain": replay(model, data, split, args.k),
                             "fair": replay(model, data, split, args.k, ExposureReranker())}
+    if args.fairness_curve:
+        from matching.evaluate import fairness_curve, time_split, validation_split
+
+        split = time_split(data, args.test_fraction, args.max_helpers)
+        validation = validation_split(split)
+        default = matching.models(include_optional=False)[matching.DEFAULT]
+        result["fairness_curve"] = {
+            "validation": fairness_curve(default.fit(validation.train, now=validation.split_at), validation, args.k),
+            "test": fairness_curve(default.fit(split.train, now=split.split_at), split, args.k),
+        }
     if args.json:
         print(json.dumps({"default": matching.DEFAULT, "k": args.k, **result}, ensure_ascii=False))
         return 0
     print(table(result, args.k))
+    for period, rows in result.get("fairness_curve", {}).items():
+        for row in rows:
+            print(f"fairness ({period}): free {row['free']} pool {row['pool']} weight {row['exposure_weight']}: "
+                  f"ndcg@{args.k} {row[f'ndcg@{args.k}']} (loss {row['loss']:.1%}), reach {row['reach']:.1%}")
     return 0
 
 
@@ -131,6 +145,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--models", help="comma-separated names to compare with the default (default: all)")
     p.add_argument("--no-optional", action="store_true", help="leave out implicit and LightFM")
     p.add_argument("--replay", action="store_true", help="also replay the test period with and without fairness")
+    p.add_argument("--fairness-curve", action="store_true",
+                   help="also the fairness re-ranking's trade-off (NDCG lost, reach) for several settings, on a "
+                        "validation split of the training period and on the test")
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=_evaluate)
 

@@ -196,3 +196,34 @@ def evaluate(data: Dataset, models: dict[str, Recommender], k: int = 10, test_fr
         },
         "models": results,
     }
+
+
+CURVE = ((2, 100, 1.0), (1, 1000, 4.0), (2, 300, 2.0), (2, 1000, 2.0), (2, 1000, 4.0), (3, 1000, 2.0),
+         (3, 1000, 4.0), (4, 1000, 4.0), (10, 100, 2.0))
+
+
+def fairness_curve(model: Recommender, split: Split, k: int = 10, settings=CURVE, reach_helpers: int = 5000) -> list:
+    """The trade-off of the exposure re-ranking: for each (free places, pool, exposure weight), the
+    NDCG@k lost against the plain ranking and the reach gained. ``model`` is fitted on
+    ``split.train``; to choose a setting, pass a split of the training period
+    (:func:`validation_split`), never the test."""
+    from matching.fairness import ExposureReranker
+
+    plain = evaluate_lists(rank_all(model, split, k), split, k)[f"ndcg@{k}"]
+    rows = [{"free": 0, "pool": 0, "exposure_weight": 0.0, f"ndcg@{k}": plain, "loss": 0.0,
+             "reach": reach(model, split, k, reach_helpers)}]
+    for free, pool, weight in settings:
+        def make(free=free, pool=pool, weight=weight):
+            return ExposureReranker(pool=pool, exposure_weight=weight, free=free)
+
+        ndcg = evaluate_lists(rank_all(model, split, k, make()), split, k)[f"ndcg@{k}"]
+        rows.append({"free": free, "pool": pool, "exposure_weight": weight, f"ndcg@{k}": ndcg,
+                     "loss": round(1 - ndcg / plain, 4) if plain else 0.0,
+                     "reach": reach(model, split, k, reach_helpers, make())})
+    return rows
+
+
+def validation_split(split: Split, fraction: float = 0.2, max_helpers: int | None = None) -> Split:
+    """A split of ``split``'s training period alone (its last ``fraction`` as the validation
+    period): what settings are chosen on, so that the test period is never looked at."""
+    return time_split(split.train, fraction, max_helpers)

@@ -12,7 +12,7 @@ import matching
 from matching.__main__ import main
 from matching.baselines import ItemKNN, Popularity, optional_models
 from matching.data import load
-from matching.evaluate import evaluate, gini, rank_all, ranking_metrics, time_split
+from matching.evaluate import evaluate, gini, rank_all, ranking_metrics, time_split, validation_split
 
 
 def test_ranking_metrics_by_hand():
@@ -112,3 +112,24 @@ def test_command_line_refuses_bad_data_with_file_and_line(data_dir, capsys):
     path.write_text(path.read_text(encoding="utf-8") + "H1,N1,like,2025-03-01T00:00:00,0\n", encoding="utf-8")
     assert main(["evaluate", "--data", str(data_dir)]) == 2
     assert "interactions.csv:17: event 'like'" in capsys.readouterr().err
+
+
+def test_the_validation_split_lies_inside_the_training_period(data_dir):
+    """Settings are chosen on the training period alone: nothing of the test is in the validation."""
+    data = load(data_dir)
+    split = time_split(data, test_fraction=0.2)
+    validation = validation_split(split, 0.3)
+    assert validation.train.inter_at.max() < validation.split_at <= split.train.inter_at.max() < split.split_at
+    assert len(validation.train.inter_at) + (split.train.inter_at >= validation.split_at).sum() == len(
+        split.train.inter_at)
+
+
+def test_the_fairness_curve_starts_from_the_plain_ranking(data_dir, capsys):
+    assert main(["evaluate", "--data", str(data_dir), "--k", "5", "--json", "--no-optional", "--models",
+                 "popularity", "--fairness-curve"]) == 0
+    result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    for rows in result["fairness_curve"].values():
+        assert rows[0]["free"] == 0 and rows[0]["loss"] == 0.0
+        assert all(0 <= row["reach"] <= 1 for row in rows) and len(rows) > 3
+    # On the test, the plain ranking is the default model's row of the table.
+    assert result["fairness_curve"]["test"][0]["ndcg@5"] == result["models"]["tongxin"]["ndcg@5"]
