@@ -179,6 +179,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--scale", choices=("small", "province"), default="small")
     p.add_argument("--data", help="a data set to use instead of generating one")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--quality", nargs="+", metavar="DIR",
+                   help="instead: NDCG against the best other model, cold start and fairness on these data sets "
+                        "at test fractions 0.2, 0.35 and 0.5")
     p.set_defaults(run=_bench)
 
     p = sub.add_parser("real", help="convert the real public data set to the exchange format")

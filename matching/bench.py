@@ -3,6 +3,10 @@ on the same data in the same run, then the time of each recommendation over all 
 
 Each fit runs in a child process of its own, so its peak memory is its own (``wait4``'s rusage).
 Numbers are printed; the last line is one JSON object.
+
+With ``--quality DIR …``, for each data set and test fraction (0.2, 0.35, 0.5) instead: the
+default's and the best other model's NDCG@10 over all test helpers and over those with history,
+cold-start NDCG@10 against popularity's, and the fairness setting's reach and NDCG loss.
 """
 
 from __future__ import annotations
@@ -63,7 +67,43 @@ def _percentiles(samples: list[float]) -> dict:
     }
 
 
+def quality(directories: list[str], fractions=(0.2, 0.35, 0.5), k: int = 10) -> dict:
+    """The issue's table: per data set and fraction, the default against the best other model."""
+    import matching
+    from matching.data import load
+    from matching.evaluate import evaluate
+    from matching.fairness import ExposureReranker
+
+    report = {}
+    for directory in directories:
+        data = load(directory)
+        for fraction in fractions:
+            result = evaluate(data, matching.models(), k=k, test_fraction=fraction, fairness=ExposureReranker())
+            models, default = result["models"], matching.DEFAULT
+            others = {n: r for n, r in models.items() if not n.startswith(default)}
+            row = {"test_helpers": result["split"]["test_helpers"], "cold": result["split"]["cold_start_helpers"]}
+            for label, metric in (("all", f"ndcg@{k}"), ("warm", f"warm_ndcg@{k}")):
+                best = max(others, key=lambda n, metric=metric: others[n][metric])
+                row[label] = {"default": models[default][metric], "best_other": best,
+                              "best_other_value": others[best][metric],
+                              "ratio": round(models[default][metric] / others[best][metric], 3)
+                              if others[best][metric] else None}
+            cold, popular = models[default][f"cold_start_ndcg@{k}"], models["popularity"][f"cold_start_ndcg@{k}"]
+            row["cold_start"] = {"default": cold, "popularity": popular,
+                                 "ratio": round(cold / popular, 3) if popular else None}
+            fair = models[f"{default}+fair"]
+            row["fairness"] = {"reach": fair["reach"], "plain_reach": models[default]["reach"],
+                               "ndcg_loss": round(1 - fair[f"ndcg@{k}"] / models[default][f"ndcg@{k}"], 4)}
+            row["fit_seconds"] = models[default]["fit_seconds"]
+            report[f"{Path(directory).name}@{fraction}"] = row
+            print(f"{Path(directory).name} @ {fraction}: {json.dumps(row)}", flush=True)
+    return report
+
+
 def main(args) -> int:
+    if getattr(args, "quality", None):
+        print(json.dumps({"quality": quality(args.quality)}), flush=True)
+        return 0
     import matching
     from matching.data import load
     from matching.generate import generate
