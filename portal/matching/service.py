@@ -43,6 +43,7 @@ class _Loaded:
 class _State:
     lock: threading.Lock  # starting a loader
     read_lock: threading.Lock  # reading a file
+    fold_lock: threading.Lock  # folding new needs into a model (never waits for a file being read)
     fitted: _Loaded
     fallback: _Loaded
     fallback_asked_at: float = 0.0  # when this process last asked the worker for a fallback file
@@ -53,7 +54,8 @@ def _state(app: Flask) -> _State:
     state = app.extensions.get(EXTENSION)
     if state is None:
         state = app.extensions.setdefault(EXTENSION, _State(lock=threading.Lock(), read_lock=threading.Lock(),
-                                                            fitted=_Loaded(), fallback=_Loaded()))
+                                                            fold_lock=threading.Lock(), fitted=_Loaded(),
+                                                            fallback=_Loaded()))
     return state
 
 
@@ -236,7 +238,7 @@ def fold_in_fresh(session, model, need_ids: list[str]) -> None:
         return
     rows = export.fresh_need_rows(session, fresh)
     state = _state(current_app._get_current_object())
-    with state.read_lock:  # one writer at a time; rankings running meanwhile see the needs appear
+    with state.fold_lock:  # one writer at a time; rankings running meanwhile see the needs appear
         model.add_needs(rows)
 
 
