@@ -7,6 +7,7 @@ import json
 import sys
 
 from matching.data import DataError
+from matching.persist import ModelFileError
 
 
 def _evaluate(args) -> int:
@@ -196,6 +197,9 @@ def main(argv: list[str] | None = None) -> int:
         return args.run(args)
     except DataError as error:
         print(f"the data set was refused:\n{error}", file=sys.stderr)
+        return 2
+    except ModelFileError as error:
+        print(f"the model file was refused: {error}", file=sys.stderr)
         return 2
 
 

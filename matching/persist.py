@@ -180,6 +180,9 @@ def read_key_file(path: str | os.PathLike, create: bool = False) -> bytes:
     """The signing key kept in ``path`` (hex); with ``create``, a new one is written there first
     if the file does not exist (readable by its owner only)."""
     path = Path(path)
+    if not create and not path.exists():
+        raise ModelFileError(f"no key file {path}: the key the model file was signed with (python -m matching fit "
+                             f"--key-file)")
     if create and not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

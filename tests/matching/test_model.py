@@ -250,3 +250,22 @@ def test_a_need_published_after_the_fit_is_folded_in_and_ranked_by_the_model(dat
         fast = model._score_for_helper(int(helper), np.arange(model.data_.n_needs, dtype=np.int32))
         assert fast[need] == pytest.approx(float(plain[helper]), abs=1e-4)
     assert {s.id for s in model.recommend_helpers("Z1", k=3)} <= set(model.data_.helper_ids)
+
+
+def test_the_command_line_fits_signs_and_reads_back_and_refuses_an_altered_file(data_dir, tmp_path, capsys):
+    from matching.__main__ import main
+
+    model, key = tmp_path / "model.bin", tmp_path / "model.key"
+    assert main(["fit", "--data", str(data_dir), "--out", str(model), "--key-file", str(key)]) == 0
+    assert main(["recommend", "--data", str(data_dir), "--helper", "H2", "--model", str(model),
+                 "--key-file", str(key)]) == 0
+    assert "N" in capsys.readouterr().out
+    content = bytearray(model.read_bytes())
+    content[-40] ^= 1
+    model.write_bytes(bytes(content))
+    assert main(["recommend", "--data", str(data_dir), "--helper", "H2", "--model", str(model),
+                 "--key-file", str(key)]) == 2
+    assert "not signed with this portal's key" in capsys.readouterr().err
+    assert main(["recommend", "--data", str(data_dir), "--helper", "H2", "--model", str(model),
+                 "--key-file", str(tmp_path / "none.key")]) == 2
+    assert "no key file" in capsys.readouterr().err
