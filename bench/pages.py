@@ -103,7 +103,7 @@ def prepare(args) -> dict:
                                       "load_seconds": round(time.perf_counter() - started)}))
     else:
         run(flask + ["db", "upgrade"], env)  # a newer portal on a database loaded before
-    model = Path(env["TONGXIN_INSTANCE"]) / "matching" / "model.pkl"
+    model = Path(env["TONGXIN_INSTANCE"]) / "matching" / "model.bin"
     if not model.exists():
         log("training the recommender once (flask matching-train)")
         run(flask + ["matching-train"], env)
@@ -250,7 +250,7 @@ def main() -> None:
     wrk = ensure_wrk()
     portal = Server("app:app", env, args.workers, args.worker_class, args.threads, ROOT)
     floor = Server("floor_app:app", env, args.workers, args.worker_class, args.threads, ROOT / "bench")
-    fallback = Server("app:app", dict(env, MATCHING_MODEL=str(Path(env["TONGXIN_INSTANCE"]) / "no-model.pkl")),
+    fallback = Server("app:app", dict(env, MATCHING_MODEL=str(Path(env["TONGXIN_INSTANCE"]) / "no-model.bin")),
                       args.workers, args.worker_class, args.threads, ROOT)
     try:
         for server, path in ((portal, "/healthz"), (floor, "/"), (fallback, "/healthz")):

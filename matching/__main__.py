@@ -7,6 +7,7 @@ import json
 import sys
 
 from matching.data import DataError
+from matching.persist import ModelFileError
 
 
 def _evaluate(args) -> int:
@@ -38,10 +39,24 @@ def _evaluate(args) -> int:
         model = chosen[matching.DEFAULT].fit(split.train, now=split.split_at)
         result["replay"] = {"plain": replay(model, data, split, args.k),
                             "fair": replay(model, data, split, args.k, ExposureReranker())}
+    if args.fairness_curve:
+        from matching.evaluate import fairness_curve, time_split, validation_split
+
+        split = time_split(data, args.test_fraction, args.max_helpers)
+        validation = validation_split(split)
+        default = matching.models(include_optional=False)[matching.DEFAULT]
+        result["fairness_curve"] = {
+            "validation": fairness_curve(default.fit(validation.train, now=validation.split_at), validation, args.k),
+            "test": fairness_curve(default.fit(split.train, now=split.split_at), split, args.k),
+        }
     if args.json:
         print(json.dumps({"default": matching.DEFAULT, "k": args.k, **result}, ensure_ascii=False))
         return 0
     print(table(result, args.k))
+    for period, rows in result.get("fairness_curve", {}).items():
+        for row in rows:
+            print(f"fairness ({period}): free {row['free']} pool {row['pool']} weight {row['exposure_weight']}: "
+                  f"ndcg@{args.k} {row[f'ndcg@{args.k}']} (loss {row['loss']:.1%}), reach {row['reach']:.1%}")
     return 0
 
 
@@ -50,7 +65,7 @@ def table(result: dict, k: int) -> str:
     lines = [f"split: {split['train_interactions']} training interactions, {split['test_helpers']} test helpers "
              f"({split['cold_start_helpers']} cold), {split['candidates']} candidate needs"]
     columns = [f"precision@{k}", f"recall@{k}", f"ndcg@{k}", f"map@{k}", "coverage", "exposure_gini",
-               f"cold_start_ndcg@{k}", "reach", "fit_seconds"]
+               f"cold_start_ndcg@{k}", f"warm_ndcg@{k}", "reach", "fit_seconds"]
     lines.append(f"{'model':<20}" + "".join(f"{c:>20}" for c in columns))
     for name, row in result["models"].items():
         lines.append(f"{name:<20}" + "".join(f"{row.get(c, ''):>20}" for c in columns))
@@ -76,8 +91,9 @@ def _recommend(args) -> int:
     data = load(args.data)
     if args.model:
         from matching.persist import load as load_model
+        from matching.persist import read_key_file
 
-        model = load_model(args.model)
+        model = load_model(args.model, read_key_file(args.key_file))
     else:
         model = matching.models(include_optional=False)[matching.DEFAULT].fit(data)
     if args.helper:
@@ -96,11 +112,11 @@ def _recommend(args) -> int:
 def _fit(args) -> int:
     import matching
     from matching.data import load
-    from matching.persist import save
+    from matching.persist import read_key_file, save
 
     data = load(args.data)
     model = matching.models(include_optional=False)[matching.DEFAULT].fit(data)
-    save(model, args.out)
+    save(model, args.out, read_key_file(args.key_file, create=True))
     print(f"saved {model.name} to {args.out}")
     return 0
 
@@ -130,6 +146,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--models", help="comma-separated names to compare with the default (default: all)")
     p.add_argument("--no-optional", action="store_true", help="leave out implicit and LightFM")
     p.add_argument("--replay", action="store_true", help="also replay the test period with and without fairness")
+    p.add_argument("--fairness-curve", action="store_true",
+                   help="also the fairness re-ranking's trade-off (NDCG lost, reach) for several settings, on a "
+                        "validation split of the training period and on the test")
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=_evaluate)
 
@@ -146,18 +165,24 @@ def parser() -> argparse.ArgumentParser:
     who.add_argument("--need")
     p.add_argument("-k", "--k", type=int, default=10)
     p.add_argument("--model", help="a fitted model file (default: fit the default model on --data)")
+    p.add_argument("--key-file", default="model.key", help="the key the model file was signed with (hex)")
     p.add_argument("--language", choices=("zh", "en"), default="zh")
     p.set_defaults(run=_recommend)
 
     p = sub.add_parser("fit", help="fit the default model and save it")
     p.add_argument("--data", required=True)
     p.add_argument("--out", required=True)
+    p.add_argument("--key-file", default="model.key",
+                   help="the key that signs the model file (hex; a new one is made if the file does not exist)")
     p.set_defaults(run=_fit)
 
     p = sub.add_parser("bench", help="time fit and recommendations at a scale")
     p.add_argument("--scale", choices=("small", "province"), default="small")
     p.add_argument("--data", help="a data set to use instead of generating one")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--quality", nargs="+", metavar="DIR",
+                   help="instead: NDCG against the best other model, cold start and fairness on these data sets "
+                        "at test fractions 0.2, 0.35 and 0.5")
     p.set_defaults(run=_bench)
 
     p = sub.add_parser("real", help="convert the real public data set to the exchange format")
@@ -172,6 +197,9 @@ def main(argv: list[str] | None = None) -> int:
         return args.run(args)
     except DataError as error:
         print(f"the data set was refused:\n{error}", file=sys.stderr)
+        return 2
+    except ModelFileError as error:
+        print(f"the model file was refused: {error}", file=sys.stderr)
         return 2
 
 

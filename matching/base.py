@@ -18,8 +18,9 @@ from sklearn.base import BaseEstimator
 from matching.data import EVENTS, Dataset
 
 # How much each event says about a helper's interest in a need: deliveries most, views a little,
-# withdrawals and disputes against.
-EVENT_WEIGHTS = {"view": 0.2, "claim": 2.0, "deliver": 3.0, "donate": 2.0, "withdraw": -1.0, "dispute": -2.0}
+# withdrawals, disputes and "not interested" against.
+EVENT_WEIGHTS = {"view": 0.2, "claim": 2.0, "deliver": 3.0, "donate": 2.0, "withdraw": -1.0, "dispute": -2.0,
+                 "dismiss": -1.0}
 WEIGHT_BY_CODE = np.array([EVENT_WEIGHTS[e] for e in EVENTS], dtype=np.float32)
 
 
@@ -48,7 +49,9 @@ def top_k(scores: np.ndarray, k: int) -> np.ndarray:
 
 class Recommender(BaseEstimator):
     """Base of every model. After ``fit``: ``data_`` (the catalogue and the interactions it learned
-    from), ``seen_`` (helpers × needs they touched, which are never suggested to them again),
+    from), ``seen_`` (helpers × needs they acted on — took, gave to, withdrew from, disputed or
+    marked "not interested" — which are never suggested to them again; opening a need is not
+    turning it down, so a view leaves it in the suggestions),
     ``open_`` (needs open at the end of the data) and ``now_``."""
 
     name = "base"
@@ -56,8 +59,10 @@ class Recommender(BaseEstimator):
     def fit(self, data: Dataset, now: float | None = None):
         self.data_ = data
         self.now_ = float(now if now is not None else (data.inter_at.max() if len(data.inter_at) else 0.0))
-        ones = np.ones(len(data.inter_helper), dtype=np.int8)
-        seen = sparse.csr_matrix((ones, (data.inter_helper, data.inter_need)), shape=(data.n_helpers, data.n_needs))
+        acted = data.inter_event != EVENTS.index("view")
+        ones = np.ones(int(acted.sum()), dtype=np.int8)
+        seen = sparse.csr_matrix((ones, (data.inter_helper[acted], data.inter_need[acted])),
+                                 shape=(data.n_helpers, data.n_needs))
         seen.sum_duplicates()
         self.seen_ = seen
         self.seen_by_need_ = seen.tocsc()
@@ -67,6 +72,16 @@ class Recommender(BaseEstimator):
 
     def _fit(self, data: Dataset) -> None:
         raise NotImplementedError
+
+    def warm(self):
+        """Recommend once each way, so that what a ranking derives on first use is derived, and
+        the pages of a memory-mapped model it reads are in memory, before a request needs them
+        (``matching.persist``)."""
+        data = self.data_
+        if data.n_helpers and data.n_needs:
+            self.recommend_needs(data.helper_ids[0], k=1)
+            self.recommend_helpers(data.need_ids[0], k=1)
+        return self
 
     def score(self, helpers: np.ndarray, needs: np.ndarray) -> np.ndarray:
         raise NotImplementedError
@@ -88,7 +103,7 @@ class Recommender(BaseEstimator):
 
     def rank_needs(self, helper: int, candidates: np.ndarray | None = None, k: int = 10) -> tuple:
         """(need indices, scores) of the k best needs among ``candidates`` (default the open
-        needs) for helper index ``helper``, leaving out needs the helper already touched."""
+        needs) for helper index ``helper``, leaving out needs the helper already acted on."""
         candidates = self.unseen(helper, self.open_ if candidates is None else np.asarray(candidates))
         if not len(candidates):
             return candidates, np.zeros(0)

@@ -132,7 +132,25 @@ def area_reasons(data: Dataset, helper: int, need: int) -> list[Reason]:
     return [Reason(code)] if code else []
 
 
-class ItemKNN(Recommender):
+class BacksOffToPopularity:
+    """For models that know a helper only by their history (item-kNN, ALS, BPR, LightFM): a helper
+    with no positive interaction in the training data gets the needs by popularity, and ties among
+    the others are broken by popularity too — so a comparison judges the models on the helpers
+    they can score, not on their cold-start holes."""
+
+    def _fit_popularity(self, data: Dataset) -> None:
+        took = interaction_matrix(data, positive_only=True)
+        took.data[:] = 1
+        count = np.asarray(took.sum(axis=0)).ravel().astype(np.float32)
+        self.popularity_ = count / (1.0 + count.max(initial=0.0))  # in [0, 1)
+        self.warm_ = np.asarray(took.sum(axis=1)).ravel() > 0
+
+    def _backed_off(self, helpers: np.ndarray, needs: np.ndarray, scores: np.ndarray) -> np.ndarray:
+        popularity = self.popularity_[needs]
+        return np.where(self.warm_[helpers], scores + 1e-6 * popularity, popularity).astype(np.float32)
+
+
+class ItemKNN(BacksOffToPopularity, Recommender):
     """Item-based nearest neighbours: a need scores by its similarity (cosine over who took them)
     to what the helper took; a helper scores by what they took that resembles the need."""
 
@@ -143,12 +161,13 @@ class ItemKNN(Recommender):
 
     def _fit(self, data: Dataset) -> None:
         self.history_ = History(data, self.now_, neighbours=self.neighbours)
+        self._fit_popularity(data)
 
     def score(self, helpers, needs):
-        return self.history_.cf(helpers, needs)
+        return self._backed_off(helpers, needs, self.history_.cf(helpers, needs))
 
 
-class ImplicitModel(Recommender):
+class ImplicitModel(BacksOffToPopularity, Recommender):
     """``implicit``'s ALS or BPR on the weighted helper × need matrix (an optional extra)."""
 
     def __init__(self, algorithm: str = "als", factors: int = 64, iterations: int = 15, regularization: float = 0.05,
@@ -178,12 +197,14 @@ class ImplicitModel(Recommender):
             model.fit(matrix.tocsr(), show_progress=False)
         self.helper_factors_ = np.asarray(_to_numpy(model.user_factors), np.float32)
         self.need_factors_ = np.asarray(_to_numpy(model.item_factors), np.float32)
+        self._fit_popularity(data)
 
     def score(self, helpers, needs):
-        return np.einsum("ij,ij->i", self.helper_factors_[helpers], self.need_factors_[needs])
+        return self._backed_off(helpers, needs,
+                                np.einsum("ij,ij->i", self.helper_factors_[helpers], self.need_factors_[needs]))
 
 
-class LightFMModel(Recommender):
+class LightFMModel(BacksOffToPopularity, Recommender):
     """LightFM with WARP loss on the helper × need matrix (an optional extra)."""
 
     name = "lightfm"
@@ -198,9 +219,11 @@ class LightFMModel(Recommender):
         model = LightFM(no_components=self.components, loss="warp", random_state=self.seed)
         model.fit(matrix, epochs=self.epochs, num_threads=2)
         self.model_ = model
+        self._fit_popularity(data)
 
     def score(self, helpers, needs):
-        return self.model_.predict(helpers.astype(np.int32), needs.astype(np.int32), num_threads=2)
+        scores = self.model_.predict(helpers.astype(np.int32), needs.astype(np.int32), num_threads=2)
+        return self._backed_off(helpers, needs, scores)
 
 
 def _to_numpy(array):

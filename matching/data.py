@@ -22,7 +22,7 @@ import numpy as np
 
 LEVELS = ("province", "city", "county", "town", "village")
 KINDS = ("volunteer", "organization", "donor")
-EVENTS = ("view", "claim", "deliver", "donate", "withdraw", "dispute")
+EVENTS = ("view", "claim", "deliver", "donate", "withdraw", "dispute", "dismiss")  # dismiss: "not interested"
 POSITIVE_EVENTS = frozenset({"claim", "deliver", "donate"})
 
 COLUMNS = {

@@ -18,6 +18,7 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import sparse
 
 from matching.base import Recommender
 from matching.data import Dataset
@@ -31,6 +32,13 @@ class Split:
     helpers: np.ndarray  # test helper indices
     relevant: list[np.ndarray]  # per test helper: relevant need indices (unseen in train)
     cold: np.ndarray  # bool per test helper: no training interaction at all
+    touched: object = None  # helpers × needs, any training interaction (views too)
+
+    def unseen(self, helper: int, candidates: np.ndarray) -> np.ndarray:
+        """``candidates`` less the needs ``helper`` interacted with in any way before the split:
+        the evaluation's own rule, stricter than a model's (which keeps viewed needs)."""
+        row = self.touched.indices[self.touched.indptr[helper] : self.touched.indptr[helper + 1]]
+        return candidates[~np.isin(candidates, row)] if len(row) else candidates
 
 
 def time_split(data: Dataset, test_fraction: float = 0.2, max_helpers: int | None = None, seed: int = 0) -> Split:
@@ -58,6 +66,9 @@ def time_split(data: Dataset, test_fraction: float = 0.2, max_helpers: int | Non
         helpers = np.sort(np.random.default_rng(seed).choice(helpers, max_helpers, replace=False))
     trained = np.zeros(data.n_helpers, bool)
     trained[train.inter_helper] = True
+    touched = sparse.csr_matrix((np.ones(len(train.inter_helper), np.int8), (train.inter_helper, train.inter_need)),
+                                shape=(data.n_helpers, data.n_needs))
+    touched.sum_duplicates()
     return Split(
         train=train,
         split_at=split_at,
@@ -65,6 +76,7 @@ def time_split(data: Dataset, test_fraction: float = 0.2, max_helpers: int | Non
         helpers=helpers,
         relevant=[np.array(sorted(wanted[h]), dtype=np.int32) for h in helpers],
         cold=~trained[helpers],
+        touched=touched,
     )
 
 
@@ -98,10 +110,11 @@ def rank_all(model: Recommender, split: Split, k: int, reranker=None) -> list[np
     if reranker is not None:
         reranker.start(model, split.candidates)
     for helper in split.helpers:
+        candidates = split.unseen(int(helper), split.candidates)
         if reranker is None:
-            needs, _ = model.rank_needs(int(helper), split.candidates, k)
+            needs, _ = model.rank_needs(int(helper), candidates, k)
         else:
-            needs = reranker.rank(int(helper), k)
+            needs = reranker.rank(int(helper), k, candidates)
         lists.append(needs)
     return lists
 
@@ -115,6 +128,7 @@ def evaluate_lists(lists: list[np.ndarray], split: Split, k: int) -> dict:
         exposure[ranked] += 1
     shown = exposure[split.candidates]
     cold = rows[split.cold] if len(rows) else rows
+    warm = rows[~split.cold] if len(rows) else rows
     mean = rows.mean(axis=0) if len(rows) else np.zeros(4)
     return {
         f"precision@{k}": round(float(mean[0]), 4),
@@ -124,6 +138,7 @@ def evaluate_lists(lists: list[np.ndarray], split: Split, k: int) -> dict:
         "coverage": round(float((shown > 0).mean()) if len(shown) else 0.0, 4),
         "exposure_gini": round(gini(shown), 4),
         f"cold_start_ndcg@{k}": round(float(cold[:, 2].mean()) if len(cold) else 0.0, 4),
+        f"warm_ndcg@{k}": round(float(warm[:, 2].mean()) if len(warm) else 0.0, 4),
     }
 
 
@@ -140,10 +155,11 @@ def reach(model: Recommender, split: Split, k: int, max_helpers: int = 5000, rer
         reranker.start(model, open_now)
     shown = np.zeros(data.n_needs, bool)
     for helper in helpers:
+        candidates = split.unseen(int(helper), open_now)
         if reranker is None:
-            needs, _ = model.rank_needs(int(helper), open_now, k)
+            needs, _ = model.rank_needs(int(helper), candidates, k)
         else:
-            needs = reranker.rank(int(helper), k)
+            needs = reranker.rank(int(helper), k, candidates)
         shown[needs] = True
     return round(float(shown[open_now].mean()) if len(open_now) else 0.0, 4)
 
@@ -180,3 +196,34 @@ def evaluate(data: Dataset, models: dict[str, Recommender], k: int = 10, test_fr
         },
         "models": results,
     }
+
+
+CURVE = ((2, 100, 1.0), (1, 1000, 4.0), (2, 300, 2.0), (2, 1000, 2.0), (2, 1000, 4.0), (3, 1000, 2.0),
+         (3, 1000, 4.0), (4, 1000, 4.0), (10, 100, 2.0))
+
+
+def fairness_curve(model: Recommender, split: Split, k: int = 10, settings=CURVE, reach_helpers: int = 5000) -> list:
+    """The trade-off of the exposure re-ranking: for each (free places, pool, exposure weight), the
+    NDCG@k lost against the plain ranking and the reach gained. ``model`` is fitted on
+    ``split.train``; to choose a setting, pass a split of the training period
+    (:func:`validation_split`), never the test."""
+    from matching.fairness import ExposureReranker
+
+    plain = evaluate_lists(rank_all(model, split, k), split, k)[f"ndcg@{k}"]
+    rows = [{"free": 0, "pool": 0, "exposure_weight": 0.0, f"ndcg@{k}": plain, "loss": 0.0,
+             "reach": reach(model, split, k, reach_helpers)}]
+    for free, pool, weight in settings:
+        def make(free=free, pool=pool, weight=weight):
+            return ExposureReranker(pool=pool, exposure_weight=weight, free=free)
+
+        ndcg = evaluate_lists(rank_all(model, split, k, make()), split, k)[f"ndcg@{k}"]
+        rows.append({"free": free, "pool": pool, "exposure_weight": weight, f"ndcg@{k}": ndcg,
+                     "loss": round(1 - ndcg / plain, 4) if plain else 0.0,
+                     "reach": reach(model, split, k, reach_helpers, make())})
+    return rows
+
+
+def validation_split(split: Split, fraction: float = 0.2, max_helpers: int | None = None) -> Split:
+    """A split of ``split``'s training period alone (its last ``fraction`` as the validation
+    period): what settings are chosen on, so that the test period is never looked at."""
+    return time_split(split.train, fraction, max_helpers)

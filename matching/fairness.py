@@ -1,10 +1,12 @@
 """Exposure fairness: needs from remote villages and needs that wait long must not starve.
 
-:class:`ExposureReranker` takes a model's best ``pool`` needs for a helper and re-orders them,
-trading a little relevance for exposure: a need loses ground for each time it was already shown
-(to other helpers) and for the places already taken — the spirit of VolunteerMatch's penalty on
+:class:`ExposureReranker` keeps the model's first ``k - free`` needs for a helper as they are and
+fills the last ``free`` places of the top k from the model's best ``pool`` needs, re-ordered to
+trade relevance for exposure: a need loses ground for each time it was already shown (to other
+helpers) and for the places already taken — the spirit of VolunteerMatch's penalty on
 opportunities that already have volunteers — and an old need nobody took gains ground the longer
-it waits. Only needs the model already ranks near the top can move up, so relevance is bounded.
+it waits. The places at the bottom of a list weigh least in what a helper finds (and in NDCG),
+yet over all helpers they are many: two of ten suffice to show most open needs to someone.
 
 :func:`replay` measures the effect: it replays the test period, each time a helper really took a
 need letting them take the best-ranked need of their top k that they really took (if any is
@@ -28,10 +30,15 @@ def need_state(data: Dataset, now: float) -> tuple[np.ndarray, np.ndarray, np.nd
 
 
 class ExposureReranker:
-    def __init__(self, pool: int = 100, exposure_weight: float = 2.0, fill_weight: float = 1.0,
-                 wait_weight: float = 0.3):
+    """Parameters: the ``free`` places at the bottom of each top k that are re-ranked (all k when
+    ``free >= k``), the ``pool`` of the model's best needs they are filled from, and the weights of
+    exposure so far, of the places taken and of waiting. The defaults were chosen on the training
+    period's own validation split (``matching/README.md``, trade-off curve)."""
+
+    def __init__(self, pool: int = 1000, exposure_weight: float = 4.0, fill_weight: float = 1.0,
+                 wait_weight: float = 0.3, free: int = 2):
         self.pool, self.exposure_weight = pool, exposure_weight
-        self.fill_weight, self.wait_weight = fill_weight, wait_weight
+        self.fill_weight, self.wait_weight, self.free = fill_weight, wait_weight, free
 
     def start(self, model: Recommender, candidates: np.ndarray) -> None:
         """Begin a round (a replay, or an evaluation pass over all helpers) with no exposure yet."""
@@ -53,7 +60,9 @@ class ExposureReranker:
                                               max(self.pool, k))
         if not len(needs):
             return needs
-        chosen = needs[top_k(self.adjust(needs, scores), k)]
+        keep = max(0, k - self.free)
+        rest, rest_scores = needs[keep:], scores[keep:]
+        chosen = np.concatenate([needs[:keep], rest[top_k(self.adjust(rest, rest_scores), k - keep)]])
         self.exposure[chosen] += 1
         return chosen
 
@@ -78,6 +87,7 @@ def replay(model: Recommender, data: Dataset, split, k: int = 10, reranker: Expo
         if helper not in helpers:
             continue
         candidates = split.candidates[(places[split.candidates] > 0) & (data.need_created[split.candidates] <= at)]
+        candidates = split.unseen(helper, candidates)
         if reranker is None:
             shown, _ = model.rank_needs(helper, candidates, k)
         else:

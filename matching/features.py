@@ -85,12 +85,13 @@ class PairLookup:
         if one_of_many(rows):
             # One row against many columns: search the row's few entries, not all of them.
             lo, hi = np.searchsorted(self.keys, [rows[0] * self.n_cols, (rows[0] + 1) * self.n_cols])
-            dense = np.zeros(self.n_cols, np.float32)
+            dense = np.zeros(max(int(self.n_cols), int(cols.max(initial=0)) + 1), np.float32)
             dense[self.keys[lo:hi] - rows[0] * self.n_cols] = self.values[lo:hi]
             return dense[cols]
+        inside = cols < self.n_cols  # columns added after the lookup was built are empty
         keys = rows.astype(np.int64) * self.n_cols + cols
         at = np.minimum(np.searchsorted(self.keys, keys), len(self.keys) - 1)
-        return np.where(self.keys[at] == keys, self.values[at], 0).astype(np.float32)
+        return np.where((self.keys[at] == keys) & inside, self.values[at], 0).astype(np.float32)
 
 
 class History:
@@ -247,9 +248,42 @@ class PairProduct:
     def __init__(self, left, right):
         self.left = left.tocsr()
         self.right = right.tocsr()
-        self.right_by_need = self.right.tocsc()
-        coo = self.right.tocoo()
-        self.lookup = PairLookup(coo.row, coo.col, coo.data.astype(np.float32), self.right.shape[1])
+        self._by_need = self._lookup = None
+
+    # The two other layouts of ``right`` are derived when first used and never saved: the model
+    # file holds the matrix once (a third of its size at a province, for the item-kNN matrix).
+    def __getstate__(self):
+        return {"left": self.left, "right": self.right}
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self._by_need = self._lookup = None
+
+    def grow(self, n_needs: int) -> None:
+        """Room for needs added after the fit (``TongxinModel.add_needs``): nobody took them yet,
+        so their columns are empty."""
+        self.right = sparse.csr_matrix((self.right.data, self.right.indices, self.right.indptr),
+                                       shape=(self.right.shape[0], n_needs))
+        if self._by_need is not None:
+            by_need = self._by_need
+            indptr = np.concatenate([by_need.indptr, np.full(n_needs - by_need.shape[1], by_need.indptr[-1],
+                                                             by_need.indptr.dtype)])
+            self._by_need = sparse.csc_matrix((by_need.data, by_need.indices, indptr),
+                                              shape=(by_need.shape[0], n_needs))
+        # The lookup keeps its own width: a column beyond it is an empty one (see PairLookup.get).
+
+    @property
+    def right_by_need(self):
+        if self._by_need is None:
+            self._by_need = self.right.tocsc()
+        return self._by_need
+
+    @property
+    def lookup(self) -> PairLookup:
+        if self._lookup is None:
+            coo = self.right.tocoo()
+            self._lookup = PairLookup(coo.row, coo.col, coo.data.astype(np.float32), self.right.shape[1])
+        return self._lookup
 
     def get(self, helpers: np.ndarray, needs: np.ndarray) -> np.ndarray:
         if not len(helpers):

@@ -68,7 +68,8 @@ class TongxinModel(Recommender):
     # Fitting --------------------------------------------------------------------------------------
 
     def _fit(self, data: Dataset) -> None:
-        self.text_ = TextSpace(self.text_dims, seed=self.seed).fit_transform(data.need_text, data.helper_text)
+        self.text_space_ = TextSpace(self.text_dims, seed=self.seed)
+        self.text_ = self.text_space_.fit_transform(data.need_text, data.helper_text)
         helpers, needs, labels, history = self._training_pairs(data)
         self.learned_ = int(labels.sum()) >= self.min_pairs
         if self.learned_:
@@ -319,6 +320,72 @@ class TongxinModel(Recommender):
         self.helper_text_ = (
             (w["text"] + w["cold_text"] * cold[:, None]) * state.helper_vec + w["history_text"] * state.helper_hist_vec
         ).astype(np.float32)
+
+    # Needs published after the fit ------------------------------------------------------------------
+
+    def add_needs(self, rows) -> list[str]:
+        """Fold needs published after the fit into the model, without fitting again: ``rows`` are
+        needs.csv rows (``need_id, created_at, category, region_code, urgency, amount_fen, slots,
+        text``; ``created_at`` ISO 8601 or seconds). A new need has no history, so its features are
+        the ones the model learned for needs created after its training cut (``need_future``):
+        place, category, skills, text against each helper's profile and history, kind, urgency.
+        Returns the ids added; a need already known, or of a region or category the model has
+        never seen, is left out (the profile rules rank it until the next training)."""
+        from scipy import sparse
+
+        from matching.data import parse_time
+
+        data, state = self.data_, self.state_
+        category_index = {c: i for i, c in enumerate(data.categories)}
+        fresh, seen_ids = [], set()
+        for row in rows:
+            need_id, created, category, region, urgency, amount, slots, text = row[:8]
+            need_id = str(need_id)
+            if need_id in data.need_index or need_id in seen_ids or region not in data.regions.index \
+                    or category not in category_index:
+                continue
+            seen_ids.add(need_id)
+            fresh.append((need_id, created if isinstance(created, (int, float)) else parse_time(str(created)),
+                          category_index[category], data.regions.index[region], int(urgency), int(amount),
+                          max(1, int(slots)), str(text or "")))
+        if not fresh:
+            return []
+        old, added = data.n_needs, len(fresh)
+        total = old + added
+        columns = list(zip(*fresh, strict=True))
+
+        def grown(array, values, dtype=None):
+            return np.concatenate([array, np.asarray(values, dtype=dtype or array.dtype)])
+
+        # Every array indexed by need grows first; the ids (what callers look up) come last, so a
+        # ranking running meanwhile only ever asks for needs every array already holds.
+        if hasattr(self.text_space_, "svd"):
+            vectors = self.text_space_.transform(list(columns[7]))
+        else:  # no text at fit time: every text sits at the origin
+            vectors = np.zeros((added, state.need_vec.shape[1]), np.float32)
+        state.need_vec = grown(state.need_vec, vectors)
+        self.text_ = (state.need_vec, self.text_[1])
+        for name in ("need_pop", "need_pop_week", "need_count", "need_fill", "need_claimed"):
+            setattr(state, name, grown(getattr(state, name), np.zeros(added)))
+        state.need_attention = grown(state.need_attention, np.zeros((added, 3)))
+        for product in (state._cf, state._skill_peers, state._area_peers):
+            product.grow(total)
+        for matrix in (self.seen_, self.seen_by_need_):
+            matrix.resize((matrix.shape[0], total))
+        state.took = sparse.csr_matrix((state.took.data, state.took.indices, state.took.indptr),
+                                       shape=(state.took.shape[0], total))
+        data.need_created = grown(data.need_created, columns[1])
+        data.need_category = grown(data.need_category, columns[2])
+        data.need_region = grown(data.need_region, columns[3])
+        data.need_urgency = grown(data.need_urgency, columns[4])
+        data.need_amount = grown(data.need_amount, columns[5])
+        data.need_slots = grown(data.need_slots, columns[6])
+        data.need_text = data.need_text + list(columns[7])
+        data.need_ids = data.need_ids + list(columns[0])
+        self._prepare()
+        self.open_ = grown(self.open_, np.arange(old, total))
+        data.need_index = {**data.need_index, **{need_id: old + i for i, need_id in enumerate(columns[0])}}
+        return list(columns[0])
 
     def explain(self, helpers: np.ndarray, needs: np.ndarray) -> list[list[Reason]]:
         x = self._features(helpers, needs)

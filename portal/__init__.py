@@ -42,6 +42,9 @@ def create_app(config: Config | None = None) -> Flask:
     errors_web.init_app(app)
     _register_blueprints(app)
     _register_commands(app)
+    from portal.matching import service as matching_service
+
+    matching_service.init_app(app)  # the recommender's files, read in the background
     return app
 
 

@@ -194,7 +194,18 @@ class Config:
         # The recommender's fitted model: written by the hourly task (or `flask matching-train`), read
         # by every app server (a volume they all see, like UPLOAD_FOLDER). Without it the board
         # ranks with the profile rules.
-        self.MATCHING_MODEL = _env("MATCHING_MODEL", str(INSTANCE / "matching" / "model.pkl"))
+        self.MATCHING_MODEL = _env("MATCHING_MODEL", str(INSTANCE / "matching" / "model.bin"))
+        # The key that signs the model files (HMAC): a file on a shared volume that was not signed
+        # with it is refused before anything in it is read. Unset: generated in ``instance/``
+        # outside production, derived from SECRET_KEY in production.
+        self.MATCHING_MODEL_KEY = _env("MATCHING_MODEL_KEY")
+        # Each process reads the model files as it starts, and a file replaced by a retraining in a
+        # thread of its own while requests go on with the previous model: no request waits for a
+        # read (tests read in the request, to see each retraining at once).
+        self.MATCHING_PRELOAD = _env_bool("MATCHING_PRELOAD", self.MODE != "testing")
+        self.MATCHING_LOAD_IN_BACKGROUND = _env_bool("MATCHING_LOAD_IN_BACKGROUND", self.MODE != "testing")
+        if not self.MATCHING_MODEL_KEY and not production:
+            self.MATCHING_MODEL_KEY = _local_secret("matching_model_key", lambda: secrets.token_hex(32))
 
         # Each county's issuing unit for service certificates: ``<county code>.txt`` (its name) and
         # ``<county code>.png`` (its seal), put there by the county's administrators.

@@ -6,7 +6,7 @@ the village, and the region tree stops at the towns, so no file names a child's 
 internal description, the children and their files are never selected. Helpers are volunteers and
 donors (``u<user id>``) and approved organizations (``o<organization id>``), placed in their first
 service area (a village area counts as its town). Interactions are claims, withdrawals, verified
-deliveries, disputes, the views recorded on the board and donors' settled gifts to money needs; invitations are staff actions and are not
+deliveries, disputes, the views and "not interested" recorded on the board and donors' settled gifts to money needs; invitations are staff actions and are not
 exported. Every query selects plain columns and is read in batches (``yield_per``), so the province
 demo set (200,000 needs) streams through without loading ORM objects.
 """
@@ -146,6 +146,18 @@ def need_rows(session: Session, exported: set[int], regions: set[str], *, open_o
                target if kind == NeedKind.money else 0, slots, summary)
 
 
+def fresh_need_rows(session: Session, need_ids: list[int]) -> list[tuple]:
+    """needs.csv rows of the given needs on the board, in their public form only, for a fitted
+    model to fold in without training again (``matching.TongxinModel.add_needs``)."""
+    if not need_ids:
+        return []
+    stmt = select(Need.id, Need.published_at, Need.category, Need.town_code, Need.urgency, Need.kind, Need.target_fen,
+                  Need.slots, Need.public_summary).where(Need.id.in_(need_ids), Need.status == NeedStatus.published)
+    return [(str(need_id), _time(published), str(category), town, urgency,
+             target if kind == NeedKind.money else 0, slots, summary)
+            for need_id, published, category, town, urgency, kind, target, slots, summary in session.execute(stmt)]
+
+
 def helper_rows(session: Session, exported: set[str], regions: set[str]) -> Iterator[tuple]:
     """Active volunteers and donors, and approved organizations, that have a service area."""
     for row in itertools.chain(_people(session), _organizations(session)):
@@ -244,11 +256,12 @@ def interaction_rows(session: Session, needs: set[int], helpers: set[str]) -> It
         if kept(key, need_id):
             yield key, str(need_id), "deliver" if status == DeliveryStatus.verified else "dispute", _time(decided_at), 0
 
-    views = (select(MatchInteraction.helper_key, MatchInteraction.need_id, MatchInteraction.at)
-             .where(MatchInteraction.event == MatchEvent.view).order_by(MatchInteraction.id))
-    for key, need_id, at in _stream(session, views):
+    # Views (interest, not a refusal) and "not interested" (a refusal); invitations are staff's.
+    seen = (select(MatchInteraction.helper_key, MatchInteraction.need_id, MatchInteraction.event, MatchInteraction.at)
+            .where(MatchInteraction.event.in_([MatchEvent.view, MatchEvent.dismiss])).order_by(MatchInteraction.id))
+    for key, need_id, event, at in _stream(session, seen):
         if kept(key, need_id):
-            yield key, str(need_id), "view", _time(at), 0
+            yield key, str(need_id), str(event), _time(at), 0
 
     for key, need_id, at, amount_fen in donation_rows(session):
         if kept(key, need_id):

@@ -1,5 +1,6 @@
 """What the recommender learns from that the other areas do not already record: a helper opening a
-published need's public page (``view``) and staff inviting a helper to a need (``invite``).
+published need's public page (``view``), a helper saying "not interested" in a recommended need
+(``dismiss``) and staff inviting a helper to a need (``invite``).
 
 Claims, withdrawals, deliveries and disputes live in the needs area and are exported from there.
 A helper is the volunteer or donor (``user_id``), or the organization an organization member acts
@@ -20,6 +21,7 @@ from portal.types import UTCDateTime, enum_column, utcnow
 class MatchEvent(StrEnum):
     view = "view"
     invite = "invite"  # a staff action: never exported as the helper's interest
+    dismiss = "dismiss"  # the helper pressed "not interested": no longer recommended to them
 
 
 class MatchInteraction(SQLModel, table=True):

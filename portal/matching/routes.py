@@ -1,4 +1,5 @@
-"""Staff invite a suggested helper to a need on the board. Thin: ``portal.matching.rules`` decides.
+"""Staff invite a suggested helper to a need on the board, and helpers say "not interested" in a
+recommended need. Thin: ``portal.matching.rules`` decides.
 
 The suggestions themselves are shown on the need's staff page (``portal.needs.routes.detail``) and
 "recommended for you" on the board (``portal.needs.board_routes``), both from the same rules.
@@ -13,7 +14,7 @@ from flask_login import current_user
 from portal import access, db
 from portal.errors import NotFound
 from portal.matching import bp, rules
-from portal.matching.forms import InviteForm
+from portal.matching.forms import DismissForm, InviteForm
 from portal.needs.rules import load_need
 from portal.web import commit_or_flash
 
@@ -28,3 +29,13 @@ def invite(need_id: int, helper_key: str):
         commit_or_flash(lambda: rules.invite(session, current_user, need, helper_key),
                         _("Invitation sent: the helper has been told."), reraise=(NotFound,))
     return redirect(url_for("needs.detail", need_id=need_id) + "#suggested")
+
+
+@bp.route("/board/<int:need_id>/not-interested", methods=["POST"])
+@access.route("helpers.self")
+def dismiss(need_id: int):
+    """A helper hides a recommended need: "not interested"."""
+    if DismissForm().validate_on_submit():
+        commit_or_flash(lambda: rules.dismiss(db.session(), current_user, need_id),
+                        _("We will not recommend this need to you again."))
+    return redirect(url_for("needs.board_page") + "#for-you")

@@ -111,6 +111,28 @@ def record_view_after_request(user, need) -> None:
     db.after_session_ends(write)
 
 
+class NotOnBoard(DomainError):
+    def __init__(self):
+        super().__init__(_l("This need is no longer on the board."))
+
+
+def dismiss(session: Session, user, need_id: int, today: date | None = None) -> bool:
+    """A helper says "not interested" in a need on the board: it is no longer recommended to them
+    (at once, by any model) and the recommender learns it as a refusal. Kept once per helper,
+    need and day; True when this was new. Opening a need is not a refusal: only this, a claim, a
+    delivery or a gift takes a need out of a helper's suggestions."""
+    acting = acting_helper(session, user)
+    if acting is None:
+        raise DomainError(_l("Only volunteers, donors and organizations can hide a recommended need."))
+    if session.scalar(select(Need.id).where(Need.id == need_id, Need.status == NeedStatus.published)) is None:
+        raise NotOnBoard()
+    stmt = db.insert_for(session)(MatchInteraction).values(
+        event=MatchEvent.dismiss, need_id=need_id, helper_key=acting.key, user_id=acting.user_id,
+        organization_id=acting.organization_id, at=utcnow(), day=today or date.today(),
+    ).on_conflict_do_nothing().returning(MatchInteraction.id)
+    return session.execute(stmt).scalar() is not None
+
+
 def acting_kind(user) -> str | None:
     """Without a query: whether ``user`` can be a helper at all."""
     if not getattr(user, "is_authenticated", False):
@@ -165,15 +187,19 @@ class ForYou:
 
 
 def board_candidates(session: Session, acting: Acting, limit: int = MAX_CANDIDATES) -> list[str]:
-    """Ids of the needs on the board that ``acting`` could take on and has not claimed."""
+    """Ids of the needs on the board that ``acting`` could take on, has not claimed and has not
+    said "not interested" in."""
     areas = _areas_of(session, acting)
     if not areas:
         return []
     mine = Claim.helper_id == acting.user_id
     if acting.organization_id is not None:
         mine = or_(mine, Claim.organization_id == acting.organization_id)
+    dismissed = select(MatchInteraction.need_id).where(MatchInteraction.event == MatchEvent.dismiss,
+                                                        MatchInteraction.helper_key == acting.key)
     stmt = (select(Need.id).where(Need.status == NeedStatus.published, _needs_in(areas), _money(acting.kind),
-                                  Need.slots_taken < Need.slots, Need.id.not_in(select(Claim.need_id).where(mine)))
+                                  Need.slots_taken < Need.slots, Need.id.not_in(select(Claim.need_id).where(mine)),
+                                  Need.id.not_in(dismissed))
             .order_by(Need.urgency.desc(), Need.published_at.desc(), Need.id.desc()).limit(limit))
     return [str(i) for i in session.scalars(stmt)]
 
@@ -186,7 +212,7 @@ def for_you(session: Session, user, k: int = FOR_YOU) -> list[ForYou]:
     candidates = board_candidates(session, acting)
     if not candidates:
         return []
-    model, known = service.ranking_model(candidates, helper=acting.key)
+    model, known = service.ranking_model(candidates, helper=acting.key, session=session)
     if model is not None:
         suggestions = model.recommend_needs(acting.key, k=k, candidates=known)
     else:  # a helper no model knows yet (registered after the last fit): ranked from the profile
@@ -293,7 +319,7 @@ def suggested_helpers(session: Session, viewer, need: Need, k: int = SUGGESTED) 
     if not eligible:
         return []
     need_key = str(need.id)
-    model, known = service.ranking_model(list(eligible), need=need_key)
+    model, known = service.ranking_model(list(eligible), need=need_key, session=session)
     if model is None:
         return []
     invited = invites_on(session, need.id)

@@ -10,9 +10,9 @@ import pytest
 
 import matching
 from matching.__main__ import main
-from matching.baselines import Popularity
+from matching.baselines import ItemKNN, Popularity, optional_models
 from matching.data import load
-from matching.evaluate import evaluate, gini, ranking_metrics, time_split
+from matching.evaluate import evaluate, gini, rank_all, ranking_metrics, time_split, validation_split
 
 
 def test_ranking_metrics_by_hand():
@@ -46,13 +46,15 @@ def test_split_is_by_time_and_drops_what_was_seen(data_dir):
 
 def test_no_model_is_credited_for_needs_the_helper_already_touched(data_dir):
     """Popularity ranks N1, N2, N3 first for everybody; for H1, who touched them all before the
-    split, they must be gone from the list, whatever the model."""
+    split (N2 only viewed), they must be gone from the list, whatever the model: the evaluation
+    keeps its own rule, stricter than the portal's (where a view is not a refusal)."""
     data = load(data_dir)
     split = time_split(data, test_fraction=0.2)
     touched = {data.need_index[n] for n in ("N1", "N2", "N3")}
+    h1 = int(np.flatnonzero(split.helpers == data.helper_index["H1"])[0])
     for model in [Popularity(), *matching.models(include_optional=False).values()]:
         model.fit(split.train, now=split.split_at)
-        ranked, _ = model.rank_needs(data.helper_index["H1"], split.candidates, k=20)
+        ranked = rank_all(model, split, k=20)[h1]
         assert not touched.intersection(ranked.tolist()), model.name
     # Without the filter popularity would have put them on top.
     popular = Popularity().fit(split.train, now=split.split_at)
@@ -76,6 +78,33 @@ def test_command_line_json_contract(data_dir, capsys):
     assert result["default"] == "tongxin" and result["k"] == 5
     assert "cold_start_ndcg@5" in result["models"]["tongxin"]
     assert "tongxin+fair" in result["models"]
+    assert set(result["split"]) >= {"test_helpers", "cold_start_helpers"}
+
+
+def test_json_gives_each_model_its_ndcg_on_helpers_with_history(data_dir, capsys):
+    """``warm_ndcg@k`` is the NDCG over the test helpers who had history: with the cold-start one,
+    weighted by the helper counts, it gives back the overall NDCG."""
+    assert main(["evaluate", "--data", str(data_dir), "--k", "5", "--json", "--no-optional"]) == 0
+    result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    split = result["split"]
+    cold, warm = split["cold_start_helpers"], split["test_helpers"] - split["cold_start_helpers"]
+    assert warm > 0
+    for name, row in result["models"].items():
+        combined = (row["cold_start_ndcg@5"] * cold + row["warm_ndcg@5"] * warm) / (cold + warm)
+        assert combined == pytest.approx(row["ndcg@5"], abs=1e-3), name
+
+
+@pytest.mark.parametrize("model", [ItemKNN(), *optional_models().values()], ids=lambda m: m.name)
+def test_history_models_rank_a_helper_without_history_by_popularity(data_dir, model):
+    """Item-kNN, ALS and BPR know nothing of a helper without history; they back off to
+    popularity instead of ranking by the catalogue's order."""
+    data = load(data_dir)
+    model.fit(data)
+    popular = Popularity().fit(data)
+    newcomer = data.helper_index["NEW"]
+    ranked, _ = model.rank_needs(newcomer, k=3)
+    expected, _ = popular.rank_needs(newcomer, k=3)
+    assert ranked.tolist() == expected.tolist()
 
 
 def test_command_line_refuses_bad_data_with_file_and_line(data_dir, capsys):
@@ -83,3 +112,24 @@ def test_command_line_refuses_bad_data_with_file_and_line(data_dir, capsys):
     path.write_text(path.read_text(encoding="utf-8") + "H1,N1,like,2025-03-01T00:00:00,0\n", encoding="utf-8")
     assert main(["evaluate", "--data", str(data_dir)]) == 2
     assert "interactions.csv:17: event 'like'" in capsys.readouterr().err
+
+
+def test_the_validation_split_lies_inside_the_training_period(data_dir):
+    """Settings are chosen on the training period alone: nothing of the test is in the validation."""
+    data = load(data_dir)
+    split = time_split(data, test_fraction=0.2)
+    validation = validation_split(split, 0.3)
+    assert validation.train.inter_at.max() < validation.split_at <= split.train.inter_at.max() < split.split_at
+    assert len(validation.train.inter_at) + (split.train.inter_at >= validation.split_at).sum() == len(
+        split.train.inter_at)
+
+
+def test_the_fairness_curve_starts_from_the_plain_ranking(data_dir, capsys):
+    assert main(["evaluate", "--data", str(data_dir), "--k", "5", "--json", "--no-optional", "--models",
+                 "popularity", "--fairness-curve"]) == 0
+    result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    for rows in result["fairness_curve"].values():
+        assert rows[0]["free"] == 0 and rows[0]["loss"] == 0.0
+        assert all(0 <= row["reach"] <= 1 for row in rows) and len(rows) > 3
+    # On the test, the plain ranking is the default model's row of the table.
+    assert result["fairness_curve"]["test"][0]["ndcg@5"] == result["models"]["tongxin"]["ndcg@5"]

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import pickle
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -70,24 +73,96 @@ def test_profile_rules_work_without_any_history(data):
     assert top.id == "P1" and Reason("same_town") in top.reasons
 
 
+KEY = b"k" * 32
+
+
+def test_a_viewed_need_stays_in_the_suggestions_a_dismissed_one_leaves(data):
+    """Opening a need is not turning it down; "not interested" (and a claim) is."""
+    from matching.data import EVENTS
+
+    def with_event(event, need):
+        extra = {"inter_helper": [data.helper_index["NEW"]], "inter_need": [data.need_index[need]],
+                 "inter_event": [EVENTS.index(event)], "inter_at": [data.inter_at.max()], "inter_amount": [0]}
+        return replace(data, **{name: np.concatenate([getattr(data, name), np.asarray(values).astype(
+            getattr(data, name).dtype)]) for name, values in extra.items()})
+
+    everything = {s.id for s in TongxinModel().fit(data).recommend_needs("NEW", k=20)}
+    assert "N5" in everything
+    viewed = TongxinModel().fit(with_event("view", "N5"))
+    assert "N5" in {s.id for s in viewed.recommend_needs("NEW", k=20)}
+    for refusal in ("dismiss", "claim"):
+        refused = TongxinModel().fit(with_event(refusal, "N5"))
+        assert "N5" not in {s.id for s in refused.recommend_needs("NEW", k=20)}, refusal
+
+
 def test_saved_model_ranks_the_same(fitted, tmp_path):
-    path = save(fitted, tmp_path / "model.pkl")
-    again = load_model(path)
+    path = save(fitted, tmp_path / "model.bin", KEY)
+    again = load_model(path, KEY)
     assert [s.id for s in again.recommend_needs("H2", k=5)] == [s.id for s in fitted.recommend_needs("H2", k=5)]
-    assert not list(tmp_path.glob(".model.pkl.*"))  # no temporary file left behind
+    assert not list(tmp_path.glob(".model.bin.*"))  # no temporary file left behind
+
+
+def test_saved_arrays_are_memory_mapped_not_copied(fitted, tmp_path, monkeypatch):
+    """The arrays are views of the file (shared between processes, paged in when used), not
+    copies unpickled into each process."""
+    monkeypatch.setattr("matching.persist.MIN_ARRAY_BYTES", 0)  # the test's model is tiny
+    again = load_model(save(fitted, tmp_path / "model.bin", KEY), KEY)
+    base = again.need_part_
+    while getattr(base, "base", None) is not None:
+        base = base.base
+    if isinstance(base, memoryview):
+        base = base.obj
+    assert type(base).__name__ == "mmap"
+    assert [s.id for s in again.recommend_needs("H2", k=5)] == [s.id for s in fitted.recommend_needs("H2", k=5)]
 
 
 def test_a_file_of_another_version_is_refused_clearly(fitted, tmp_path):
-    path = tmp_path / "old.pkl"
-    path.write_bytes(pickle.dumps({"format": "tongxin-matching-model", "version": 0, "model": fitted}))
-    with pytest.raises(ModelFileError, match="version 0; this library reads version 1"):
-        load_model(path)
-    (tmp_path / "junk.pkl").write_bytes(b"not a pickle")
+    path = save(fitted, tmp_path / "model.bin", KEY)
+    content = path.read_bytes()
+    head = content.index(b'"version": 2')
+    old = content[:head] + b'"version": 0' + content[head + 12 : -32]
+    old += hmac.new(KEY, old, hashlib.sha256).digest()  # signed, but of another version
+    (tmp_path / "old.bin").write_bytes(old)
+    with pytest.raises(ModelFileError, match="version 0; this library reads version 2"):
+        load_model(tmp_path / "old.bin", KEY)
+    (tmp_path / "junk.bin").write_bytes(b"not a model file at all, and long enough to have a signature")
     with pytest.raises(ModelFileError, match="not a model file"):
-        load_model(tmp_path / "junk.pkl")
-    (tmp_path / "other.pkl").write_bytes(pickle.dumps({"weights": [1, 2]}))
-    with pytest.raises(ModelFileError, match="not a model file"):
-        load_model(tmp_path / "other.pkl")
+        load_model(tmp_path / "junk.bin", KEY)
+
+
+class Boom:
+    """Unpickling this runs code: what an attacker who can write the volume would put in a file."""
+
+    def __reduce__(self):
+        return (exec, ("import builtins; builtins.TONGXIN_PWNED = True",))
+
+
+def test_an_unsigned_pickle_is_refused_before_it_runs(tmp_path):
+    import builtins
+
+    path = tmp_path / "model.bin"
+    path.write_bytes(pickle.dumps({"format": "tongxin-matching-model", "version": 2, "model": Boom()}))
+    with pytest.raises(ModelFileError):
+        load_model(path, KEY)
+    assert not hasattr(builtins, "TONGXIN_PWNED")
+
+
+@pytest.mark.parametrize("where", ["header", "skeleton", "array", "signature"])
+def test_an_altered_model_file_is_refused(fitted, tmp_path, where):
+    path = save(fitted, tmp_path / "model.bin", KEY)
+    content = bytearray(path.read_bytes())
+    at = {"header": 20, "skeleton": content.index(b"matching.model"), "array": len(content) - 100,
+          "signature": len(content) - 1}[where]
+    content[at] ^= 0x01
+    path.write_bytes(bytes(content))
+    with pytest.raises(ModelFileError, match="not signed with this portal's key"):
+        load_model(path, KEY)
+
+
+def test_a_file_signed_with_another_key_is_refused(fitted, tmp_path):
+    path = save(fitted, tmp_path / "model.bin", b"another key, another portal.....")
+    with pytest.raises(ModelFileError, match="not signed"):
+        load_model(path, KEY)
 
 
 def test_fairness_spreads_exposure_over_helpers(fitted, data):
@@ -149,3 +224,48 @@ def test_reasons_never_call_a_need_urgent_or_name_an_unrelated_skill(data_dir):
                 if reason.code == "skill" and reason.value in {s for v in serving.values() for s in v}:
                     assert reason.value in serving.get(category, set()), (reason, category)
     assert checked > 500
+
+
+def test_a_need_published_after_the_fit_is_folded_in_and_ranked_by_the_model(data):
+    """No refit: the new need gets the features the model learned for needs newer than its cut
+    (place, category, skills, text, kind, urgency), scored the same by the fast and the plain path."""
+    model = TongxinModel().fit(data)
+    created = float(data.inter_at.max()) + 3600
+    added = model.add_needs([
+        ("Z1", created, "education", "371302001001", 3, 0, 2, "数学辅导 作业"),
+        ("Z2", created, "education", "999999999999", 3, 0, 2, "unknown region"),  # left for the profile rules
+        ("N1", created, "education", "371302001001", 3, 0, 2, "already known"),
+        ("Z3", "2025-03-30T09:00:00+08:00", "no such category", "371302001001", 1, 0, 1, ""),
+    ])
+    assert added == ["Z1"]
+    assert "Z1" in {s.id for s in model.recommend_needs("NEW", k=5)}  # a maths tutor in the same town
+    top = next(s for s in model.recommend_needs("H1", k=20) if s.id == "Z1")
+    assert Reason("same_village") in top.reasons or Reason("same_town") in top.reasons
+    need = model.data_.need_index["Z1"]
+    helpers = np.arange(model.data_.n_helpers, dtype=np.int32)
+    plain = model._features(helpers, np.full(len(helpers), need, np.int32)) @ model.weights_ + model.bias_
+    np.testing.assert_allclose(model.score(helpers, np.full(len(helpers), need, np.int32)), plain, rtol=1e-4,
+                               atol=1e-4)
+    for helper in helpers:
+        fast = model._score_for_helper(int(helper), np.arange(model.data_.n_needs, dtype=np.int32))
+        assert fast[need] == pytest.approx(float(plain[helper]), abs=1e-4)
+    assert {s.id for s in model.recommend_helpers("Z1", k=3)} <= set(model.data_.helper_ids)
+
+
+def test_the_command_line_fits_signs_and_reads_back_and_refuses_an_altered_file(data_dir, tmp_path, capsys):
+    from matching.__main__ import main
+
+    model, key = tmp_path / "model.bin", tmp_path / "model.key"
+    assert main(["fit", "--data", str(data_dir), "--out", str(model), "--key-file", str(key)]) == 0
+    assert main(["recommend", "--data", str(data_dir), "--helper", "H2", "--model", str(model),
+                 "--key-file", str(key)]) == 0
+    assert "N" in capsys.readouterr().out
+    content = bytearray(model.read_bytes())
+    content[-40] ^= 1
+    model.write_bytes(bytes(content))
+    assert main(["recommend", "--data", str(data_dir), "--helper", "H2", "--model", str(model),
+                 "--key-file", str(key)]) == 2
+    assert "not signed with this portal's key" in capsys.readouterr().err
+    assert main(["recommend", "--data", str(data_dir), "--helper", "H2", "--model", str(model),
+                 "--key-file", str(tmp_path / "none.key")]) == 2
+    assert "no key file" in capsys.readouterr().err

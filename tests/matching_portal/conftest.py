@@ -16,7 +16,7 @@ from tests.needs.conftest import helper_in, make_need, vet_volunteer  # noqa: F4
 @pytest.fixture(autouse=True)
 def model_file(app, tmp_path):
     """Each test reads and writes its own model file (none at first) and starts with nothing cached."""
-    path = tmp_path / "matching" / "model.pkl"
+    path = tmp_path / "matching" / "model.bin"
     app.config["MATCHING_MODEL"] = str(path)
     service.forget(app)
     return path

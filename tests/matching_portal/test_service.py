@@ -19,16 +19,16 @@ def test_retraining_writes_a_model_file_the_library_reads(app, make_need, skille
     volunteer = skilled("volunteer")
     summary = service.retrain(app)
     assert summary["model"] in ("tongxin", "profile-rules") and summary["needs"] == 1 and summary["helpers"] == 1
-    model = persist.load(model_file)
+    model = persist.load(model_file, service.signing_key(app))
     assert str(need_id) in model.data_.need_index and f"u{volunteer.id}" in model.data_.helper_index
-    assert not list(model_file.parent.glob(".model.pkl.*"))  # no temporary file left behind
+    assert not list(model_file.parent.glob(".model.bin.*"))  # no temporary file left behind
 
 
 def test_with_too_few_interactions_to_learn_the_prior_weights_are_saved(app, make_need, skilled, model_file):
     make_need(to="published")
     skilled("volunteer")
     assert service.retrain(app)["model"] == "tongxin"
-    assert not persist.load(model_file).learned_  # hand-set weights on the profile until there is history
+    assert not persist.load(model_file, service.signing_key(app)).learned_  # hand-set weights on the profile until there is history
 
 
 def test_nothing_to_train_on_writes_no_file(app, regions, model_file):
@@ -76,7 +76,7 @@ def test_a_helper_who_came_after_the_training_is_served_by_the_profile_rules(app
 
 @pytest.mark.parametrize("content", [
     b"this is not a model",
-    pickle.dumps({"format": persist.FORMAT, "version": persist.VERSION + 1, "model": None}),
+    pickle.dumps({"format": persist.FORMAT, "version": persist.VERSION, "model": None}),
     pickle.dumps({"format": "something else"}),
 ])
 def test_a_damaged_or_foreign_model_file_is_logged_and_the_board_still_recommends(app, make_need, skilled, signed_in,
@@ -95,6 +95,57 @@ def test_a_damaged_or_foreign_model_file_is_logged_and_the_board_still_recommend
     with caplog.at_level(logging.ERROR, logger="portal.matching.service"):
         client.get("/board")
     assert not caplog.records  # logged once per file, not on every page
+
+
+class Boom:
+    """Unpickling this runs code: what someone who can write the model volume would put there."""
+
+    def __reduce__(self):
+        return (exec, ("import builtins; builtins.TONGXIN_PWNED = True",))
+
+
+def test_a_tampered_model_file_is_refused_logged_and_the_board_ranks_with_the_profile_rules(
+        app, make_need, skilled, signed_in, model_file, caplog):
+    need_id = make_need(to="published")
+    skilled("volunteer")
+    service.retrain(app)
+    content = bytearray(model_file.read_bytes())
+    at = content.index(b"matching.model")  # inside the pickled part: the class to build
+    content[at:at + 14] = b"matching.mode1"
+    model_file.write_bytes(bytes(content))
+    client = english(signed_in("volunteer"))
+    with caplog.at_level(logging.ERROR, logger="portal.matching.service"):
+        page = client.get("/board")
+    assert page.status_code == 200 and f"/board/{need_id}" in page.get_data(as_text=True)
+    assert any("cannot use the model file" in r.getMessage() and "not signed" in r.exc_text
+               for r in caplog.records)
+    with app.app_context():
+        assert service.fitted_model() is None  # the profile rules (the fallback) ranked it
+        assert service.fallback_model() is not None
+
+
+def test_a_pickle_put_in_place_of_the_model_file_never_runs(app, make_need, skilled, signed_in, model_file, caplog):
+    import builtins
+
+    make_need(to="published")
+    skilled("volunteer")
+    model_file.parent.mkdir(parents=True, exist_ok=True)
+    model_file.write_bytes(pickle.dumps({"format": persist.FORMAT, "version": persist.VERSION, "model": Boom()}))
+    with caplog.at_level(logging.ERROR, logger="portal.matching.service"):
+        assert signed_in("volunteer").get("/board").status_code == 200
+    assert not hasattr(builtins, "TONGXIN_PWNED")
+    assert any("cannot use the model file" in r.getMessage() for r in caplog.records)
+
+
+def test_a_model_signed_with_another_portals_key_is_refused(app, make_need, skilled, model_file):
+    make_need(to="published")
+    skilled("volunteer")
+    service.retrain(app)
+    model = persist.load(model_file, service.signing_key(app))
+    persist.save(model, model_file, b"another portal's key, not ours!!")
+    service.forget(app)
+    with app.app_context():
+        assert service.fitted_model() is None
 
 
 def test_a_failing_recommender_never_breaks_the_board(app, make_need, skilled, signed_in, monkeypatch, caplog):
@@ -150,3 +201,69 @@ def test_a_newcomer_is_recommended_nothing_outside_the_area(app, users, make_nee
     far = new_volunteer(app, "371302101000", ("tutoring",))  # 白沙埠镇, another town
     with app.test_request_context(), db.new_session() as s:
         assert rules.for_you(s, s.get(User, far.id)) == []
+
+
+def test_a_retrained_model_is_read_in_the_background_while_the_previous_one_ranks(app, make_need, skilled,
+                                                                                  signed_in):
+    """No request waits for a model file to be read: until the thread has read the new file, the
+    board goes on with the model it had (before the first, with the profile rules)."""
+    need_id = make_need(to="published")
+    skilled("volunteer")
+    app.config["MATCHING_LOAD_IN_BACKGROUND"] = True
+    service.retrain(app)
+    with app.app_context():
+        assert service.fitted_model() is None  # being read: the fallback ranks meanwhile
+        state = app.extensions[service.EXTENSION]
+        state.fitted.loader.join()
+        first = service.fitted_model()
+        assert first is not None
+        service.retrain(app)
+        assert service.fitted_model() is first  # the new file is being read; the old model serves
+        state.fitted.loader.join()
+        second = service.fitted_model()
+        assert second is not None and second is not first
+    assert f"/board/{need_id}" in english(signed_in("volunteer")).get("/board").get_data(as_text=True)
+
+
+def test_an_app_process_reads_the_model_files_as_it_starts(app, database_url, make_need, skilled, model_file):
+    from portal import create_app
+    from tests.conftest import make_config
+
+    make_need(to="published")
+    skilled("volunteer")
+    service.retrain(app)
+    service.refit_fallback(app)
+    started = create_app(make_config(database_url, MATCHING_PRELOAD=True, MATCHING_MODEL=str(model_file)))
+    state = started.extensions[service.EXTENSION]
+    state.preloader.join()
+    assert state.fitted.model is not None and state.fallback.model is not None  # before any request
+    with started.app_context():
+        assert service.fitted_model() is state.fitted.model  # the request finds it read
+    assert not make_config(database_url).MATCHING_PRELOAD  # tests read in the request
+
+
+def test_a_need_published_after_the_training_is_in_a_matching_helpers_recommendations_at_once(
+        app, users, make_need, skilled, signed_in):
+    """No retraining: the fitted model folds the new need in from its public row and ranks it
+    (the profile rules are not asked), for helpers on the board and for staff inviting helpers."""
+    old = make_need(to="published")
+    skilled("volunteer", skills=("tutoring",))
+    service.retrain(app)
+    service.refit_fallback(app)  # the worker's fallback, fitted before the new need too
+    fresh = make_need(to="published")  # a minute later, same town, same category
+    client = english(signed_in("volunteer"))
+    section = client.get("/board").get_data(as_text=True)
+    assert f"/board/{fresh}" in section and f"/board/{old}" in section
+    with app.app_context():
+        fitted = service.fitted_model()
+        assert service.knows(fitted, need=str(fresh))  # ranked by the fitted model, not the fallback
+        assert not service.knows(service.fallback_model(), need=str(fresh))
+    with app.test_request_context(), db.new_session() as s:
+        ranked = rules.for_you(s, s.get(User, users["volunteer"].id))
+        assert {item.need.id for item in ranked} == {old, fresh}
+        assert all(item.reasons for item in ranked)
+        from portal.needs.models import Need
+
+        staff = s.scalar(select(User).where(User.username == "county"))
+        suggested = rules.suggested_helpers(s, staff, s.get(Need, fresh))
+    assert [h.key for h in suggested] == [f"u{users['volunteer'].id}"]
