@@ -84,6 +84,13 @@ def new_session(*, write: bool = False, bind: Engine | None = None) -> Session:
     return Session(bind=bind, expire_on_commit=False)
 
 
+def sees_later_commits(session: Session) -> bool:
+    """Whether a statement of ``session``'s transaction sees what other transactions committed
+    after it began: PostgreSQL's READ COMMITTED does; SQLite takes its snapshot at a transaction's
+    first read, so a side transaction's commit (an audit entry) stays hidden from it until it ends."""
+    return session.get_bind().dialect.name == "postgresql"
+
+
 def insert_for(session: Session):
     """The dialect's own ``insert`` (PostgreSQL's or SQLite's) for ``session``'s database: both
     offer ``on_conflict_do_nothing`` and ``returning``, which the generic one does not."""

@@ -33,14 +33,16 @@ def sign_in(user: User) -> None:
 
 
 def load_user(token: str) -> User | None:
-    if request.method in db.READ_METHODS:
-        # A request that only reads asks on its own session: one connection, one transaction.
+    if request.method in db.READ_METHODS and db.sees_later_commits(db.session()):
+        # A request that only reads asks on its own session: one connection, one transaction. Not
+        # on SQLite, where that would fix the page's snapshot before the view's side transactions
+        # commit (a file's read log would not show the read the page itself just wrote).
         found = sessions.find_active(db.session(), token)
         if found is None:
             return None
         record, user = found
     else:
-        # A request that writes asks on a short read session of its own, then attaches the user to
+        # Otherwise it asks on a short read session of its own, then attaches the user to
         # its session without a query: it must not take SQLite's write lock just to learn who is
         # asking, before its view has audited the reads it makes in their own transactions.
         with db.new_session() as reading:
