@@ -20,7 +20,7 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlmodel import Session
 
 from portal import access
-from portal.audit.rules import record
+from portal.audit.rules import record, record_many
 from portal.children.models import Child
 from portal.children.rules import ChildValues, update_child
 from portal.clues.models import ClueSource
@@ -175,7 +175,8 @@ def load_comparison(session: Session, actor, comparison_id: int) -> Comparison:
 
 
 def rows_of(session: Session, actor, comparison: Comparison, outcome: str, page: int = 1) -> tuple[list, int]:
-    """(rows of one group, with what each said decrypted, total) for a page; the read is audited."""
+    """(rows of one group, with what each said decrypted, total) for a page; the read is audited,
+    and each row matched to a file is written as a read of that file (the page names the child)."""
     access.require(actor, "comparisons.view", comparison)
     if outcome not in Outcome.__members__:
         outcome = Outcome.changed.value
@@ -184,6 +185,7 @@ def rows_of(session: Session, actor, comparison: Comparison, outcome: str, page:
     rows = list(session.scalars(stmt.order_by(ComparisonRow.line).offset((max(page, 1) - 1) * PAGE).limit(PAGE)))
     record(session, actor, "comparison.read", "comparison", comparison.id, region_code=comparison.region_code,
            detail={"outcome": outcome, "page": page})
+    record_many(session, actor, "read", "child", [(r.child_id, r.region_code) for r in rows if r.child_id])
     return rows, total
 
 

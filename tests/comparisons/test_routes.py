@@ -60,3 +60,29 @@ def test_other_county_and_wrong_roles_are_refused(app, client, users, partner):
     login(director, "village")
     assert director.get("/comparisons/").status_code == 403
     assert director.get("/comparisons/1").status_code == 403
+
+
+def test_seeing_rows_matched_to_files_is_written_as_a_read_of_each_file(app, client, users, compare, make_child):
+    # An auditor asking "who has seen this child's entry" finds the comparison page too.
+    from portal.audit.models import AuditEntry
+
+    shown, other = make_child(name="张小明"), make_child(name="李小红", categories=["low_income"])
+    comparison_id = compare([{"name": "张小明", "id_number": shown.id_number, "birth_date": shown.birth_date.isoformat()},
+                             {"name": "李小红", "id_number": other.id_number, "birth_date": other.birth_date.isoformat()}])
+    login(client, "county")
+    assert "张小明" in client.get(f"/comparisons/{comparison_id}?outcome=changed").get_data(as_text=True)
+
+    def reads(child_id):
+        with app.app_context():
+            s = db.new_session()
+            try:
+                return s.scalars(select(AuditEntry.actor_name).where(
+                    AuditEntry.action == "read", AuditEntry.object_type == "child",
+                    AuditEntry.object_id == str(child_id))).all()
+            finally:
+                s.close()
+
+    assert reads(shown.id) == ["county"]
+    assert reads(other.id) == []  # on the other tab, not shown yet
+    client.get(f"/comparisons/{comparison_id}?outcome=unchanged")
+    assert reads(other.id) == ["county"]
