@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, func, insert, or_, select, update
 from sqlmodel import Session
 
 from portal import access
@@ -327,11 +327,13 @@ def send_candidate(session: Session, actor, row: ComparisonRow) -> None:
 
 
 def purge_expired(session: Session, now=None) -> int:
-    """Drop the rows of every list kept past its retention (they hold identity numbers); the
-    comparison's counts stay. The number of lists purged."""
+    """Drop the rows of every list kept past its retention (they hold identity numbers): the date
+    set at upload, or the retention configured now when it was shortened since. The comparison's
+    counts stay. The number of lists purged."""
     now = now or utcnow()
-    ids = list(session.scalars(select(Comparison.id).where(Comparison.purge_after <= now,
-                                                           Comparison.purged_at.is_(None))))
+    kept_since = now - timedelta(days=current_app.config["COMPARISON_KEEP_DAYS"])
+    ids = list(session.scalars(select(Comparison.id).where(
+        Comparison.purged_at.is_(None), or_(Comparison.purge_after <= now, Comparison.created_at <= kept_since))))
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
         session.execute(delete(ComparisonRow).where(ComparisonRow.comparison_id.in_(chunk)))
