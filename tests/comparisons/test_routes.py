@@ -86,3 +86,30 @@ def test_seeing_rows_matched_to_files_is_written_as_a_read_of_each_file(app, cli
     assert reads(other.id) == []  # on the other tab, not shown yet
     client.get(f"/comparisons/{comparison_id}?outcome=unchanged")
     assert reads(other.id) == ["county"]
+
+
+def test_a_refused_mapping_keeps_what_was_typed_and_saves_nothing(app, client, users):
+    from portal.comparisons.models import PartnerColumns
+
+    login(client, "county")
+    typed = {"partner": "区残联", "region_code": "371302000000", "meaning": "severe_disability",
+             "column_name": "残疾人姓名", "column_birth_date": "残疾人姓名", "column_address": "居住地址"}
+    response = post(client, "/comparisons/partners", typed)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and "每一列只能对应一项" in page
+    assert 'value="区残联"' in page and 'value="居住地址"' in page
+    assert 'value="severe_disability" selected' in page
+    with app.app_context():
+        s = db.new_session()
+        assert s.scalar(select(PartnerColumns.id)) is None
+        s.close()
+
+
+def test_a_refused_list_keeps_the_partner_and_region_chosen(app, client, users, partner):
+    login(client, "county")
+    response = post(client, "/comparisons/", {"partner_id": str(partner.id), "region_code": "371302105000",
+                                             "file": (io.BytesIO(b""), "names.csv")}, content_type="multipart/form-data")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert 'name="region_code" value="371302105000"' in page
+    assert f'<option value="{partner.id}" selected>' in page
