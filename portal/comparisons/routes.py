@@ -104,8 +104,12 @@ def detail(comparison_id: int):
 
 
 def _back(row_id: int):
-    row = db.session().get(rules.ComparisonRow, row_id)
-    if row is None:
+    """Back to the row's group, or to the index for a row the user may not see (as for a row
+    that does not exist: neither its comparison nor its group is given away)."""
+    session = db.session()
+    row = session.get(rules.ComparisonRow, row_id)
+    comparison = session.get(rules.Comparison, row.comparison_id) if row is not None else None
+    if comparison is None or not access.allowed(current_user, "comparisons.view", comparison):
         return redirect(url_for("comparisons.index"))
     return redirect(url_for("comparisons.detail", comparison_id=row.comparison_id, outcome=row.outcome.value))
 

@@ -113,3 +113,24 @@ def test_a_refused_list_keeps_the_partner_and_region_chosen(app, client, users, 
     assert response.status_code == 400
     assert 'name="region_code" value="371302105000"' in page
     assert f'<option value="{partner.id}" selected>' in page
+
+
+def test_a_row_id_of_another_countys_list_answers_like_one_that_does_not_exist(app, client, users, compare,
+                                                                               make_child):
+    # 罗庄区 staff try the row ids of 兰山区's list: the answer must not say the row exists, nor
+    # which comparison holds it or which group (new, changed) its child landed in.
+    compare([{"name": "孙可馨", "birth_date": "2017-02-14", "address": "义堂镇颐顺园村3号"}])
+    with app.app_context():
+        s = db.new_session()
+        row_id = s.scalar(select(ComparisonRow.id))
+        s.close()
+    login(client, "county2")
+    for action in ("confirm", "dismiss"):
+        existing = post(client, f"/comparisons/rows/{row_id}/{action}", {"reason": "不是"})
+        missing = post(client, f"/comparisons/rows/{row_id + 1000}/{action}", {"reason": "不是"})
+        assert (existing.status_code, existing.headers.get("Location")) == (
+            missing.status_code, missing.headers.get("Location")), action
+    with app.app_context():
+        s = db.new_session()
+        assert s.get(ComparisonRow, row_id).state == "open"
+        s.close()
