@@ -8,6 +8,8 @@ check."""
 
 from __future__ import annotations
 
+import functools
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
@@ -48,7 +50,8 @@ def visible_details(session: Session, viewer, clue: Clue) -> Details:
                        reason=clue.reason or "")
     # The names of the whole county: a clue that waits at the county (town unknown) or names a
     # child of another town than the one picked exposes that child just as well.
-    names, births = county_names(session, clue.county_code)
+    names, births = county_names(session, clue.county_code, clue.town_code, clue.text + clue.place
+                                 + (clue.source_ref or "") + (clue.reason or ""))
     villages = village_names(session, clue.town_code or clue.county_code)
     public = names_of(session, {clue.town_code or "", clue.county_code, clue.county_code[:4] + "0" * 8,
                                 clue.county_code[:2] + "0" * 10}).values()
@@ -63,19 +66,49 @@ def visible_details(session: Session, viewer, clue: Clue) -> Details:
                    source_ref=_mask(clue.source_ref or "", ref_hits), reason=_mask(clue.reason or "", reason_hits))
 
 
-def county_names(session: Session, county_code: str) -> tuple[list[str], list[date]]:
-    """Names of every child of the county and of their guardians (also temporary guardians), and
-    the children's dates of birth: what a clue's text must not show to staff not assigned to it."""
+def county_names(session: Session, county_code: str, town_code: str | None = None,
+                 text: str = "") -> tuple[list[str], list[date]]:
+    """Names of the children of the county and of their guardians (also temporary guardians), and
+    the children's dates of birth: what a clue's text must not show to staff not assigned to it.
+
+    Every name of ``town_code`` is checked in all its forms, as a need's summary is. Of the rest of
+    the county (all of it when the town is unknown), a name is checked when ``text`` could hold it:
+    when the text has Latin letters (pinyin, initials), or shares a character with the name in
+    either script; the check's cost grows with the names it is taught, and a county holds
+    thousands."""
     low, high = subtree_bounds(county_code, Level.county)
     inside = Child.region_code.between(low, high)
-    children = session.execute(select(Child.name, Child.birth_date).where(inside)).all()
+    children = session.execute(select(Child.name, Child.birth_date, Child.region_code).where(inside)).all()
     ids = select(Child.id).where(inside)
-    guardians = union_all(
-        select(Guardian.name).where(Guardian.child_id.in_(ids)),
-        select(GuardianshipAgreement.guardian_name).where(GuardianshipAgreement.child_id.in_(ids)),
-    )
-    names = [name for name, _born in children] + list(session.scalars(guardians))
-    return sorted({n for n in names if n and n.strip()}), sorted({born for _name, born in children if born})
+    guardians = session.execute(union_all(
+        select(Guardian.name, Child.region_code).join(Child, Child.id == Guardian.child_id).where(Guardian.child_id.in_(ids)),
+        select(GuardianshipAgreement.guardian_name, Child.region_code).join(
+            Child, Child.id == GuardianshipAgreement.child_id).where(GuardianshipAgreement.child_id.in_(ids)),
+    )).all()
+    town = subtree_bounds(town_code, Level.town) if town_code else None
+    could_hold = _could_hold(text)
+    names = {name for name, code in [*((n, c) for n, _b, c in children), *guardians]
+             if name and name.strip() and ((town and town[0] <= code <= town[1]) or could_hold(name))}
+    return sorted(names), sorted({born for _n, born, _c in children if born})
+
+
+def _could_hold(text: str):
+    folded = unicodedata.normalize("NFKC", text or "")
+    if any(ch.isascii() and ch.isalpha() for ch in folded):
+        return lambda name: True
+    seen = set(folded) | set(_simplified(folded))
+    return lambda name: any(ch in seen for ch in name)
+
+
+@functools.cache
+def _to_simplified():
+    import opencc
+
+    return opencc.OpenCC("t2s").convert
+
+
+def _simplified(text: str) -> str:
+    return _to_simplified()(text) if text else ""
 
 
 def village_names(session: Session, area: str) -> list[str]:

@@ -121,6 +121,8 @@ def test_a_clue_waiting_at_the_county_hides_the_name_of_a_child_of_the_county(ap
         details = _details(app, users, key, clue_id)
         assert "萧嫣" not in details.text and details.masked
         assert "河边" in details.text
+    clue_id, _ = make_clue(region=COUNTY, text="xiao yan每天一个人在河边")  # in pinyin
+    assert "xiao yan" not in _details(app, users, "county", clue_id).text
 
 
 def test_a_clue_at_the_wrong_town_hides_the_name_of_a_child_of_another_town(app, users, make_clue, make_child):
@@ -131,6 +133,8 @@ def test_a_clue_at_the_wrong_town_hides_the_name_of_a_child_of_another_town(app,
     clue_id, _ = make_clue(region=OTHER_TOWN, text="萧嫣（Xiao Yan）每天一个人在河边")
     details = _details(app, users, "county", clue_id)
     assert "萧嫣" not in details.text and "Xiao Yan" not in details.text
+    clue_id, _ = make_clue(region=OTHER_TOWN, text="蕭嫣每天一個人在河邊")  # in traditional characters
+    assert "蕭嫣" not in _details(app, users, "county", clue_id).text
 
 
 def test_the_reference_of_a_call_does_not_show_the_callers_number_to_staff_not_assigned(
