@@ -15,7 +15,7 @@ from flask_login import current_user
 
 from portal import access, db
 from portal.accounts.models import User
-from portal.audit.rules import record_read
+from portal.audit.rules import record_read, record_reads
 from portal.clues import bp, privacy, rules, tracking, waiting
 from portal.clues.forms import AssignForm, CountsForm, OutcomeForm, PublicClueForm, StaffClueForm, TrackForm
 from portal.clues.labels import LABELS, PUBLIC_STATUS_LABELS
@@ -175,9 +175,12 @@ def detail(clue_id: int, outcome_form: OutcomeForm | None = None, status: int = 
                                         for d in rules.directors_for(session, current_user, clue)]
     if may_close:
         children, assessments = rules.link_choices(session, current_user, clue)
+        # The choices name children: a read of each of their files, as a list of them is.
+        record_reads(current_user, "child", list(dict.fromkeys(
+            [(c.id, c.region_code) for c in children] + [(a.child_id, region) for a, _name, region in assessments])))
         outcome_form.child_id.choices = [(0, "—")] + [(c.id, c.name) for c in children]
         outcome_form.assessment_id.choices = [(0, "—")] + [
-            (a.id, f"{name} · {a.assessed_on.isoformat()}") for a, name in assessments]
+            (a.id, f"{name} · {a.assessed_on.isoformat()}") for a, name, _region in assessments]
     assigned = session.get(User, clue.assigned_to_id) if clue.assigned_to_id else None
     return render("clues/detail.html", clue=clue, details=details, history=rules.history(session, clue.id),
                   places=rules.place_names(session, [clue]), due=waiting.due_at(session, clue), assigned=assigned,

@@ -163,3 +163,17 @@ def test_a_refused_outcome_keeps_what_the_director_typed_and_leaves_the_clue_ope
         assert s.scalar(select(func.count()).select_from(AuditEntry).where(
             AuditEntry.action == "read", AuditEntry.object_type == "clue", AuditEntry.object_id == str(clue_id))) == 2
         s.close()
+
+
+def test_the_outcome_form_naming_new_files_is_written_as_a_read_of_each(app, client, as_user, users, assigned_clue,
+                                                                        make_child):
+    clue_id = assigned_clue()
+    child = make_child(name="孙可馨")  # registered since the clue arrived: offered as "the new file"
+    as_user("village")
+    assert "孙可馨" in client.get(f"/clues/{clue_id}").get_data(as_text=True)
+    with app.app_context():
+        s = db.new_session()
+        readers = s.scalars(select(AuditEntry.actor_name).where(
+            AuditEntry.action == "read", AuditEntry.object_type == "child", AuditEntry.object_id == str(child.id))).all()
+        s.close()
+    assert readers == ["village"]
