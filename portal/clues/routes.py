@@ -15,7 +15,7 @@ from flask_login import current_user
 
 from portal import access, db
 from portal.accounts.models import User
-from portal.audit.rules import record_read
+from portal.audit.rules import record_read, record_reads
 from portal.clues import bp, privacy, rules, tracking, waiting
 from portal.clues.forms import AssignForm, CountsForm, OutcomeForm, PublicClueForm, StaffClueForm, TrackForm
 from portal.clues.labels import LABELS, PUBLIC_STATUS_LABELS
@@ -160,7 +160,8 @@ def _enter(form):
 
 @bp.route("/clues/<int:clue_id>")
 @access.route("clues.list")
-def detail(clue_id: int):
+def detail(clue_id: int, outcome_form: OutcomeForm | None = None, status: int = 200):
+    """A clue's page; ``outcome_form`` is a refused outcome, shown again as it was typed."""
     session = db.session()
     clue = rules.load_clue(session, current_user, clue_id)
     # What was seen may name a child: the read is written before anything is shown.
@@ -168,20 +169,23 @@ def detail(clue_id: int):
     details = privacy.visible_details(session, current_user, clue)
     may_assign = clue.status != ClueStatus.closed and access.allowed(current_user, "clues.assign", clue)
     may_close = clue.status != ClueStatus.closed and access.allowed(current_user, "clues.outcome", clue)
-    assign_form, outcome_form = AssignForm(), OutcomeForm()
+    assign_form, outcome_form = AssignForm(), outcome_form or OutcomeForm(formdata=None)
     if may_assign:
         assign_form.director.choices = [(d.id, f"{d.display_name} · {path_of(session, d.region_code)}")
                                         for d in rules.directors_for(session, current_user, clue)]
     if may_close:
         children, assessments = rules.link_choices(session, current_user, clue)
+        # The choices name children: a read of each of their files, as a list of them is.
+        record_reads(current_user, "child", list(dict.fromkeys(
+            [(c.id, c.region_code) for c in children] + [(a.child_id, region) for a, _name, region in assessments])))
         outcome_form.child_id.choices = [(0, "—")] + [(c.id, c.name) for c in children]
         outcome_form.assessment_id.choices = [(0, "—")] + [
-            (a.id, f"{name} · {a.assessed_on.isoformat()}") for a, name in assessments]
+            (a.id, f"{name} · {a.assessed_on.isoformat()}") for a, name, _region in assessments]
     assigned = session.get(User, clue.assigned_to_id) if clue.assigned_to_id else None
     return render("clues/detail.html", clue=clue, details=details, history=rules.history(session, clue.id),
                   places=rules.place_names(session, [clue]), due=waiting.due_at(session, clue), assigned=assigned,
                   may_assign=may_assign, may_close=may_close, assign_form=assign_form, outcome_form=outcome_form,
-                  **LABELS)
+                  **LABELS), status
 
 
 @bp.route("/clues/<int:clue_id>/assign", methods=["POST"])
@@ -206,16 +210,35 @@ def outcome(clue_id: int):
     session = db.session()
     clue = rules.load_clue(session, current_user, clue_id)
     form = OutcomeForm()
-    if form.validate_on_submit():
-        values = rules.OutcomeValues(
-            outcome=form.outcome.data, child_id=form.child_id.data or None, assessment_id=form.assessment_id.data or None,
-            receiving_unit=form.receiving_unit.data or "", transferred_on=form.transferred_on.data,
-            receipt=form.receipt.data or "", reason=form.reason.data or "")
-        commit_or_flash(lambda: rules.record_outcome(session, current_user, clue, values),
-                        _("Clue no. %(clue)s closed.", clue=clue_id))
-    else:
-        flash(_("Choose the outcome."), "error")
+    if not form.validate_on_submit():
+        return _refused(clue_id, form)
+    values = rules.OutcomeValues(
+        outcome=form.outcome.data, child_id=form.child_id.data or None, assessment_id=form.assessment_id.data or None,
+        receiving_unit=form.receiving_unit.data or "", transferred_on=form.transferred_on.data,
+        receipt=form.receipt.data or "", reason=form.reason.data or "")
+    try:
+        rules.record_outcome(session, current_user, clue, values)
+    except NotAllowed:
+        raise
+    except Conflict as error:  # closed by someone else meanwhile: the page as it is now
+        session.rollback()
+        flash(str(error.message), "error")
+        return redirect(url_for("clues.detail", clue_id=clue_id))
+    except DomainError as error:
+        session.rollback()
+        show_error(form, error)
+        return _refused(clue_id, form)
+    session.commit()
+    flash(_("Clue no. %(clue)s closed.", clue=clue_id), "success")
     return redirect(url_for("clues.detail", clue_id=clue_id))
+
+
+def _refused(clue_id: int, form: OutcomeForm):
+    """The clue's page again with the refused outcome as typed, what is wrong beside the field;
+    the page's read of the clue is audited (committed: nothing else of this request was kept)."""
+    response = detail(clue_id, outcome_form=form, status=400)
+    db.session().commit()
+    return response
 
 
 @bp.route("/clues/counts")

@@ -338,9 +338,10 @@ def _linked_child(session: Session, actor, clue: Clue, child_id: int | None, fie
     return child
 
 
-def link_choices(session: Session, actor, clue: Clue) -> tuple[list[Child], list[tuple[Assessment, str]]]:
+def link_choices(session: Session, actor, clue: Clue) -> tuple[list[Child], list[tuple[Assessment, str, str]]]:
     """For the outcome form: the files ``actor`` may see registered since the clue arrived, and the
-    assessments made since then (with the child's name), newest first, in the clue's county."""
+    assessments made since then (with the child's name and village), newest first, in the clue's
+    county. The form names these children: the caller audits it as a read of their files."""
     access.require(actor, "clues.outcome", clue)
     # The narrower of the actor's region and the clue's county (a city's staff: the county).
     scope = actor.region_code if actor.region_code.startswith(clue.county_code[:6]) else clue.county_code
@@ -349,10 +350,10 @@ def link_choices(session: Session, actor, clue: Clue) -> tuple[list[Child], list
                                                    Child.created_at >= clue.created_at)
                                .order_by(Child.created_at.desc()).limit(50))
     assessments = session.execute(
-        select(Assessment, Child.name).join(Child, Child.id == Assessment.child_id)
+        select(Assessment, Child.name, Child.region_code).join(Child, Child.id == Assessment.child_id)
         .where(Child.region_code.between(low, high), Assessment.created_at >= clue.created_at)
         .order_by(Assessment.created_at.desc()).limit(50))
-    return list(children), [(a, name) for a, name in assessments]
+    return list(children), [(a, name, region) for a, name, region in assessments]
 
 
 # --- counts ----------------------------------------------------------------------------------------

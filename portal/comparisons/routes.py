@@ -30,14 +30,16 @@ LABELS = dict(meaning_labels=MEANING_LABELS, outcome_labels=OUTCOME_LABELS, stat
               outcomes=list(Outcome), open_state=RowState.open)
 
 
-def _index(status: int = 200):
+def _index(status: int = 200, typed=None):
+    """The comparisons, the upload form and the mapping form; ``typed`` is what a refused form
+    said, shown again so that nothing typed is lost."""
     session = db.session()
     comparisons = rules.comparisons_for(session, current_user)
     partners = rules.partners_for(session, current_user)
     regions = names_of(session, {c.region_code for c in comparisons} | {p.region_code for p in partners}
                        | {current_user.region_code})
     return render("comparisons/index.html", comparisons=comparisons, partners=partners, regions=regions,
-                  form=FlaskForm(), **LABELS), status
+                  form=FlaskForm(), typed=typed or {}, **LABELS), status
 
 
 @bp.route("/")
@@ -51,10 +53,11 @@ def index():
 def save_partner():
     session = db.session()
     columns = {key: request.form.get(f"column_{key}", "") for key in reading.KEYS}
-    commit_or_flash(lambda: rules.save_columns(
-        session, current_user, region_code=request.form.get("region_code") or current_user.region_code,
-        partner=request.form.get("partner", ""), meaning=request.form.get("meaning", ""), columns=columns),
-        _("The partner's columns are saved."))
+    if not commit_or_flash(lambda: rules.save_columns(
+            session, current_user, region_code=request.form.get("region_code") or current_user.region_code,
+            partner=request.form.get("partner", ""), meaning=request.form.get("meaning", ""), columns=columns),
+            _("The partner's columns are saved.")):
+        return _index(400, typed={"mapping": request.form})
     return redirect(url_for("comparisons.index"))
 
 
@@ -66,7 +69,7 @@ def upload():
     upload = request.files.get("file")
     if not form.validate_on_submit() or upload is None or not upload.filename:
         flash(_("Choose the partner's list to compare."), "error")
-        return _index(400)
+        return _index(400, typed={"upload": request.form})
     try:
         partner_id = int(request.form.get("partner_id", ""))
     except ValueError:
@@ -79,7 +82,7 @@ def upload():
     except DomainError as error:
         session.rollback()
         flash(str(error.message), "error")
-        return _index(400)
+        return _index(400, typed={"upload": request.form})
     session.commit()
     flash(_("The list is compared: decide on each suggestion below."), "success")
     return redirect(url_for("comparisons.detail", comparison_id=comparison.id))
@@ -101,8 +104,12 @@ def detail(comparison_id: int):
 
 
 def _back(row_id: int):
-    row = db.session().get(rules.ComparisonRow, row_id)
-    if row is None:
+    """Back to the row's group, or to the index for a row the user may not see (as for a row
+    that does not exist: neither its comparison nor its group is given away)."""
+    session = db.session()
+    row = session.get(rules.ComparisonRow, row_id)
+    comparison = session.get(rules.Comparison, row.comparison_id) if row is not None else None
+    if comparison is None or not access.allowed(current_user, "comparisons.view", comparison):
         return redirect(url_for("comparisons.index"))
     return redirect(url_for("comparisons.detail", comparison_id=row.comparison_id, outcome=row.outcome.value))
 

@@ -16,11 +16,11 @@ from datetime import date, timedelta
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, func, insert, or_, select, update
 from sqlmodel import Session
 
 from portal import access
-from portal.audit.rules import record
+from portal.audit.rules import record, record_many
 from portal.children.models import Child
 from portal.children.rules import ChildValues, update_child
 from portal.clues.models import ClueSource
@@ -175,7 +175,8 @@ def load_comparison(session: Session, actor, comparison_id: int) -> Comparison:
 
 
 def rows_of(session: Session, actor, comparison: Comparison, outcome: str, page: int = 1) -> tuple[list, int]:
-    """(rows of one group, with what each said decrypted, total) for a page; the read is audited."""
+    """(rows of one group, with what each said decrypted, total) for a page; the read is audited,
+    and each row matched to a file is written as a read of that file (the page names the child)."""
     access.require(actor, "comparisons.view", comparison)
     if outcome not in Outcome.__members__:
         outcome = Outcome.changed.value
@@ -184,6 +185,7 @@ def rows_of(session: Session, actor, comparison: Comparison, outcome: str, page:
     rows = list(session.scalars(stmt.order_by(ComparisonRow.line).offset((max(page, 1) - 1) * PAGE).limit(PAGE)))
     record(session, actor, "comparison.read", "comparison", comparison.id, region_code=comparison.region_code,
            detail={"outcome": outcome, "page": page})
+    record_many(session, actor, "read", "child", [(r.child_id, r.region_code) for r in rows if r.child_id])
     return rows, total
 
 
@@ -325,11 +327,13 @@ def send_candidate(session: Session, actor, row: ComparisonRow) -> None:
 
 
 def purge_expired(session: Session, now=None) -> int:
-    """Drop the rows of every list kept past its retention (they hold identity numbers); the
-    comparison's counts stay. The number of lists purged."""
+    """Drop the rows of every list kept past its retention (they hold identity numbers): the date
+    set at upload, or the retention configured now when it was shortened since. The comparison's
+    counts stay. The number of lists purged."""
     now = now or utcnow()
-    ids = list(session.scalars(select(Comparison.id).where(Comparison.purge_after <= now,
-                                                           Comparison.purged_at.is_(None))))
+    kept_since = now - timedelta(days=current_app.config["COMPARISON_KEEP_DAYS"])
+    ids = list(session.scalars(select(Comparison.id).where(
+        Comparison.purged_at.is_(None), or_(Comparison.purge_after <= now, Comparison.created_at <= kept_since))))
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
         session.execute(delete(ComparisonRow).where(ComparisonRow.comparison_id.in_(chunk)))

@@ -205,7 +205,8 @@ def session_for_checkin(session: Session, viewer, session_id: int, token: str, t
     (another region, a helper, civil-affairs staff); and any day but the session's own.
     """
     training = session.get(TrainingSession, session_id)
-    if training is None or not token or not secrets.compare_digest(training.checkin_token, token):
+    # Compared as bytes: a mangled link (full-width or Chinese characters) is a wrong code, not a crash.
+    if training is None or not token or not secrets.compare_digest(training.checkin_token.encode(), token.encode()):
         raise NotFound(_l("This check-in code is not valid (it may have been replaced by a new one)."))
     if not access.allowed(viewer, "training.attend", training):
         raise NotAllowed(_l("This session is not held for your region or your post."))

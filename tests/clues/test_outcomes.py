@@ -1,10 +1,13 @@
 """Recording a clue's outcome: each of the four, with what it must link or say."""
 
+import re
 from datetime import date, datetime, timedelta
 
 import pytest
+from sqlalchemy import func, select
 
 from portal import db
+from portal.audit.models import AuditEntry
 from portal.children.models import Child
 from portal.children.rules import record_assessment
 from portal.clues import rules
@@ -12,6 +15,7 @@ from portal.clues.models import Clue, ClueOutcome, ClueStatus
 from portal.clues.rules import CHINA_TIME
 from portal.errors import Conflict, DomainError, NotAllowed
 from tests.clues.conftest import user
+from tests.conftest import form_on
 
 
 @pytest.fixture
@@ -135,3 +139,41 @@ def test_director_and_supervisor_closing_at_the_same_moment_close_it_once(app, u
         closes = s.scalar(select(func.count()).select_from(ClueEvent).where(ClueEvent.clue_id == clue_id,
                                                                             ClueEvent.action == "close"))
         assert closes == 1
+
+
+def test_a_refused_outcome_keeps_what_the_director_typed_and_leaves_the_clue_open(app, client, as_user, users,
+                                                                                   assigned_clue):
+    clue_id = assigned_clue()
+    as_user("village")
+    data = form_on(client.get(f"/clues/{clue_id}").get_data(as_text=True), f"/clues/{clue_id}/outcome")
+    tomorrow = date.today() + timedelta(days=2)
+    for key, value in {"outcome": "transferred", "receiving_unit": "兰山区公安分局义堂派出所",
+                       "transferred_on": tomorrow.isoformat(), "receipt": "回执第118号"}.items():
+        data[key] = value  # replaces the empty value the page had
+    response = client.post(f"/clues/{clue_id}/outcome", data=data)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert 'value="兰山区公安分局义堂派出所"' in page and 'value="回执第118号"' in page
+    assert re.search(r'<input checked[^>]*value="transferred"', page)
+    assert "移送日期" in page  # the reason, beside the date
+    with app.app_context():
+        s = db.new_session()
+        assert s.get(Clue, clue_id).status == ClueStatus.checking
+        # The page shown again is a read of the clue like the first: both are in the audit log.
+        assert s.scalar(select(func.count()).select_from(AuditEntry).where(
+            AuditEntry.action == "read", AuditEntry.object_type == "clue", AuditEntry.object_id == str(clue_id))) == 2
+        s.close()
+
+
+def test_the_outcome_form_naming_new_files_is_written_as_a_read_of_each(app, client, as_user, users, assigned_clue,
+                                                                        make_child):
+    clue_id = assigned_clue()
+    child = make_child(name="孙可馨")  # registered since the clue arrived: offered as "the new file"
+    as_user("village")
+    assert "孙可馨" in client.get(f"/clues/{clue_id}").get_data(as_text=True)
+    with app.app_context():
+        s = db.new_session()
+        readers = s.scalars(select(AuditEntry.actor_name).where(
+            AuditEntry.action == "read", AuditEntry.object_type == "child", AuditEntry.object_id == str(child.id))).all()
+        s.close()
+    assert readers == ["village"]

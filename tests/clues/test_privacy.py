@@ -2,6 +2,7 @@
 donors, the public and administrators never reach a clue at all."""
 
 import pytest
+from sqlalchemy import select
 
 from portal import db
 from portal.clues import privacy, rules
@@ -105,3 +106,63 @@ def test_a_director_from_another_village_cannot_post_an_outcome_by_id(app, clien
     assert client.post(f"/clues/{sensitive_clue}/outcome", data=data).status_code == 404
     with app.app_context(), db.write_session() as s:
         assert s.get(Clue, sensitive_clue).status == "checking"
+
+
+# --- review: names of the whole county, and what staff typed beside the clue ----------------------
+
+
+def test_a_clue_waiting_at_the_county_hides_the_name_of_a_child_of_the_county(app, users, make_clue, make_child):
+    # The reporter did not know the town: the clue waits at the county, and still names a child on file.
+    from tests.clues.conftest import COUNTY
+
+    make_child("village", name="萧嫣")
+    clue_id, _ = make_clue(region=COUNTY, text="萧嫣每天一个人在河边，没人管")
+    for key in ("county", "city"):
+        details = _details(app, users, key, clue_id)
+        assert "萧嫣" not in details.text and details.masked
+        assert "河边" in details.text
+    clue_id, _ = make_clue(region=COUNTY, text="xiao yan每天一个人在河边")  # in pinyin
+    assert "xiao yan" not in _details(app, users, "county", clue_id).text
+
+
+def test_a_clue_at_the_wrong_town_hides_the_name_of_a_child_of_another_town(app, users, make_clue, make_child):
+    # The child lives in 义堂镇; the reporter picked the neighbouring town of the same county.
+    from tests.clues.conftest import OTHER_TOWN
+
+    make_child("village", name="萧嫣")
+    clue_id, _ = make_clue(region=OTHER_TOWN, text="萧嫣（Xiao Yan）每天一个人在河边")
+    details = _details(app, users, "county", clue_id)
+    assert "萧嫣" not in details.text and "Xiao Yan" not in details.text
+    clue_id, _ = make_clue(region=OTHER_TOWN, text="蕭嫣每天一個人在河邊")  # in traditional characters
+    assert "蕭嫣" not in _details(app, users, "county", clue_id).text
+
+
+def test_the_reference_of_a_call_does_not_show_the_callers_number_to_staff_not_assigned(
+        app, client, as_user, users):
+    as_user("county")
+    data = form_on(client.get("/clues/new").get_data(as_text=True), "/clues/new")
+    for key, value in {"source": "school", "source_ref": "班主任王老师 １３９０５３９１２３４",
+                       "region": "兰山区 义堂镇 屠苏村村民委员会", "place": "村口", "text": "孩子常常饿着肚子来上学"}.items():
+        data[key] = value
+    assert client.post("/clues/new", data=data).status_code == 302
+    with app.app_context(), db.write_session() as s:
+        clue_id = s.scalars(select(Clue.id)).one()
+    body = client.get(f"/clues/{clue_id}").get_data(as_text=True)
+    assert "１３９０５３９１２３４" not in body and "13905391234" not in body
+    assert "班主任" in body
+    with app.app_context(), db.write_session() as s:
+        rules.assign(s, user(s, users, "county"), s.get(Clue, clue_id), users["village"].id)
+    assert _details(app, users, "village", clue_id).source_ref == "班主任王老师 １３９０５３９１２３４"
+
+
+def test_the_reason_a_clue_was_unfounded_hides_the_childs_name_from_the_supervisor(app, client, as_user, users,
+                                                                                     make_clue, make_child):
+    make_child("village", name="萧嫣")
+    clue_id, _ = make_clue()
+    with app.app_context(), db.write_session() as s:
+        rules.assign(s, user(s, users, "town"), s.get(Clue, clue_id), users["village"].id)
+        rules.record_outcome(s, user(s, users, "village"), s.get(Clue, clue_id),
+                             rules.OutcomeValues(outcome="unfounded", reason="萧嫣由奶奶照顾，情况正常"))
+    as_user("town")
+    body = client.get(f"/clues/{clue_id}").get_data(as_text=True)
+    assert "萧嫣" not in body and "奶奶照顾" in body

@@ -188,6 +188,18 @@ def test_lists_are_purged_after_the_retention(app, users, compare, roll):
         assert comparison.purged_at is not None and comparison.counts["changed"] == 2
 
 
+def test_a_shorter_retention_set_later_also_purges_the_lists_already_kept(app, users, compare, roll):
+    # The bureau shortens the retention to 30 days: a list uploaded under the old 90 days goes too.
+    comparison_id = compare(roll["rows"])
+    app.config["COMPARISON_KEEP_DAYS"] = 30
+    with app.app_context(), db.write_session() as s:
+        assert rules.purge_expired(s, utcnow() + timedelta(days=29)) == 0
+        assert rules.purge_expired(s, utcnow() + timedelta(days=31)) == 1
+    with reading(app) as s:
+        assert s.scalar(select(func.count()).select_from(ComparisonRow)) == 0
+        assert s.get(Comparison, comparison_id).purged_at is not None
+
+
 def test_partner_columns_are_mapped_inside_ones_region_and_need_the_name(app, users):
     columns = {"name": "姓名", "birth_date": "出生年月"}
     with pytest.raises(NotFound):

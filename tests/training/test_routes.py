@@ -223,3 +223,15 @@ def test_staff_list_sessions_edit_one_and_see_who_is_untrained(app, client, user
     assert "Test village2" in page and "Test town" in page and "Test village<" not in page
     town_page = client.get("/training/coverage", query_string={"region": YITANG}).get_data(as_text=True)
     assert "屠苏村村民委员会" in town_page and "颐顺园村村民委员会" in town_page
+
+
+def test_a_mangled_code_with_characters_beyond_ascii_answers_like_a_wrong_code(app, client, users, as_user,
+                                                                                 make_training):
+    # A link copied through a chat app can come back with full-width or Chinese characters in it.
+    training = make_training()
+    as_user("village")
+    full_width = training.checkin_token.translate({c: c + 0xFEE0 for c in range(0x21, 0x7F)})
+    for token in ("签到码", full_width, training.checkin_token + "é"):
+        assert client.get(f"/t/{training.id}/{token}").status_code == 404
+        assert post(client, f"/t/{training.id}/{token}").status_code == 404
+    assert _attendance(app) == []
