@@ -33,9 +33,11 @@ def _whole(found: dict[str, dict], columns: list[Column], previous: dict[str, di
 # --- training ------------------------------------------------------------------------------------
 
 
-def _training(session: Session, scope: Scope, period: Period) -> dict[str, dict]:
-    return {code: asdict(figures) for code, figures in training.figures_by_area(
-        session, scope.code, period.start, period.end, scope.row_digits).items()}
+def _training(session: Session, scope: Scope, period: Period) -> list[dict[str, dict]]:
+    """[this period's figures, the previous period's], by row region."""
+    spans = [(p.start, p.end) for p in (period, period.previous())]
+    return [{code: asdict(figures) for code, figures in found.items()}
+            for found in training.figures_by_area(session, scope.code, spans, scope.row_digits)]
 
 
 @panel("training")
@@ -43,8 +45,7 @@ def training_panel(session: Session, scope: Scope, period: Period, today: date) 
     """Sessions held in the period and their person-times, by the holding region; the active child
     directors and supervisors working in each region, how many of them were trained in the period
     (at a session of any region) and the coverage, whole percent rounded down."""
-    found = scope.remember("training.by_region", lambda: _training(session, scope, period))
-    previous = scope.remember("training.by_region_prev", lambda: _training(session, scope, period.previous()))
+    found, previous = scope.remember("training.by_region", lambda: _training(session, scope, period))
     columns = [Column("sessions", _l("Sessions held"), compare=True),
                Column("person_times", _l("Person-times"), compare=True),
                Column("trained", _l("Trained"), compare=True),
@@ -72,13 +73,10 @@ def clues_panel(session: Session, scope: Scope, period: Period, today: date) -> 
     """Clues received in the period (found), closed in it as transferred to a department, and the
     children registered or reassessed on clues closed in it (helped), by region; by outcome
     (closed in the period) and by source (received in the period)."""
-    prev = period.previous()
-    found = scope.remember("clues.by_region", lambda: clues.counts_by_area(
-        session, scope.code, period.start, period.end, scope.row_digits))
-    previous = scope.remember("clues.by_region_prev", lambda: clues.counts_by_area(
-        session, scope.code, prev.start, prev.end, scope.row_digits))
-    now = scope.remember("clues.counts", lambda: clues.counts(session, scope.code, period.start, period.end))
-    before = scope.remember("clues.counts_prev", lambda: clues.counts(session, scope.code, prev.start, prev.end))
+    spans = [(p.start, p.end) for p in (period, period.previous())]
+    found, previous = scope.remember("clues.by_region", lambda: clues.counts_by_area(
+        session, scope.code, spans, scope.row_digits))
+    now, before = scope.remember("clues.counts", lambda: clues.counts_for(session, scope.code, spans))
     columns = [Column("found", _l("Clues found"), compare=True),
                Column("transferred", _l("Transferred to a department"), compare=True),
                Column("helped", _l("Children helped"), compare=True)]

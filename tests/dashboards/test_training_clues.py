@@ -133,14 +133,20 @@ def test_the_grouped_figures_agree_with_each_regions_own_figures(app, trained_an
     month = this_month()
     with app.app_context(), db.new_session() as s:
         for scope, rows in ((COUNTY, [OTHER_TOWN, TOWN]), (TOWN, [VILLAGE, VILLAGE2])):
-            grouped = training.figures_by_area(s, scope, month.start, month.end)
-            clues = clue_rules.counts_by_area(s, scope, month.start, month.end, 9 if scope == COUNTY else 12)
+            grouped, before = training.figures_by_area(s, scope, [(month.start, month.end),
+                                                                 (month.previous().start, month.previous().end)])
+            assert before == training.figures_by_area(s, scope, [(month.previous().start, month.previous().end)])[0]
+            clues, _before = clue_rules.counts_by_area(s, scope, [(month.start, month.end), (None, None)],
+                                                       9 if scope == COUNTY else 12)
             for code in rows:
                 figures = grouped.get(code, training.AreaFigures())
                 assert (figures.trained, figures.total) == training.coverage(s, code, month.start, month.end)
                 assert figures.sessions == training.sessions_held(s, code, month.start, month.end)
                 assert figures.person_times == training.person_times(s, code, month.start, month.end)
                 alone = clue_rules.counts(s, code, month.start, month.end)
+                last = (month.previous().start, month.previous().end)
+                assert clue_rules.counts_for(s, code, [(month.start, month.end), last]) == [
+                    alone, clue_rules.counts(s, code, *last)]
                 assert clues.get(code, {"found": 0, "transferred": 0, "helped": 0}) == {
                     name: alone[name] for name in CLUES}
             # The training page's table by area (the scope's own staff in a row of their own) too.
@@ -161,8 +167,7 @@ def test_every_level_equals_direct_counts_with_training_and_clues(app, users, tr
 def test_a_citys_snapshot_holds_the_training_and_clue_figures(app, users, trained_and_clued, make_clue):
     with app.app_context(), db.write_session() as s:
         stored = snapshots.refresh(s, CITY, this_month(), TODAY).data
-    assert {"training.by_region", "training.by_region_prev", "clues.by_region", "clues.by_region_prev",
-            "clues.counts", "clues.counts_prev"} <= set(stored)
+    assert {"training.by_region", "clues.by_region", "clues.counts"} <= set(stored)
     make_clue(region=VILLAGE2)  # after the snapshot
 
     def found(code):
