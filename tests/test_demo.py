@@ -409,3 +409,10 @@ def test_dashboard_figures_equal_direct_counts_on_the_demo_data(demo_app):
                 data = dashboards.dashboard(s, actor, code, period, DEMO_TODAY)
                 assert data.figures["children.active"].value > 0
                 assert assert_same_as_python(s, data, DEMO_TODAY) > 20
+    # The seeds' training sentences, written by the report of 兰山区 for 2026 in Chinese.
+    with demo_app.app_context(), demo_app.test_request_context(headers={"Accept-Language": "zh"}), \
+            db.new_session() as s:
+        actor.region_code = "371302000000"
+        written = {x.key: x.text() for x in dashboards.report(s, actor, "371302000000", periods.year(2026),
+                                                             DEMO_TODAY).sentences}
+    assert (written["training"], written["training_coverage"]) == ("开展培训12场570人次", "培训覆盖率100%")

@@ -20,6 +20,10 @@ For other areas:
   sentence ("发现线索N条, 移送N条, 救助N名"): ``found`` (clues received in the period),
   ``transferred`` and ``helped`` (clues closed in the period as transferred; distinct children
   registered or reassessed), with ``by_outcome`` and ``by_source``.
+  ``counts_for(session, region_code, [(start, end), …])`` gives ``counts`` for several periods at
+  once, and ``counts_by_area(session, region_code, [(start, end), …], digits)`` ``found``,
+  ``transferred`` and ``helped`` per region one level below, in one grouped statement, by the
+  same rules.
 - ``open_verification(session, actor, *, region_code, place, text, source, source_ref)`` opens a
   staff-entered clue for a new candidate found elsewhere (the partner-list comparison passes
   ``source="partner_list"`` and the list row as ``source_ref``); it is routed like every clue and
@@ -28,12 +32,13 @@ For other areas:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, case, func, literal_column, or_, select, true, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
@@ -357,10 +362,41 @@ def link_choices(session: Session, actor, clue: Clue) -> tuple[list[Child], list
 
 
 # --- counts ----------------------------------------------------------------------------------------
+#
+# ``counts`` (one subtree) and ``counts_by_area`` (grouped by region, the dashboards' shape) share
+# the conditions below: what counts as found, transferred and helped is written once.
+
+HELPING_OUTCOMES = (ClueOutcome.new_child, ClueOutcome.reassessed)
 
 
 def _day_start(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=CHINA_TIME)
+
+
+def _in_days(column, start: date | None, end: date | None):
+    """SQL: ``column`` falls in the days ``start`` to ``end`` (China time; None leaves that side open)."""
+    conditions = [true()]
+    if start is not None:
+        conditions.append(column >= _day_start(start))
+    if end is not None:
+        conditions.append(column < _day_start(end + timedelta(days=1)))
+    return and_(*conditions)
+
+
+Span = tuple[date | None, date | None]  # first and last day, both included; None leaves that side open
+
+
+def _conditions(start: date | None, end: date | None):
+    """(received in the period, closed in the period, closed in the period having helped a child:
+    a child registered or reassessed)."""
+    closed = and_(Clue.status == ClueStatus.closed, _in_days(Clue.closed_at, start, end))
+    helping = and_(closed, Clue.outcome.in_(list(HELPING_OUTCOMES)), Clue.child_id.is_not(None))
+    return _in_days(Clue.created_at, start, end), closed, helping
+
+
+def _inside(region_code: str):
+    low, high = subtree_bounds(region_code, level_of_code(region_code))
+    return Clue.region_code.between(low, high)
 
 
 def counts(session: Session, region_code: str, start: date | None, end: date | None) -> dict:
@@ -369,26 +405,54 @@ def counts(session: Session, region_code: str, start: date | None, end: date | N
     closed in it as transferred; ``helped`` the distinct children registered or reassessed on
     clues closed in it; ``by_outcome`` and ``by_source`` (received in the period) for every
     outcome and source, zeros included. No content, no names: any caller may show it."""
-    low, high = subtree_bounds(region_code, level_of_code(region_code))
-    inside = Clue.region_code.between(low, high)
+    return counts_for(session, region_code, [(start, end)])[0]
 
-    def period(column):
-        conditions = []
-        if start is not None:
-            conditions.append(column >= _day_start(start))
-        if end is not None:
-            conditions.append(column < _day_start(end + timedelta(days=1)))
-        return conditions
 
-    received = [inside, *period(Clue.created_at)]
-    closed = [inside, Clue.status == ClueStatus.closed, *period(Clue.closed_at)]
-    by_source = dict.fromkeys((s.value for s in ClueSource), 0)
-    for source, n in session.execute(select(Clue.source, func.count()).where(*received).group_by(Clue.source)):
-        by_source[ClueSource(source).value] = n
-    by_outcome = dict.fromkeys((o.value for o in ClueOutcome), 0)
-    for outcome, n in session.execute(select(Clue.outcome, func.count()).where(*closed).group_by(Clue.outcome)):
-        by_outcome[ClueOutcome(outcome).value] = n
-    helped = session.scalar(select(func.count(func.distinct(Clue.child_id))).where(
-        *closed, Clue.outcome.in_([ClueOutcome.new_child, ClueOutcome.reassessed]), Clue.child_id.is_not(None))) or 0
-    return {"found": sum(by_source.values()), "transferred": by_outcome[ClueOutcome.transferred.value],
-            "helped": helped, "by_outcome": by_outcome, "by_source": by_source}
+def counts_for(session: Session, region_code: str, spans: Sequence[Span]) -> list[dict]:
+    """``counts`` for each period of ``spans`` in turn (a dashboard's period and the one before),
+    in three statements whatever their number."""
+    inside, periods = _inside(region_code), [_conditions(start, end) for start, end in spans]
+    by_source = [dict.fromkeys((s.value for s in ClueSource), 0) for _span in spans]
+    for source, *found in session.execute(
+            select(Clue.source, *(func.count(case((received, 1))) for received, _c, _h in periods))
+            .where(inside, or_(*(received for received, _c, _h in periods))).group_by(Clue.source)):
+        for counted, n in zip(by_source, found, strict=True):
+            counted[ClueSource(source).value] = int(n)
+    by_outcome = [dict.fromkeys((o.value for o in ClueOutcome), 0) for _span in spans]
+    for outcome, *closed in session.execute(
+            select(Clue.outcome, *(func.count(case((closed, 1))) for _r, closed, _h in periods))
+            .where(inside, or_(*(closed for _r, closed, _h in periods))).group_by(Clue.outcome)):
+        for counted, n in zip(by_outcome, closed, strict=True):
+            counted[ClueOutcome(outcome).value] = int(n)
+    helped = session.execute(
+        select(*(func.count(func.distinct(case((helping, Clue.child_id)))) for _r, _c, helping in periods))
+        .where(inside, or_(*(helping for _r, _c, helping in periods)))).one()
+    return [{"found": sum(sources.values()), "transferred": outcomes[ClueOutcome.transferred.value],
+             "helped": int(n or 0), "by_outcome": outcomes, "by_source": sources}
+            for sources, outcomes, n in zip(by_source, by_outcome, helped, strict=True)]
+
+
+def counts_by_area(session: Session, region_code: str, spans: Sequence[Span], digits: int) -> list[dict[str, dict]]:
+    """``found``, ``transferred`` and ``helped`` as ``counts`` gives them, per code prefix of
+    ``digits`` digits of the clue's region (a region one level below ``region_code``), keyed by
+    that region's 12-digit code: one dict per period of ``spans``, all in one grouped statement;
+    an area without any clue of a period is left out of its dict. ``helped`` counts distinct
+    children within each area (a child helped through clues of two areas counts in both:
+    ``counts`` gives the subtree's distinct total)."""
+    periods = [_conditions(start, end) for start, end in spans]
+    figures = []
+    for received, closed, helping in periods:
+        figures += [func.count(case((received, 1))),
+                    func.count(case((and_(closed, Clue.outcome == ClueOutcome.transferred), 1))),
+                    func.count(func.distinct(case((helping, Clue.child_id))))]
+    area = func.substr(Clue.region_code, literal_column("1"), literal_column(str(digits)))
+    stmt = (select(area, *figures)
+            .where(_inside(region_code), or_(*(or_(received, closed) for received, closed, _h in periods)))
+            .group_by(area))
+    out: list[dict[str, dict]] = [{} for _span in spans]
+    for prefix, *values in session.execute(stmt):
+        for i, found in enumerate(out):
+            f, t, h = (int(v or 0) for v in values[3 * i:3 * i + 3])
+            if f or t or h:
+                found[prefix.ljust(12, "0")] = {"found": f, "transferred": t, "helped": h}
+    return out

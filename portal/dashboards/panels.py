@@ -1,6 +1,7 @@
-"""The dashboard's panels: children, visits, needs, helpers, the staff network and money. Each is
-one function registered with ``@panel``; each table is one aggregate statement (``query.grouped``).
-No panel names a child: rows are regions, categories, statuses, funds and programmes."""
+"""The dashboard's panels: children, visits, needs, helpers, the staff network, money, training and
+clues. Each is one function registered with ``@panel``; each table is one aggregate statement
+(``query.grouped``, or a grouped function of the area that owns the rule). No panel names a child:
+rows are regions, categories, statuses, outcomes, sources, funds and programmes."""
 
 from __future__ import annotations
 
@@ -267,4 +268,5 @@ def network_panel(session: Session, scope: Scope, period: Period, today: date) -
     return Panel("network", _l("Child directors and supervisors"), [table], figures)
 
 
-from portal.dashboards import helpers_money  # noqa: E402,F401  (registers the helpers and money panels)
+# Registers the helpers and money panels, then the training and clues panels.
+from portal.dashboards import helpers_money, training_clues  # noqa: E402,F401

@@ -31,6 +31,9 @@ FORMS = [
      {"n": ("network.workers", "count")}),
     ("village_coverage", _l("child directors cover %(pct)s%% of villages and communities"),
      {"pct": ("network.village_coverage", "percent")}),
+    ("training", _l("%(sessions)s training sessions were held, %(people)s person-times"),
+     {"sessions": ("training.sessions", "count"), "people": ("training.person_times", "count")}),
+    ("training_coverage", _l("training coverage was %(pct)s%%"), {"pct": ("training.coverage", "percent")}),
     ("paired", _l("%(n)s children are paired for one-to-one support"), {"n": ("needs.paired_children", "count")}),
     ("solved", _l("%(n)s needs of children were solved, %(inside)s of them inside government"),
      {"n": ("needs.solved", "count"), "inside": ("needs.resolved", "count")}),
@@ -41,6 +44,9 @@ FORMS = [
     ("raised", _l("donations of %(amount)s yuan were received"), {"amount": ("money.raised", "money")}),
     ("paid", _l("%(children)s children received %(amount)s yuan"),
      {"children": ("money.children_paid", "count"), "amount": ("money.spent", "money")}),
+    ("clues", _l("%(found)s clues were found, %(transferred)s transferred and %(helped)s children helped"),
+     {"found": ("clues.found", "count"), "transferred": ("clues.transferred", "count"),
+      "helped": ("clues.helped", "count")}),
 ]
 
 

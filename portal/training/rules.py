@@ -14,6 +14,12 @@ dates, both included; ``region_code`` is any region, its whole subtree counts):
   least one session dated within the period, whoever held it — "培训覆盖率100%".
 - ``coverage_by_area(session, region_code, start, end) -> list[AreaCoverage]``: the same per region
   one level below (per town of a county, per county of a city).
+- ``figures_by_area(session, region_code, [(start, end), …], digits=None) -> [{code: AreaFigures}]``:
+  all four figures (sessions, person-times, trained, total) per region one level below, or per
+  code prefix of ``digits`` digits, for each period given, in two grouped statements (the
+  dashboards' training panel: its period and the one before).
+- ``trained(start, end)``: the SQL condition on ``User`` of having been trained in the period,
+  which every figure above uses; ``coverage_percent(trained, total)`` its whole percent.
 
 Who is expected at a session: the active child directors and supervisors working in the subtree
 of the region holding it. The QR code of a session carries its own random token and works only on
@@ -28,7 +34,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, distinct, exists, func, literal_column, select
+from sqlalchemy import case, delete, distinct, exists, func, literal_column, or_, select
 from sqlmodel import Session
 
 from portal import access, db
@@ -413,26 +419,14 @@ def people_records(session: Session, viewer, region_code: str, start: date, end:
 
 
 # --- figures ---------------------------------------------------------------------------------------
+#
+# Every figure is counted by the two statements below, for a whole subtree (``digits=None``) or
+# grouped by a prefix of the region code (``figures_by_area``, the dashboards' shape), for one or
+# more periods at once: what counts as a session held, a person-time and a trained person is
+# written once.
 
 
-def _held_in(region_code: str, start: date, end: date):
-    low, high = subtree_bounds(region_code, level_of_code(region_code))
-    return (TrainingSession.region_code.between(low, high), TrainingSession.held_on.between(start, end))
-
-
-def sessions_held(session: Session, region_code: str, start: date, end: date) -> int:
-    """Sessions held by regions of ``region_code``'s subtree, dated ``start``..``end``, with at
-    least one attendee (see the module docstring)."""
-    attended = exists().where(TrainingAttendance.session_id == TrainingSession.id)
-    return session.scalar(select(func.count()).select_from(TrainingSession)
-                          .where(*_held_in(region_code, start, end), attended)) or 0
-
-
-def person_times(session: Session, region_code: str, start: date, end: date) -> int:
-    """Attendances (人次) at the sessions ``sessions_held`` counts."""
-    return session.scalar(select(func.count()).select_from(TrainingAttendance)
-                          .join(TrainingSession, TrainingSession.id == TrainingAttendance.session_id)
-                          .where(*_held_in(region_code, start, end))) or 0
+Span = tuple[date, date]  # a period's first and last day, both included
 
 
 def _trained_ids(start: date, end: date):
@@ -441,15 +435,110 @@ def _trained_ids(start: date, end: date):
             .where(TrainingSession.held_on.between(start, end)))
 
 
+def trained(start: date, end: date):
+    """SQL condition on ``User``: attended at least one session dated ``start``..``end``, whoever
+    held it (the one rule of who counts as trained)."""
+    return User.id.in_(_trained_ids(start, end))
+
+
+def _grouped(session: Session, stmt, column, digits: int | None, key: str) -> dict[str, tuple]:
+    """Run ``stmt`` (aggregates only) in all (under ``key``) or per code prefix of ``digits``
+    digits of ``column`` (keys padded to 12 digits)."""
+    if digits is None:
+        return {key: tuple(int(v or 0) for v in session.execute(stmt).one())}
+    # Literal numbers: the same expression must appear in SELECT and GROUP BY, and two bound
+    # parameters would be two different expressions to PostgreSQL.
+    area = func.substr(column, literal_column("1"), literal_column(str(digits)))
+    rows = session.execute(stmt.add_columns(area).group_by(area))
+    return {row[-1].ljust(12, "0"): tuple(int(v or 0) for v in row[:-1]) for row in rows}
+
+
+def _session_counts(session: Session, region_code: str, spans: Sequence[Span],
+                    digits: int | None = None) -> dict[str, tuple[int, ...]]:
+    """For each period of ``spans`` in turn, (sessions held, person-times) of the sessions held in
+    the subtree, in all (key ``region_code``) or per code prefix of ``digits`` digits. A session
+    is held when someone attended it: the join keeps only those; a person-time is one attendance."""
+    low, high = subtree_bounds(region_code, level_of_code(region_code))
+    counts = []
+    for start, end in spans:
+        dated = TrainingSession.held_on.between(start, end)
+        counts += [func.count(distinct(case((dated, TrainingSession.id)))),
+                   func.count(case((dated, TrainingAttendance.id)))]
+    stmt = (select(*counts).select_from(TrainingAttendance.__table__.join(
+        TrainingSession.__table__, TrainingSession.id == TrainingAttendance.session_id))
+        .where(TrainingSession.region_code.between(low, high),
+               or_(*(TrainingSession.held_on.between(start, end) for start, end in spans))))
+    return _grouped(session, stmt, TrainingSession.region_code, digits, region_code)
+
+
+def _people_counts(session: Session, region_code: str, spans: Sequence[Span],
+                   digits: int | None = None) -> dict[str, tuple[int, ...]]:
+    """(trained in each period of ``spans`` in turn, …, total) of the active child directors and
+    supervisors working in the subtree, in all (key ``region_code``) or per code prefix."""
+    counts = [func.count(User.id).filter(trained(start, end)) for start, end in spans] + [func.count(User.id)]
+    return _grouped(session, select(*counts).where(*_trainees_in(region_code)), User.region_code, digits,
+                    region_code)
+
+
+def sessions_held(session: Session, region_code: str, start: date, end: date) -> int:
+    """Sessions held by regions of ``region_code``'s subtree, dated ``start``..``end``, with at
+    least one attendee (see the module docstring)."""
+    return _session_counts(session, region_code, [(start, end)])[region_code][0]
+
+
+def person_times(session: Session, region_code: str, start: date, end: date) -> int:
+    """Attendances (人次) at the sessions ``sessions_held`` counts."""
+    return _session_counts(session, region_code, [(start, end)])[region_code][1]
+
+
 def coverage(session: Session, region_code: str, start: date, end: date) -> tuple[int, int]:
     """(trained, total): the active child directors and supervisors of the subtree, and how many of
     them attended a session dated ``start``..``end`` (see the module docstring)."""
-    trained = User.id.in_(_trained_ids(start, end))
-    row = session.execute(
-        select(func.count(distinct(User.id)).filter(trained), func.count(distinct(User.id)))
-        .where(*_trainees_in(region_code))
-    ).one()
-    return int(row[0] or 0), int(row[1] or 0)
+    trained_people, total = _people_counts(session, region_code, [(start, end)])[region_code]
+    return trained_people, total
+
+
+def coverage_percent(trained_people: int, total: int) -> int | None:
+    """Whole percent, rounded down (99.6% trained is not 100%); None when there is no one."""
+    return None if not total else trained_people * 100 // total
+
+
+@dataclass(frozen=True)
+class AreaFigures:
+    sessions: int = 0  # sessions held by regions of the area
+    person_times: int = 0
+    trained: int = 0
+    total: int = 0  # active child directors and supervisors working in the area
+
+    @property
+    def percent(self) -> int | None:
+        return coverage_percent(self.trained, self.total)
+
+
+def figures_by_area(session: Session, region_code: str, spans: Sequence[Span],
+                    digits: int | None = None) -> list[dict[str, AreaFigures]]:
+    """Every figure of the subtree per region one level below ``region_code`` (or per code prefix
+    of ``digits`` digits), keyed by the 12-digit code of that region: one dict per period of
+    ``spans`` (a dashboard's period and the one before), all in two grouped statements whatever
+    the number of regions and periods. Staff working at ``region_code`` itself (a town's
+    supervisors, seen from the town) and sessions it held come under its own code; a region
+    without any figure is left out. ``total`` is the people in post now, the same in each."""
+    if digits is None:
+        digits = LEVEL_DIGITS[_BELOW[level_of_code(region_code)]]
+    held = _session_counts(session, region_code, spans, digits)
+    people = _people_counts(session, region_code, spans, digits)
+    codes = sorted(set(held) | set(people))
+    out = []
+    for i in range(len(spans)):
+        found = {}
+        for code in codes:
+            sessions, times = held.get(code, (0,) * 2 * len(spans))[2 * i:2 * i + 2]
+            counted = people.get(code, (0,) * (len(spans) + 1))
+            figures = AreaFigures(sessions, times, counted[i], counted[-1])
+            if figures != AreaFigures():
+                found[code] = figures
+        out.append(found)
+    return out
 
 
 @dataclass(frozen=True)
@@ -462,7 +551,7 @@ class AreaCoverage:
     @property
     def percent(self) -> int | None:
         """Whole percent, rounded down (99.6% trained is not 100%); None when there is no one."""
-        return None if not self.total else self.trained * 100 // self.total
+        return coverage_percent(self.trained, self.total)
 
 
 _BELOW = {Level.province: Level.city, Level.city: Level.county, Level.county: Level.town,
@@ -472,17 +561,8 @@ _BELOW = {Level.province: Level.city, Level.city: Level.county, Level.county: Le
 def coverage_by_area(session: Session, region_code: str, start: date, end: date) -> list[AreaCoverage]:
     """``coverage`` per region one level below ``region_code`` (towns of a county, counties of a
     city), in one grouped query; a town's supervisors count in the town's own row of a county."""
-    below = _BELOW[level_of_code(region_code)]
-    digits = LEVEL_DIGITS[below]
-    # Literal numbers: the same expression must appear in SELECT and GROUP BY, and two bound
-    # parameters would be two different expressions to PostgreSQL.
-    area = func.substr(User.region_code, literal_column("1"), literal_column(str(digits)))
-    trained = User.id.in_(_trained_ids(start, end))
-    rows = session.execute(
-        select(area, func.count(User.id).filter(trained), func.count(User.id))
-        .where(*_trainees_in(region_code)).group_by(area)
-    ).all()
-    counted = {prefix.ljust(12, "0"): (int(t or 0), int(n)) for prefix, t, n in rows}
+    digits = LEVEL_DIGITS[_BELOW[level_of_code(region_code)]]
+    counted = _people_counts(session, region_code, [(start, end)], digits)
     regions = session.execute(select(Region.code, Region.name).where(Region.parent_code == region_code)
                               .order_by(Region.code)).all()
     names = dict(regions)

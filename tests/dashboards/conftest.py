@@ -2,19 +2,25 @@
 category in two villages of 义堂镇, one in 白沙埠镇 and one in the next county; visits, an
 agreement, needs solved both ways, a pairing, volunteer hours, organizations and gifts."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
+from sqlalchemy import select
 
 from portal import db
+from portal.accounts.models import User
 from portal.children.models import Child, ChildStatus, GuardianshipAgreement
+from portal.clues.models import Clue
+from portal.clues.rules import CHINA_TIME
 from portal.dashboards import periods
 from portal.donations.models import Donation
 from portal.helpers.models import Organization, OrganizationArea, VolunteerHours
 from portal.ledger import rules as ledger
 from portal.needs.models import Claim, Need
+from portal.training.models import TrainingAttendance, TrainingSession
 from portal.types import utcnow
 from portal.visits.models import Visit
+from tests.clues.conftest import make_clue  # noqa: F401  (clues reported through the rules)
 from tests.disbursements.conftest import scholarship  # noqa: F401  (money fixtures)
 from tests.programmes.conftest import make_programme  # noqa: F401
 
@@ -114,3 +120,64 @@ def lanshan(app, users, make_child):
         s.add(Donation(fund_id=fund.id, region_code=COUNTY2_VILLAGE, amount_fen=50_000, channel="bank",
                        status="paid", paid_at=now, payer="钱七"))
     return ids
+
+
+def china_noon(day: date) -> datetime:
+    """Noon of ``day`` as the bureaus count days (clues are counted in China time)."""
+    return datetime.combine(day, time(12), tzinfo=CHINA_TIME)
+
+
+@pytest.fixture
+def trained_and_clued(app, users, lanshan, make_clue, password_hash):  # noqa: F811
+    """Lanshan with training and clues, this month (M) and the month before (P).
+
+    People: 义堂镇's supervisor ``town`` and directors ``village`` (259) and ``village2`` (260);
+    ``other_director`` in 白沙埠镇; ``county2_director`` in 罗庄区. Sessions: S1 held by 义堂镇 in M,
+    attended by ``town`` and ``village``; S2 held by 兰山区 in M, attended by ``village`` and
+    ``other_director``; S3 held by 义堂镇 in P, attended by ``village2``; S4 held by 罗庄区 in M,
+    attended by ``county2_director``; S5 held by 义堂镇 in M, attended by no one (not held).
+
+    Clues: K1 (259, public, M) closed in M as a new child c1; K2 (259, school, M) transferred in M;
+    K3 (260, police, M) still open; K4 (白沙埠村, phone, M) reassessed c8 in M; K5 (义堂镇 itself,
+    phone, P) unfounded in P; K6 (罗庄区, public, M) a new child c9 in M; K7 (259, public, P)
+    reassessed c1 again in M."""
+    month = this_month()
+    before = month.previous().start
+    with app.app_context(), db.write_session() as s:
+        for key, region in (("other_director", OTHER_VILLAGE), ("county2_director", COUNTY2_VILLAGE)):
+            s.add(User(username=key, display_name=f"Test {key}", password_hash=password_hash, role="child_director",
+                       region_code=region, email=f"{key}@example.org"))
+        s.flush()
+        people = {name: uid for uid, name in s.execute(select(User.id, User.username))}
+        sessions = {}
+        for name, region, day, attendees in (
+                ("S1", TOWN, TODAY, ["town", "village"]), ("S2", COUNTY, TODAY, ["village", "other_director"]),
+                ("S3", TOWN, before, ["village2"]), ("S4", COUNTY2, TODAY, ["county2_director"]),
+                ("S5", TOWN, TODAY, [])):
+            training = TrainingSession(topic=f"培训{name}", held_on=day, region_code=region, trainer="讲师",
+                                       checkin_token=f"token-{name}", created_by_id=users["county"].id)
+            s.add(training)
+            s.flush()
+            sessions[name] = training.id
+            for person in attendees:
+                s.add(TrainingAttendance(session_id=training.id, user_id=people[person],
+                                         recorded_by_id=users["county"].id))
+    clues = {}
+    for name, region, by, source in (("K1", VILLAGE, None, ""), ("K2", VILLAGE, "county", "school"),
+                                     ("K3", VILLAGE2, "county", "police"), ("K4", OTHER_VILLAGE, "county", "phone"),
+                                     ("K5", TOWN, "county", "phone"), ("K6", COUNTY2_VILLAGE, "county2", "public"),
+                                     ("K7", VILLAGE, None, "")):
+        clues[name] = make_clue(region=region, by=None if source == "public" else by, source=source)[0]
+    m, p = china_noon(TODAY), china_noon(before)
+    closed = dict(status="closed", closed_at=m)
+    for name, received, values in (
+            ("K1", m, dict(outcome="new_child", child_id=lanshan[1], **closed)),
+            ("K2", m, dict(outcome="transferred", receiving_unit="区教育局", transferred_on=TODAY, receipt="R1",
+                           **closed)),
+            ("K3", m, {}),
+            ("K4", m, dict(outcome="reassessed", child_id=lanshan[8], **closed)),
+            ("K5", p, dict(status="closed", closed_at=p, outcome="unfounded", reason="查无此人")),
+            ("K6", m, dict(outcome="new_child", child_id=lanshan[9], **closed)),
+            ("K7", p, dict(outcome="reassessed", child_id=lanshan[1], **closed))):
+        change(app, Clue, clues[name], created_at=received, **values)
+    return {"sessions": sessions, "clues": clues, "people": people}

@@ -29,12 +29,15 @@ def test_the_town_report_writes_at_least_ten_seed_sentences_with_the_towns_figur
         "agreements": "签订农村留守儿童临时监护责任书1份",
         "workers": "配齐镇街儿童督导员、村居儿童主任3名",
         "village_coverage": "村居儿童主任覆盖率达100%",
+        "training": "开展培训0场0人次",  # no session yet (trained_and_clued has them: test_training_clues.py)
+        "training_coverage": "培训覆盖率0%",  # none of the town's three trained
         "paired": "结对帮扶1名",
         "solved": "解决困境儿童需求2个，其中政府内部解决1个",
         "organizations": "1家社会组织参与困境儿童关爱保护工作",
         "hours": "1名志愿者服务2.5小时",
         "raised": "接收社会捐赠12,000元",
         "paid": "为0名儿童发放0元",
+        "clues": "发现线索0条，移送0条，救助0名",
     }
 
 
