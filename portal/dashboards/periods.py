@@ -80,6 +80,21 @@ def year(number: int) -> Period:
 _BAD = _l("Choose the period like 2026-09 (a month), 2026-Q3 (a quarter), 2026 (a year), or two dates.")
 
 
+def finished_year(kind: str | None, value: str | None, today: date) -> Period:
+    """The period of a page the public reads: a whole year that has ended (the last one when none
+    is asked). Any other period would let two published figures be subtracted (a custom range and
+    the same range a day shorter; a quarter and two of its months; this year's figure last month
+    and today) to give back a count the page hides as "<5"."""
+    value = (value or "").strip()
+    if (kind or "year").strip() == "year":
+        if not value:
+            return year(today.year - 1)
+        if re.fullmatch(r"\d{4}", value, re.ASCII) and 2000 <= int(value) < today.year:
+            return year(int(value))
+    raise DomainError(_l("The public page shows whole years that have ended, such as %(year)d.", year=today.year - 1),
+                      field="period")
+
+
 def parse(kind: str | None, value: str | None, start: str | None, end: str | None, today: date) -> Period:
     """The period the picker asked for; the current month when nothing was asked. Refuses a value
     in another shape, a custom range that ends before it starts or spans more than three years."""

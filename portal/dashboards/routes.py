@@ -98,5 +98,8 @@ def set_public(code: str):
 @bp.route("/figures/<code>")
 @access.route(access.PUBLIC)
 def public(code: str):
-    page = public_page(db.session(), code, _period("year"))
-    return render("dashboards/public.html", page=page, period=page.period, kinds=periods.KINDS)
+    today = date.today()
+    period = periods.finished_year(request.args.get("period"), request.args.get("value"), today)
+    page = public_page(db.session(), code, period)
+    return render("dashboards/public.html", page=page, period=page.period,
+                  years=range(today.year - 1, today.year - 6, -1))
