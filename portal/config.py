@@ -227,8 +227,8 @@ class Config:
         # the most rows one list may have (a province's roll is split by city).
         self.COMPARISON_KEEP_DAYS = _env_int("COMPARISON_KEEP_DAYS", 90)
         self.COMPARISON_MAX_ROWS = _env_int("COMPARISON_MAX_ROWS", 100_000)
-        # Lists up to this many rows are placed in the upload's own request (about a second or two
-        # for a county); longer ones by the worker, the page following its state.
+        # A county's or a town's list up to this many rows is placed in the upload's own request
+        # (about a second); longer ones, and cities' and provinces', by the worker.
         self.COMPARISON_INLINE_ROWS = _env_int("COMPARISON_INLINE_ROWS", 2_000)
         self.TESTING = self.MODE == "testing"
         self.CHECK_SCHEMA = True

@@ -142,8 +142,11 @@ def accept_list(session: Session, actor, *, partner_id: int, region_code: str, f
 
 
 def runs_at_once(comparison: Comparison) -> bool:
-    """Whether the upload's request places the list itself (a short list) rather than the worker."""
-    return comparison.rows <= current_app.config["COMPARISON_INLINE_ROWS"]
+    """Whether the upload's request places the list itself rather than the worker: a short list
+    (``COMPARISON_INLINE_ROWS``) for a county or a town. Reading the registry is most of the cost
+    of a short list: about a second for a county, several for a province's 100,000 files."""
+    return comparison.rows <= current_app.config["COMPARISON_INLINE_ROWS"] and \
+        level_of_code(comparison.region_code) in (Level.county, Level.town)
 
 
 def claim(session: Session, comparison_id: int) -> bool:

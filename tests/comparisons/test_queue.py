@@ -190,3 +190,17 @@ def test_other_county_and_wrong_roles_cannot_see_the_state_or_retry(app, users, 
     assert director.get(f"/comparisons/{comparison_id}").status_code == 403
     assert post(director, f"/comparisons/{comparison_id}/retry").status_code == 403
     assert _state(app, comparison_id)[:2] == ("failed", 0)
+
+
+def test_short_county_list_is_compared_at_once_but_a_city_list_goes_to_the_worker(app, users, partner):
+    county = app.test_client()
+    login(county, "county")
+    response = _upload(county, partner)
+    assert "名单已比对" in county.get(response.headers["Location"]).get_data(as_text=True)
+    city = app.test_client()
+    login(city, "city")
+    # A city's registry takes seconds to read even for a short list: the worker reads it.
+    response = post(city, "/comparisons/", {"partner_id": str(partner.id), "region_code": "371300000000",
+                                           "file": (io.BytesIO(csv_of(ROWS)), "低保名单.csv")},
+                    content_type="multipart/form-data")
+    assert "名单已通过检查，正在排队等待比对" in city.get(response.headers["Location"]).get_data(as_text=True)
