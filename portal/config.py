@@ -227,6 +227,9 @@ class Config:
         # the most rows one list may have (a province's roll is split by city).
         self.COMPARISON_KEEP_DAYS = _env_int("COMPARISON_KEEP_DAYS", 90)
         self.COMPARISON_MAX_ROWS = _env_int("COMPARISON_MAX_ROWS", 100_000)
+        # A county's or a town's list up to this many rows is placed in the upload's own request
+        # (about a second); longer ones, and cities' and provinces', by the worker.
+        self.COMPARISON_INLINE_ROWS = _env_int("COMPARISON_INLINE_ROWS", 2_000)
         self.TESTING = self.MODE == "testing"
         self.CHECK_SCHEMA = True
 

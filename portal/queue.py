@@ -69,11 +69,23 @@ def read_progress(key: str) -> tuple[int, int] | None:
     return done, total
 
 
-def run_tracked(model, job_id: int, key: str, run) -> None:
+def drop_upload(session, job, exc: Exception) -> None:
+    """What ``run_tracked`` does to a job that failed, unless told otherwise: marked failed with
+    the error's name only, and its upload (``data``: it may hold identity numbers or bank accounts)
+    not kept."""
+    job.status, job.data = "failed", None
+    job.result = {"error": exc.__class__.__name__}
+
+
+def run_tracked(model, job_id: int, key: str, run, *, prepare=None, failed=drop_upload) -> None:
     """Run ``run(session, actor, job, progress)`` on the job row ``model``/``job_id`` (a row with
-    ``created_by_id``, ``status``, ``data`` and ``result``) in one write transaction, reporting
-    progress under ``key``. A job that fails is marked failed with the error's name only, and its
-    upload (``data``: it may hold identity numbers or bank accounts) is not kept."""
+    ``created_by_id`` and ``status``) in one write transaction, reporting progress under ``key``.
+
+    ``prepare(job_id, progress)``, when given, runs first, outside the write transaction (a long
+    computation that only reads must not hold SQLite's write lock meanwhile); what it returns is
+    passed to ``run`` as ``prepared=``. A job that fails (in either step) has nothing of its run
+    written; ``failed(session, job, exc)`` then marks it, in a transaction of its own, and the
+    error is raised again for the queue to log."""
     from portal import db
     from portal.accounts.models import User
 
@@ -81,14 +93,13 @@ def run_tracked(model, job_id: int, key: str, run) -> None:
         huey.storage.put_data(key, huey.serializer.serialize((done, total)))
 
     try:
+        extra = {"prepared": prepare(job_id, progress)} if prepare else {}
         with db.write_session() as session:
             job = session.get(model, job_id)
-            run(session, session.get(User, job.created_by_id), job, progress)
+            run(session, session.get(User, job.created_by_id), job, progress, **extra)
     except Exception as exc:
         with db.write_session() as session:
-            job = session.get(model, job_id)
-            job.status, job.data = "failed", None
-            job.result = {"error": exc.__class__.__name__}
+            failed(session, session.get(model, job_id), exc)
         raise
     finally:
         huey.storage.pop_data(key)

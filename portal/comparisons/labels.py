@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 
-from portal.comparisons.models import Meaning, Outcome, RowState
+from portal.comparisons.models import Meaning, Outcome, RowState, RunStatus
 
 MEANING_LABELS = {
     Meaning.low_income: _l("Low-income family (minimum living allowance or extreme poverty)"),
@@ -43,4 +43,10 @@ COLUMN_LABELS = {
     "address": _l("Address"),
     "school": _l("School"),
     "region": _l("Village or region (name or code)"),
+}
+RUN_STATUS_LABELS = {
+    RunStatus.queued: _l("Waiting for its turn"),
+    RunStatus.running: _l("Being compared"),
+    RunStatus.done: _l("Compared"),
+    RunStatus.failed: _l("Failed"),
 }

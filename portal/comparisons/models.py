@@ -58,6 +58,15 @@ class PartnerColumns(SQLModel, table=True):
     changed_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
 
 
+class RunStatus(StrEnum):
+    """Where a comparison is: the worker places a list's rows after its upload (issue 25)."""
+
+    queued = "queued"  # uploaded and checked, its rows kept (encrypted), waiting for the worker
+    running = "running"  # a worker is placing its rows
+    done = "done"  # every row placed
+    failed = "failed"  # the run stopped and kept nothing of it; the rows wait for a retry
+
+
 class Comparison(SQLModel, table=True):
     """One partner list compared with the files of one region's subtree."""
 
@@ -75,6 +84,11 @@ class Comparison(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
     purge_after: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
     purged_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    status: str = Field(default=RunStatus.queued.value, max_length=10, sa_column_kwargs={"server_default": "done"})
+    # What a failed run met, in words for the page (a refusal's message, or only the error's kind).
+    error: str = Field(default="", max_length=300, sa_column_kwargs={"server_default": ""})
+    # The list's rows as read at the upload ([[line, {key: text}], ...], JSON, encrypted) until placed.
+    pending: str | None = Field(default=None, sa_column=Column(EncryptedText, nullable=True))
 
 
 class ComparisonRow(SQLModel, table=True):

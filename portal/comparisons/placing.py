@@ -22,6 +22,7 @@ CATEGORY_OF = {
     Meaning.orphan: Category.orphan,
     Meaning.unsupported: Category.unsupported,
 }
+PROGRESS_EVERY = 1000
 
 
 @dataclass
@@ -48,12 +49,15 @@ def suggestion_for(meaning: Meaning, file: linkage.OnFile) -> dict:
 
 
 def place_rows(registry: linkage.Registry, places: linkage.Places, meaning: Meaning,
-               rows: list[tuple[int, dict]]) -> list[Placed]:
+               rows: list[tuple[int, dict]], progress=None) -> list[Placed]:
     """Each row matched (exactly by identity number, else by name, birth date and place), new, or
-    unmatched with its reason. Reads nothing but ``registry`` and ``places``; writes nothing."""
+    unmatched with its reason. Reads nothing but ``registry`` and ``places``; writes nothing.
+    ``progress(done, total)``, when given, is told every ``PROGRESS_EVERY`` rows."""
     placed = []
     first_line: dict[str, int] = {}
-    for line, values in rows:
+    for done, (line, values) in enumerate(rows):
+        if progress and done % PROGRESS_EVERY == 0:
+            progress(done, len(rows))
         data = {k: v for k, v in values.items() if v}
         name = (values.get("name") or "").strip()
         number, id_hash = None, None

@@ -3,7 +3,7 @@ Thin: parse, call rules, render."""
 
 from __future__ import annotations
 
-from flask import flash, redirect, request, url_for
+from flask import current_app, flash, make_response, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -17,17 +17,19 @@ from portal.comparisons.labels import (
     MEANING_LABELS,
     OUTCOME_LABELS,
     REASON_LABELS,
+    RUN_STATUS_LABELS,
     STATE_LABELS,
 )
-from portal.comparisons.models import Outcome, RowState
-from portal.errors import DomainError
+from portal.comparisons.models import Outcome, RowState, RunStatus
+from portal.comparisons.tasks import compare_list, read_progress
+from portal.errors import DomainError, NotFound
 from portal.regions.rules import names_of
-from portal.web import commit_or_flash, page_args, render
+from portal.web import commit_or_flash, page_args, render, wants_fragment
 
 LABELS = dict(meaning_labels=MEANING_LABELS, outcome_labels=OUTCOME_LABELS, state_labels=STATE_LABELS,
               reason_labels=REASON_LABELS, match_labels=MATCH_LABELS, column_labels=COLUMN_LABELS,
               category_labels=CATEGORY_LABELS, school_stage_labels=SCHOOL_STAGE_LABELS, keys=reading.KEYS,
-              outcomes=list(Outcome), open_state=RowState.open)
+              outcomes=list(Outcome), open_state=RowState.open, run_status_labels=RUN_STATUS_LABELS)
 
 
 def _index(status: int = 200, typed=None):
@@ -75,7 +77,7 @@ def upload():
     except ValueError:
         partner_id = None
     try:
-        comparison = rules.run_comparison(
+        comparison = rules.accept_list(
             session, current_user, partner_id=partner_id,
             region_code=request.form.get("region_code") or current_user.region_code,
             filename=upload.filename, stream=upload.stream)
@@ -84,8 +86,23 @@ def upload():
         flash(str(error.message), "error")
         return _index(400, typed={"upload": request.form})
     session.commit()
-    flash(_("The list is compared: decide on each suggestion below."), "success")
+    _start(comparison)
     return redirect(url_for("comparisons.detail", comparison_id=comparison.id))
+
+
+def _start(comparison) -> None:
+    """A short list is placed here and now; a long one is handed to the worker. Either way the
+    comparison's page tells how it went."""
+    if not rules.runs_at_once(comparison):
+        compare_list(comparison.id)
+        flash(_("The list is checked and waits for its comparison: this page follows it."), "success")
+        return
+    try:
+        compare_list.call_local(comparison.id)
+    except Exception:  # marked failed, with its message, by the task itself; shown on the page
+        current_app.logger.exception("comparison %s failed", comparison.id)
+    else:
+        flash(_("The list is compared: decide on each suggestion below."), "success")
 
 
 @bp.route("/<int:comparison_id>")
@@ -93,6 +110,12 @@ def upload():
 def detail(comparison_id: int):
     session = db.session()
     comparison = rules.load_comparison(session, current_user, comparison_id)
+    if comparison.status != RunStatus.done:
+        return _state(comparison)
+    if wants_fragment():  # the state's poll: the run ended, show the whole page
+        response = make_response("", 200)
+        response.headers["HX-Refresh"] = "true"
+        return response
     outcome = request.args.get("outcome", Outcome.changed.value)
     page, _per_page = page_args()
     rows, total = rules.rows_of(session, current_user, comparison, outcome, page)
@@ -101,6 +124,24 @@ def detail(comparison_id: int):
                   per_page=rules.PAGE, outcome=outcome if outcome in Outcome.__members__ else Outcome.changed.value,
                   data_of=rules.data_of, villages=rules.village_names(session, rows) | names_of(
                       session, [comparison.region_code]), form=FlaskForm(), **LABELS)
+
+
+def _state(comparison):
+    """A list not compared yet: waiting, running (how far), or failed (why, and a retry)."""
+    progress = read_progress(comparison.id) if comparison.status == RunStatus.running else None
+    return render("comparisons/state.html", block="state", comparison=comparison, progress=progress,
+                  regions=names_of(db.session(), [comparison.region_code]), form=FlaskForm(),
+                  may_retry=access.allowed(current_user, "comparisons.run", comparison.region_code), **LABELS)
+
+
+@bp.route("/<int:comparison_id>/retry", methods=["POST"])
+@access.route("comparisons.run")
+def retry(comparison_id: int):
+    session = db.session()
+    found = []
+    if commit_or_flash(lambda: found.append(rules.retry(session, current_user, comparison_id)), reraise=(NotFound,)):
+        _start(found[0])
+    return redirect(url_for("comparisons.detail", comparison_id=comparison_id))
 
 
 def _back(row_id: int):

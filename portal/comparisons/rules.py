@@ -17,6 +17,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy.orm import defer
 from sqlmodel import Session
 
 from portal import access
@@ -34,6 +35,7 @@ from portal.comparisons.models import (
     Outcome,
     PartnerColumns,
     RowState,
+    RunStatus,
 )
 from portal.errors import DomainError, NotFound
 from portal.notifications.rules import notify, register_kind
@@ -113,33 +115,72 @@ def load_partner(session: Session, actor, partner_id: int) -> PartnerColumns:
 # --- comparing ---------------------------------------------------------------------------------------
 
 
-def run_comparison(session: Session, actor, *, partner_id: int, region_code: str, filename: str, stream,
-                   now=None) -> Comparison:
-    """Read a partner's list (``stream``, a binary file) and compare it with the files of
-    ``region_code``'s subtree; the rows are kept (encrypted) until the configured purge.
+def accept_list(session: Session, actor, *, partner_id: int, region_code: str, filename: str, stream,
+                now=None) -> Comparison:
+    """Read and check a partner's list (``stream``, a binary file) for a comparison with the files
+    of ``region_code``'s subtree, and keep its rows (encrypted) for the worker: the comparison is
+    ``queued``. Nothing is placed yet and no file changes.
 
     Refuses a region outside the actor's, a partner not mapped for it, and a bad file
     (``FileRejected``: not .xlsx/.csv, another encoding, missing columns, no rows, too many rows);
-    a refused list leaves nothing behind. Changes no file.
+    a refused list leaves nothing behind.
     """
     region = _check_region(session, actor, region_code)
     partner = load_partner(session, actor, partner_id)
     config = current_app.config
     rows = reading.read_list(filename, stream, partner.columns, config["COMPARISON_MAX_ROWS"])
-    registry = linkage.Registry.load(session, region.code)
-    places = linkage.Places(session, region.code)
-    placed = placing.place_rows(registry, places, partner.meaning, rows)
     now = now or utcnow()
+    comparison = Comparison(region_code=region.code, partner=partner.partner, meaning=partner.meaning,
+                            filename=(filename or "")[:200], rows=len(rows), counts={}, created_by_id=actor.id,
+                            created_at=now, purge_after=now + timedelta(days=config["COMPARISON_KEEP_DAYS"]),
+                            status=RunStatus.queued.value, pending=json.dumps(rows, ensure_ascii=False))
+    session.add(comparison)
+    session.flush()
+    record(session, actor, "comparison.upload", "comparison", comparison.id, region_code=region.code,
+           detail={"partner": partner.partner, "meaning": partner.meaning.value, "rows": len(rows)})
+    return comparison
+
+
+def runs_at_once(comparison: Comparison) -> bool:
+    """Whether the upload's request places the list itself rather than the worker: a short list
+    (``COMPARISON_INLINE_ROWS``) for a county or a town. Reading the registry is most of the cost
+    of a short list: about a second for a county, several for a province's 100,000 files."""
+    return comparison.rows <= current_app.config["COMPARISON_INLINE_ROWS"] and \
+        level_of_code(comparison.region_code) in (Level.county, Level.town)
+
+
+def claim(session: Session, comparison_id: int) -> bool:
+    """Move a queued comparison to ``running`` unless a worker got there first (a task delivered
+    twice, a retry sent twice): one conditional UPDATE decides."""
+    result = session.execute(update(Comparison).where(Comparison.id == comparison_id,
+                                                      Comparison.status == RunStatus.queued.value)
+                             .values(status=RunStatus.running.value, error=""))
+    return result.rowcount == 1
+
+
+def place_list(session: Session, comparison: Comparison, progress=None) -> list[placing.Placed]:
+    """Where each kept row of ``comparison`` lands among the files of its region's subtree. Only
+    reads (``session`` may be a read-only one): a person decides on what it found."""
+    if comparison.pending is None:
+        raise DomainError(_l("The rows of this list are no longer kept: upload it again."))
+    rows = [(line, values) for line, values in json.loads(comparison.pending)]
+    registry = linkage.Registry.load(session, comparison.region_code)
+    places = linkage.Places(session, comparison.region_code)
+    return placing.place_rows(registry, places, comparison.meaning, rows, progress)
+
+
+def store_placed(session: Session, actor, comparison: Comparison, placed: list[placing.Placed]) -> None:
+    """Keep where every row landed, all in ``session``'s transaction (all rows or none), and close
+    the run: ``done``, the kept upload dropped (each row keeps what it said), the run audited.
+    Refuses an uploader who may no longer compare lists of the region."""
+    if comparison.status not in (RunStatus.queued.value, RunStatus.running.value):
+        raise DomainError(_l("This comparison has already been run."))
+    _check_region(session, actor, comparison.region_code)
     counts = {o.value: 0 for o in Outcome} | {"exact": 0, "fuzzy": 0}
     for p in placed:
         counts[p.outcome.value] += 1
         if p.match:
             counts[p.match] += 1
-    comparison = Comparison(region_code=region.code, partner=partner.partner, meaning=partner.meaning,
-                            filename=(filename or "")[:200], rows=len(placed), counts=counts, created_by_id=actor.id,
-                            created_at=now, purge_after=now + timedelta(days=config["COMPARISON_KEEP_DAYS"]))
-    session.add(comparison)
-    session.flush()
     for start in range(0, len(placed), INSERT_BATCH):
         # One executemany per batch: render_nulls keeps rows with and without a file together (else
         # SQLAlchemy splits the batch at every change of which columns are empty).
@@ -150,8 +191,46 @@ def run_comparison(session: Session, actor, *, partner_id: int, region_code: str
              "state": RowState.open if p.outcome in (Outcome.changed, Outcome.new) else RowState.closed}
             for p in placed[start : start + INSERT_BATCH]
         ])
-    record(session, actor, "comparison.run", "comparison", comparison.id, region_code=region.code,
-           detail={"partner": partner.partner, "meaning": partner.meaning.value, "rows": len(placed), **counts})
+    comparison.rows, comparison.counts = len(placed), counts
+    comparison.status, comparison.error, comparison.pending = RunStatus.done.value, "", None
+    record(session, actor, "comparison.run", "comparison", comparison.id, region_code=comparison.region_code,
+           detail={"partner": comparison.partner, "meaning": comparison.meaning.value, "rows": len(placed), **counts})
+    session.flush()
+
+
+def record_failure(session: Session, comparison: Comparison, exc: Exception) -> None:
+    """A run that stopped: ``failed``, with what it met in words (a refusal's own message, else only
+    the error's kind), the rows kept for a retry; audited. Nothing of the run was written."""
+    if isinstance(exc, DomainError):
+        error = str(exc.message)
+    else:
+        error = _("The comparison stopped with an error (%(kind)s); nothing of it was kept.",
+                  kind=exc.__class__.__name__)
+    comparison.status, comparison.error = RunStatus.failed.value, error[:300]
+    record(session, None, "comparison.failed", "comparison", comparison.id, region_code=comparison.region_code,
+           detail={"error": exc.__class__.__name__})
+
+
+def retry(session: Session, actor, comparison_id: int) -> Comparison:
+    """Queue a failed comparison again (its kept rows, as uploaded); audited. Refuses staff who may
+    not run lists of its region, and a comparison that has not failed."""
+    comparison = load_comparison(session, actor, comparison_id)
+    access.require(actor, "comparisons.run", comparison.region_code)
+    if comparison.status != RunStatus.failed.value or comparison.pending is None:
+        raise DomainError(_l("Only a comparison that failed can be run again."))
+    comparison.status, comparison.error = RunStatus.queued.value, ""
+    record(session, actor, "comparison.retry", "comparison", comparison.id, region_code=comparison.region_code)
+    session.flush()
+    return comparison
+
+
+def run_comparison(session: Session, actor, *, partner_id: int, region_code: str, filename: str, stream,
+                   now=None) -> Comparison:
+    """Upload, place and keep a list at once, in ``session``'s transaction (what the worker does
+    in two steps; the benchmark and the rules' tests call this). Refusals as ``accept_list``."""
+    comparison = accept_list(session, actor, partner_id=partner_id, region_code=region_code, filename=filename,
+                             stream=stream, now=now)
+    store_placed(session, actor, comparison, place_list(session, comparison))
     return comparison
 
 
@@ -162,13 +241,15 @@ def comparisons_for(session: Session, actor, limit: int = 100) -> list[Compariso
     """The comparisons of the actor's subtree, newest first."""
     access.require(actor, "comparisons.view")
     low, high = subtree_bounds(actor.region_code, level_of_code(actor.region_code))
-    stmt = select(Comparison).where(Comparison.region_code.between(low, high))
+    stmt = select(Comparison).options(defer(Comparison.pending)).where(Comparison.region_code.between(low, high))
     return list(session.scalars(stmt.order_by(Comparison.created_at.desc(), Comparison.id.desc()).limit(limit)))
 
 
 def load_comparison(session: Session, actor, comparison_id: int) -> Comparison:
     """The comparison if ``actor`` may see it; NotFound otherwise (as if it did not exist)."""
-    found = session.get(Comparison, comparison_id) if isinstance(comparison_id, int) else None
+    # The kept upload (a whole list, encrypted) is read only when a run or a retry needs it.
+    found = session.get(Comparison, comparison_id, options=[defer(Comparison.pending)]) \
+        if isinstance(comparison_id, int) else None
     if found is None or not access.allowed(actor, "comparisons.view", found):
         raise NotFound(_l("This comparison does not exist or is outside your region."))
     return found
@@ -337,7 +418,7 @@ def purge_expired(session: Session, now=None) -> int:
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
         session.execute(delete(ComparisonRow).where(ComparisonRow.comparison_id.in_(chunk)))
-        session.execute(update(Comparison).where(Comparison.id.in_(chunk)).values(purged_at=now))
+        session.execute(update(Comparison).where(Comparison.id.in_(chunk)).values(purged_at=now, pending=None))
     for comparison_id in ids:
         record(session, None, "comparison.purge", "comparison", comparison_id)
     return len(ids)
