@@ -98,7 +98,8 @@ class History:
     """Statistics of the interactions in ``data`` (all of them happened before ``now``)."""
 
     def __init__(self, data: Dataset, now: float, text: tuple[np.ndarray, np.ndarray] | None = None,
-                 neighbours: int = 50, helper_cap: int = 50, half_life_days: float = 30.0):
+                 neighbours: int = 50, helper_cap: int = 50, half_life_days: float = 30.0,
+                 ease_needs: int = 3000, ease_lambda: float = 200.0, ease_neighbours: int = 100):
         self.data, self.now = data, now
         n_cat = len(data.categories)
         weights = interaction_matrix(data, positive_only=True)
@@ -185,6 +186,7 @@ class History:
         self.similar = self._item_similarity(latest, neighbours) if neighbours else sparse.csr_matrix(
             (data.n_needs, data.n_needs), dtype=np.float32)
         self._cf = PairProduct(latest, self.similar)
+        self._ease = PairProduct(took, self._ease_weights(took, ease_needs, ease_lambda, ease_neighbours))
 
         # Peers: needs taken by helpers with the same skill, or from the same county, as shares
         # of those helpers; each helper averages over their skills.
@@ -229,6 +231,37 @@ class History:
             sim = sparse.csr_matrix((values * keep, sim.indices, indptr), shape=sim.shape)
             sim.eliminate_zeros()
         return sim.astype(np.float32)
+
+    @staticmethod
+    def _ease_weights(took, size: int, lam: float, neighbours: int):
+        """Needs × needs weights of EASE (Steck 2019), the item–item model a tuned comparison puts
+        first on rating logs: B = I − P·diag(1/diag P), P = (XᵀX + λI)⁻¹, a zero diagonal. Dense, so
+        only over the ``size`` needs taken most often (at a province, a few weeks' busiest; needs
+        with no history cost nothing), each keeping its ``neighbours`` strongest weights."""
+        n = took.shape[1]
+        empty = sparse.csr_matrix((n, n), dtype=np.float32)
+        counts = np.asarray(took.sum(axis=0)).ravel()
+        busy = np.flatnonzero(counts >= 2)
+        if not size or len(busy) < 2:
+            return empty
+        if len(busy) > size:
+            busy = busy[np.argsort(-counts[busy], kind="stable")[:size]]
+        busy = np.sort(busy)
+        x = took[:, busy]
+        gram = (x.T @ x).toarray().astype(np.float64)
+        gram[np.diag_indices_from(gram)] += lam
+        p = np.linalg.inv(gram)
+        b = -p / np.diag(p)[None, :]
+        np.fill_diagonal(b, 0.0)
+        keep = min(neighbours, len(busy) - 1)
+        strongest = np.argpartition(-np.abs(b), keep - 1, axis=1)[:, :keep]
+        rows = np.repeat(busy, keep)
+        values = np.take_along_axis(b, strongest, axis=1).ravel()
+        return sparse.csr_matrix((values.astype(np.float32), (rows, busy[strongest.ravel()])), shape=(n, n))
+
+    def ease(self, helpers: np.ndarray, needs: np.ndarray) -> np.ndarray:
+        """The EASE score of each pair: what the helper took, weighted by the need's EASE weights."""
+        return self._ease.get(helpers, needs)
 
     def cf(self, helpers: np.ndarray, needs: np.ndarray) -> np.ndarray:
         """Item-kNN affinity of each pair: the summed similarity of the need to what the helper took."""

@@ -27,7 +27,7 @@ from matching.features import COUNTY, DAY, SKILLS_FOR_CATEGORY, History, TextSpa
 FEATURES = (
     "level_city", "level_county", "level_town", "level_village",
     "county_history", "town_history", "category_history", "done_category",
-    "skill_known", "skill_lift", "text", "history_text", "cf",
+    "skill_known", "skill_lift", "text", "history_text", "cf", "ease",
     "donor_money", "donor_service", "organization_money", "volunteer_money", "organization_slots",
     "need_popularity", "need_popularity_week", "attention_day", "attention_3days",
     "attention_fortnight", "peers", "need_fill", "need_age", "need_future", "urgency",
@@ -60,10 +60,11 @@ class TongxinModel(Recommender):
     name = "tongxin"
 
     def __init__(self, negatives: int = 8, history_share: float = 0.75, C: float = 1.0, max_pairs: int = 60_000,
-                 text_dims: int = 48, objective: str = "pointwise", min_pairs: int = 100, seed: int = 0):
+                 text_dims: int = 48, objective: str = "pointwise", min_pairs: int = 100, seed: int = 0,
+                 ease_needs: int = 3000, ease_lambda: float = 200.0):
         self.negatives, self.history_share, self.C = negatives, history_share, C
         self.max_pairs, self.text_dims, self.objective, self.seed = max_pairs, text_dims, objective, seed
-        self.min_pairs = min_pairs
+        self.min_pairs, self.ease_needs, self.ease_lambda = min_pairs, ease_needs, ease_lambda
 
     # Fitting --------------------------------------------------------------------------------------
 
@@ -75,7 +76,7 @@ class TongxinModel(Recommender):
         if self.learned_:
             self.state_ = history
             self._learn(self._features(helpers, needs), labels)
-        self.state_ = History(data, self.now_, text=self.text_)
+        self.state_ = History(data, self.now_, text=self.text_, ease_needs=self.ease_needs, ease_lambda=self.ease_lambda)
         if not self.learned_:
             # Too little history to learn from: hand-set weights on the profile features, the
             # same judgement as the profile rules.
@@ -123,7 +124,7 @@ class TongxinModel(Recommender):
         earlier = data.with_interactions(times < cut)
         later = data.inter_at >= cut
         positive = later & data.positive_mask()
-        history = History(earlier, cut, text=self.text_)
+        history = History(earlier, cut, text=self.text_, ease_needs=self.ease_needs, ease_lambda=self.ease_lambda)
         pairs = np.unique(np.stack([data.inter_helper[positive], data.inter_need[positive]], axis=1), axis=0)
         # Pairs already touched before the cut are not what the model must find.
         touched = earlier.inter_helper.astype(np.int64) * data.n_needs + earlier.inter_need
@@ -149,6 +150,15 @@ class TongxinModel(Recommender):
         near_neg = np.where(hi[:, None] > lo[:, None], open_sorted[np.minimum(near, len(open_sorted) - 1)],
                             random_neg[:, :1])
         negatives = np.concatenate([random_neg, near_neg], axis=1)
+        # A need the helper already acted on before the cut is never a candidate when ranking for
+        # them, so it is no negative either: drawn again (it would teach that needs like what the
+        # helper took are unwelcome, and turn the history features' weights upside down).
+        touched = np.unique(touched)
+        for _ in range(10):
+            stale = np.isin(pos_h[:, None].astype(np.int64) * data.n_needs + negatives, touched)
+            if not stale.any():
+                break
+            negatives[stale] = open_then[rng.integers(0, len(open_then), size=int(stale.sum()))]
         helpers = np.concatenate([pos_h, np.repeat(pos_h, negatives.shape[1])]).astype(np.int32)
         needs = np.concatenate([pos_n, negatives.ravel()]).astype(np.int32)
         labels = np.concatenate([np.ones(len(pos_h)), np.zeros(negatives.size)])
@@ -183,6 +193,7 @@ class TongxinModel(Recommender):
             text,
             np.einsum("ij,ij->i", state.helper_hist_vec[helpers], state.need_vec[needs]),
             np.log1p(state.cf(helpers, needs)),
+            state.ease(helpers, needs),
             (kind == DONOR) & money,
             (kind == DONOR) & ~money,
             (kind == ORGANIZATION) & money,
@@ -232,6 +243,7 @@ class TongxinModel(Recommender):
             + self.category_table_[helpers, data.need_category[needs]]
             + self._text(helpers, needs)
             + w["cf"] * np.log1p(state.cf(helpers, needs))
+            + w["ease"] * state.ease(helpers, needs)
             + (w["peers"] + np.where(cold, w["cold_peers"], 0)) * peers
         )
         return total.astype(np.float32)
@@ -257,6 +269,7 @@ class TongxinModel(Recommender):
             + self.category_table_[helper][data.need_category[needs]]
             + self._text(one, needs)
             + w["cf"] * np.log1p(state.cf(one, needs))
+            + w["ease"] * state.ease(one, needs)
             + (w["peers"] + cold * w["cold_peers"]) * peers
         )
         return (total + (self.bias_ + self.helper_part_[helper])).astype(np.float32)
@@ -368,7 +381,7 @@ class TongxinModel(Recommender):
         for name in ("need_pop", "need_pop_week", "need_count", "need_fill", "need_claimed"):
             setattr(state, name, grown(getattr(state, name), np.zeros(added)))
         state.need_attention = grown(state.need_attention, np.zeros((added, 3)))
-        for product in (state._cf, state._skill_peers, state._area_peers):
+        for product in (state._cf, state._ease, state._skill_peers, state._area_peers):
             product.grow(total)
         for matrix in (self.seen_, self.seen_by_need_):
             matrix.resize((matrix.shape[0], total))

@@ -34,7 +34,7 @@ import sklearn
 from matching.base import Recommender
 
 FORMAT = "tongxin-matching-model"
-VERSION = 2
+VERSION = 3
 MAGIC = b"TONGXIN-MODEL\x00\x02\n"
 ALIGN = 64
 MIN_ARRAY_BYTES = 1024  # smaller arrays stay in the skeleton

@@ -10,7 +10,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from matching import ProfileRules, TongxinModel
+from matching import ProfileRules, TongxinModel, persist
 from matching.base import Reason
 from matching.data import load
 from matching.explain import describe
@@ -119,11 +119,12 @@ def test_saved_arrays_are_memory_mapped_not_copied(fitted, tmp_path, monkeypatch
 def test_a_file_of_another_version_is_refused_clearly(fitted, tmp_path):
     path = save(fitted, tmp_path / "model.bin", KEY)
     content = path.read_bytes()
-    head = content.index(b'"version": 2')
-    old = content[:head] + b'"version": 0' + content[head + 12 : -32]
+    current = f'"version": {persist.VERSION}'.encode()
+    head = content.index(current)
+    old = content[:head] + b'"version": 0' + content[head + len(current) : -32]
     old += hmac.new(KEY, old, hashlib.sha256).digest()  # signed, but of another version
     (tmp_path / "old.bin").write_bytes(old)
-    with pytest.raises(ModelFileError, match="version 0; this library reads version 2"):
+    with pytest.raises(ModelFileError, match=f"version 0; this library reads version {persist.VERSION}"):
         load_model(tmp_path / "old.bin", KEY)
     (tmp_path / "junk.bin").write_bytes(b"not a model file at all, and long enough to have a signature")
     with pytest.raises(ModelFileError, match="not a model file"):
@@ -269,3 +270,41 @@ def test_the_command_line_fits_signs_and_reads_back_and_refuses_an_altered_file(
     assert main(["recommend", "--data", str(data_dir), "--helper", "H2", "--model", str(model),
                  "--key-file", str(tmp_path / "none.key")]) == 2
     assert "no key file" in capsys.readouterr().err
+
+
+def test_no_need_the_helper_already_acted_on_is_learned_as_unwelcome(data_dir):
+    """The weights are learned against needs the helper could be shown: a need they acted on
+    before the training cut is never ranked for them, so it must not be drawn as a negative
+    (it would teach that needs like the ones they took are unwelcome)."""
+    from matching.generate import generate
+
+    generate(data_dir / "synthetic", scale="small", seed=3)
+    data = load(data_dir / "synthetic")
+    model = TongxinModel().fit(data)
+    helpers, needs, labels, _ = model._training_pairs(data)
+    cut = float(np.quantile(data.inter_at, model.history_share))
+    before = data.inter_at < cut
+    touched = set(zip(data.inter_helper[before].tolist(), data.inter_need[before].tolist(), strict=True))
+    negatives = labels == 0
+    assert negatives.sum() > 1000
+    drawn = set(zip(helpers[negatives].tolist(), needs[negatives].tolist(), strict=True))
+    assert not drawn & touched
+
+
+def test_the_item_to_item_part_is_bounded_and_costs_nothing_for_needs_without_history(data_dir):
+    """EASE weights are kept for the busiest needs only, each with a bounded number of
+    neighbours; a need nobody took, or one published after the fit, scores exactly zero there."""
+    from matching.generate import generate
+
+    generate(data_dir / "synthetic", scale="small", seed=3)
+    data = load(data_dir / "synthetic")
+    model = TongxinModel(ease_needs=500).fit(data)
+    weights = model.state_._ease.right
+    rows = np.diff(weights.indptr)
+    assert 0 < (rows > 0).sum() <= 500 and rows.max() <= 100
+    helper = int(model.state_.helper_count.argmax())
+    untaken = np.flatnonzero(model.state_.need_count == 0).astype(np.int32)
+    assert len(untaken) and not model.state_.ease(np.full(len(untaken), helper, np.int32), untaken).any()
+    model.add_needs([("fresh-1", data.inter_at.max(), data.categories[0], data.regions.codes[-1], 2, 0, 1, "数学辅导")])
+    fresh = np.array([data.need_index["fresh-1"]], np.int32)
+    assert model.state_.ease(np.array([helper], np.int32), fresh)[0] == 0
