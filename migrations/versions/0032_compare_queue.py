@@ -23,10 +23,12 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('status', sa.String(length=10), nullable=False, server_default='done'))
         batch_op.add_column(sa.Column('error', sa.String(length=300), nullable=False, server_default=''))
         batch_op.add_column(sa.Column('pending', sa.Text(), nullable=True))
+        batch_op.add_column(sa.Column('started_at', sa.DateTime(timezone=True), nullable=True))
 
 
 def downgrade() -> None:
     with op.batch_alter_table('comparison', schema=None) as batch_op:
+        batch_op.drop_column('started_at')
         batch_op.drop_column('pending')
         batch_op.drop_column('error')
         batch_op.drop_column('status')

@@ -89,6 +89,8 @@ class Comparison(SQLModel, table=True):
     error: str = Field(default="", max_length=300, sa_column_kwargs={"server_default": ""})
     # The list's rows as read at the upload ([[line, {key: text}], ...], JSON, encrypted) until placed.
     pending: str | None = Field(default=None, sa_column=Column(EncryptedText, nullable=True))
+    # When the run now going began: a run whose worker ended while it ran is told by its age.
+    started_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
 
 
 class ComparisonRow(SQLModel, table=True):

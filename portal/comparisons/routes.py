@@ -130,6 +130,7 @@ def _state(comparison):
     """A list not compared yet: waiting, running (how far), or failed (why, and a retry)."""
     progress = read_progress(comparison.id) if comparison.status == RunStatus.running else None
     return render("comparisons/state.html", block="state", comparison=comparison, progress=progress,
+                  stale=rules.is_stale(comparison),
                   regions=names_of(db.session(), [comparison.region_code]), form=FlaskForm(),
                   may_retry=access.allowed(current_user, "comparisons.run", comparison.region_code), **LABELS)
 

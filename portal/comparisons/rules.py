@@ -11,7 +11,7 @@ whether a child is on file anywhere else.
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -149,13 +149,29 @@ def runs_at_once(comparison: Comparison) -> bool:
         level_of_code(comparison.region_code) in (Level.county, Level.town)
 
 
-def claim(session: Session, comparison_id: int) -> bool:
+# A run still "running" this long after it began has lost its worker (a list of 50,000 rows takes
+# well under a minute): it may be run again, and the lost run, should it ever come back, keeps nothing.
+STALE_AFTER = timedelta(minutes=30)
+
+
+class Superseded(Exception):
+    """The run was given up for lost and run again meanwhile: what it found is not kept."""
+
+
+def claim(session: Session, comparison_id: int, now=None) -> datetime | None:
     """Move a queued comparison to ``running`` unless a worker got there first (a task delivered
-    twice, a retry sent twice): one conditional UPDATE decides."""
+    twice, a retry sent twice): one conditional UPDATE decides. The run's start, or None."""
+    now = now or utcnow()
     result = session.execute(update(Comparison).where(Comparison.id == comparison_id,
                                                       Comparison.status == RunStatus.queued.value)
-                             .values(status=RunStatus.running.value, error=""))
-    return result.rowcount == 1
+                             .values(status=RunStatus.running.value, error="", started_at=now))
+    return now if result.rowcount == 1 else None
+
+
+def is_stale(comparison: Comparison, now=None) -> bool:
+    """A run that began more than ``STALE_AFTER`` ago and has not ended: its worker ended with it."""
+    return (comparison.status == RunStatus.running.value and comparison.started_at is not None
+            and (now or utcnow()) - comparison.started_at > STALE_AFTER)
 
 
 def place_list(session: Session, comparison: Comparison, progress=None) -> list[placing.Placed]:
@@ -169,10 +185,15 @@ def place_list(session: Session, comparison: Comparison, progress=None) -> list[
     return placing.place_rows(registry, places, comparison.meaning, rows, progress)
 
 
-def store_placed(session: Session, actor, comparison: Comparison, placed: list[placing.Placed]) -> None:
+def store_placed(session: Session, actor, comparison: Comparison, placed: list[placing.Placed],
+                 started_at: datetime | None = None) -> None:
     """Keep where every row landed, all in ``session``'s transaction (all rows or none), and close
     the run: ``done``, the kept upload dropped (each row keeps what it said), the run audited.
-    Refuses an uploader who may no longer compare lists of the region."""
+    Refuses an uploader who may no longer compare lists of the region; a run that began at
+    ``started_at`` but was given up for lost and run again since stops with ``Superseded``."""
+    if started_at is not None and (comparison.status != RunStatus.running.value
+                                   or comparison.started_at != started_at):
+        raise Superseded()
     if comparison.status not in (RunStatus.queued.value, RunStatus.running.value):
         raise DomainError(_l("This comparison has already been run."))
     _check_region(session, actor, comparison.region_code)
@@ -200,7 +221,10 @@ def store_placed(session: Session, actor, comparison: Comparison, placed: list[p
 
 def record_failure(session: Session, comparison: Comparison, exc: Exception) -> None:
     """A run that stopped: ``failed``, with what it met in words (a refusal's own message, else only
-    the error's kind), the rows kept for a retry; audited. Nothing of the run was written."""
+    the error's kind), the rows kept for a retry; audited. Nothing of the run was written. A run
+    that was superseded leaves the comparison to the run that replaced it."""
+    if isinstance(exc, Superseded):
+        return
     if isinstance(exc, DomainError):
         error = str(exc.message)
     else:
@@ -211,15 +235,18 @@ def record_failure(session: Session, comparison: Comparison, exc: Exception) -> 
            detail={"error": exc.__class__.__name__})
 
 
-def retry(session: Session, actor, comparison_id: int) -> Comparison:
-    """Queue a failed comparison again (its kept rows, as uploaded); audited. Refuses staff who may
-    not run lists of its region, and a comparison that has not failed."""
+def retry(session: Session, actor, comparison_id: int, now=None) -> Comparison:
+    """Queue a failed comparison again (its kept rows, as uploaded), or one whose run was lost with
+    its worker (``is_stale``); audited. Refuses staff who may not run lists of its region, and a
+    comparison that neither failed nor lost its run."""
     comparison = load_comparison(session, actor, comparison_id)
     access.require(actor, "comparisons.run", comparison.region_code)
-    if comparison.status != RunStatus.failed.value or comparison.pending is None:
+    stale = is_stale(comparison, now)
+    if not (comparison.status == RunStatus.failed.value or stale) or comparison.pending is None:
         raise DomainError(_l("Only a comparison that failed can be run again."))
-    comparison.status, comparison.error = RunStatus.queued.value, ""
-    record(session, actor, "comparison.retry", "comparison", comparison.id, region_code=comparison.region_code)
+    comparison.status, comparison.error, comparison.started_at = RunStatus.queued.value, "", None
+    record(session, actor, "comparison.retry", "comparison", comparison.id, region_code=comparison.region_code,
+           detail={"lost_run": stale})
     session.flush()
     return comparison
 

@@ -3,6 +3,8 @@ and lists are purged once kept as long as configured."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from huey import crontab
 
 from portal import db, queue
@@ -26,10 +28,10 @@ def _place(comparison_id: int, progress):
         return place_list(session, session.get(Comparison, comparison_id), progress)
 
 
-def _store(session, actor, comparison, progress, prepared):
+def _store(session, actor, comparison, progress, prepared, started_at=None):
     from portal.comparisons.rules import store_placed
 
-    store_placed(session, actor, comparison, prepared)
+    store_placed(session, actor, comparison, prepared, started_at)
 
 
 @huey.task()
@@ -40,10 +42,11 @@ def compare_list(comparison_id: int) -> None:
     from portal.comparisons.rules import claim, record_failure
 
     with db.write_session() as session:
-        if not claim(session, comparison_id):
-            return  # run already, or being run
-    queue.run_tracked(Comparison, comparison_id, progress_key(comparison_id), _store, prepare=_place,
-                      failed=record_failure)
+        started_at = claim(session, comparison_id)
+    if started_at is None:
+        return  # run already, or being run
+    queue.run_tracked(Comparison, comparison_id, progress_key(comparison_id), partial(_store, started_at=started_at),
+                      prepare=_place, failed=record_failure)
 
 
 @huey.periodic_task(crontab(hour="3", minute="40"))

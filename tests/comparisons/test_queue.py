@@ -3,6 +3,7 @@ the run (waiting, running, done, failed), a failed run keeps nothing of itself a
 again, and only staff over the list's region see any of it."""
 
 import io
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select, text
@@ -204,3 +205,26 @@ def test_short_county_list_is_compared_at_once_but_a_city_list_goes_to_the_worke
                                            "file": (io.BytesIO(csv_of(ROWS)), "低保名单.csv")},
                     content_type="multipart/form-data")
     assert "名单已通过检查，正在排队等待比对" in city.get(response.headers["Location"]).get_data(as_text=True)
+
+
+def test_a_run_lost_with_its_worker_can_be_run_again_and_the_lost_run_keeps_nothing(app, client, users, partner):
+    comparison_id = _accepted(app, users, partner)
+    with app.app_context(), db.write_session() as s:
+        lost_start = rules.claim(s, comparison_id)  # a worker took the run, then ended with it
+        lost = rules.place_list(s, s.get(Comparison, comparison_id))  # (what it had found by then)
+    login(client, "county")
+    assert post(client, f"/comparisons/{comparison_id}/retry").status_code == 302
+    assert _state(app, comparison_id)[0] == "running"  # too early to give it up for lost
+    with app.app_context(), db.write_session() as s:
+        s.get(Comparison, comparison_id).started_at = lost_start - rules.STALE_AFTER - timedelta(minutes=1)
+        lost_start = s.get(Comparison, comparison_id).started_at
+    page = client.get(f"/comparisons/{comparison_id}").get_data(as_text=True)
+    assert "重新比对" in page  # the page offers to run it again
+    assert post(client, f"/comparisons/{comparison_id}/retry").status_code == 302  # run again, by the test queue
+    status, placed, actions = _state(app, comparison_id)
+    assert (status, placed) == ("done", len(ROWS)) and "comparison.retry" in actions
+    with app.app_context(), db.write_session() as s:  # the lost run comes back: it keeps nothing
+        with pytest.raises(rules.Superseded):
+            rules.store_placed(s, s.get(User, users["county"].id), s.get(Comparison, comparison_id), lost, lost_start)
+        s.rollback()
+    assert _state(app, comparison_id)[:2] == ("done", len(ROWS))
