@@ -212,13 +212,15 @@ def test_a_retrained_model_is_read_in_the_background_while_the_previous_one_rank
     app.config["MATCHING_LOAD_IN_BACKGROUND"] = True
     service.retrain(app)
     with app.app_context():
-        assert service.fitted_model() is None  # being read: the fallback ranks meanwhile
-        state = app.extensions[service.EXTENSION]
+        state = service._state(app)  # the process's model state (made on first use)
+        with state.read_lock:  # the reading thread waits for it: however fast the machine, not read yet
+            assert service.fitted_model() is None  # being read: the fallback ranks meanwhile
         state.fitted.loader.join()
         first = service.fitted_model()
         assert first is not None
         service.retrain(app)
-        assert service.fitted_model() is first  # the new file is being read; the old model serves
+        with state.read_lock:
+            assert service.fitted_model() is first  # the new file is being read; the old model serves
         state.fitted.loader.join()
         second = service.fitted_model()
         assert second is not None and second is not first
